@@ -1,0 +1,295 @@
+/**
+ * The built-in model server: an OpenAI-compatible stand-in for development and tests, not a model.
+ *
+ * It serves `POST /v1/chat/completions` and `POST /v1/responses` (non-streaming). With a strict `json_schema`
+ * response format it answers schema-valid JSON derived deterministically from the user text (see schema-filler.ts),
+ * with realistic `usage` counts, so the pipeline runs end to end offline. Point the mediator at a real model by
+ * setting `OPENAI_BASE_URL`/`OPENAI_API_KEY`; nothing else changes.
+ *
+ * Control endpoints (loopback only): `POST /_model/faults` queues faults, `POST /_model/config` sets a fixed delay,
+ * `GET /_model/inspect` reports requests and faults served, `POST /_model/reset` clears everything.
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listen, type RunningServer, readBody, sendJson, sleep } from "../http.js";
+import { fillSchema, type JsonSchema } from "./schema-filler.js";
+
+/** One queued fault; `count` requests in a row get it, then it is used up. */
+export type ModelFault =
+  | { kind: "429"; count?: number; retryAfter?: number; retryAfterMs?: number }
+  | { kind: "500" | "502" | "503"; count?: number }
+  | { kind: "slow"; count?: number; delayMs: number }
+  | { kind: "hang"; count?: number }
+  | { kind: "malformed"; count?: number; variant?: "truncated" | "schema" }
+  | { kind: "refusal"; count?: number };
+
+export interface ModelServerOptions {
+  port?: number;
+  /** Fixed latency added to every answer (the worker benchmark uses it). @default 0 */
+  delayMs?: number;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`. @default undefined (any key accepted) */
+  apiKey?: string;
+}
+
+export interface ModelServer extends RunningServer {
+  /** Queues faults for the next requests (same as `POST /_model/faults`). */
+  inject(...faults: ModelFault[]): void;
+  setDelay(ms: number): void;
+  stats(): ModelStats;
+  reset(): void;
+}
+
+export interface ModelStats {
+  requests: number;
+  by_endpoint: Record<string, number>;
+  by_status: Record<string, number>;
+  faults_served: Record<string, number>;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+type Message = { role?: string; content?: unknown };
+const MODEL_FINGERPRINT = "fp_mediator_local";
+
+/** Rough tokenizer: about 4 characters per token, as OpenAI's guidance for English text. */
+const tokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => (part && typeof part === "object" && "text" in part ? String((part as { text: unknown }).text) : ""))
+      .join("\n");
+  }
+  return "";
+}
+
+function openAiError(status: number, message: string, type: string, code: string | null) {
+  return { status, body: { error: { message, type, param: null, code } } };
+}
+
+export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
+  let delayMs = options.delayMs ?? 0;
+  const faults: Required<Pick<ModelFault, "count">>[] & ModelFault[] = [];
+  const fresh = (): ModelStats => ({
+    requests: 0,
+    by_endpoint: {},
+    by_status: {},
+    faults_served: {},
+    prompt_tokens: 0,
+    completion_tokens: 0,
+  });
+  let stats = fresh();
+  const bump = (map: Record<string, number>, key: string) => {
+    map[key] = (map[key] ?? 0) + 1;
+  };
+
+  const takeFault = (): ModelFault | undefined => {
+    const fault = faults[0];
+    if (!fault) return undefined;
+    fault.count -= 1;
+    if (fault.count <= 0) faults.shift();
+    bump(stats.faults_served, fault.kind);
+    return fault;
+  };
+
+  const reply = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    bump(stats.by_status, String(status));
+    sendJson(res, status, body, { "x-request-id": `req_${randomBytes(8).toString("hex")}`, ...headers });
+  };
+
+  /** Builds the assistant's text for a request: schema-filled JSON, a JSON object, or plain text. */
+  const answer = (schema: JsonSchema | undefined, jsonMode: boolean, userText: string, fault?: ModelFault) => {
+    if (fault?.kind === "malformed") {
+      if (fault.variant === "schema") return JSON.stringify({ unexpected: true });
+      const full = JSON.stringify(schema ? fillSchema(schema, userText) : { text: userText.slice(0, 80) });
+      return full.slice(0, Math.max(1, Math.floor(full.length / 2)));
+    }
+    if (schema) return JSON.stringify(fillSchema(schema, userText));
+    if (jsonMode) return JSON.stringify({ summary: userText.slice(0, 200) });
+    const first = userText.split(/(?<=[.!?])\s+/)[0] ?? "";
+    return `Summary: ${first.slice(0, 300)}`;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const raw = (await readBody(req)).toString("utf8");
+    const parse = (): Record<string, unknown> => (raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+
+    if (url.pathname.startsWith("/_model/")) {
+      if (url.pathname === "/_model/faults" && req.method === "POST") {
+        const body = parse();
+        const list = (Array.isArray(body.faults) ? body.faults : [body]) as ModelFault[];
+        server.inject(...list);
+        return sendJson(res, 200, { queued: faults.length });
+      }
+      if (url.pathname === "/_model/config" && req.method === "POST") {
+        const body = parse();
+        if (typeof body.delayMs === "number") delayMs = body.delayMs;
+        return sendJson(res, 200, { delayMs });
+      }
+      if (url.pathname === "/_model/inspect") return sendJson(res, 200, { ...stats, pending_faults: faults, delayMs });
+      if (url.pathname === "/_model/reset" && req.method === "POST") {
+        server.reset();
+        return sendJson(res, 200, { ok: true });
+      }
+      return sendJson(res, 404, { error: { message: "unknown control endpoint" } });
+    }
+
+    stats.requests += 1;
+    bump(stats.by_endpoint, `${req.method} ${url.pathname}`);
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      const e = openAiError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+      return reply(res, e.status, e.body);
+    }
+    if (req.method === "GET" && url.pathname === "/v1/models") {
+      return reply(res, 200, { object: "list", data: [{ id: "mediator-local", object: "model", created: 0, owned_by: "local" }] });
+    }
+    const isChat = req.method === "POST" && url.pathname === "/v1/chat/completions";
+    const isResponses = req.method === "POST" && url.pathname === "/v1/responses";
+    if (!isChat && !isResponses) {
+      const e = openAiError(404, `Unknown request URL: ${req.method} ${url.pathname}.`, "invalid_request_error", "unknown_url");
+      return reply(res, e.status, e.body);
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = parse();
+    } catch {
+      const e = openAiError(400, "We could not parse the JSON body of your request.", "invalid_request_error", null);
+      return reply(res, e.status, e.body);
+    }
+    if (body.stream === true) {
+      const e = openAiError(400, "The local model server does not stream; send stream: false.", "invalid_request_error", "unsupported_value");
+      return reply(res, e.status, e.body);
+    }
+    if (typeof body.model !== "string" || body.model.length === 0) {
+      const e = openAiError(400, "you must provide a model parameter", "invalid_request_error", null);
+      return reply(res, e.status, e.body);
+    }
+
+    // Collect the conversation. User text is the data the answer is derived from; the system prompt is not.
+    let messages: Message[];
+    let format: Record<string, unknown> | undefined;
+    if (isChat) {
+      messages = Array.isArray(body.messages) ? (body.messages as Message[]) : [];
+      format = body.response_format as Record<string, unknown> | undefined;
+    } else {
+      const input = body.input;
+      messages = typeof input === "string" ? [{ role: "user", content: input }] : Array.isArray(input) ? (input as Message[]) : [];
+      if (typeof body.instructions === "string") messages.unshift({ role: "system", content: body.instructions });
+      format = (body.text as { format?: Record<string, unknown> } | undefined)?.format;
+    }
+    if (messages.length === 0) {
+      const e = openAiError(400, isChat ? "'messages' must contain at least one message." : "'input' is required.", "invalid_request_error", null);
+      return reply(res, e.status, e.body);
+    }
+    const allText = messages.map((m) => contentText(m.content)).join("\n");
+    const userText = messages.filter((m) => m.role === "user").map((m) => contentText(m.content)).join("\n") || allText;
+    const schemaHolder = isChat ? (format?.json_schema as Record<string, unknown> | undefined) : format;
+    const schema = format?.type === "json_schema" ? (schemaHolder?.schema as JsonSchema | undefined) : undefined;
+    if (format?.type === "json_schema" && !schema) {
+      const e = openAiError(400, "Missing required parameter: 'response_format.json_schema.schema'.", "invalid_request_error", "missing_required_parameter");
+      return reply(res, e.status, e.body);
+    }
+
+    const fault = takeFault();
+    if (fault?.kind === "429") {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+      if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
+      const e = openAiError(429, "Rate limit reached for requests. Please try again later.", "requests", "rate_limit_exceeded");
+      return reply(res, e.status, e.body, headers);
+    }
+    if (fault && ["500", "502", "503"].includes(fault.kind)) {
+      const e = openAiError(Number(fault.kind), "The server had an error while processing your request.", "server_error", null);
+      return reply(res, e.status, e.body);
+    }
+    if (fault?.kind === "hang") {
+      // Never answers; the client's timeout must end the call. The socket closes when the server stops.
+      await new Promise<void>((resolve) => req.socket.once("close", resolve));
+      return;
+    }
+    const wait = (fault?.kind === "slow" ? fault.delayMs : 0) + delayMs;
+    if (wait > 0) await sleep(wait);
+
+    const refusal = fault?.kind === "refusal" ? "I'm sorry, but I can't help with that request." : null;
+    const text = refusal ? "" : answer(schema, format?.type === "json_object", userText, fault);
+    const promptTokens = tokens(allText) + (schema ? tokens(JSON.stringify(schema)) : 0) + 3 * messages.length;
+    const completionTokens = refusal ? tokens(refusal) : tokens(text);
+    stats.prompt_tokens += promptTokens;
+    stats.completion_tokens += completionTokens;
+    const created = Math.floor(Date.now() / 1000);
+
+    if (isChat) {
+      return reply(res, 200, {
+        id: `chatcmpl-${randomBytes(12).toString("hex")}`,
+        object: "chat.completion",
+        created,
+        model: body.model,
+        system_fingerprint: MODEL_FINGERPRINT,
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: refusal ? null : text, refusal, annotations: [] },
+            logprobs: null,
+            finish_reason: "stop",
+          },
+        ],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+          prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        },
+      });
+    }
+    const content = refusal
+      ? [{ type: "refusal", refusal }]
+      : [{ type: "output_text", text, annotations: [], logprobs: [] }];
+    return reply(res, 200, {
+      id: `resp_${randomBytes(12).toString("hex")}`,
+      object: "response",
+      created_at: created,
+      status: "completed",
+      error: null,
+      incomplete_details: null,
+      instructions: typeof body.instructions === "string" ? body.instructions : null,
+      model: body.model,
+      output: [{ type: "message", id: `msg_${randomBytes(12).toString("hex")}`, status: "completed", role: "assistant", content }],
+      parallel_tool_calls: true,
+      temperature: 1,
+      tool_choice: "auto",
+      tools: [],
+      top_p: 1,
+      text: { format: format ?? { type: "text" } },
+      usage: {
+        input_tokens: promptTokens,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: completionTokens,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: promptTokens + completionTokens,
+      },
+    });
+  };
+
+  const running = await listen(handle, options.port ?? 0);
+  const server: ModelServer = {
+    url: running.url,
+    port: running.port,
+    close: running.close,
+    inject: (...list) => {
+      for (const fault of list) faults.push({ ...fault, count: fault.count ?? 1 } as never);
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
+    stats: () => structuredClone(stats),
+    reset: () => {
+      faults.length = 0;
+      stats = fresh();
+      delayMs = options.delayMs ?? 0;
+    },
+  };
+  return server;
+}

@@ -1,0 +1,377 @@
+/**
+ * Zoho Desk v1 as the sandbox serves it (fact sheet §5 and checklist items 19-22): the `orgId` header, tickets
+ * (GET, list, create, PATCH returning the full ticket), threads, comments, draft and sent replies, Desk's error
+ * shape, and webhooks: a GET check on registration, JSON-array deliveries, 200-only success, 410 unsubscribes,
+ * and `ignoreSourceId` for writes that identify themselves with that source.
+ */
+import { deliver } from "./automation.js";
+import { deskError, json, type Reply, type SandboxContext, track } from "./state.js";
+
+export type Ticket = Record<string, unknown> & { id: string; cf: Record<string, unknown> };
+export interface Thread {
+  id: string;
+  ticketId: string;
+  channel: string;
+  direction: "in" | "out";
+  status: "SUCCESS" | "DRAFT";
+  content: string;
+  contentType: "html" | "plainText";
+  fromEmailAddress: string;
+  to: string;
+  createdTime: string;
+  summary: string;
+  visibility: "public" | "private";
+  isForward: boolean;
+}
+export interface Comment {
+  id: string;
+  ticketId: string;
+  content: string;
+  contentType: "html" | "plainText";
+  isPublic: boolean;
+  commenterId: string;
+  commentedTime: string;
+  modifiedTime: string;
+}
+export interface DeskWebhook {
+  id: string;
+  name: string;
+  url: string;
+  isEnabled: boolean;
+  ignoreSourceId?: string;
+  includeEventsFrom?: string[];
+  subscriptions: Record<string, { departmentIds?: string[]; fields?: string[]; includePrevState?: boolean; direction?: "in" | "out" } | null>;
+  createdTime: string;
+}
+
+const STATUSES = ["Open", "On Hold", "Escalated", "Closed"];
+const PRIORITIES = ["-None-", "Low", "Medium", "High"];
+const CHANNELS = ["EMAIL", "FACEBOOK", "TWITTER", "FORUMS", "CHAT", "WEB", "PHONE"];
+/** Ticket custom fields of the demo org (`cf` object); picklists list their values. */
+export const TICKET_CUSTOM_FIELDS: Record<string, { maxLength: number; values?: string[] }> = {
+  cf_ai_summary: { maxLength: 2000 },
+  cf_ai_sentiment: { maxLength: 50, values: ["Positive", "Neutral", "Negative"] },
+  cf_ai_urgency: { maxLength: 50, values: ["Low", "Medium", "High", "Critical"] },
+  cf_ai_category: { maxLength: 50, values: ["Billing", "Technical", "Account", "Shipping", "Feature Request", "Other"] },
+};
+const MAX_COMMENT = 32_000;
+
+type FieldError = { fieldName: string; errorType: "invalid" | "duplicate" | "missing" };
+const invalid = (errors: FieldError[]): Reply =>
+  deskError(422, "INVALID_DATA", "The data does not comply to the validation restrictions defined.", errors);
+
+export class Desk {
+  readonly orgId: string;
+  readonly tickets = new Map<string, Ticket>();
+  readonly threads = new Map<string, Thread>();
+  readonly comments = new Map<string, Comment>();
+  readonly webhooks = new Map<string, DeskWebhook>();
+  readonly agents: { id: string; name: string; emailId: string }[] = [];
+  readonly departments: { id: string; name: string }[] = [];
+  readonly contacts: { id: string; firstName: string; lastName: string; email: string }[] = [];
+  private ticketNumber = 100;
+  private outbox = new Map<string, unknown[]>();
+
+  constructor(private readonly ctx: SandboxContext) {
+    this.orgId = "700000123";
+  }
+
+  private stamp(): string {
+    return new Date(this.ctx.clock.now()).toISOString();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /**
+   * Queues an event for each enabled webhook subscribed to it. Events raised by one request are delivered
+   * together as one JSON array per webhook.
+   */
+  emit(eventType: string, payload: Record<string, unknown>, sourceId: string | undefined, prevState?: Record<string, unknown>, changed: string[] = []): void {
+    for (const hook of this.webhooks.values()) {
+      if (!hook.isEnabled || !(eventType in hook.subscriptions)) continue;
+      if (hook.ignoreSourceId && sourceId === hook.ignoreSourceId) continue;
+      const sub = hook.subscriptions[eventType];
+      if (sub?.departmentIds?.length && !sub.departmentIds.includes(String(payload.departmentId))) continue;
+      if (sub?.fields?.length && eventType === "Ticket_Update" && !sub.fields.some((f) => changed.includes(f))) continue;
+      if (sub?.direction && payload.direction !== undefined && sub.direction !== payload.direction) continue;
+      const event: Record<string, unknown> = { eventType, orgId: this.orgId, eventTime: String(this.ctx.clock.now()), payload };
+      if (sub?.includePrevState && prevState) event.prevState = prevState;
+      const queue = this.outbox.get(hook.id);
+      if (queue) queue.push(event);
+      else {
+        this.outbox.set(hook.id, [event]);
+        track(this.ctx, new Promise<void>((r) => setImmediate(r)).then(() => this.flush(hook.id)));
+      }
+    }
+  }
+
+  private async flush(hookId: string): Promise<void> {
+    const events = this.outbox.get(hookId);
+    this.outbox.delete(hookId);
+    const hook = this.webhooks.get(hookId);
+    if (!events || !hook) return;
+    // Desk counts only 200 OK as delivered; 410 Gone removes the subscription.
+    const status = await deliver(
+      this.ctx,
+      { kind: "desk", rule: hook.id, url: hook.url },
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) },
+      (s) => s === 200,
+    );
+    if (status === 410) this.webhooks.delete(hookId);
+  }
+
+  // ---------------------------------------------------------------- tickets
+
+  createTicket(input: Record<string, unknown>, sourceId?: string, thread?: { from: string; content: string }): Reply {
+    const errors: FieldError[] = [];
+    for (const f of ["subject", "departmentId", "contactId"]) if (input[f] === undefined || input[f] === "") errors.push({ fieldName: `/${f}`, errorType: "missing" });
+    if (errors.length) return invalid(errors);
+    const problems = this.checkTicketFields(input);
+    if (problems.length) return invalid(problems);
+    const now = this.stamp();
+    const contact = this.contacts.find((c) => c.id === input.contactId);
+    const ticket: Ticket = {
+      id: this.ctx.ids.next(),
+      ticketNumber: String(++this.ticketNumber),
+      subject: input.subject,
+      description: input.description ?? null,
+      status: input.status ?? "Open",
+      statusType: "Open",
+      priority: input.priority ?? "-None-",
+      channel: input.channel ?? "Email",
+      email: input.email ?? contact?.email ?? null,
+      phone: input.phone ?? null,
+      contactId: input.contactId,
+      departmentId: input.departmentId,
+      assigneeId: input.assigneeId ?? null,
+      category: input.category ?? null,
+      subCategory: null,
+      classification: null,
+      language: "English",
+      dueDate: null,
+      createdTime: now,
+      modifiedTime: now,
+      closedTime: null,
+      threadCount: "0",
+      commentCount: "0",
+      webUrl: `${this.ctx.baseUrl}/desk/support/ShowHomePage.do#Cases/dv/${this.ticketNumber}`,
+      cf: Object.fromEntries(Object.keys(TICKET_CUSTOM_FIELDS).map((k) => [k, null])),
+    };
+    Object.assign(ticket.cf, (input.cf as Record<string, unknown>) ?? {});
+    this.tickets.set(ticket.id, ticket);
+    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: "tickets", operation: "create", ids: [ticket.id], trigger: null, source: "api", fields: [Object.keys(input)] });
+    this.emit("Ticket_Add", { ...ticket }, sourceId);
+    if (thread) this.addThread(ticket, { direction: "in", channel: "EMAIL", status: "SUCCESS", content: thread.content, contentType: "plainText", fromEmailAddress: thread.from, to: "support@zylker.example" }, sourceId);
+    return json(200, ticket);
+  }
+
+  private checkTicketFields(input: Record<string, unknown>): FieldError[] {
+    const errors: FieldError[] = [];
+    const str = (k: string, max: number) => {
+      if (input[k] !== undefined && input[k] !== null && (typeof input[k] !== "string" || (input[k] as string).length > max)) errors.push({ fieldName: `/${k}`, errorType: "invalid" });
+    };
+    str("subject", 1000);
+    str("description", 65_535);
+    if (input.status !== undefined && !STATUSES.includes(String(input.status))) errors.push({ fieldName: "/status", errorType: "invalid" });
+    if (input.priority !== undefined && !PRIORITIES.includes(String(input.priority))) errors.push({ fieldName: "/priority", errorType: "invalid" });
+    if (input.assigneeId !== undefined && input.assigneeId !== null && !this.agents.some((a) => a.id === input.assigneeId)) errors.push({ fieldName: "/assigneeId", errorType: "invalid" });
+    if (input.departmentId !== undefined && !this.departments.some((d) => d.id === input.departmentId)) errors.push({ fieldName: "/departmentId", errorType: "invalid" });
+    if (input.contactId !== undefined && !this.contacts.some((c) => c.id === input.contactId)) errors.push({ fieldName: "/contactId", errorType: "invalid" });
+    if (input.cf !== undefined) {
+      if (!input.cf || typeof input.cf !== "object" || Array.isArray(input.cf)) errors.push({ fieldName: "/cf", errorType: "invalid" });
+      else
+        for (const [k, v] of Object.entries(input.cf)) {
+          const spec = TICKET_CUSTOM_FIELDS[k];
+          const ok = spec && (v === null || (typeof v === "string" && v.length <= spec.maxLength && (!spec.values || spec.values.includes(v))));
+          if (!ok) errors.push({ fieldName: `/cf/${k}`, errorType: "invalid" });
+        }
+    }
+    return errors;
+  }
+
+  private ticketOr404(id: string): Ticket | Reply {
+    if (!/^\d+$/.test(id)) return invalid([{ fieldName: "/ticketId", errorType: "invalid" }]);
+    return this.tickets.get(id) ?? deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
+  }
+
+  getTicket(id: string): Reply {
+    const t = this.ticketOr404(id);
+    return "status" in t && typeof t.status === "number" ? (t as Reply) : json(200, t);
+  }
+
+  listTickets(query: Record<string, string>): Reply {
+    const from = Number(query.from ?? 0);
+    const limit = Number(query.limit ?? 10);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid([{ fieldName: "/limit", errorType: "invalid" }]);
+    return json(200, { data: [...this.tickets.values()].slice(from, from + limit) });
+  }
+
+  /** `PATCH /api/v1/tickets/{id}`: any subset of fields; answers the full ticket. */
+  patchTicket(id: string, body: unknown, sourceId?: string): Reply {
+    const t = this.ticketOr404(id);
+    if (!("cf" in t)) return t as Reply;
+    const ticket = t as Ticket;
+    if (!body || typeof body !== "object" || Array.isArray(body) || Object.keys(body).length === 0) {
+      return deskError(422, "EMPTY_PAYLOAD", "The payload is empty.");
+    }
+    const input = body as Record<string, unknown>;
+    const errors = this.checkTicketFields(input);
+    if (errors.length) return invalid(errors);
+    const prev = structuredClone(ticket);
+    const changed: string[] = [];
+    for (const [k, v] of Object.entries(input)) {
+      if (k === "cf") {
+        Object.assign(ticket.cf, v as object);
+        changed.push(...Object.keys(v as object).map((c) => `cf.${c}`), "cf");
+      } else if (["subject", "description", "status", "priority", "assigneeId", "departmentId", "contactId", "category", "subCategory", "classification", "channel", "dueDate", "email", "phone", "language", "resolution"].includes(k)) {
+        ticket[k] = v;
+        changed.push(k);
+      }
+    }
+    if (input.status === "Closed") ticket.closedTime = this.stamp();
+    ticket.modifiedTime = this.stamp();
+    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: "tickets", operation: "update", ids: [ticket.id], trigger: null, source: "api", fields: [changed] });
+    this.emit("Ticket_Update", { ...ticket }, sourceId, prev, changed);
+    return json(200, ticket);
+  }
+
+  // ---------------------------------------------------------------- threads, comments, replies
+
+  private addThread(ticket: Ticket, t: Omit<Thread, "id" | "ticketId" | "createdTime" | "summary" | "visibility" | "isForward">, sourceId?: string): Thread {
+    const thread: Thread = {
+      ...t,
+      id: this.ctx.ids.next(),
+      ticketId: ticket.id,
+      createdTime: this.stamp(),
+      summary: t.content.replace(/<[^>]+>/g, "").slice(0, 100),
+      visibility: "public",
+      isForward: false,
+    };
+    this.threads.set(thread.id, thread);
+    if (thread.status !== "DRAFT") {
+      ticket.threadCount = String(Number(ticket.threadCount) + 1);
+      this.emit("Ticket_Thread_Add", { ...thread, direction: thread.direction }, sourceId);
+    }
+    return thread;
+  }
+
+  /** Control: a customer writes in (a new email to an existing ticket). */
+  inboundReply(ticketId: string, from: string, content: string): Thread | undefined {
+    const ticket = this.tickets.get(ticketId);
+    if (!ticket) return undefined;
+    return this.addThread(ticket, { direction: "in", channel: "EMAIL", status: "SUCCESS", content, contentType: "plainText", fromEmailAddress: from, to: "support@zylker.example" });
+  }
+
+  listThreads(ticketId: string): Reply {
+    const t = this.ticketOr404(ticketId);
+    if (!("cf" in t)) return t as Reply;
+    const data = [...this.threads.values()].filter((th) => th.ticketId === ticketId).map(({ content: _c, ...summary }) => summary);
+    return json(200, { data });
+  }
+
+  getThread(ticketId: string, threadId: string): Reply {
+    const thread = this.threads.get(threadId);
+    if (!thread || thread.ticketId !== ticketId) return deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
+    return json(200, thread);
+  }
+
+  addComment(ticketId: string, body: unknown, agentId: string, sourceId?: string): Reply {
+    const t = this.ticketOr404(ticketId);
+    if (!("cf" in t)) return t as Reply;
+    const input = (body ?? {}) as Record<string, unknown>;
+    if (typeof input.content !== "string" || input.content.length === 0) return invalid([{ fieldName: "/content", errorType: "missing" }]);
+    if (input.content.length > MAX_COMMENT) return invalid([{ fieldName: "/content", errorType: "invalid" }]);
+    const contentType = input.contentType ?? "plainText";
+    if (contentType !== "plainText" && contentType !== "html") return invalid([{ fieldName: "/contentType", errorType: "invalid" }]);
+    if (input.isPublic !== undefined && typeof input.isPublic !== "boolean") return invalid([{ fieldName: "/isPublic", errorType: "invalid" }]);
+    const now = this.stamp();
+    const comment: Comment = {
+      id: this.ctx.ids.next(),
+      ticketId,
+      content: input.content,
+      contentType,
+      isPublic: input.isPublic ?? false,
+      commenterId: agentId,
+      commentedTime: now,
+      modifiedTime: now,
+    };
+    this.comments.set(comment.id, comment);
+    const ticket = t as Ticket;
+    ticket.commentCount = String(Number(ticket.commentCount) + 1);
+    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: "comments", operation: "create", ids: [comment.id], trigger: null, source: "api", fields: [Object.keys(input)] });
+    this.emit("Ticket_Comment_Add", { ...comment }, sourceId);
+    return json(200, { ...comment, commenter: this.agents.find((a) => a.id === agentId) ?? null, attachments: [], encodedContent: comment.content, impersonatedUser: null });
+  }
+
+  listComments(ticketId: string): Reply {
+    const t = this.ticketOr404(ticketId);
+    if (!("cf" in t)) return t as Reply;
+    return json(200, { data: [...this.comments.values()].filter((c) => c.ticketId === ticketId) });
+  }
+
+  /** `draftReply` saves a draft and sends nothing; `sendReply` sends (EMAIL needs `fromEmailAddress` and `to`). */
+  reply(ticketId: string, body: unknown, mode: "draft" | "send", sourceId?: string, draftId?: string): Reply {
+    const t = this.ticketOr404(ticketId);
+    if (!("cf" in t)) return t as Reply;
+    const input = (body ?? {}) as Record<string, unknown>;
+    const errors: FieldError[] = [];
+    if (!CHANNELS.includes(String(input.channel))) errors.push({ fieldName: "/channel", errorType: input.channel === undefined ? "missing" : "invalid" });
+    if (typeof input.content !== "string" || input.content.length === 0) errors.push({ fieldName: "/content", errorType: "missing" });
+    if (input.contentType !== undefined && input.contentType !== "html" && input.contentType !== "plainText") errors.push({ fieldName: "/contentType", errorType: "invalid" });
+    if (mode === "send" && input.channel === "EMAIL") {
+      if (typeof input.fromEmailAddress !== "string" || !input.fromEmailAddress) errors.push({ fieldName: "/fromEmailAddress", errorType: "missing" });
+      if (typeof input.to !== "string" || !input.to) errors.push({ fieldName: "/to", errorType: "missing" });
+    }
+    if (errors.length) return invalid(errors);
+    const ticket = t as Ticket;
+    const fields = {
+      direction: "out" as const,
+      channel: String(input.channel),
+      status: mode === "draft" ? ("DRAFT" as const) : ("SUCCESS" as const),
+      content: input.content as string,
+      contentType: (input.contentType as "html" | "plainText" | undefined) ?? "html",
+      fromEmailAddress: (input.fromEmailAddress as string | undefined) ?? "",
+      to: (input.to as string | undefined) ?? String(ticket.email ?? ""),
+    };
+    if (draftId) {
+      const draft = this.threads.get(draftId);
+      if (!draft || draft.ticketId !== ticketId || draft.status !== "DRAFT") return deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
+      Object.assign(draft, fields);
+      return json(200, draft);
+    }
+    const thread = this.addThread(ticket, fields, sourceId);
+    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: mode === "draft" ? "drafts" : "replies", operation: "create", ids: [thread.id], trigger: null, source: "api", fields: [Object.keys(input)] });
+    return json(200, thread);
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  /** `POST /api/v1/webhooks`: Desk checks the URL with a GET before saving. */
+  async createWebhook(body: unknown): Promise<Reply> {
+    const input = (body ?? {}) as Partial<DeskWebhook>;
+    const errors: FieldError[] = [];
+    if (typeof input.url !== "string" || !/^https?:\/\//.test(input.url)) errors.push({ fieldName: "/url", errorType: input.url ? "invalid" : "missing" });
+    if (!input.subscriptions || typeof input.subscriptions !== "object" || Object.keys(input.subscriptions).length === 0) errors.push({ fieldName: "/subscriptions", errorType: "missing" });
+    for (const sub of Object.values(input.subscriptions ?? {})) if (sub?.fields && sub.fields.length > 5) errors.push({ fieldName: "/subscriptions/Ticket_Update/fields", errorType: "invalid" });
+    if (errors.length) return invalid(errors);
+    try {
+      const check = await fetch(input.url as string, { method: "GET", signal: AbortSignal.timeout(this.ctx.options.webhookTimeoutMs) });
+      await check.arrayBuffer();
+      if (check.status !== 200) return invalid([{ fieldName: "/url", errorType: "invalid" }]);
+    } catch {
+      return invalid([{ fieldName: "/url", errorType: "invalid" }]);
+    }
+    const hook: DeskWebhook = {
+      id: this.ctx.ids.next(),
+      name: input.name ?? "webhook",
+      url: input.url as string,
+      isEnabled: input.isEnabled ?? true,
+      subscriptions: input.subscriptions as DeskWebhook["subscriptions"],
+      createdTime: this.stamp(),
+      ...(input.ignoreSourceId ? { ignoreSourceId: input.ignoreSourceId } : {}),
+      ...(input.includeEventsFrom ? { includeEventsFrom: input.includeEventsFrom } : {}),
+    };
+    this.webhooks.set(hook.id, hook);
+    return json(200, hook);
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The demo org's CRM modules and field metadata, served at `/crm/v8/settings/fields` and used by the sandbox's
+ * own write validation, so the metadata a client reads is exactly what the sandbox enforces.
+ */
+
+export interface PicklistValue {
+  display_value: string;
+  actual_value: string;
+  id: string;
+  sequence_number: number;
+  type: "used" | "unused";
+}
+
+export interface FieldMeta {
+  api_name: string;
+  field_label: string;
+  display_label: string;
+  id: string;
+  data_type: string;
+  json_type: string;
+  length: number;
+  system_mandatory: boolean;
+  read_only: boolean;
+  field_read_only: boolean;
+  custom_field: boolean;
+  visible: boolean;
+  unique: { casesensitive?: string } | Record<string, never>;
+  pick_list_values: PicklistValue[];
+  /**
+   * Sandbox setting: a restricted picklist rejects values outside `pick_list_values` with INVALID_DATA.
+   * (Zoho's own key for this is UNCONFIRMED; clients should treat every picklist as restricted.)
+   */
+  restricted_picklist?: boolean;
+  lookup: { module?: { api_name: string; id: string } } | Record<string, never>;
+}
+
+export interface ModuleMeta {
+  api_name: string;
+  singular_label: string;
+  plural_label: string;
+  id: string;
+  fields: FieldMeta[];
+}
+
+type FieldSpec = {
+  api: string;
+  label?: string;
+  type: string;
+  length?: number;
+  mandatory?: boolean;
+  readOnly?: boolean;
+  custom?: boolean;
+  unique?: boolean;
+  picklist?: string[];
+  lookup?: string;
+};
+
+const JSON_TYPES: Record<string, string> = {
+  integer: "integer",
+  bigint: "string",
+  double: "double",
+  currency: "double",
+  percent: "double",
+  boolean: "boolean",
+  multiselectpicklist: "jsonarray",
+  lookup: "jsonobject",
+  ownerlookup: "jsonobject",
+  userlookup: "jsonobject",
+};
+const DEFAULT_LENGTH: Record<string, number> = {
+  text: 255,
+  textarea: 32000,
+  email: 100,
+  phone: 30,
+  website: 255,
+  picklist: 120,
+  integer: 9,
+  bigint: 18,
+  double: 16,
+  currency: 16,
+  percent: 5,
+  date: 20,
+  datetime: 120,
+  boolean: 5,
+};
+
+const SYSTEM_FIELDS: FieldSpec[] = [
+  { api: "Owner", label: "Owner", type: "ownerlookup" },
+  { api: "Created_Time", label: "Created Time", type: "datetime", readOnly: true },
+  { api: "Modified_Time", label: "Modified Time", type: "datetime", readOnly: true },
+  { api: "Created_By", label: "Created By", type: "ownerlookup", readOnly: true },
+  { api: "Modified_By", label: "Modified By", type: "ownerlookup", readOnly: true },
+];
+
+const MODULE_SPECS: { api: string; singular: string; fields: FieldSpec[] }[] = [
+  {
+    api: "Leads",
+    singular: "Lead",
+    fields: [
+      { api: "First_Name", type: "text", length: 40 },
+      { api: "Last_Name", type: "text", length: 80, mandatory: true },
+      { api: "Full_Name", type: "text", readOnly: true },
+      { api: "Company", type: "text", length: 200 },
+      { api: "Designation", label: "Title", type: "text", length: 100 },
+      { api: "Email", type: "email", unique: true },
+      { api: "Phone", type: "phone" },
+      { api: "Mobile", type: "phone" },
+      { api: "Website", type: "website" },
+      { api: "City", type: "text", length: 100 },
+      { api: "Country", type: "text", length: 100 },
+      {
+        api: "Lead_Source",
+        type: "picklist",
+        picklist: ["-None-", "Advertisement", "Cold Call", "Employee Referral", "External Referral", "Online Store", "Partner", "Public Relations", "Sales Email Alias", "Seminar Partner", "Trade Show", "Web Download", "Web Research", "Chat"],
+      },
+      {
+        api: "Lead_Status",
+        type: "picklist",
+        picklist: ["-None-", "Attempted to Contact", "Contact in Future", "Contacted", "Junk Lead", "Lost Lead", "Not Contacted", "Pre-Qualified", "Not Qualified"],
+      },
+      {
+        api: "Industry",
+        type: "picklist",
+        picklist: ["-None-", "ASP (Application Service Provider)", "Data/Telecom OEM", "ERP (Enterprise Resource Planning)", "Government/Military", "Large Enterprise", "ManagementISV", "MSP (Management Service Provider)", "Network Equipment Enterprise", "Non-management ISV", "Optical Networking", "Service Provider", "Small/Medium Enterprise", "Storage Equipment", "Storage Service Provider", "Systems Integrator", "Wireless Industry"],
+      },
+      { api: "Annual_Revenue", type: "currency" },
+      { api: "No_of_Employees", label: "No. of Employees", type: "integer" },
+      { api: "Rating", type: "picklist", picklist: ["-None-", "Acquired", "Active", "Market Failed", "Project Cancelled", "Shut Down"] },
+      { api: "Email_Opt_Out", type: "boolean" },
+      { api: "Description", type: "textarea", length: 32000 },
+      { api: "AI_Score", label: "AI Score", type: "integer", custom: true },
+      { api: "AI_Score_Reason", label: "AI Score Reason", type: "textarea", length: 2000, custom: true },
+      { api: "AI_Summary", label: "AI Summary", type: "textarea", length: 2000, custom: true },
+      { api: "AI_ICP_Fit", label: "AI ICP Fit", type: "picklist", custom: true, picklist: ["-None-", "Strong", "Moderate", "Weak"] },
+      { api: "AI_Intent", label: "AI Intent", type: "picklist", custom: true, picklist: ["-None-", "High", "Medium", "Low"] },
+      {
+        api: "AI_Buying_Stage",
+        label: "AI Buying Stage",
+        type: "picklist",
+        custom: true,
+        picklist: ["-None-", "Awareness", "Consideration", "Evaluation", "Decision", "Purchase"],
+      },
+      { api: "AI_Enriched_At", label: "AI Enriched At", type: "datetime", custom: true },
+    ],
+  },
+  {
+    api: "Contacts",
+    singular: "Contact",
+    fields: [
+      { api: "First_Name", type: "text", length: 40 },
+      { api: "Last_Name", type: "text", length: 80, mandatory: true },
+      { api: "Full_Name", type: "text", readOnly: true },
+      { api: "Email", type: "email" },
+      { api: "Phone", type: "phone" },
+      { api: "Title", type: "text", length: 100 },
+      { api: "Account_Name", type: "lookup", lookup: "Accounts" },
+      { api: "Mailing_City", type: "text", length: 100 },
+      { api: "Description", type: "textarea", length: 32000 },
+    ],
+  },
+  {
+    api: "Accounts",
+    singular: "Account",
+    fields: [
+      { api: "Account_Name", type: "text", length: 200, mandatory: true, unique: true },
+      { api: "Website", type: "website" },
+      { api: "Phone", type: "phone" },
+      {
+        api: "Industry",
+        type: "picklist",
+        picklist: ["-None-", "Communications", "Consulting", "Education", "Financial Services", "Government", "Healthcare", "Manufacturing", "Retail", "Technology", "Transportation"],
+      },
+      { api: "Employees", type: "integer" },
+      { api: "Annual_Revenue", type: "currency" },
+      { api: "Description", type: "textarea", length: 32000 },
+    ],
+  },
+  {
+    api: "Deals",
+    singular: "Deal",
+    fields: [
+      { api: "Deal_Name", type: "text", length: 120, mandatory: true },
+      {
+        api: "Stage",
+        type: "picklist",
+        mandatory: true,
+        picklist: ["Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost", "Closed Lost to Competition"],
+      },
+      { api: "Closing_Date", type: "date", mandatory: true },
+      { api: "Amount", type: "currency" },
+      { api: "Probability", label: "Probability (%)", type: "integer" },
+      { api: "Account_Name", type: "lookup", lookup: "Accounts" },
+      { api: "Contact_Name", type: "lookup", lookup: "Contacts" },
+      { api: "Description", type: "textarea", length: 32000 },
+    ],
+  },
+  {
+    api: "Notes",
+    singular: "Note",
+    fields: [
+      { api: "Note_Title", type: "text", length: 120 },
+      { api: "Note_Content", type: "textarea", length: 32000, mandatory: true },
+      { api: "Parent_Id", type: "lookup" },
+    ],
+  },
+  {
+    api: "Tasks",
+    singular: "Task",
+    fields: [
+      { api: "Subject", type: "text", length: 300, mandatory: true },
+      { api: "Due_Date", type: "date" },
+      { api: "Status", type: "picklist", picklist: ["Not Started", "Deferred", "In Progress", "Completed", "Waiting for Input"] },
+      { api: "Priority", type: "picklist", picklist: ["High", "Highest", "Low", "Lowest", "Normal"] },
+      { api: "Description", type: "textarea", length: 32000 },
+      { api: "What_Id", type: "lookup" },
+      { api: "Who_Id", type: "lookup", lookup: "Contacts" },
+    ],
+  },
+];
+
+/** Builds the module table with stable 19-digit ids. */
+export function buildModules(): Map<string, ModuleMeta> {
+  const modules = new Map<string, ModuleMeta>();
+  MODULE_SPECS.forEach((spec, m) => {
+    const moduleId = `55459740000000${(2175 + m).toString().padStart(5, "0")}`;
+    const fields = [...spec.fields, ...SYSTEM_FIELDS].map((f, i): FieldMeta => {
+      const label = f.label ?? f.api.replace(/_/g, " ");
+      return {
+        api_name: f.api,
+        field_label: label,
+        display_label: label,
+        id: `55459740000${(m * 1000 + i + 10_000).toString().padStart(8, "0")}`,
+        data_type: f.type,
+        json_type: JSON_TYPES[f.type] ?? "string",
+        length: f.length ?? DEFAULT_LENGTH[f.type] ?? 255,
+        system_mandatory: f.mandatory ?? false,
+        read_only: f.readOnly ?? false,
+        field_read_only: f.readOnly ?? false,
+        custom_field: f.custom ?? false,
+        visible: true,
+        unique: f.unique ? { casesensitive: "false" } : {},
+        pick_list_values: (f.picklist ?? []).map((v, k) => ({
+          display_value: v,
+          actual_value: v,
+          id: `55459740001${(m * 10_000 + i * 100 + k).toString().padStart(8, "0")}`,
+          sequence_number: k + 1,
+          type: "used",
+        })),
+        ...(f.type === "picklist" ? { restricted_picklist: true } : {}),
+        lookup: f.lookup ? { module: { api_name: f.lookup, id: "" } } : {},
+      };
+    });
+    modules.set(spec.api, { api_name: spec.api, singular_label: spec.singular, plural_label: spec.api, id: moduleId, fields });
+  });
+  for (const mod of modules.values()) {
+    for (const f of mod.fields) {
+      const target = "module" in f.lookup ? f.lookup.module : undefined;
+      if (target) target.id = modules.get(target.api_name)?.id ?? "";
+    }
+  }
+  return modules;
+}
+
+/** Case-insensitive module lookup by API name, as Zoho resolves `/crm/v8/leads`. */
+export function findModule(modules: Map<string, ModuleMeta>, name: string): ModuleMeta | undefined {
+  return [...modules.values()].find((m) => m.api_name.toLowerCase() === name.toLowerCase());
+}
