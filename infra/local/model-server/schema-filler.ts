@@ -54,7 +54,8 @@ function sentences(text: string): string[] {
 }
 
 /** True when two words are the same or share a 5-letter stem ("qualified" ~ "qualification"). */
-const near = (a: string, b: string): boolean => a === b || (a.length >= 5 && b.length >= 5 && a.slice(0, 5) === b.slice(0, 5));
+const near = (a: string, b: string): boolean =>
+  a === b || (a.length >= 5 && b.length >= 5 && a.slice(0, 5) === b.slice(0, 5));
 
 class Filler {
   private readonly textWords: string[];
@@ -76,7 +77,9 @@ class Filler {
   private resolve(schema: JsonSchema): JsonSchema {
     if (!schema.$ref) return schema;
     const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(schema.$ref);
-    const target = match ? (match[1] === "$defs" ? this.root.$defs : this.root.definitions)?.[match[2] ?? ""] : undefined;
+    const target = match
+      ? (match[1] === "$defs" ? this.root.$defs : this.root.definitions)?.[match[2] ?? ""]
+      : undefined;
     if (schema.$ref === "#") return this.root;
     if (!target) throw new Error(`unresolvable $ref ${schema.$ref}`);
     return target;
@@ -128,7 +131,9 @@ class Filler {
       case "number":
         return this.number(schema, path);
       case "boolean": {
-        const keyWords = words(path.split(".").pop() ?? "").filter((w) => !["is", "has", "needs", "should"].includes(w));
+        const keyWords = words(path.split(".").pop() ?? "").filter(
+          (w) => !["is", "has", "needs", "should"].includes(w),
+        );
         return keyWords.some((k) => this.textWords.some((t) => near(t, k)));
       }
       case "string": {
@@ -157,7 +162,8 @@ class Filler {
   private number(schema: JsonSchema, path: string): number {
     const lo = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : 0);
     const hi =
-      schema.maximum ?? (schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : Math.max(lo, 0) + 100);
+      schema.maximum ??
+      (schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : Math.max(lo, 0) + 100);
     const span = Math.max(0, hi - lo);
     const h = hash(this.text, path);
     if (schema.type === "integer") return Math.ceil(lo) + (span >= 1 ? h % (Math.floor(span) + 1) : 0);
@@ -168,7 +174,8 @@ class Filler {
     const key = (path.split(".").pop() ?? "").replace(/\[\d+\]$/, "");
     const index = Number(/\[(\d+)\]$/.exec(path)?.[1] ?? 0);
     const kw = words(key);
-    const has = (...names: string[]) => names.some((n) => kw.includes(n)) || names.includes(schema.format ?? "");
+    const has = (...names: string[]) =>
+      names.some((n) => kw.includes(n)) || names.includes(schema.format ?? "");
     const first = (re: RegExp) => this.text.match(re)?.[0] ?? NOTHING;
     if (has("email")) return first(/[\w.+-]+@[\w-]+(\.[\w-]+)+/);
     if (has("phone", "mobile")) return first(/\+?\d[\d\s().-]{6,}\d/);
@@ -200,13 +207,17 @@ class Filler {
   }
 
   private fallbackString(schema: JsonSchema, path: string): string {
-    return this.fitLength(words(this.text).slice(0, 6).join(" ") || `value for ${path.replace(/^\$\.?/, "")}`, schema);
+    return this.fitLength(
+      words(this.text).slice(0, 6).join(" ") || `value for ${path.replace(/^\$\.?/, "")}`,
+      schema,
+    );
   }
 
   private fitLength(value: string, schema: JsonSchema): string {
     let out = value;
     if (schema.maxLength !== undefined && out.length > schema.maxLength) out = out.slice(0, schema.maxLength);
-    if (schema.minLength !== undefined && out.length < schema.minLength) out = out.padEnd(schema.minLength, ".");
+    if (schema.minLength !== undefined && out.length < schema.minLength)
+      out = out.padEnd(schema.minLength, ".");
     return out;
   }
 }

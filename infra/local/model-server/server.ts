@@ -58,7 +58,9 @@ function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content
-      .map((part) => (part && typeof part === "object" && "text" in part ? String((part as { text: unknown }).text) : ""))
+      .map((part) =>
+        part && typeof part === "object" && "text" in part ? String((part as { text: unknown }).text) : "",
+      )
       .join("\n");
   }
   return "";
@@ -93,13 +95,23 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     return fault;
   };
 
-  const reply = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const reply = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     bump(stats.by_status, String(status));
     sendJson(res, status, body, { "x-request-id": `req_${randomBytes(8).toString("hex")}`, ...headers });
   };
 
   /** Builds the assistant's text for a request: schema-filled JSON, a JSON object, or plain text. */
-  const answer = (schema: JsonSchema | undefined, jsonMode: boolean, userText: string, fault?: ModelFault) => {
+  const answer = (
+    schema: JsonSchema | undefined,
+    jsonMode: boolean,
+    userText: string,
+    fault?: ModelFault,
+  ) => {
     if (fault?.kind === "malformed") {
       if (fault.variant === "schema") return JSON.stringify({ unexpected: true });
       const full = JSON.stringify(schema ? fillSchema(schema, userText) : { text: userText.slice(0, 80) });
@@ -128,7 +140,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         if (typeof body.delayMs === "number") delayMs = body.delayMs;
         return sendJson(res, 200, { delayMs });
       }
-      if (url.pathname === "/_model/inspect") return sendJson(res, 200, { ...stats, pending_faults: faults, delayMs });
+      if (url.pathname === "/_model/inspect")
+        return sendJson(res, 200, { ...stats, pending_faults: faults, delayMs });
       if (url.pathname === "/_model/reset" && req.method === "POST") {
         server.reset();
         return sendJson(res, 200, { ok: true });
@@ -143,23 +156,41 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return reply(res, e.status, e.body);
     }
     if (req.method === "GET" && url.pathname === "/v1/models") {
-      return reply(res, 200, { object: "list", data: [{ id: "mediator-local", object: "model", created: 0, owned_by: "local" }] });
+      return reply(res, 200, {
+        object: "list",
+        data: [{ id: "mediator-local", object: "model", created: 0, owned_by: "local" }],
+      });
     }
     const isChat = req.method === "POST" && url.pathname === "/v1/chat/completions";
     const isResponses = req.method === "POST" && url.pathname === "/v1/responses";
     if (!isChat && !isResponses) {
-      const e = openAiError(404, `Unknown request URL: ${req.method} ${url.pathname}.`, "invalid_request_error", "unknown_url");
+      const e = openAiError(
+        404,
+        `Unknown request URL: ${req.method} ${url.pathname}.`,
+        "invalid_request_error",
+        "unknown_url",
+      );
       return reply(res, e.status, e.body);
     }
     let body: Record<string, unknown>;
     try {
       body = parse();
     } catch {
-      const e = openAiError(400, "We could not parse the JSON body of your request.", "invalid_request_error", null);
+      const e = openAiError(
+        400,
+        "We could not parse the JSON body of your request.",
+        "invalid_request_error",
+        null,
+      );
       return reply(res, e.status, e.body);
     }
     if (body.stream === true) {
-      const e = openAiError(400, "The local model server does not stream; send stream: false.", "invalid_request_error", "unsupported_value");
+      const e = openAiError(
+        400,
+        "The local model server does not stream; send stream: false.",
+        "invalid_request_error",
+        "unsupported_value",
+      );
       return reply(res, e.status, e.body);
     }
     if (typeof body.model !== "string" || body.model.length === 0) {
@@ -175,20 +206,41 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       format = body.response_format as Record<string, unknown> | undefined;
     } else {
       const input = body.input;
-      messages = typeof input === "string" ? [{ role: "user", content: input }] : Array.isArray(input) ? (input as Message[]) : [];
-      if (typeof body.instructions === "string") messages.unshift({ role: "system", content: body.instructions });
+      messages =
+        typeof input === "string"
+          ? [{ role: "user", content: input }]
+          : Array.isArray(input)
+            ? (input as Message[])
+            : [];
+      if (typeof body.instructions === "string")
+        messages.unshift({ role: "system", content: body.instructions });
       format = (body.text as { format?: Record<string, unknown> } | undefined)?.format;
     }
     if (messages.length === 0) {
-      const e = openAiError(400, isChat ? "'messages' must contain at least one message." : "'input' is required.", "invalid_request_error", null);
+      const e = openAiError(
+        400,
+        isChat ? "'messages' must contain at least one message." : "'input' is required.",
+        "invalid_request_error",
+        null,
+      );
       return reply(res, e.status, e.body);
     }
     const allText = messages.map((m) => contentText(m.content)).join("\n");
-    const userText = messages.filter((m) => m.role === "user").map((m) => contentText(m.content)).join("\n") || allText;
+    const userText =
+      messages
+        .filter((m) => m.role === "user")
+        .map((m) => contentText(m.content))
+        .join("\n") || allText;
     const schemaHolder = isChat ? (format?.json_schema as Record<string, unknown> | undefined) : format;
-    const schema = format?.type === "json_schema" ? (schemaHolder?.schema as JsonSchema | undefined) : undefined;
+    const schema =
+      format?.type === "json_schema" ? (schemaHolder?.schema as JsonSchema | undefined) : undefined;
     if (format?.type === "json_schema" && !schema) {
-      const e = openAiError(400, "Missing required parameter: 'response_format.json_schema.schema'.", "invalid_request_error", "missing_required_parameter");
+      const e = openAiError(
+        400,
+        "Missing required parameter: 'response_format.json_schema.schema'.",
+        "invalid_request_error",
+        "missing_required_parameter",
+      );
       return reply(res, e.status, e.body);
     }
 
@@ -197,11 +249,21 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
       if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
-      const e = openAiError(429, "Rate limit reached for requests. Please try again later.", "requests", "rate_limit_exceeded");
+      const e = openAiError(
+        429,
+        "Rate limit reached for requests. Please try again later.",
+        "requests",
+        "rate_limit_exceeded",
+      );
       return reply(res, e.status, e.body, headers);
     }
     if (fault && ["500", "502", "503"].includes(fault.kind)) {
-      const e = openAiError(Number(fault.kind), "The server had an error while processing your request.", "server_error", null);
+      const e = openAiError(
+        Number(fault.kind),
+        "The server had an error while processing your request.",
+        "server_error",
+        null,
+      );
       return reply(res, e.status, e.body);
     }
     if (fault?.kind === "hang") {
@@ -214,7 +276,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
 
     const refusal = fault?.kind === "refusal" ? "I'm sorry, but I can't help with that request." : null;
     const text = refusal ? "" : answer(schema, format?.type === "json_object", userText, fault);
-    const promptTokens = tokens(allText) + (schema ? tokens(JSON.stringify(schema)) : 0) + 3 * messages.length;
+    const promptTokens =
+      tokens(allText) + (schema ? tokens(JSON.stringify(schema)) : 0) + 3 * messages.length;
     const completionTokens = refusal ? tokens(refusal) : tokens(text);
     stats.prompt_tokens += promptTokens;
     stats.completion_tokens += completionTokens;
@@ -240,7 +303,12 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
           completion_tokens: completionTokens,
           total_tokens: promptTokens + completionTokens,
           prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+          completion_tokens_details: {
+            reasoning_tokens: 0,
+            audio_tokens: 0,
+            accepted_prediction_tokens: 0,
+            rejected_prediction_tokens: 0,
+          },
         },
       });
     }
@@ -256,7 +324,15 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       incomplete_details: null,
       instructions: typeof body.instructions === "string" ? body.instructions : null,
       model: body.model,
-      output: [{ type: "message", id: `msg_${randomBytes(12).toString("hex")}`, status: "completed", role: "assistant", content }],
+      output: [
+        {
+          type: "message",
+          id: `msg_${randomBytes(12).toString("hex")}`,
+          status: "completed",
+          role: "assistant",
+          content,
+        },
+      ],
       parallel_tool_calls: true,
       temperature: 1,
       tool_choice: "auto",

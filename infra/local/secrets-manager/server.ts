@@ -67,9 +67,9 @@ export class SecretsStore {
     if (typeof secretId !== "string" || secretId.length === 0) {
       throw new AwsJsonError("InvalidParameterException", "You must provide a SecretId.");
     }
-    const secret =
-      this.secrets.get(secretId) ?? [...this.secrets.values()].find((s) => s.arn === secretId);
-    if (!secret) throw new AwsJsonError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+    const secret = this.secrets.get(secretId) ?? [...this.secrets.values()].find((s) => s.arn === secretId);
+    if (!secret)
+      throw new AwsJsonError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
     if (secret.deletedDate && !allowDeleted) {
       throw new AwsJsonError(
         "InvalidRequestException",
@@ -82,17 +82,25 @@ export class SecretsStore {
   private static value(input: Input): { secretString?: string; secretBinary?: string } {
     const { SecretString, SecretBinary } = input;
     if (SecretString !== undefined && SecretBinary !== undefined) {
-      throw new AwsJsonError("InvalidParameterException", "You can't specify both SecretString and SecretBinary.");
+      throw new AwsJsonError(
+        "InvalidParameterException",
+        "You can't specify both SecretString and SecretBinary.",
+      );
     }
     if (SecretString !== undefined) {
-      if (typeof SecretString !== "string") throw new AwsJsonError("InvalidParameterException", "Invalid SecretString.");
+      if (typeof SecretString !== "string")
+        throw new AwsJsonError("InvalidParameterException", "Invalid SecretString.");
       if (Buffer.byteLength(SecretString) > MAX_SECRET_BYTES) {
-        throw new AwsJsonError("InvalidParameterException", "SecretString exceeds the maximum size of 65536 bytes.");
+        throw new AwsJsonError(
+          "InvalidParameterException",
+          "SecretString exceeds the maximum size of 65536 bytes.",
+        );
       }
       return { secretString: SecretString };
     }
     if (SecretBinary !== undefined) {
-      if (typeof SecretBinary !== "string") throw new AwsJsonError("InvalidParameterException", "Invalid SecretBinary.");
+      if (typeof SecretBinary !== "string")
+        throw new AwsJsonError("InvalidParameterException", "Invalid SecretBinary.");
       return { secretBinary: SecretBinary };
     }
     return {};
@@ -123,10 +131,16 @@ export class SecretsStore {
   CreateSecret(input: Input): Input {
     const name = input.Name;
     if (typeof name !== "string" || !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) {
-      throw new AwsJsonError("InvalidParameterException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!");
+      throw new AwsJsonError(
+        "InvalidParameterException",
+        "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
+      );
     }
     if (this.secrets.has(name)) {
-      throw new AwsJsonError("ResourceExistsException", `The operation failed because the secret ${name} already exists.`);
+      throw new AwsJsonError(
+        "ResourceExistsException",
+        `The operation failed because the secret ${name} already exists.`,
+      );
     }
     const now = new Date();
     const secret: Secret = {
@@ -156,7 +170,10 @@ export class SecretsStore {
     if (typeof VersionId === "string") {
       version = secret.versions.get(VersionId);
       if (version && typeof VersionStage === "string" && !version.stages.has(VersionStage)) {
-        throw new AwsJsonError("InvalidRequestException", "The VersionId and VersionStage do not refer to the same version.");
+        throw new AwsJsonError(
+          "InvalidRequestException",
+          "The VersionId and VersionStage do not refer to the same version.",
+        );
       }
     } else {
       const stage = typeof VersionStage === "string" ? VersionStage : CURRENT;
@@ -184,7 +201,10 @@ export class SecretsStore {
     const secret = this.find(input.SecretId);
     const value = SecretsStore.value(input);
     if (value.secretString === undefined && value.secretBinary === undefined) {
-      throw new AwsJsonError("InvalidParameterException", "You must provide either SecretString or SecretBinary.");
+      throw new AwsJsonError(
+        "InvalidParameterException",
+        "You must provide either SecretString or SecretBinary.",
+      );
     }
     const id = typeof input.ClientRequestToken === "string" ? input.ClientRequestToken : randomUUID();
     const stages = Array.isArray(input.VersionStages) ? (input.VersionStages as string[]) : [CURRENT];
@@ -210,7 +230,8 @@ export class SecretsStore {
   UpdateSecretVersionStage(input: Input): Input {
     const secret = this.find(input.SecretId);
     const { VersionStage, MoveToVersionId, RemoveFromVersionId } = input;
-    if (typeof VersionStage !== "string") throw new AwsJsonError("InvalidParameterException", "You must provide a VersionStage.");
+    if (typeof VersionStage !== "string")
+      throw new AwsJsonError("InvalidParameterException", "You must provide a VersionStage.");
     const holder = [...secret.versions.values()].find((v) => v.stages.has(VersionStage));
     if (typeof RemoveFromVersionId === "string" && holder?.id !== RemoveFromVersionId) {
       throw new AwsJsonError(
@@ -220,7 +241,11 @@ export class SecretsStore {
     }
     if (typeof MoveToVersionId === "string") {
       const target = secret.versions.get(MoveToVersionId);
-      if (!target) throw new AwsJsonError("ResourceNotFoundException", `Secrets Manager can't find the specified secret version: ${MoveToVersionId}`);
+      if (!target)
+        throw new AwsJsonError(
+          "ResourceNotFoundException",
+          `Secrets Manager can't find the specified secret version: ${MoveToVersionId}`,
+        );
       // AWS: a label already attached elsewhere may only be moved when RemoveFromVersionId names its holder.
       if (holder && holder !== target && RemoveFromVersionId === undefined) {
         throw new AwsJsonError(
@@ -231,10 +256,16 @@ export class SecretsStore {
       this.attachStage(secret, VersionStage, target);
     } else {
       if (VersionStage === CURRENT) {
-        throw new AwsJsonError("InvalidParameterException", "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.");
+        throw new AwsJsonError(
+          "InvalidParameterException",
+          "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.",
+        );
       }
       if (typeof RemoveFromVersionId !== "string") {
-        throw new AwsJsonError("InvalidParameterException", "You must provide MoveToVersionId or RemoveFromVersionId.");
+        throw new AwsJsonError(
+          "InvalidParameterException",
+          "You must provide MoveToVersionId or RemoveFromVersionId.",
+        );
       }
       holder?.stages.delete(VersionStage);
     }
@@ -262,7 +293,13 @@ export class SecretsStore {
     return {
       SecretList: [...this.secrets.values()]
         .filter((s) => !s.deletedDate)
-        .map((s) => ({ ARN: s.arn, Name: s.name, CreatedDate: epoch(s.created), LastChangedDate: epoch(s.lastChanged), Tags: s.tags })),
+        .map((s) => ({
+          ARN: s.arn,
+          Name: s.name,
+          CreatedDate: epoch(s.created),
+          LastChangedDate: epoch(s.lastChanged),
+          Tags: s.tags,
+        })),
     };
   }
 
@@ -271,7 +308,11 @@ export class SecretsStore {
     return {
       ARN: secret.arn,
       Name: secret.name,
-      Versions: [...secret.versions.values()].map((v) => ({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: epoch(v.created) })),
+      Versions: [...secret.versions.values()].map((v) => ({
+        VersionId: v.id,
+        VersionStages: [...v.stages],
+        CreatedDate: epoch(v.created),
+      })),
     };
   }
 
@@ -304,7 +345,10 @@ export class SecretsStore {
       case "DeleteSecret":
         return this.DeleteSecret(input);
       default:
-        throw new AwsJsonError("UnknownOperationException", `Operation ${operation} is not supported by the local emulator.`);
+        throw new AwsJsonError(
+          "UnknownOperationException",
+          `Operation ${operation} is not supported by the local emulator.`,
+        );
     }
   }
 }
@@ -315,15 +359,21 @@ export interface SecretsManagerEmulator extends RunningServer {
 }
 
 /** Starts the emulator on loopback; `port: 0` picks a free port. */
-export async function startSecretsManager(options: { port?: number; region?: string } = {}): Promise<SecretsManagerEmulator> {
+export async function startSecretsManager(
+  options: { port?: number; region?: string } = {},
+): Promise<SecretsManagerEmulator> {
   const store = new SecretsStore(options.region);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const headers = { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() };
     const target = req.headers["x-amz-target"];
-    const operation = typeof target === "string" && target.startsWith("secretsmanager.") ? target.slice(15) : undefined;
+    const operation =
+      typeof target === "string" && target.startsWith("secretsmanager.") ? target.slice(15) : undefined;
     try {
       if (req.method !== "POST" || !operation) {
-        throw new AwsJsonError("UnknownOperationException", "Expected a POST with X-Amz-Target: secretsmanager.<Operation>.");
+        throw new AwsJsonError(
+          "UnknownOperationException",
+          "Expected a POST with X-Amz-Target: secretsmanager.<Operation>.",
+        );
       }
       const text = (await readBody(req)).toString("utf8");
       let input: Input;
@@ -335,7 +385,12 @@ export async function startSecretsManager(options: { port?: number; region?: str
       sendJson(res, 200, store.dispatch(operation, input), headers);
     } catch (error) {
       if (error instanceof AwsJsonError) {
-        sendJson(res, 400, { __type: error.type, message: error.message }, { ...headers, "x-amzn-errortype": error.type });
+        sendJson(
+          res,
+          400,
+          { __type: error.type, message: error.message },
+          { ...headers, "x-amzn-errortype": error.type },
+        );
       } else throw error;
     }
   };

@@ -133,7 +133,8 @@ export class Accounts {
     if (!code || code.used || code.expiresAt <= now || code.clientId !== client.clientId) {
       return json(200, { error: "invalid_code" });
     }
-    if (code.redirectUri && params.redirect_uri !== code.redirectUri) return json(200, { error: "invalid_redirect_uri" });
+    if (code.redirectUri && params.redirect_uri !== code.redirectUri)
+      return json(200, { error: "invalid_redirect_uri" });
     code.used = true;
     const refresh = this.mintRefreshToken(client, code.scopes);
     const access = this.mintAccessToken(refresh);

@@ -58,13 +58,19 @@ export async function deliver(
   while (attempts <= ctx.options.webhookRetries) {
     attempts += 1;
     try {
-      const res = await fetch(entry.url, { ...init, signal: AbortSignal.timeout(ctx.options.webhookTimeoutMs) });
+      const res = await fetch(entry.url, {
+        ...init,
+        signal: AbortSignal.timeout(ctx.options.webhookTimeoutMs),
+      });
       status = res.status;
       await res.arrayBuffer();
       error = okStatuses(status) ? undefined : `status ${status}`;
     } catch (e) {
       status = undefined;
-      error = e instanceof Error && e.name === "TimeoutError" ? `timeout after ${ctx.options.webhookTimeoutMs} ms` : String(e);
+      error =
+        e instanceof Error && e.name === "TimeoutError"
+          ? `timeout after ${ctx.options.webhookTimeoutMs} ms`
+          : String(e);
     }
     if (!error) break;
   }
@@ -84,7 +90,16 @@ export async function deliver(
 export class Automation {
   readonly rules: WorkflowRule[] = [];
   readonly channels: WatchChannel[] = [];
-  private pendingNotifications = new Map<string, { channel: WatchChannel; module: string; operation: string; ids: string[]; fields: Record<string, string[]> }>();
+  private pendingNotifications = new Map<
+    string,
+    {
+      channel: WatchChannel;
+      module: string;
+      operation: string;
+      ids: string[];
+      fields: Record<string, string[]>;
+    }
+  >();
 
   constructor(
     private readonly ctx: SandboxContext,
@@ -102,7 +117,8 @@ export class Automation {
         const field = module.fields.find((f) => f.field_label === label || f.api_name === label);
         value = field ? record[field.api_name] : undefined;
       }
-      if (value && typeof value === "object") value = (value as { name?: unknown; id?: unknown }).name ?? (value as { id?: unknown }).id;
+      if (value && typeof value === "object")
+        value = (value as { name?: unknown; id?: unknown }).name ?? (value as { id?: unknown }).id;
       const text = value === undefined || value === null ? "" : String(value);
       // Zoho's escaping of merge values in raw JSON bodies is UNCONFIRMED; escaping keeps the body valid JSON.
       return jsonEscape ? JSON.stringify(text).slice(1, -1) : text;
@@ -111,7 +127,10 @@ export class Automation {
 
   /** Called for every successful record write. */
   onWrite(event: WriteEvent): void {
-    const ran = event.trigger === null ? ["workflow", "approval", "blueprint"] : AUTOMATIONS.filter((a) => event.trigger?.includes(a));
+    const ran =
+      event.trigger === null
+        ? ["workflow", "approval", "blueprint"]
+        : AUTOMATIONS.filter((a) => event.trigger?.includes(a));
     const fired: string[] = [];
     if (ran.includes("workflow")) {
       for (const rule of this.rules) {
@@ -142,17 +161,30 @@ export class Automation {
   private async fire(rule: WorkflowRule, module: ModuleMeta, record: Row): Promise<void> {
     const hook = rule.webhook;
     const url = new URL(hook.url);
-    for (const [k, v] of Object.entries(hook.params ?? {})) url.searchParams.set(k, this.render(v, module, record, false));
-    const headers: Record<string, string> = { "user-agent": "ZohoCRM-Webhook-Sandbox", ...(hook.headers ?? {}) };
+    for (const [k, v] of Object.entries(hook.params ?? {}))
+      url.searchParams.set(k, this.render(v, module, record, false));
+    const headers: Record<string, string> = {
+      "user-agent": "ZohoCRM-Webhook-Sandbox",
+      ...(hook.headers ?? {}),
+    };
     let body: string | undefined;
     if (hook.body?.type === "raw") {
       headers["content-type"] = "application/json";
       body = this.render(hook.body.template, module, record, true);
     } else if (hook.body?.type === "form") {
       headers["content-type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(Object.entries(hook.body.params).map(([k, v]): [string, string] => [k, this.render(v, module, record, false)])).toString();
+      body = new URLSearchParams(
+        Object.entries(hook.body.params).map(([k, v]): [string, string] => [
+          k,
+          this.render(v, module, record, false),
+        ]),
+      ).toString();
     }
-    await deliver(this.ctx, { kind: "crm-workflow", rule: rule.id, url: url.toString() }, { method: hook.method ?? "POST", headers, ...(body !== undefined ? { body } : {}) });
+    await deliver(
+      this.ctx,
+      { kind: "crm-workflow", rule: rule.id, url: url.toString() },
+      { method: hook.method ?? "POST", headers, ...(body !== undefined ? { body } : {}) },
+    );
   }
 
   // ---------------------------------------------------------------- Notifications API
@@ -161,7 +193,15 @@ export class Automation {
   watch(body: unknown): { status: number; body: unknown } {
     const list = (body as { watch?: unknown } | undefined)?.watch;
     if (!Array.isArray(list) || list.length === 0) {
-      return { status: 400, body: { code: "REQUIRED_PARAM_MISSING", details: { param_name: "watch" }, message: "One of the expected parameter is missing", status: "error" } };
+      return {
+        status: 400,
+        body: {
+          code: "REQUIRED_PARAM_MISSING",
+          details: { param_name: "watch" },
+          message: "One of the expected parameter is missing",
+          status: "error",
+        },
+      };
     }
     const results = list.map((w: Partial<WatchChannel> & { channel_expiry?: string | number }) => {
       const events = Array.isArray(w.events) ? w.events : [];
@@ -173,13 +213,27 @@ export class Automation {
       const requested = w.channel_expiry ? new Date(w.channel_expiry).getTime() : now + 3600_000;
       // Channels live at most one day (UNCONFIRMED), then stop receiving callbacks.
       const expiry = Math.min(Number.isNaN(requested) ? now + 3600_000 : requested, now + 86_400_000);
-      const channel: WatchChannel = { channel_id: w.channel_id, events, notify_url: w.notify_url, channel_expiry: expiry, module: moduleName, ...(w.token ? { token: w.token } : {}) };
+      const channel: WatchChannel = {
+        channel_id: w.channel_id,
+        events,
+        notify_url: w.notify_url,
+        channel_expiry: expiry,
+        module: moduleName,
+        ...(w.token ? { token: w.token } : {}),
+      };
       const existing = this.channels.findIndex((c) => String(c.channel_id) === String(w.channel_id));
       if (existing >= 0) this.channels.splice(existing, 1);
       this.channels.push(channel);
       return {
         code: "SUCCESS",
-        details: { events: events.map((e) => ({ channel_expiry: this.ctx.clock.stamp(expiry), resource_uri: `${this.apiDomain()}/crm/v8/${moduleName}`, resource_name: moduleName, channel_id: w.channel_id })) },
+        details: {
+          events: events.map(() => ({
+            channel_expiry: this.ctx.clock.stamp(expiry),
+            resource_uri: `${this.apiDomain()}/crm/v8/${moduleName}`,
+            resource_name: moduleName,
+            channel_id: w.channel_id,
+          })),
+        },
         message: "Successfully subscribed for actions-watch of the given module",
         status: "success",
       };
@@ -199,15 +253,25 @@ export class Automation {
     const now = this.ctx.clock.now();
     for (const channel of this.channels) {
       if (channel.channel_expiry <= now || channel.module !== event.module.api_name) continue;
-      if (!channel.events.some((e) => e === `${channel.module}.all` || e === `${channel.module}.${op}`)) continue;
+      if (!channel.events.some((e) => e === `${channel.module}.all` || e === `${channel.module}.${op}`))
+        continue;
       const key = `${channel.channel_id}|${event.operation}`;
-      const batch = this.pendingNotifications.get(key) ?? { channel, module: channel.module, operation: event.operation, ids: [], fields: {} };
+      const batch = this.pendingNotifications.get(key) ?? {
+        channel,
+        module: channel.module,
+        operation: event.operation,
+        ids: [],
+        fields: {},
+      };
       batch.ids.push(event.record.id as string);
       batch.fields[event.record.id as string] = event.changed;
       if (!this.pendingNotifications.has(key)) {
         this.pendingNotifications.set(key, batch);
         // One callback per channel for the writes of one request, as Zoho groups ids.
-        track(this.ctx, new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush(key)));
+        track(
+          this.ctx,
+          new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush(key)),
+        );
       }
     }
   }
@@ -222,11 +286,16 @@ export class Automation {
       module: batch.module,
       resource_uri: `${this.apiDomain()}/crm/v8/${batch.module}`,
       ids: batch.ids,
-      affected_fields: batch.operation === "update" ? batch.ids.map((id) => ({ [id]: batch.fields[id] ?? [] })) : [],
+      affected_fields:
+        batch.operation === "update" ? batch.ids.map((id) => ({ [id]: batch.fields[id] ?? [] })) : [],
       operation: batch.operation,
       channel_id: batch.channel.channel_id,
       token: batch.channel.token ?? null,
     });
-    await deliver(this.ctx, { kind: "crm-notification", url: batch.channel.notify_url }, { method: "POST", headers: { "content-type": "application/json" }, body });
+    await deliver(
+      this.ctx,
+      { kind: "crm-notification", url: batch.channel.notify_url },
+      { method: "POST", headers: { "content-type": "application/json" }, body },
+    );
   }
 }

@@ -3,7 +3,7 @@
  * update, upsert, search), per-record validation against the served field metadata, 201/200/207/400/204 status
  * rules, Notes, Tasks, COQL, field metadata and the Notifications watch API.
  */
-import { findModule, type FieldMeta, type ModuleMeta } from "./metadata.js";
+import { type FieldMeta, findModule, type ModuleMeta } from "./metadata.js";
 import { parseCoql, parseCriteria, QuerySyntaxError, type Row, UnknownColumnError } from "./query.js";
 import { crmError, json, type Reply, type SandboxContext } from "./state.js";
 
@@ -23,7 +23,9 @@ export interface WriteEvent {
   source: "api" | "ui";
 }
 
-type ItemResult = { ok: true; record: Row; action: "insert" | "update"; duplicateField?: string } | { ok: false; error: Row };
+type ItemResult =
+  | { ok: true; record: Row; action: "insert" | "update"; duplicateField?: string }
+  | { ok: false; error: Row };
 
 const MAX_WRITE = 100;
 const MAX_PER_PAGE = 200;
@@ -32,7 +34,11 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)$/;
 
-const itemError = (code: string, message: string, details: Record<string, unknown>): { ok: false; error: Row } => ({
+const itemError = (
+  code: string,
+  message: string,
+  details: Record<string, unknown>,
+): { ok: false; error: Row } => ({
   ok: false,
   error: { code, details, message, status: "error" },
 });
@@ -71,7 +77,11 @@ export class Crm {
   // ---------------------------------------------------------------- validation
 
   /** Validates and normalises one field value; returns an error item or the value to store. */
-  private checkValue(field: FieldMeta, value: unknown, path: string): { value: unknown } | { ok: false; error: Row } {
+  private checkValue(
+    field: FieldMeta,
+    value: unknown,
+    path: string,
+  ): { value: unknown } | { ok: false; error: Row } {
     const bad = (extra: Record<string, unknown> = {}) =>
       itemError("INVALID_DATA", "invalid data", { api_name: field.api_name, json_path: path, ...extra });
     if (value === null) return { value: null };
@@ -82,39 +92,58 @@ export class Crm {
       case "website":
       case "email":
       case "picklist": {
-        if (typeof value !== "string") return bad({ expected_data_type: field.data_type === "picklist" ? "picklist" : "string" });
+        if (typeof value !== "string")
+          return bad({ expected_data_type: field.data_type === "picklist" ? "picklist" : "string" });
         if (value.length > field.length) return bad({ maximum_length: field.length });
-        if (field.data_type === "email" && value !== "" && !EMAIL.test(value)) return bad({ expected_data_type: "email" });
+        if (field.data_type === "email" && value !== "" && !EMAIL.test(value))
+          return bad({ expected_data_type: "email" });
         if (field.data_type === "picklist" && field.restricted_picklist && value !== "") {
-          const allowed = field.pick_list_values.some((p) => p.actual_value === value || p.display_value === value);
+          const allowed = field.pick_list_values.some(
+            (p) => p.actual_value === value || p.display_value === value,
+          );
           if (!allowed) return bad({ expected_data_type: "picklist" });
         }
         return { value };
       }
       case "multiselectpicklist":
-        return Array.isArray(value) && value.every((v) => typeof v === "string") ? { value } : bad({ expected_data_type: "jsonarray" });
+        return Array.isArray(value) && value.every((v) => typeof v === "string")
+          ? { value }
+          : bad({ expected_data_type: "jsonarray" });
       case "integer":
         return typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647
           ? { value }
           : bad({ expected_data_type: "integer" });
       case "bigint":
-        return (typeof value === "string" && /^-?\d{1,19}$/.test(value)) || (typeof value === "number" && Number.isSafeInteger(value))
+        return (typeof value === "string" && /^-?\d{1,19}$/.test(value)) ||
+          (typeof value === "number" && Number.isSafeInteger(value))
           ? { value: String(value) }
           : bad({ expected_data_type: "bigint" });
       case "double":
       case "currency":
       case "percent":
-        return typeof value === "number" && Number.isFinite(value) ? { value } : bad({ expected_data_type: "double" });
+        return typeof value === "number" && Number.isFinite(value)
+          ? { value }
+          : bad({ expected_data_type: "double" });
       case "boolean":
         return typeof value === "boolean" ? { value } : bad({ expected_data_type: "boolean" });
       case "date":
-        return typeof value === "string" && DATE.test(value) ? { value } : bad({ expected_data_type: "date" });
+        return typeof value === "string" && DATE.test(value)
+          ? { value }
+          : bad({ expected_data_type: "date" });
       case "datetime":
-        return typeof value === "string" && DATETIME.test(value) ? { value } : bad({ expected_data_type: "datetime" });
+        return typeof value === "string" && DATETIME.test(value)
+          ? { value }
+          : bad({ expected_data_type: "datetime" });
       case "lookup":
       case "ownerlookup": {
-        const id = typeof value === "string" ? value : value && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
-        if (typeof id !== "string" || !/^\d{1,19}$/.test(id)) return bad({ expected_data_type: "jsonobject" });
+        const id =
+          typeof value === "string"
+            ? value
+            : value && typeof value === "object"
+              ? (value as { id?: unknown }).id
+              : undefined;
+        if (typeof id !== "string" || !/^\d{1,19}$/.test(id))
+          return bad({ expected_data_type: "jsonobject" });
         if (field.data_type === "ownerlookup") {
           const user = this.users.find((u) => u.id === id);
           return user ? { value: this.ref(user) } : bad({ expected_data_type: "ownerlookup" });
@@ -122,7 +151,12 @@ export class Crm {
         const target = "module" in field.lookup ? field.lookup.module?.api_name : undefined;
         const record = target ? this.find(target, id) : undefined;
         if (target && !record) return bad();
-        return { value: { id, name: record ? String(record.Full_Name ?? record.Account_Name ?? record.Deal_Name ?? "") : "" } };
+        return {
+          value: {
+            id,
+            name: record ? String(record.Full_Name ?? record.Account_Name ?? record.Deal_Name ?? "") : "",
+          },
+        };
       }
       default:
         return { value };
@@ -133,14 +167,22 @@ export class Crm {
    * Validates one input record. Insert requires every `system_mandatory` field; update must not blank one.
    * Unknown keys are ignored, as Zoho ignores field names it does not know; read-only fields are ignored too.
    */
-  private validate(module: ModuleMeta, input: Row, index: number, existing?: Row): ItemResult | { ok: true; fields: Row } {
+  private validate(
+    module: ModuleMeta,
+    input: Row,
+    index: number,
+    existing?: Row,
+  ): ItemResult | { ok: true; fields: Row } {
     const fields: Row = {};
     const byName = new Map(module.fields.map((f) => [f.api_name, f]));
     for (const f of module.fields) {
       if (!f.system_mandatory) continue;
       const given = Object.hasOwn(input, f.api_name) ? input[f.api_name] : existing?.[f.api_name];
       if (given === undefined || given === null || given === "") {
-        return itemError("MANDATORY_NOT_FOUND", "required field not found", { api_name: f.api_name, json_path: `$.data[${index}].${f.api_name}` });
+        return itemError("MANDATORY_NOT_FOUND", "required field not found", {
+          api_name: f.api_name,
+          json_path: `$.data[${index}].${f.api_name}`,
+        });
       }
     }
     for (const [key, value] of Object.entries(input)) {
@@ -156,7 +198,10 @@ export class Crm {
       const v = fields[field.api_name];
       if (typeof v !== "string" || v === "") continue;
       const clash = [...this.table(module.api_name).values()].find(
-        (r) => r.id !== existing?.id && typeof r[field.api_name] === "string" && (r[field.api_name] as string).toLowerCase() === v.toLowerCase(),
+        (r) =>
+          r.id !== existing?.id &&
+          typeof r[field.api_name] === "string" &&
+          (r[field.api_name] as string).toLowerCase() === v.toLowerCase(),
       );
       if (clash) return this.duplicate(module, field.api_name, index, clash);
     }
@@ -168,13 +213,23 @@ export class Crm {
     return itemError("DUPLICATE_DATA", "duplicate data", {
       api_name: apiName,
       json_path: `$.data[${index}].${apiName}`,
-      duplicate_record: { id: clash.id, module: { api_name: module.api_name, id: module.id }, Owner: owner ? { name: owner.name, id: owner.id } : null },
+      duplicate_record: {
+        id: clash.id,
+        module: { api_name: module.api_name, id: module.id },
+        Owner: owner ? { name: owner.name, id: owner.id } : null,
+      },
     });
   }
 
   // ---------------------------------------------------------------- writes
 
-  private insertOne(module: ModuleMeta, input: Row, index: number, userId: string, extra: Row = {}): ItemResult {
+  private insertOne(
+    module: ModuleMeta,
+    input: Row,
+    index: number,
+    userId: string,
+    extra: Row = {},
+  ): ItemResult {
     const checked = this.validate(module, input, index);
     if (!("fields" in checked)) return checked;
     const now = this.ctx.clock.stamp();
@@ -196,10 +251,17 @@ export class Crm {
 
   private updateOne(module: ModuleMeta, input: Row, index: number, userId: string, id: string): ItemResult {
     const existing = this.table(module.api_name).get(id);
-    if (!existing) return itemError("INVALID_DATA", "the id given seems to be invalid", { id, json_path: `$.data[${index}].id` });
+    if (!existing)
+      return itemError("INVALID_DATA", "the id given seems to be invalid", {
+        id,
+        json_path: `$.data[${index}].id`,
+      });
     const checked = this.validate(module, input, index, existing);
     if (!("fields" in checked)) return checked;
-    Object.assign(existing, checked.fields, { Modified_Time: this.ctx.clock.stamp(), Modified_By: this.ref(this.user(userId)) });
+    Object.assign(existing, checked.fields, {
+      Modified_Time: this.ctx.clock.stamp(),
+      Modified_By: this.ref(this.user(userId)),
+    });
     this.derive(module, existing);
     return { ok: true, record: existing, action: "update" };
   }
@@ -207,7 +269,9 @@ export class Crm {
   /** Formula-like fields the real CRM computes. */
   private derive(module: ModuleMeta, record: Row): void {
     if (module.fields.some((f) => f.api_name === "Full_Name")) {
-      record.Full_Name = [record.First_Name, record.Last_Name].filter((p) => typeof p === "string" && p).join(" ");
+      record.Full_Name = [record.First_Name, record.Last_Name]
+        .filter((p) => typeof p === "string" && p)
+        .join(" ");
     }
   }
 
@@ -242,15 +306,27 @@ export class Crm {
     pathId?: string,
   ): Reply {
     const module = findModule(this.modules, moduleName);
-    if (!module) return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", { resource_path_index: 0 });
-    const payload = body as { data?: unknown; trigger?: unknown; duplicate_check_fields?: unknown } | undefined;
+    if (!module)
+      return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
+        resource_path_index: 0,
+      });
+    const payload = body as
+      | { data?: unknown; trigger?: unknown; duplicate_check_fields?: unknown }
+      | undefined;
     if (!payload || typeof payload !== "object" || !Array.isArray(payload.data)) {
-      return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", { param_name: "data" });
+      return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
+        param_name: "data",
+      });
     }
     if (payload.data.length > MAX_WRITE) {
-      return crmError(400, "LIMIT_EXCEEDED", `the number of records must not exceed ${MAX_WRITE}`, { limit: MAX_WRITE });
+      return crmError(400, "LIMIT_EXCEEDED", `the number of records must not exceed ${MAX_WRITE}`, {
+        limit: MAX_WRITE,
+      });
     }
-    if (payload.trigger !== undefined && !(Array.isArray(payload.trigger) && payload.trigger.every((t) => typeof t === "string"))) {
+    if (
+      payload.trigger !== undefined &&
+      !(Array.isArray(payload.trigger) && payload.trigger.every((t) => typeof t === "string"))
+    ) {
       return crmError(400, "INVALID_DATA", "invalid data", { api_name: "trigger", json_path: "$.trigger" });
     }
     const trigger = (payload.trigger as string[] | undefined) ?? null;
@@ -259,7 +335,8 @@ export class Crm {
       : module.fields.filter((f) => "casesensitive" in f.unique).map((f) => f.api_name);
 
     const results: ItemResult[] = payload.data.map((item, index): ItemResult => {
-      if (!item || typeof item !== "object" || Array.isArray(item)) return itemError("INVALID_DATA", "invalid data", { json_path: `$.data[${index}]` });
+      if (!item || typeof item !== "object" || Array.isArray(item))
+        return itemError("INVALID_DATA", "invalid data", { json_path: `$.data[${index}]` });
       const row = item as Row;
       if (kind === "insert") {
         if (module.api_name === "Notes") return this.insertNote(module, row, index, userId);
@@ -269,14 +346,22 @@ export class Crm {
       if (kind === "update") {
         const id = pathId ?? row.id;
         if (typeof id !== "string") {
-          return itemError("MANDATORY_NOT_FOUND", "required field not found", { api_name: "id", json_path: `$.data[${index}].id` });
+          return itemError("MANDATORY_NOT_FOUND", "required field not found", {
+            api_name: "id",
+            json_path: `$.data[${index}].id`,
+          });
         }
         return this.updateOne(module, row, index, userId, id);
       }
       const match = dupFields
         .map((f) => ({ f, v: row[f] }))
         .filter(({ v }) => typeof v === "string" && v !== "")
-        .map(({ f, v }) => ({ f, r: [...this.table(module.api_name).values()].find((r) => String(r[f] ?? "").toLowerCase() === (v as string).toLowerCase()) }))
+        .map(({ f, v }) => ({
+          f,
+          r: [...this.table(module.api_name).values()].find(
+            (r) => String(r[f] ?? "").toLowerCase() === (v as string).toLowerCase(),
+          ),
+        }))
         .find(({ r }) => r);
       if (match?.r) {
         const res = this.updateOne(module, row, index, userId, match.r.id as string);
@@ -310,16 +395,24 @@ export class Crm {
   /** Notes: `Parent_Id: {module: {api_name}, id}`; an unknown parent is INVALID_DATA on `Parent_Id`. */
   private insertNote(module: ModuleMeta, row: Row, index: number, userId: string): ItemResult {
     const parent = row.Parent_Id as { module?: { api_name?: string }; id?: string } | string | undefined;
-    const parentModule = typeof parent === "object" ? parent?.module?.api_name : (row.se_module as string | undefined);
+    const parentModule =
+      typeof parent === "object" ? parent?.module?.api_name : (row.se_module as string | undefined);
     const parentId = typeof parent === "object" ? parent?.id : parent;
     const target = parentModule ? findModule(this.modules, parentModule) : undefined;
     const found = target && typeof parentId === "string" ? this.find(target.api_name, parentId) : undefined;
     if (!target || !found) {
-      return itemError("INVALID_DATA", "invalid data", { api_name: "Parent_Id", json_path: `$.data[${index}].Parent_Id` });
+      return itemError("INVALID_DATA", "invalid data", {
+        api_name: "Parent_Id",
+        json_path: `$.data[${index}].Parent_Id`,
+      });
     }
     const { Parent_Id: _ignored, ...rest } = row;
     return this.insertOne(module, rest, index, userId, {
-      Parent_Id: { module: { api_name: target.api_name, id: target.id }, id: parentId, name: String(found.Full_Name ?? found.Account_Name ?? found.Deal_Name ?? "") },
+      Parent_Id: {
+        module: { api_name: target.api_name, id: target.id },
+        id: parentId,
+        name: String(found.Full_Name ?? found.Account_Name ?? found.Deal_Name ?? ""),
+      },
       $se_module: target.api_name,
     });
   }
@@ -332,7 +425,11 @@ export class Crm {
       const id = typeof what === "object" ? what?.id : what;
       const se = typeof row.$se_module === "string" ? findModule(this.modules, row.$se_module) : undefined;
       const found = se && typeof id === "string" ? this.find(se.api_name, id) : undefined;
-      if (!se || !found) return itemError("INVALID_DATA", "invalid data", { api_name: "What_Id", json_path: `$.data[${index}].What_Id` });
+      if (!se || !found)
+        return itemError("INVALID_DATA", "invalid data", {
+          api_name: "What_Id",
+          json_path: `$.data[${index}].What_Id`,
+        });
       extra.What_Id = { id, name: String(found.Full_Name ?? found.Account_Name ?? found.Deal_Name ?? "") };
       extra.$se_module = se.api_name;
     }
@@ -353,9 +450,13 @@ export class Crm {
     const perPage = Number(query.per_page ?? MAX_PER_PAGE);
     const page = Number(query.page ?? 1);
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) {
-      return crmError(400, "INVALID_DATA", "invalid data", { param_name: "per_page", maximum_value: MAX_PER_PAGE });
+      return crmError(400, "INVALID_DATA", "invalid data", {
+        param_name: "per_page",
+        maximum_value: MAX_PER_PAGE,
+      });
     }
-    if (!Number.isInteger(page) || page < 1) return crmError(400, "INVALID_DATA", "invalid data", { param_name: "page" });
+    if (!Number.isInteger(page) || page < 1)
+      return crmError(400, "INVALID_DATA", "invalid data", { param_name: "page" });
     const sortBy = query.sort_by ?? "id";
     const desc = (query.sort_order ?? "desc") === "desc";
     const sorted = [...rows].sort((a, b) => {
@@ -383,19 +484,33 @@ export class Crm {
   }
 
   private fieldsParam(module: ModuleMeta, query: Record<string, string>): string[] | Reply {
-    if (!query.fields) return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", { param_name: "fields" });
-    const fields = query.fields.split(",").map((f) => f.trim()).filter(Boolean);
-    if (fields.length > MAX_FIELDS) return crmError(400, "LIMIT_EXCEEDED", `fields must not exceed ${MAX_FIELDS}`, { param_name: "fields", limit: MAX_FIELDS });
+    if (!query.fields)
+      return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
+        param_name: "fields",
+      });
+    const fields = query.fields
+      .split(",")
+      .map((f) => f.trim())
+      .filter(Boolean);
+    if (fields.length > MAX_FIELDS)
+      return crmError(400, "LIMIT_EXCEEDED", `fields must not exceed ${MAX_FIELDS}`, {
+        param_name: "fields",
+        limit: MAX_FIELDS,
+      });
     const known = new Set(module.fields.map((f) => f.api_name));
     const unknown = fields.find((f) => f !== "id" && !known.has(f));
-    if (unknown) return crmError(400, "INVALID_DATA", "invalid data", { param_name: "fields", api_name: unknown });
+    if (unknown)
+      return crmError(400, "INVALID_DATA", "invalid data", { param_name: "fields", api_name: unknown });
     return fields;
   }
 
   /** `GET /crm/v8/{module}`: `fields` is required; `per_page` at most 200; 204 when nothing matches. */
   list(moduleName: string, query: Record<string, string>): Reply {
     const module = findModule(this.modules, moduleName);
-    if (!module) return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", { resource_path_index: 0 });
+    if (!module)
+      return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
+        resource_path_index: 0,
+      });
     const fields = this.fieldsParam(module, query);
     if (!Array.isArray(fields)) return fields;
     let rows = [...this.table(module.api_name).values()];
@@ -409,7 +524,10 @@ export class Crm {
   /** `GET /crm/v8/{module}/{id}`: `{data:[record]}` (an array of one), or 204 for an unknown id. */
   get(moduleName: string, id: string, query: Record<string, string>): Reply {
     const module = findModule(this.modules, moduleName);
-    if (!module) return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", { resource_path_index: 0 });
+    if (!module)
+      return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
+        resource_path_index: 0,
+      });
     const record = this.table(module.api_name).get(id);
     if (!record) return { status: 204 };
     const fields = query.fields ? query.fields.split(",") : undefined;
@@ -419,12 +537,23 @@ export class Crm {
   /** `GET /crm/v8/{module}/{id}/Notes`: the related list of notes. */
   related(moduleName: string, id: string, related: string, query: Record<string, string>): Reply {
     const module = findModule(this.modules, moduleName);
-    if (!module) return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", { resource_path_index: 0 });
-    if (!this.table(module.api_name).has(id)) return crmError(400, "INVALID_DATA", "the id given seems to be invalid", { id });
+    if (!module)
+      return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
+        resource_path_index: 0,
+      });
+    if (!this.table(module.api_name).has(id))
+      return crmError(400, "INVALID_DATA", "the id given seems to be invalid", { id });
     const rel = findModule(this.modules, related);
-    if (!rel || !["Notes", "Tasks"].includes(rel.api_name)) return crmError(400, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one");
+    if (!rel || !["Notes", "Tasks"].includes(rel.api_name))
+      return crmError(
+        400,
+        "INVALID_URL_PATTERN",
+        "Please check if the URL trying to access is a correct one",
+      );
     const key = rel.api_name === "Notes" ? "Parent_Id" : "What_Id";
-    const rows = [...this.table(rel.api_name).values()].filter((r) => (r[key] as { id?: string } | undefined)?.id === id);
+    const rows = [...this.table(rel.api_name).values()].filter(
+      (r) => (r[key] as { id?: string } | undefined)?.id === id,
+    );
     const fields = query.fields ? query.fields.split(",") : undefined;
     return this.page(rows, { ...query, sort_order: query.sort_order ?? "asc" }, fields);
   }
@@ -432,7 +561,10 @@ export class Crm {
   /** `GET /crm/v8/{module}/search?criteria=|email=|phone=|word=`. */
   search(moduleName: string, query: Record<string, string>): Reply {
     const module = findModule(this.modules, moduleName);
-    if (!module) return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", { resource_path_index: 0 });
+    if (!module)
+      return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
+        resource_path_index: 0,
+      });
     const rows = [...this.table(module.api_name).values()];
     let hits: Row[];
     try {
@@ -441,19 +573,35 @@ export class Crm {
         hits = rows.filter(predicate);
       } else if (query.email) {
         const e = query.email.toLowerCase();
-        hits = rows.filter((r) => module.fields.some((f) => f.data_type === "email" && String(r[f.api_name] ?? "").toLowerCase() === e));
+        hits = rows.filter((r) =>
+          module.fields.some(
+            (f) => f.data_type === "email" && String(r[f.api_name] ?? "").toLowerCase() === e,
+          ),
+        );
       } else if (query.phone) {
         const digits = query.phone.replace(/\D/g, "");
-        hits = rows.filter((r) => module.fields.some((f) => f.data_type === "phone" && String(r[f.api_name] ?? "").replace(/\D/g, "") === digits));
+        hits = rows.filter((r) =>
+          module.fields.some(
+            (f) => f.data_type === "phone" && String(r[f.api_name] ?? "").replace(/\D/g, "") === digits,
+          ),
+        );
       } else if (query.word) {
         const w = query.word.toLowerCase();
-        hits = rows.filter((r) => Object.values(r).some((v) => typeof v === "string" && v.toLowerCase().includes(w)));
+        hits = rows.filter((r) =>
+          Object.values(r).some((v) => typeof v === "string" && v.toLowerCase().includes(w)),
+        );
       } else {
-        return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", { param_name: "criteria" });
+        return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
+          param_name: "criteria",
+        });
       }
     } catch (error) {
-      if (error instanceof QuerySyntaxError) return crmError(400, "INVALID_QUERY", "invalid query formed", { reason: error.message });
-      if (error instanceof UnknownColumnError) return crmError(400, "INVALID_QUERY", "column given seems to be invalid", { column_name: error.column });
+      if (error instanceof QuerySyntaxError)
+        return crmError(400, "INVALID_QUERY", "invalid query formed", { reason: error.message });
+      if (error instanceof UnknownColumnError)
+        return crmError(400, "INVALID_QUERY", "column given seems to be invalid", {
+          column_name: error.column,
+        });
       throw error;
     }
     const fields = query.fields ? query.fields.split(",") : undefined;
@@ -464,7 +612,9 @@ export class Crm {
   coql(body: unknown): Reply {
     const sql = (body as { select_query?: unknown } | undefined)?.select_query;
     if (typeof sql !== "string" || !sql.trim()) {
-      return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", { param_name: "select_query" });
+      return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
+        param_name: "select_query",
+      });
     }
     try {
       const q = parseCoql(sql, (name) => {
@@ -487,10 +637,17 @@ export class Crm {
       });
     } catch (error) {
       if (error instanceof QuerySyntaxError) {
-        return crmError(400, "SYNTAX_ERROR", "invalid query formed", { line: 1, column: error.column, near: error.near });
+        return crmError(400, "SYNTAX_ERROR", "invalid query formed", {
+          line: 1,
+          column: error.column,
+          near: error.near,
+        });
       }
       if (error instanceof UnknownColumnError) {
-        return crmError(400, "INVALID_QUERY", "column given seems to be invalid", { column_name: error.column, reason: "invalid column" });
+        return crmError(400, "INVALID_QUERY", "column given seems to be invalid", {
+          column_name: error.column,
+          reason: "invalid column",
+        });
       }
       throw error;
     }
@@ -498,16 +655,29 @@ export class Crm {
 
   /** `GET /crm/v8/settings/fields?module=`. */
   fields(query: Record<string, string>): Reply {
-    if (!query.module) return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", { param_name: "module" });
+    if (!query.module)
+      return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
+        param_name: "module",
+      });
     const module = findModule(this.modules, query.module);
-    if (!module) return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", { param_name: "module" });
+    if (!module)
+      return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
+        param_name: "module",
+      });
     return json(200, { fields: module.fields });
   }
 
   /** `GET /crm/v8/settings/modules`. */
   moduleList(): Reply {
     return json(200, {
-      modules: [...this.modules.values()].map((m) => ({ api_name: m.api_name, module_name: m.api_name, singular_label: m.singular_label, plural_label: m.plural_label, id: m.id, api_supported: true })),
+      modules: [...this.modules.values()].map((m) => ({
+        api_name: m.api_name,
+        module_name: m.api_name,
+        singular_label: m.singular_label,
+        plural_label: m.plural_label,
+        id: m.id,
+        api_supported: true,
+      })),
     });
   }
 }

@@ -40,7 +40,15 @@ export interface DeskWebhook {
   isEnabled: boolean;
   ignoreSourceId?: string;
   includeEventsFrom?: string[];
-  subscriptions: Record<string, { departmentIds?: string[]; fields?: string[]; includePrevState?: boolean; direction?: "in" | "out" } | null>;
+  subscriptions: Record<
+    string,
+    {
+      departmentIds?: string[];
+      fields?: string[];
+      includePrevState?: boolean;
+      direction?: "in" | "out";
+    } | null
+  >;
   createdTime: string;
 }
 
@@ -52,7 +60,10 @@ export const TICKET_CUSTOM_FIELDS: Record<string, { maxLength: number; values?: 
   cf_ai_summary: { maxLength: 2000 },
   cf_ai_sentiment: { maxLength: 50, values: ["Positive", "Neutral", "Negative"] },
   cf_ai_urgency: { maxLength: 50, values: ["Low", "Medium", "High", "Critical"] },
-  cf_ai_category: { maxLength: 50, values: ["Billing", "Technical", "Account", "Shipping", "Feature Request", "Other"] },
+  cf_ai_category: {
+    maxLength: 50,
+    values: ["Billing", "Technical", "Account", "Shipping", "Feature Request", "Other"],
+  },
 };
 const MAX_COMMENT = 32_000;
 
@@ -86,21 +97,40 @@ export class Desk {
    * Queues an event for each enabled webhook subscribed to it. Events raised by one request are delivered
    * together as one JSON array per webhook.
    */
-  emit(eventType: string, payload: Record<string, unknown>, sourceId: string | undefined, prevState?: Record<string, unknown>, changed: string[] = []): void {
+  emit(
+    eventType: string,
+    payload: Record<string, unknown>,
+    sourceId: string | undefined,
+    prevState?: Record<string, unknown>,
+    changed: string[] = [],
+  ): void {
     for (const hook of this.webhooks.values()) {
       if (!hook.isEnabled || !(eventType in hook.subscriptions)) continue;
       if (hook.ignoreSourceId && sourceId === hook.ignoreSourceId) continue;
       const sub = hook.subscriptions[eventType];
       if (sub?.departmentIds?.length && !sub.departmentIds.includes(String(payload.departmentId))) continue;
-      if (sub?.fields?.length && eventType === "Ticket_Update" && !sub.fields.some((f) => changed.includes(f))) continue;
+      if (
+        sub?.fields?.length &&
+        eventType === "Ticket_Update" &&
+        !sub.fields.some((f) => changed.includes(f))
+      )
+        continue;
       if (sub?.direction && payload.direction !== undefined && sub.direction !== payload.direction) continue;
-      const event: Record<string, unknown> = { eventType, orgId: this.orgId, eventTime: String(this.ctx.clock.now()), payload };
+      const event: Record<string, unknown> = {
+        eventType,
+        orgId: this.orgId,
+        eventTime: String(this.ctx.clock.now()),
+        payload,
+      };
       if (sub?.includePrevState && prevState) event.prevState = prevState;
       const queue = this.outbox.get(hook.id);
       if (queue) queue.push(event);
       else {
         this.outbox.set(hook.id, [event]);
-        track(this.ctx, new Promise<void>((r) => setImmediate(r)).then(() => this.flush(hook.id)));
+        track(
+          this.ctx,
+          new Promise<void>((r) => setImmediate(r)).then(() => this.flush(hook.id)),
+        );
       }
     }
   }
@@ -122,9 +152,15 @@ export class Desk {
 
   // ---------------------------------------------------------------- tickets
 
-  createTicket(input: Record<string, unknown>, sourceId?: string, thread?: { from: string; content: string }): Reply {
+  createTicket(
+    input: Record<string, unknown>,
+    sourceId?: string,
+    thread?: { from: string; content: string },
+  ): Reply {
     const errors: FieldError[] = [];
-    for (const f of ["subject", "departmentId", "contactId"]) if (input[f] === undefined || input[f] === "") errors.push({ fieldName: `/${f}`, errorType: "missing" });
+    for (const f of ["subject", "departmentId", "contactId"])
+      if (input[f] === undefined || input[f] === "")
+        errors.push({ fieldName: `/${f}`, errorType: "missing" });
     if (errors.length) return invalid(errors);
     const problems = this.checkTicketFields(input);
     if (problems.length) return invalid(problems);
@@ -159,30 +195,72 @@ export class Desk {
     };
     Object.assign(ticket.cf, (input.cf as Record<string, unknown>) ?? {});
     this.tickets.set(ticket.id, ticket);
-    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: "tickets", operation: "create", ids: [ticket.id], trigger: null, source: "api", fields: [Object.keys(input)] });
+    this.ctx.inspector.write({
+      time: this.ctx.clock.stamp(),
+      service: "desk",
+      module: "tickets",
+      operation: "create",
+      ids: [ticket.id],
+      trigger: null,
+      source: "api",
+      fields: [Object.keys(input)],
+    });
     this.emit("Ticket_Add", { ...ticket }, sourceId);
-    if (thread) this.addThread(ticket, { direction: "in", channel: "EMAIL", status: "SUCCESS", content: thread.content, contentType: "plainText", fromEmailAddress: thread.from, to: "support@zylker.example" }, sourceId);
+    if (thread)
+      this.addThread(
+        ticket,
+        {
+          direction: "in",
+          channel: "EMAIL",
+          status: "SUCCESS",
+          content: thread.content,
+          contentType: "plainText",
+          fromEmailAddress: thread.from,
+          to: "support@zylker.example",
+        },
+        sourceId,
+      );
     return json(200, ticket);
   }
 
   private checkTicketFields(input: Record<string, unknown>): FieldError[] {
     const errors: FieldError[] = [];
     const str = (k: string, max: number) => {
-      if (input[k] !== undefined && input[k] !== null && (typeof input[k] !== "string" || (input[k] as string).length > max)) errors.push({ fieldName: `/${k}`, errorType: "invalid" });
+      if (
+        input[k] !== undefined &&
+        input[k] !== null &&
+        (typeof input[k] !== "string" || (input[k] as string).length > max)
+      )
+        errors.push({ fieldName: `/${k}`, errorType: "invalid" });
     };
     str("subject", 1000);
     str("description", 65_535);
-    if (input.status !== undefined && !STATUSES.includes(String(input.status))) errors.push({ fieldName: "/status", errorType: "invalid" });
-    if (input.priority !== undefined && !PRIORITIES.includes(String(input.priority))) errors.push({ fieldName: "/priority", errorType: "invalid" });
-    if (input.assigneeId !== undefined && input.assigneeId !== null && !this.agents.some((a) => a.id === input.assigneeId)) errors.push({ fieldName: "/assigneeId", errorType: "invalid" });
-    if (input.departmentId !== undefined && !this.departments.some((d) => d.id === input.departmentId)) errors.push({ fieldName: "/departmentId", errorType: "invalid" });
-    if (input.contactId !== undefined && !this.contacts.some((c) => c.id === input.contactId)) errors.push({ fieldName: "/contactId", errorType: "invalid" });
+    if (input.status !== undefined && !STATUSES.includes(String(input.status)))
+      errors.push({ fieldName: "/status", errorType: "invalid" });
+    if (input.priority !== undefined && !PRIORITIES.includes(String(input.priority)))
+      errors.push({ fieldName: "/priority", errorType: "invalid" });
+    if (
+      input.assigneeId !== undefined &&
+      input.assigneeId !== null &&
+      !this.agents.some((a) => a.id === input.assigneeId)
+    )
+      errors.push({ fieldName: "/assigneeId", errorType: "invalid" });
+    if (input.departmentId !== undefined && !this.departments.some((d) => d.id === input.departmentId))
+      errors.push({ fieldName: "/departmentId", errorType: "invalid" });
+    if (input.contactId !== undefined && !this.contacts.some((c) => c.id === input.contactId))
+      errors.push({ fieldName: "/contactId", errorType: "invalid" });
     if (input.cf !== undefined) {
-      if (!input.cf || typeof input.cf !== "object" || Array.isArray(input.cf)) errors.push({ fieldName: "/cf", errorType: "invalid" });
+      if (!input.cf || typeof input.cf !== "object" || Array.isArray(input.cf))
+        errors.push({ fieldName: "/cf", errorType: "invalid" });
       else
         for (const [k, v] of Object.entries(input.cf)) {
           const spec = TICKET_CUSTOM_FIELDS[k];
-          const ok = spec && (v === null || (typeof v === "string" && v.length <= spec.maxLength && (!spec.values || spec.values.includes(v))));
+          const ok =
+            spec &&
+            (v === null ||
+              (typeof v === "string" &&
+                v.length <= spec.maxLength &&
+                (!spec.values || spec.values.includes(v))));
           if (!ok) errors.push({ fieldName: `/cf/${k}`, errorType: "invalid" });
         }
     }
@@ -191,7 +269,9 @@ export class Desk {
 
   private ticketOr404(id: string): Ticket | Reply {
     if (!/^\d+$/.test(id)) return invalid([{ fieldName: "/ticketId", errorType: "invalid" }]);
-    return this.tickets.get(id) ?? deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
+    return (
+      this.tickets.get(id) ?? deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+    );
   }
 
   getTicket(id: string): Reply {
@@ -202,7 +282,8 @@ export class Desk {
   listTickets(query: Record<string, string>): Reply {
     const from = Number(query.from ?? 0);
     const limit = Number(query.limit ?? 10);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid([{ fieldName: "/limit", errorType: "invalid" }]);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      return invalid([{ fieldName: "/limit", errorType: "invalid" }]);
     return json(200, { data: [...this.tickets.values()].slice(from, from + limit) });
   }
 
@@ -223,21 +304,53 @@ export class Desk {
       if (k === "cf") {
         Object.assign(ticket.cf, v as object);
         changed.push(...Object.keys(v as object).map((c) => `cf.${c}`), "cf");
-      } else if (["subject", "description", "status", "priority", "assigneeId", "departmentId", "contactId", "category", "subCategory", "classification", "channel", "dueDate", "email", "phone", "language", "resolution"].includes(k)) {
+      } else if (
+        [
+          "subject",
+          "description",
+          "status",
+          "priority",
+          "assigneeId",
+          "departmentId",
+          "contactId",
+          "category",
+          "subCategory",
+          "classification",
+          "channel",
+          "dueDate",
+          "email",
+          "phone",
+          "language",
+          "resolution",
+        ].includes(k)
+      ) {
         ticket[k] = v;
         changed.push(k);
       }
     }
     if (input.status === "Closed") ticket.closedTime = this.stamp();
     ticket.modifiedTime = this.stamp();
-    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: "tickets", operation: "update", ids: [ticket.id], trigger: null, source: "api", fields: [changed] });
+    this.ctx.inspector.write({
+      time: this.ctx.clock.stamp(),
+      service: "desk",
+      module: "tickets",
+      operation: "update",
+      ids: [ticket.id],
+      trigger: null,
+      source: "api",
+      fields: [changed],
+    });
     this.emit("Ticket_Update", { ...ticket }, sourceId, prev, changed);
     return json(200, ticket);
   }
 
   // ---------------------------------------------------------------- threads, comments, replies
 
-  private addThread(ticket: Ticket, t: Omit<Thread, "id" | "ticketId" | "createdTime" | "summary" | "visibility" | "isForward">, sourceId?: string): Thread {
+  private addThread(
+    ticket: Ticket,
+    t: Omit<Thread, "id" | "ticketId" | "createdTime" | "summary" | "visibility" | "isForward">,
+    sourceId?: string,
+  ): Thread {
     const thread: Thread = {
       ...t,
       id: this.ctx.ids.next(),
@@ -259,19 +372,30 @@ export class Desk {
   inboundReply(ticketId: string, from: string, content: string): Thread | undefined {
     const ticket = this.tickets.get(ticketId);
     if (!ticket) return undefined;
-    return this.addThread(ticket, { direction: "in", channel: "EMAIL", status: "SUCCESS", content, contentType: "plainText", fromEmailAddress: from, to: "support@zylker.example" });
+    return this.addThread(ticket, {
+      direction: "in",
+      channel: "EMAIL",
+      status: "SUCCESS",
+      content,
+      contentType: "plainText",
+      fromEmailAddress: from,
+      to: "support@zylker.example",
+    });
   }
 
   listThreads(ticketId: string): Reply {
     const t = this.ticketOr404(ticketId);
     if (!("cf" in t)) return t as Reply;
-    const data = [...this.threads.values()].filter((th) => th.ticketId === ticketId).map(({ content: _c, ...summary }) => summary);
+    const data = [...this.threads.values()]
+      .filter((th) => th.ticketId === ticketId)
+      .map(({ content: _c, ...summary }) => summary);
     return json(200, { data });
   }
 
   getThread(ticketId: string, threadId: string): Reply {
     const thread = this.threads.get(threadId);
-    if (!thread || thread.ticketId !== ticketId) return deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
+    if (!thread || thread.ticketId !== ticketId)
+      return deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
     return json(200, thread);
   }
 
@@ -279,11 +403,14 @@ export class Desk {
     const t = this.ticketOr404(ticketId);
     if (!("cf" in t)) return t as Reply;
     const input = (body ?? {}) as Record<string, unknown>;
-    if (typeof input.content !== "string" || input.content.length === 0) return invalid([{ fieldName: "/content", errorType: "missing" }]);
+    if (typeof input.content !== "string" || input.content.length === 0)
+      return invalid([{ fieldName: "/content", errorType: "missing" }]);
     if (input.content.length > MAX_COMMENT) return invalid([{ fieldName: "/content", errorType: "invalid" }]);
     const contentType = input.contentType ?? "plainText";
-    if (contentType !== "plainText" && contentType !== "html") return invalid([{ fieldName: "/contentType", errorType: "invalid" }]);
-    if (input.isPublic !== undefined && typeof input.isPublic !== "boolean") return invalid([{ fieldName: "/isPublic", errorType: "invalid" }]);
+    if (contentType !== "plainText" && contentType !== "html")
+      return invalid([{ fieldName: "/contentType", errorType: "invalid" }]);
+    if (input.isPublic !== undefined && typeof input.isPublic !== "boolean")
+      return invalid([{ fieldName: "/isPublic", errorType: "invalid" }]);
     const now = this.stamp();
     const comment: Comment = {
       id: this.ctx.ids.next(),
@@ -298,9 +425,24 @@ export class Desk {
     this.comments.set(comment.id, comment);
     const ticket = t as Ticket;
     ticket.commentCount = String(Number(ticket.commentCount) + 1);
-    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: "comments", operation: "create", ids: [comment.id], trigger: null, source: "api", fields: [Object.keys(input)] });
+    this.ctx.inspector.write({
+      time: this.ctx.clock.stamp(),
+      service: "desk",
+      module: "comments",
+      operation: "create",
+      ids: [comment.id],
+      trigger: null,
+      source: "api",
+      fields: [Object.keys(input)],
+    });
     this.emit("Ticket_Comment_Add", { ...comment }, sourceId);
-    return json(200, { ...comment, commenter: this.agents.find((a) => a.id === agentId) ?? null, attachments: [], encodedContent: comment.content, impersonatedUser: null });
+    return json(200, {
+      ...comment,
+      commenter: this.agents.find((a) => a.id === agentId) ?? null,
+      attachments: [],
+      encodedContent: comment.content,
+      impersonatedUser: null,
+    });
   }
 
   listComments(ticketId: string): Reply {
@@ -315,11 +457,15 @@ export class Desk {
     if (!("cf" in t)) return t as Reply;
     const input = (body ?? {}) as Record<string, unknown>;
     const errors: FieldError[] = [];
-    if (!CHANNELS.includes(String(input.channel))) errors.push({ fieldName: "/channel", errorType: input.channel === undefined ? "missing" : "invalid" });
-    if (typeof input.content !== "string" || input.content.length === 0) errors.push({ fieldName: "/content", errorType: "missing" });
-    if (input.contentType !== undefined && input.contentType !== "html" && input.contentType !== "plainText") errors.push({ fieldName: "/contentType", errorType: "invalid" });
+    if (!CHANNELS.includes(String(input.channel)))
+      errors.push({ fieldName: "/channel", errorType: input.channel === undefined ? "missing" : "invalid" });
+    if (typeof input.content !== "string" || input.content.length === 0)
+      errors.push({ fieldName: "/content", errorType: "missing" });
+    if (input.contentType !== undefined && input.contentType !== "html" && input.contentType !== "plainText")
+      errors.push({ fieldName: "/contentType", errorType: "invalid" });
     if (mode === "send" && input.channel === "EMAIL") {
-      if (typeof input.fromEmailAddress !== "string" || !input.fromEmailAddress) errors.push({ fieldName: "/fromEmailAddress", errorType: "missing" });
+      if (typeof input.fromEmailAddress !== "string" || !input.fromEmailAddress)
+        errors.push({ fieldName: "/fromEmailAddress", errorType: "missing" });
       if (typeof input.to !== "string" || !input.to) errors.push({ fieldName: "/to", errorType: "missing" });
     }
     if (errors.length) return invalid(errors);
@@ -335,12 +481,22 @@ export class Desk {
     };
     if (draftId) {
       const draft = this.threads.get(draftId);
-      if (!draft || draft.ticketId !== ticketId || draft.status !== "DRAFT") return deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
+      if (!draft || draft.ticketId !== ticketId || draft.status !== "DRAFT")
+        return deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.");
       Object.assign(draft, fields);
       return json(200, draft);
     }
     const thread = this.addThread(ticket, fields, sourceId);
-    this.ctx.inspector.write({ time: this.ctx.clock.stamp(), service: "desk", module: mode === "draft" ? "drafts" : "replies", operation: "create", ids: [thread.id], trigger: null, source: "api", fields: [Object.keys(input)] });
+    this.ctx.inspector.write({
+      time: this.ctx.clock.stamp(),
+      service: "desk",
+      module: mode === "draft" ? "drafts" : "replies",
+      operation: "create",
+      ids: [thread.id],
+      trigger: null,
+      source: "api",
+      fields: [Object.keys(input)],
+    });
     return json(200, thread);
   }
 
@@ -350,12 +506,23 @@ export class Desk {
   async createWebhook(body: unknown): Promise<Reply> {
     const input = (body ?? {}) as Partial<DeskWebhook>;
     const errors: FieldError[] = [];
-    if (typeof input.url !== "string" || !/^https?:\/\//.test(input.url)) errors.push({ fieldName: "/url", errorType: input.url ? "invalid" : "missing" });
-    if (!input.subscriptions || typeof input.subscriptions !== "object" || Object.keys(input.subscriptions).length === 0) errors.push({ fieldName: "/subscriptions", errorType: "missing" });
-    for (const sub of Object.values(input.subscriptions ?? {})) if (sub?.fields && sub.fields.length > 5) errors.push({ fieldName: "/subscriptions/Ticket_Update/fields", errorType: "invalid" });
+    if (typeof input.url !== "string" || !/^https?:\/\//.test(input.url))
+      errors.push({ fieldName: "/url", errorType: input.url ? "invalid" : "missing" });
+    if (
+      !input.subscriptions ||
+      typeof input.subscriptions !== "object" ||
+      Object.keys(input.subscriptions).length === 0
+    )
+      errors.push({ fieldName: "/subscriptions", errorType: "missing" });
+    for (const sub of Object.values(input.subscriptions ?? {}))
+      if (sub?.fields && sub.fields.length > 5)
+        errors.push({ fieldName: "/subscriptions/Ticket_Update/fields", errorType: "invalid" });
     if (errors.length) return invalid(errors);
     try {
-      const check = await fetch(input.url as string, { method: "GET", signal: AbortSignal.timeout(this.ctx.options.webhookTimeoutMs) });
+      const check = await fetch(input.url as string, {
+        method: "GET",
+        signal: AbortSignal.timeout(this.ctx.options.webhookTimeoutMs),
+      });
       await check.arrayBuffer();
       if (check.status !== 200) return invalid([{ fieldName: "/url", errorType: "invalid" }]);
     } catch {

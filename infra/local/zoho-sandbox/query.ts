@@ -78,7 +78,16 @@ function compare(op: string, actual: unknown, expected: unknown): boolean {
   }
 }
 
-const CRITERIA_OPS = ["equals", "not_equal", "starts_with", "in", "greater_than", "less_than", "greater_equal", "less_equal"];
+const CRITERIA_OPS = [
+  "equals",
+  "not_equal",
+  "starts_with",
+  "in",
+  "greater_than",
+  "less_than",
+  "greater_equal",
+  "less_equal",
+];
 
 /** Parses Search API criteria. `fields` is the set of known API names (case-sensitive, as Zoho). */
 export function parseCriteria(criteria: string, fields: Set<string>): Predicate {
@@ -115,8 +124,8 @@ export function parseCriteria(criteria: string, fields: Set<string>): Predicate 
     if (!fields.has(field as string) && field !== "id") throw new UnknownColumnError(field as string);
     pos = end + 1;
     // Zoho escapes literal parentheses and commas with a backslash in criteria values.
-    const unescape = (v: string) => v.replace(/\\([(),])/g, "$1");
-    const expected = op === "in" ? value.split(/(?<!\\),/).map(unescape) : unescape(value);
+    const unescapeValue = (v: string) => v.replace(/\\([(),])/g, "$1");
+    const expected = op === "in" ? value.split(/(?<!\\),/).map(unescapeValue) : unescapeValue(value);
     return (row) => compare(op as string, row[field as string], expected);
   };
   const predicate = expr();
@@ -136,7 +145,8 @@ function tokenize(sql: string): Token[] {
     const m = re.exec(sql);
     if (!m) throw new QuerySyntaxError("invalid query formed", pos + 1, sql.slice(pos, pos + 20).trim());
     const col = m.index + m[0].length - (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? "").length + 1;
-    if (m[1] !== undefined) tokens.push({ kind: "string", text: m[1].slice(1, -1).replace(/''/g, "'").replace(/\\'/g, "'"), col });
+    if (m[1] !== undefined)
+      tokens.push({ kind: "string", text: m[1].slice(1, -1).replace(/''/g, "'").replace(/\\'/g, "'"), col });
     else if (m[2] !== undefined) tokens.push({ kind: "number", text: m[2], col });
     else if (m[3] !== undefined) tokens.push({ kind: "op", text: m[3], col });
     else if (m[4] !== undefined) tokens.push({ kind: "punct", text: m[4], col });
@@ -204,7 +214,8 @@ export function parseCoql(sql: string, fieldsOf: (module: string) => Set<string>
     i += 1;
     if (t.kind === "string") return t.text;
     if (t.kind === "number") return Number(t.text);
-    if (t.kind === "word" && ["true", "false"].includes(t.text.toLowerCase())) return t.text.toLowerCase() === "true";
+    if (t.kind === "word" && ["true", "false"].includes(t.text.toLowerCase()))
+      return t.text.toLowerCase() === "true";
     if (t.kind === "word" && t.text.toLowerCase() === "null") return null;
     i -= 1;
     return fail();

@@ -10,7 +10,16 @@
  *   control           {url}/_sandbox/...      faults, clock, inspection, UI-style edits (loopback only)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyTooLargeError, listen, parseForm, parseMultipart, type RunningServer, readBody, sendJson, sleep } from "../http.js";
+import {
+  BodyTooLargeError,
+  listen,
+  parseForm,
+  parseMultipart,
+  type RunningServer,
+  readBody,
+  sendJson,
+  sleep,
+} from "../http.js";
 import { type AccessToken, Accounts, hasScope, type OAuthClient } from "./accounts.js";
 import { Automation, type WorkflowRule } from "./automation.js";
 import { DATA_CENTRES, type DataCentre, DEFAULT_OPTIONS, type SandboxOptions } from "./config.js";
@@ -18,7 +27,16 @@ import { Crm } from "./crm.js";
 import { Desk } from "./desk.js";
 import { buildModules, findModule } from "./metadata.js";
 import { DEMO_SCOPES, seedDemoOrg, seedMediatorHooks } from "./seed.js";
-import { Clock, crmError, deskError, IdGenerator, Inspector, json, type Reply, type SandboxContext } from "./state.js";
+import {
+  Clock,
+  crmError,
+  deskError,
+  IdGenerator,
+  Inspector,
+  json,
+  type Reply,
+  type SandboxContext,
+} from "./state.js";
 
 /** A queued fault: the next `count` matching calls answer `kind` instead of being served. */
 export interface SandboxFault {
@@ -44,7 +62,16 @@ interface State {
 export interface ZohoSandbox extends RunningServer {
   readonly options: SandboxOptions;
   /** The demo org's API client and where it lives; the local stack and tests set up connections with it. */
-  demo(): { clientId: string; clientSecret: string; dc: DataCentre; scopes: string[]; orgId: string; accountsUrl: string; apiDomain: string; deskUrl: string };
+  demo(): {
+    clientId: string;
+    clientSecret: string;
+    dc: DataCentre;
+    scopes: string[];
+    orgId: string;
+    accountsUrl: string;
+    apiDomain: string;
+    deskUrl: string;
+  };
   /** Issues a self-client grant code (what the API console does). */
   grantCode(scopes?: string[], clientId?: string, ttlSeconds?: number): string;
   accountsUrl(dc?: DataCentre): string;
@@ -62,7 +89,14 @@ export interface ZohoSandbox extends RunningServer {
 }
 
 function build(options: SandboxOptions, baseUrl: string): State {
-  const ctx: SandboxContext = { options, clock: new Clock(), ids: new IdGenerator(), inspector: new Inspector(), baseUrl, pending: new Set() };
+  const ctx: SandboxContext = {
+    options,
+    clock: new Clock(),
+    ids: new IdGenerator(),
+    inspector: new Inspector(),
+    baseUrl,
+    pending: new Set(),
+  };
   const accounts = new Accounts(ctx);
   const modules = buildModules();
   const crm = new Crm(ctx, modules);
@@ -90,32 +124,57 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     return fault;
   };
 
-  const faultReply = async (service: "accounts" | "crm" | "desk", fault: SandboxFault, req: IncomingMessage): Promise<Reply | undefined> => {
+  const faultReply = async (
+    service: "accounts" | "crm" | "desk",
+    fault: SandboxFault,
+    req: IncomingMessage,
+  ): Promise<Reply | undefined> => {
     if (fault.kind === "hang") {
-      await Promise.race([new Promise((r) => req.socket.once("close", r)), fault.hangMs !== undefined ? sleep(fault.hangMs) : new Promise(() => {})]);
+      await Promise.race([
+        new Promise((r) => req.socket.once("close", r)),
+        fault.hangMs !== undefined ? sleep(fault.hangMs) : new Promise(() => {}),
+      ]);
       req.socket.destroy();
       return undefined;
     }
     if (service === "desk") {
-      if (fault.kind === 401) return deskError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.");
-      if (fault.kind === 429) return deskError(429, "TOO_MANY_REQUESTS", "You have exceeded the allowed number of requests. Please try again later.");
-      return deskError(500, "INTERNAL_SERVER_ERROR", "An internal server error occurred while processing this request.");
+      if (fault.kind === 401)
+        return deskError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.");
+      if (fault.kind === 429)
+        return deskError(
+          429,
+          "TOO_MANY_REQUESTS",
+          "You have exceeded the allowed number of requests. Please try again later.",
+        );
+      return deskError(
+        500,
+        "INTERNAL_SERVER_ERROR",
+        "An internal server error occurred while processing this request.",
+      );
     }
     if (service === "accounts") {
       if (fault.kind === 500) return json(500, { error: "server_error" });
-      return json(fault.kind === 429 ? 429 : 200, { error: fault.kind === 429 ? "Access Denied" : "invalid_client" });
+      return json(fault.kind === 429 ? 429 : 200, {
+        error: fault.kind === 429 ? "Access Denied" : "invalid_client",
+      });
     }
     if (fault.kind === 401) return crmError(401, "INVALID_TOKEN", "invalid oauth token");
-    if (fault.kind === 429) return crmError(429, "TOO_MANY_REQUESTS", "The number of API requests has exceeded the allowed limit.");
+    if (fault.kind === 429)
+      return crmError(429, "TOO_MANY_REQUESTS", "The number of API requests has exceeded the allowed limit.");
     return crmError(500, "INTERNAL_ERROR", "Internal Server Error");
   };
 
   /** Zoho-oauthtoken auth for CRM and Desk; returns the token or the error reply. */
-  const authenticate = (req: IncomingMessage, dc: DataCentre, service: "crm" | "desk"): AccessToken | Reply => {
+  const authenticate = (
+    req: IncomingMessage,
+    dc: DataCentre,
+    service: "crm" | "desk",
+  ): AccessToken | Reply => {
     const header = req.headers.authorization ?? "";
     const prefix = "Zoho-oauthtoken ";
     if (!header.startsWith(prefix)) {
-      if (service === "desk") return deskError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.");
+      if (service === "desk")
+        return deskError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.");
       return options.missingAuthCode === "INVALID_TOKEN"
         ? crmError(401, "INVALID_TOKEN", "invalid oauth token")
         : crmError(401, "AUTHENTICATION_FAILURE", "Authentication failed");
@@ -132,18 +191,31 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
   const scopeError = (service: "crm" | "desk"): Reply =>
     service === "desk"
       ? deskError(401, "SCOPE_MISMATCH", "The OAuth scope does not allow this operation.")
-      : crmError(options.scopeMismatchStatus, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL");
+      : crmError(
+          options.scopeMismatchStatus,
+          "OAUTH_SCOPE_MISMATCH",
+          "invalid oauth scope to access this URL",
+        );
 
   /** Credits (rolling 24 h) and concurrency (per client id); answers 429 TOO_MANY_REQUESTS with no Retry-After. */
-  const admit = (clientId: string, cost: number, heavy: boolean): { reply?: Reply; release?: () => void; headers: Record<string, string> } => {
+  const admit = (
+    clientId: string,
+    cost: number,
+    heavy: boolean,
+  ): { reply?: Reply; release?: () => void; headers: Record<string, string> } => {
     const now = state.ctx.clock.now();
     state.credits = state.credits.filter((c) => c.time > now - 86_400_000);
     const used = state.credits.reduce((n, c) => n + c.cost, 0);
     const slot = state.inflight.get(clientId) ?? { all: 0, heavy: 0 };
     state.inflight.set(clientId, slot);
-    const tooMany = crmError(429, "TOO_MANY_REQUESTS", "The number of API requests has exceeded the allowed limit.");
+    const tooMany = crmError(
+      429,
+      "TOO_MANY_REQUESTS",
+      "The number of API requests has exceeded the allowed limit.",
+    );
     if (used + cost > options.creditsPerDay) return { reply: tooMany, headers: {} };
-    if (slot.all >= options.concurrencyLimit || (heavy && slot.heavy >= options.subConcurrencyLimit)) return { reply: tooMany, headers: {} };
+    if (slot.all >= options.concurrencyLimit || (heavy && slot.heavy >= options.subConcurrencyLimit))
+      return { reply: tooMany, headers: {} };
     slot.all += 1;
     if (heavy) slot.heavy += 1;
     const total = [...state.inflight.values()].reduce((n, s) => n + s.all, 0);
@@ -152,7 +224,10 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     state.credits.push({ time: now, cost });
     const usedNow = used + cost;
     // The only rate signal Zoho documents: remaining credits, once half the daily credits are used.
-    const headers: Record<string, string> = usedNow >= options.creditsPerDay / 2 ? { "X-API-CREDITS-REMAINING": String(options.creditsPerDay - usedNow) } : {};
+    const headers: Record<string, string> =
+      usedNow >= options.creditsPerDay / 2
+        ? { "X-API-CREDITS-REMAINING": String(options.creditsPerDay - usedNow) }
+        : {};
     return {
       headers,
       release: () => {
@@ -174,7 +249,13 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
 
   // ---------------------------------------------------------------- CRM routing
 
-  const crmRoute = async (req: IncomingMessage, dc: DataCentre, parts: string[], query: Record<string, string>, raw: Buffer): Promise<{ reply: Reply; clientId?: string }> => {
+  const crmRoute = async (
+    req: IncomingMessage,
+    dc: DataCentre,
+    parts: string[],
+    query: Record<string, string>,
+    raw: Buffer,
+  ): Promise<{ reply: Reply; clientId?: string }> => {
     const fault = takeFault("crm");
     if (fault) {
       const r = await faultReply("crm", fault, req);
@@ -184,7 +265,15 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     if ("status" in auth) return { reply: auth };
     const clientId = auth.clientId;
     const [version, first, second, third] = parts;
-    if (version !== "v8") return { reply: crmError(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one"), clientId };
+    if (version !== "v8")
+      return {
+        reply: crmError(
+          404,
+          "INVALID_URL_PATTERN",
+          "Please check if the URL trying to access is a correct one",
+        ),
+        clientId,
+      };
     const method = req.method ?? "GET";
     const body = parseJson(raw);
     if (!body.ok) return { reply: crmError(400, "INVALID_DATA", "body is not a valid JSON", {}), clientId };
@@ -194,8 +283,11 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     let cost = 1;
     let heavy = false;
     let run: () => Reply | Promise<Reply>;
-    const mod = (name: string) => findModule(state.crm.modules, name)?.api_name.toLowerCase() ?? name.toLowerCase();
-    const records = Array.isArray((body.value as { data?: unknown } | undefined)?.data) ? ((body.value as { data: unknown[] }).data.length) : 0;
+    const mod = (name: string) =>
+      findModule(state.crm.modules, name)?.api_name.toLowerCase() ?? name.toLowerCase();
+    const records = Array.isArray((body.value as { data?: unknown } | undefined)?.data)
+      ? (body.value as { data: unknown[] }).data.length
+      : 0;
     const writeCost = Math.max(1, Math.ceil(records / options.recordsPerWriteCredit));
     if (first === "settings" && second === "fields" && method === "GET") {
       required = ["ZohoCRM.settings.fields.READ"];
@@ -212,7 +304,11 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       run = () => {
         if (method === "DELETE") {
           state.automation.unwatch((query.channel_ids ?? "").split(","));
-          return json(200, { watch: [{ code: "SUCCESS", details: {}, message: "Successfully unsubscribed", status: "success" }] });
+          return json(200, {
+            watch: [
+              { code: "SUCCESS", details: {}, message: "Successfully unsubscribed", status: "success" },
+            ],
+          });
         }
         return state.automation.watch(body.value);
       };
@@ -223,7 +319,10 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
         cost = writeCost;
         heavy = records > 10;
       }
-      run = () => (method === "GET" ? state.crm.list(first, query) : state.crm.write(first, method === "POST" ? "insert" : "update", body.value, auth.userId));
+      run = () =>
+        method === "GET"
+          ? state.crm.list(first, query)
+          : state.crm.write(first, method === "POST" ? "insert" : "update", body.value, auth.userId);
     } else if (first && second === "upsert" && method === "POST") {
       required = [`ZohoCRM.modules.${mod(first)}.CREATE`];
       cost = writeCost;
@@ -235,14 +334,27 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       run = () => state.crm.search(first, query);
     } else if (first && second && !third && (method === "GET" || method === "PUT")) {
       required = [`ZohoCRM.modules.${mod(first)}.${method === "GET" ? "READ" : "UPDATE"}`];
-      run = () => (method === "GET" ? state.crm.get(first, second, query) : state.crm.write(first, "update", body.value, auth.userId, "api", second));
+      run = () =>
+        method === "GET"
+          ? state.crm.get(first, second, query)
+          : state.crm.write(first, "update", body.value, auth.userId, "api", second);
     } else if (first && second && third && method === "GET") {
       required = [`ZohoCRM.modules.${mod(first)}.READ`];
       run = () => state.crm.related(first, second, third, query);
     } else {
-      return { reply: crmError(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one"), clientId };
+      return {
+        reply: crmError(
+          404,
+          "INVALID_URL_PATTERN",
+          "Please check if the URL trying to access is a correct one",
+        ),
+        clientId,
+      };
     }
-    if (!hasScope(auth.scopes, required) || (second === "upsert" && !hasScope(auth.scopes, [`ZohoCRM.modules.${mod(first ?? "")}.UPDATE`]))) {
+    if (
+      !hasScope(auth.scopes, required) ||
+      (second === "upsert" && !hasScope(auth.scopes, [`ZohoCRM.modules.${mod(first ?? "")}.UPDATE`]))
+    ) {
       return { reply: scopeError("crm"), clientId };
     }
     const gate = admit(clientId, cost, heavy);
@@ -258,14 +370,21 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
 
   // ---------------------------------------------------------------- Desk routing
 
-  const deskRoute = async (req: IncomingMessage, dc: DataCentre, parts: string[], query: Record<string, string>, raw: Buffer): Promise<{ reply: Reply; clientId?: string }> => {
+  const deskRoute = async (
+    req: IncomingMessage,
+    dc: DataCentre,
+    parts: string[],
+    query: Record<string, string>,
+    raw: Buffer,
+  ): Promise<{ reply: Reply; clientId?: string }> => {
     const fault = takeFault("desk");
     if (fault) {
       const r = await faultReply("desk", fault, req);
       return { reply: r ?? { status: 0 } };
     }
     const [api, version, resource, id, sub, subId] = parts;
-    if (api !== "api" || version !== "v1") return { reply: deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.") };
+    if (api !== "api" || version !== "v1")
+      return { reply: deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found.") };
     const auth = authenticate(req, dc, "desk");
     if ("status" in auth) return { reply: auth };
     const clientId = auth.clientId;
@@ -274,13 +393,31 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     const scope = (...s: string[]) => s.every((one) => hasScope(auth.scopes, [one]));
     if (resource === "organizations" && method === "GET") {
       if (!scope("Desk.basic.READ")) return { reply: scopeError("desk"), clientId };
-      return { reply: json(200, { data: [{ id: desk.orgId, companyName: "Zylker Demo", portalName: "zylkerdemo", isDefault: true }] }), clientId };
+      return {
+        reply: json(200, {
+          data: [{ id: desk.orgId, companyName: "Zylker Demo", portalName: "zylkerdemo", isDefault: true }],
+        }),
+        clientId,
+      };
     }
     const orgId = req.headers.orgid;
-    if (orgId === undefined) return { reply: deskError(options.deskMissingOrgIdStatus, "UNPROCESSABLE_ENTITY", "The orgId header is missing."), clientId };
-    if (orgId !== desk.orgId) return { reply: deskError(401, "OAUTH_ORG_MISMATCH", "The OAuth token does not belong to this organization."), clientId };
+    if (orgId === undefined)
+      return {
+        reply: deskError(
+          options.deskMissingOrgIdStatus,
+          "UNPROCESSABLE_ENTITY",
+          "The orgId header is missing.",
+        ),
+        clientId,
+      };
+    if (orgId !== desk.orgId)
+      return {
+        reply: deskError(401, "OAUTH_ORG_MISMATCH", "The OAuth token does not belong to this organization."),
+        clientId,
+      };
     const body = parseJson(raw);
-    if (!body.ok) return { reply: deskError(400, "BAD_REQUEST", "The request body is not valid JSON."), clientId };
+    if (!body.ok)
+      return { reply: deskError(400, "BAD_REQUEST", "The request body is not valid JSON."), clientId };
     const sourceHeader = req.headers[options.deskSourceIdHeader.toLowerCase()];
     const sourceId = typeof sourceHeader === "string" ? sourceHeader : undefined;
     const agentId = desk.agents[0]?.id ?? "";
@@ -289,39 +426,76 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     const need = (...s: string[]) => (scope(...s) ? undefined : scopeError("desk"));
     if (resource === "tickets") {
       if (!id && method === "GET") reply = need("Desk.tickets.READ") ?? desk.listTickets(query);
-      else if (!id && method === "POST") reply = need("Desk.tickets.CREATE") ?? desk.createTicket((body.value ?? {}) as Record<string, unknown>, sourceId);
+      else if (!id && method === "POST")
+        reply =
+          need("Desk.tickets.CREATE") ??
+          desk.createTicket((body.value ?? {}) as Record<string, unknown>, sourceId);
       else if (id && !sub && method === "GET") reply = need("Desk.tickets.READ") ?? desk.getTicket(id);
-      else if (id && !sub && method === "PATCH") reply = need("Desk.tickets.UPDATE") ?? desk.patchTicket(id, body.value, sourceId);
-      else if (id && sub === "threads" && method === "GET") reply = need("Desk.tickets.READ") ?? (subId ? desk.getThread(id, subId) : desk.listThreads(id));
-      else if (id && sub === "comments" && method === "GET") reply = need("Desk.tickets.READ") ?? desk.listComments(id);
-      else if (id && sub === "comments" && method === "POST") reply = need("Desk.tickets.UPDATE") ?? desk.addComment(id, body.value, agentId, sourceId);
-      else if (id && sub === "draftReply" && (method === "POST" || (method === "PATCH" && subId))) reply = need("Desk.tickets.UPDATE") ?? desk.reply(id, body.value, "draft", sourceId, subId);
-      else if (id && sub === "sendReply" && method === "POST") reply = need("Desk.tickets.UPDATE") ?? desk.reply(id, body.value, "send", sourceId);
+      else if (id && !sub && method === "PATCH")
+        reply = need("Desk.tickets.UPDATE") ?? desk.patchTicket(id, body.value, sourceId);
+      else if (id && sub === "threads" && method === "GET")
+        reply = need("Desk.tickets.READ") ?? (subId ? desk.getThread(id, subId) : desk.listThreads(id));
+      else if (id && sub === "comments" && method === "GET")
+        reply = need("Desk.tickets.READ") ?? desk.listComments(id);
+      else if (id && sub === "comments" && method === "POST")
+        reply = need("Desk.tickets.UPDATE") ?? desk.addComment(id, body.value, agentId, sourceId);
+      else if (id && sub === "draftReply" && (method === "POST" || (method === "PATCH" && subId)))
+        reply = need("Desk.tickets.UPDATE") ?? desk.reply(id, body.value, "draft", sourceId, subId);
+      else if (id && sub === "sendReply" && method === "POST")
+        reply = need("Desk.tickets.UPDATE") ?? desk.reply(id, body.value, "send", sourceId);
     } else if (resource === "webhooks") {
-      if (!id && method === "POST") reply = need("Desk.settings.CREATE", "Desk.events.CREATE") ?? (await desk.createWebhook(body.value));
-      else if (!id && method === "GET") reply = need("Desk.settings.READ") ?? json(200, { data: [...desk.webhooks.values()] });
-      else if (id && method === "GET") reply = need("Desk.settings.READ") ?? (desk.webhooks.has(id) ? json(200, desk.webhooks.get(id)) : deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."));
-      else if (id && method === "DELETE") reply = need("Desk.settings.DELETE") ?? (desk.webhooks.delete(id) ? { status: 204 } : deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."));
+      if (!id && method === "POST")
+        reply = need("Desk.settings.CREATE", "Desk.events.CREATE") ?? (await desk.createWebhook(body.value));
+      else if (!id && method === "GET")
+        reply = need("Desk.settings.READ") ?? json(200, { data: [...desk.webhooks.values()] });
+      else if (id && method === "GET")
+        reply =
+          need("Desk.settings.READ") ??
+          (desk.webhooks.has(id)
+            ? json(200, desk.webhooks.get(id))
+            : deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."));
+      else if (id && method === "DELETE")
+        reply =
+          need("Desk.settings.DELETE") ??
+          (desk.webhooks.delete(id)
+            ? { status: 204 }
+            : deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."));
     } else if (resource === "agents" && method === "GET") {
       reply = need("Desk.basic.READ") ?? json(200, { data: desk.agents });
     }
-    return { reply: reply ?? deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."), clientId };
+    return {
+      reply: reply ?? deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."),
+      clientId,
+    };
   };
 
   // ---------------------------------------------------------------- Accounts routing
 
-  const accountsRoute = async (req: IncomingMessage, dc: DataCentre, rest: string, query: Record<string, string>, raw: Buffer): Promise<Reply | undefined> => {
+  const accountsRoute = async (
+    req: IncomingMessage,
+    dc: DataCentre,
+    rest: string,
+    query: Record<string, string>,
+    raw: Buffer,
+  ): Promise<Reply | undefined> => {
     const fault = takeFault("accounts");
     if (fault) return faultReply("accounts", fault, req);
     const contentType = req.headers["content-type"] ?? "";
-    const form = contentType.startsWith("multipart/form-data") ? parseMultipart(raw, contentType) : contentType.includes("json") ? {} : parseForm(raw.toString("utf8"));
+    const form = contentType.startsWith("multipart/form-data")
+      ? parseMultipart(raw, contentType)
+      : contentType.includes("json")
+        ? {}
+        : parseForm(raw.toString("utf8"));
     // Token calls accept the query string, a form body or a multipart body (the SDK's choice).
     const params = { ...query, ...form };
     if (rest === "/oauth/v2/token" && req.method === "POST") return state.accounts.token(dc, params);
     if (rest === "/oauth/v2/token/revoke" && req.method === "POST") return state.accounts.revoke(params);
     if (rest === "/oauth/v2/auth" && req.method === "GET") return state.accounts.authorize(dc, query);
     if (rest === "/oauth/serverinfo" && req.method === "GET") {
-      return json(200, { result: "success", locations: Object.fromEntries(DATA_CENTRES.map((d) => [d, state.accounts.accountsUrl(d)])) });
+      return json(200, {
+        result: "success",
+        locations: Object.fromEntries(DATA_CENTRES.map((d) => [d, state.accounts.accountsUrl(d)])),
+      });
     }
     return json(404, { error: "invalid_request" });
   };
@@ -329,7 +503,9 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
   // ---------------------------------------------------------------- control
 
   const control = async (req: IncomingMessage, path: string, raw: Buffer): Promise<Reply> => {
-    const body = (parseJson(raw) as { ok: boolean; value?: unknown }).value as Record<string, unknown> | undefined;
+    const body = (parseJson(raw) as { ok: boolean; value?: unknown }).value as
+      | Record<string, unknown>
+      | undefined;
     const m = req.method ?? "GET";
     const parts = path.split("/").filter(Boolean);
     if (path === "/inspect" && m === "GET") return json(200, sandbox.inspect());
@@ -363,14 +539,23 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     if (path === "/clients" && m === "POST") {
       const dc = isDc(String(body?.dc)) ? (body?.dc as DataCentre) : "us";
       const c = state.accounts.registerClient(dc, state.crm.users[0]?.id ?? "");
-      return json(200, { client_id: c.clientId, client_secret: c.clientSecret, dc, accounts_server: state.accounts.accountsUrl(dc), api_domain: state.accounts.apiDomain(dc) });
+      return json(200, {
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        dc,
+        accounts_server: state.accounts.accountsUrl(dc),
+        api_domain: state.accounts.apiDomain(dc),
+      });
     }
     if (path === "/grant-codes" && m === "POST") {
       const clientId = typeof body?.client_id === "string" ? body.client_id : state.demoClient.clientId;
       if (!state.accounts.clients.has(clientId)) return json(400, { error: "invalid_client" });
       const scopes = Array.isArray(body?.scopes) ? (body.scopes as string[]) : DEMO_SCOPES;
       const ttl = typeof body?.ttl_seconds === "number" ? body.ttl_seconds : undefined;
-      return json(200, { code: state.accounts.issueGrantCode(clientId, scopes, ttl), expires_in: ttl ?? options.grantCodeTtlSeconds });
+      return json(200, {
+        code: state.accounts.issueGrantCode(clientId, scopes, ttl),
+        expires_in: ttl ?? options.grantCodeTtlSeconds,
+      });
     }
     if (path === "/workflow-rules" && m === "GET") return json(200, { rules: state.automation.rules });
     if (path === "/workflow-rules" && m === "POST") {
@@ -379,12 +564,24 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       return json(200, rule);
     }
     if (path === "/connect-hooks" && m === "POST") {
-      sandbox.connectHooks(String(body?.base_url ?? ""), typeof body?.token === "string" ? body.token : undefined);
+      sandbox.connectHooks(
+        String(body?.base_url ?? ""),
+        typeof body?.token === "string" ? body.token : undefined,
+      );
       return json(200, { ok: true });
     }
     // A person using Zoho's UI: creates or edits a record, which fires workflow rules like any user edit.
-    if (parts[0] === "crm" && parts[1] && m === "POST") return state.crm.write(parts[1], "insert", { data: [body ?? {}] }, state.crm.users[0]?.id ?? "", "ui");
-    if (parts[0] === "crm" && parts[1] && parts[2] && m === "PUT") return state.crm.write(parts[1], "update", { data: [body ?? {}] }, state.crm.users[0]?.id ?? "", "ui", parts[2]);
+    if (parts[0] === "crm" && parts[1] && m === "POST")
+      return state.crm.write(parts[1], "insert", { data: [body ?? {}] }, state.crm.users[0]?.id ?? "", "ui");
+    if (parts[0] === "crm" && parts[1] && parts[2] && m === "PUT")
+      return state.crm.write(
+        parts[1],
+        "update",
+        { data: [body ?? {}] },
+        state.crm.users[0]?.id ?? "",
+        "ui",
+        parts[2],
+      );
     if (parts[0] === "records" && parts[1] && parts[2] && m === "GET") {
       const mod = findModule(state.crm.modules, parts[1]);
       const rec = mod ? state.crm.find(mod.api_name, parts[2]) : undefined;
@@ -395,14 +592,33 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       const email = String(body?.email ?? "customer@example.com");
       let contact = state.desk.contacts.find((c) => c.email === email);
       if (!contact) {
-        contact = { id: state.ctx.ids.next(), firstName: String(body?.first_name ?? ""), lastName: String(body?.last_name ?? email.split("@")[0]), email };
+        contact = {
+          id: state.ctx.ids.next(),
+          firstName: String(body?.first_name ?? ""),
+          lastName: String(body?.last_name ?? email.split("@")[0]),
+          email,
+        };
         state.desk.contacts.push(contact);
       }
       const text = String(body?.description ?? "");
-      return state.desk.createTicket({ subject: body?.subject, description: text, contactId: contact.id, departmentId: state.desk.departments[0]?.id, channel: "Email" }, undefined, { from: email, content: text });
+      return state.desk.createTicket(
+        {
+          subject: body?.subject,
+          description: text,
+          contactId: contact.id,
+          departmentId: state.desk.departments[0]?.id,
+          channel: "Email",
+        },
+        undefined,
+        { from: email, content: text },
+      );
     }
     if (parts[0] === "desk" && parts[1] === "tickets" && parts[2] && parts[3] === "inbound" && m === "POST") {
-      const thread = state.desk.inboundReply(parts[2], String(body?.from ?? "customer@example.com"), String(body?.content ?? ""));
+      const thread = state.desk.inboundReply(
+        parts[2],
+        String(body?.from ?? "customer@example.com"),
+        String(body?.content ?? ""),
+      );
       return thread ? json(200, thread) : json(404, { error: "no such ticket" });
     }
     if (parts[0] === "desk" && parts[1] === "tickets" && parts[2] && !parts[3] && m === "GET") {
@@ -425,7 +641,13 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     try {
       raw = await readBody(req, 20 * 1024 * 1024);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return sendJson(res, 413, { code: "LIMIT_EXCEEDED", details: {}, message: "request body too large", status: "error" });
+      if (error instanceof BodyTooLargeError)
+        return sendJson(res, 413, {
+          code: "LIMIT_EXCEEDED",
+          details: {},
+          message: "request body too large",
+          status: "error",
+        });
       throw error;
     }
     const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -447,12 +669,24 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       ({ reply, clientId } = await deskRoute(req, dc, rest, query, raw));
     } else {
       service = "crm";
-      reply = crmError(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one");
+      reply = crmError(
+        404,
+        "INVALID_URL_PATTERN",
+        "Please check if the URL trying to access is a correct one",
+      );
     }
     // A hang fault leaves nothing to answer: the socket is already gone.
     if (!reply || reply.status === 0) return;
     if (service !== "control") {
-      state.ctx.inspector.request({ time: state.ctx.clock.stamp(), method: req.method ?? "GET", path: url.pathname, status: reply.status, service, duration_ms: Date.now() - started, ...(clientId ? { client_id: clientId } : {}) });
+      state.ctx.inspector.request({
+        time: state.ctx.clock.stamp(),
+        method: req.method ?? "GET",
+        path: url.pathname,
+        status: reply.status,
+        service,
+        duration_ms: Date.now() - started,
+        ...(clientId ? { client_id: clientId } : {}),
+      });
     }
     if (reply.status === 302 || reply.status === 204) {
       res.writeHead(reply.status, reply.headers ?? {});
@@ -483,7 +717,8 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       apiDomain: state.accounts.apiDomain(state.demoClient.dc),
       deskUrl: state.accounts.deskUrl(state.demoClient.dc),
     }),
-    grantCode: (scopes = DEMO_SCOPES, clientId = state.demoClient.clientId, ttl) => state.accounts.issueGrantCode(clientId, scopes, ttl),
+    grantCode: (scopes = DEMO_SCOPES, clientId = state.demoClient.clientId, ttl) =>
+      state.accounts.issueGrantCode(clientId, scopes, ttl),
     accountsUrl: (dc = "us") => state.accounts.accountsUrl(dc),
     apiDomain: (dc = "us") => state.accounts.apiDomain(dc),
     deskUrl: (dc = "us") => state.accounts.deskUrl(dc),
@@ -495,7 +730,8 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       while (state.ctx.pending.size > 0) await Promise.allSettled([...state.ctx.pending]);
     },
     inspect: () => ({ ...state.ctx.inspector.report(), pending_faults: state.faults, options }),
-    connectHooks: (baseUrl, token) => seedMediatorHooks(state.ctx, state.automation, state.desk, baseUrl, token),
+    connectHooks: (baseUrl, token) =>
+      seedMediatorHooks(state.ctx, state.automation, state.desk, baseUrl, token),
     reset: () => {
       state = build(options, running.url);
     },

@@ -15,8 +15,12 @@ export const json = (status: number, body?: unknown, headers?: Record<string, st
   headers ? { status, body, headers } : { status, body };
 
 /** Zoho's request-level error: `{code, details, message, status:"error"}`. */
-export const crmError = (status: number, code: string, message: string, details: Record<string, unknown> = {}): Reply =>
-  json(status, { code, details, message, status: "error" });
+export const crmError = (
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): Reply => json(status, { code, details, message, status: "error" });
 
 /** Desk's error: `{errorCode, message, errors?}`. */
 export const deskError = (
@@ -107,7 +111,11 @@ export class Inspector {
 
   report(): Record<string, unknown> {
     return {
-      counts: { ...this.counts, status_401: this.counts.status[401] ?? 0, status_429: this.counts.status[429] ?? 0 },
+      counts: {
+        ...this.counts,
+        status_401: this.counts.status[401] ?? 0,
+        status_429: this.counts.status[429] ?? 0,
+      },
       tokens: this.tokens,
       peak_concurrency: this.concurrency.peak,
       requests: this.requests,

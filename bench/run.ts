@@ -1,0 +1,29 @@
+/**
+ * `npm run bench [-- name ...]`: runs benchmarks, prints their figures, and writes each as `.bench/<name>.json`.
+ * Benchmarks are scripts, never timed tests: figures on a busy machine are reported, not asserted.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+type Bench = () => Promise<Record<string, unknown>>;
+const BENCHES: Record<string, () => Promise<{ run: Bench }>> = {
+  sandbox: () => import("./sandbox.js"),
+};
+
+const wanted = process.argv.slice(2).filter((a) => a !== "--");
+const names = wanted.length ? wanted : Object.keys(BENCHES);
+const unknown = names.filter((n) => !BENCHES[n]);
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${Object.keys(BENCHES).join(", ")}`);
+  process.exit(2);
+}
+await mkdir(".bench", { recursive: true });
+for (const name of names) {
+  const load = BENCHES[name];
+  if (!load) continue;
+  const { run } = await load();
+  const figures = await run();
+  await writeFile(`.bench/${name}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`${name}: ${JSON.stringify(figures)}`);
+}

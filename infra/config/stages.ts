@@ -1,0 +1,42 @@
+/**
+ * Typed per-stage settings. Only `infra/app.ts` reads the environment; constructs get values through props.
+ */
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { z } from "zod";
+
+export const StageSchema = z.object({
+  /** Stage name, used in the stack name: `ZohoGptMediator-<stage>`. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/),
+  account: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
+  region: z.string().default("us-east-1"),
+  /** Log retention for every function, in days. */
+  logRetentionDays: z
+    .number()
+    .refine(
+      (d): d is RetentionDays => Object.values(RetentionDays).includes(d),
+      "not a CloudWatch Logs retention value",
+    )
+    .default(RetentionDays.ONE_MONTH),
+  /** Default Lambda timeout in seconds; the work queue's visibility timeout is derived from the worker's. */
+  functionTimeoutSeconds: z.number().int().min(1).max(900).default(30),
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: z.number().int().min(5).default(5),
+  /** HTTP API stage throttling. */
+  throttle: z
+    .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
+    .default({ rateLimit: 50, burstLimit: 100 }),
+});
+export type Stage = z.infer<typeof StageSchema>;
+
+/** Reads the stage from CDK context (`-c stage=prod`) and the standard CDK environment variables. */
+export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessEnv): Stage {
+  return StageSchema.parse({
+    name: context.stage ?? "dev",
+    account: env.CDK_DEFAULT_ACCOUNT,
+    region: context.region ?? env.CDK_DEFAULT_REGION ?? "us-east-1",
+    ...(typeof context.logRetentionDays === "number" ? { logRetentionDays: context.logRetentionDays } : {}),
+  });
+}

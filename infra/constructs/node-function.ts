@@ -1,0 +1,63 @@
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+
+/** Repository root, so entries are given relative to it (`functions/health/handler.ts`). */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface NodeFunctionProps extends Omit<NodejsFunctionProps, "entry" | "runtime" | "architecture"> {
+  /** Handler file relative to the repository root, e.g. `functions/health/handler.ts`. */
+  entry: string;
+  /** Log retention. @default RetentionDays.ONE_MONTH */
+  logRetention?: RetentionDays;
+  /** Value of `POWERTOOLS_SERVICE_NAME`. @default the construct id */
+  serviceName?: string;
+}
+
+/**
+ * The one place the Lambda defaults live: nodejs22.x on arm64, minified ESM bundles with source maps built by the
+ * local esbuild (no Docker), JSON logs in an explicit log group with retention, X-Ray tracing.
+ * The AWS SDK v3 is left to the runtime (it ships with nodejs22.x), which keeps bundles small.
+ */
+export class NodeFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    const { entry, logRetention, serviceName, environment, bundling, ...rest } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      ...rest,
+      entry: `${ROOT}${entry}`,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      environment: {
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: serviceName ?? id,
+        ...environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node22",
+        minify: true,
+        sourceMap: true,
+        forceDockerBundling: false,
+        mainFields: ["module", "main"],
+        externalModules: ["@aws-sdk/*"],
+        // ESM bundles of CommonJS dependencies still call require(); give them one.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        ...bundling,
+      },
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { StageSchema } from "../../infra/config/stages.js";
+import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
+
+const stage = StageSchema.parse({ name: "test" });
+
+/** Synthesises the stack; bundling is skipped except where a test asks for it (0.4 s instead of 3 s). */
+function synth(bundle = false): Template {
+  const app = new App(bundle ? {} : { context: { "aws:cdk:bundling-stacks": [] } });
+  return Template.fromStack(new MediatorStack(app, "Test", { stage, env: { region: "us-east-1" } }));
+}
+
+describe("MediatorStack", () => {
+  const template = synth();
+
+  it("runs every function on nodejs22.x, arm64, with tracing, JSON logs and source maps", () => {
+    template.allResourcesProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      TracingConfig: { Mode: "Active" },
+      LoggingConfig: Match.objectLike({ LogFormat: "JSON" }),
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: "--enable-source-maps" }) },
+    });
+  });
+
+  it("gives every function a log group with retention", () => {
+    template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+    expect(Object.keys(template.findResources("AWS::Logs::LogGroup")).length).toBe(
+      Object.keys(template.findResources("AWS::Lambda::Function")).length,
+    );
+  });
+
+  it("has a work queue whose dead-letter queue takes a message after 5 receives, with visibility 6x the consumer timeout", () => {
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: stage.functionTimeoutSeconds * 6,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it("alarms when anything reaches the dead-letter queue", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
+  });
+
+  it("throttles the HTTP API stage and routes GET /v1/health", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "GET /v1/health" });
+  });
+
+  it("uses no hard-coded physical names for queues and functions", () => {
+    for (const type of ["AWS::SQS::Queue", "AWS::Lambda::Function"]) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect(resource.Properties?.QueueName ?? resource.Properties?.FunctionName).toBeUndefined();
+      }
+    }
+  });
+
+  it("refuses a log retention CloudWatch does not offer", () => {
+    expect(StageSchema.safeParse({ name: "x", logRetentionDays: 31 }).success).toBe(false);
+  });
+
+  it("bundles the functions for real with the local esbuild (no Docker)", () => {
+    const bundled = synth(true);
+
+    bundled.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "index.handler",
+      Code: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp("\\.zip$") },
+    });
+  });
+});

@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Test tiers (all run by `npm test`, all offline):
+ * - unit: pure code, no sockets;
+ * - infra: CDK template assertions (one test bundles for real);
+ * - integration: real SDKs against the local emulators, which each test file starts itself on free ports.
+ */
+export default defineConfig({
+  test: {
+    setupFiles: ["test/setup.ts"],
+    maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "infra", include: ["test/infra/**/*.test.ts"], testTimeout: 60_000 } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
