@@ -5,10 +5,13 @@ import { defineConfig } from "vitest/config";
  * - unit: pure code, no sockets;
  * - infra: CDK template assertions (one test bundles for real);
  * - integration: real SDKs against the local emulators, which each test file starts itself on free ports.
+ *
+ * Every tier's logs are captured (test/setup.ts); the global teardown scans them all for secrets once, at the end.
  */
 export default defineConfig({
   test: {
     setupFiles: ["test/setup.ts"],
+    globalSetup: ["test/global-setup.ts"],
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },

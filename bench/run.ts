@@ -9,6 +9,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 type Bench = () => Promise<Record<string, unknown>>;
 const BENCHES: Record<string, () => Promise<{ run: Bench }>> = {
   sandbox: () => import("./sandbox.js"),
+  "token-refresh": () => import("./token-refresh.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -24,6 +24,13 @@ export const StageSchema = z.object({
   functionTimeoutSeconds: z.number().int().min(1).max(900).default(30),
   /** Receives before a message moves to the dead-letter queue. */
   maxReceiveCount: z.number().int().min(5).default(5),
+  /** Zoho connection names; each gets a secret that the auth command fills. */
+  connections: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/))
+    .min(1)
+    .default(["default"]),
+  /** Token refresher schedule, in minutes; tokens live 60. */
+  refreshScheduleMinutes: z.number().int().min(1).max(30).default(10),
   /** HTTP API stage throttling. */
   throttle: z
     .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
@@ -38,5 +45,6 @@ export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessE
     account: env.CDK_DEFAULT_ACCOUNT,
     region: context.region ?? env.CDK_DEFAULT_REGION ?? "us-east-1",
     ...(typeof context.logRetentionDays === "number" ? { logRetentionDays: context.logRetentionDays } : {}),
+    ...(typeof context.connections === "string" ? { connections: context.connections.split(",") } : {}),
   });
 }

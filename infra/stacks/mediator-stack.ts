@@ -5,6 +5,7 @@ import type { Construct } from "constructs";
 import type { Stage } from "../config/stages.js";
 import { NodeFunction } from "../constructs/node-function.js";
 import { WorkQueue } from "../constructs/work-queue.js";
+import { ZohoConnections } from "../constructs/zoho-connections.js";
 
 export interface MediatorStackProps extends StackProps {
   stage: Stage;
@@ -14,11 +15,19 @@ export interface MediatorStackProps extends StackProps {
 export class MediatorStack extends Stack {
   readonly api: HttpApi;
   readonly work: WorkQueue;
+  readonly zoho: ZohoConnections;
 
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
     const { stage } = props;
     const timeout = Duration.seconds(stage.functionTimeoutSeconds);
+
+    this.zoho = new ZohoConnections(this, "Zoho", {
+      stage: stage.name,
+      connections: stage.connections,
+      schedule: Duration.minutes(stage.refreshScheduleMinutes),
+      logRetention: stage.logRetentionDays,
+    });
 
     this.work = new WorkQueue(this, "Work", {
       consumerTimeout: timeout,

@@ -65,6 +65,49 @@ describe("MediatorStack", () => {
     }
   });
 
+  it("creates one named secret per Zoho connection, kept on stack deletion", () => {
+    template.hasResource("AWS::SecretsManager::Secret", {
+      Properties: { Name: "zoho-gpt-mediator/test/zoho/default" },
+      DeletionPolicy: "Retain",
+    });
+  });
+
+  it("runs the token refresher one at a time on a 10-minute schedule, without async retries", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: Match.objectLike({
+          ZOHO_CONNECTION_SECRETS: "zoho-gpt-mediator/test/zoho/default",
+          REFRESH_AHEAD_SECONDS: "1500",
+        }),
+      },
+    });
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(10 minutes)" });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 0 });
+  });
+
+  it("lets only the refresher write the connection secret", () => {
+    const writers = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([, p]) =>
+      JSON.stringify(p.Properties?.PolicyDocument).includes("secretsmanager:PutSecretValue"),
+    );
+
+    expect(writers.map(([id]) => id)).toEqual([expect.stringMatching(/^ZohoRefresher/)]);
+  });
+
+  it("alarms on broken connections, refresh failures, Zoho throttling and refresher errors", () => {
+    for (const metric of ["ConnectionBroken", "RefreshFailed", "RefreshThrottled"]) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "ZohoGptMediator",
+        MetricName: metric,
+        Threshold: 1,
+      });
+    }
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "Errors",
+      Namespace: "AWS/Lambda",
+    });
+  });
+
   it("refuses a log retention CloudWatch does not offer", () => {
     expect(StageSchema.safeParse({ name: "x", logRetentionDays: 31 }).success).toBe(false);
   });

@@ -1,0 +1,116 @@
+/**
+ * The operator CLI (`npx zoho-gpt-mediator <command>`). Commands:
+ *
+ *   auth   exchange a Zoho self-client grant code and store the connection in Secrets Manager
+ *
+ * Secrets are read from the environment (ZOHO_CLIENT_SECRET, ZOHO_GRANT_CODE) so they stay out of shell history;
+ * flags are accepted for scripted use against the local sandbox.
+ */
+import { parseArgs } from "node:util";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SecretsManagerStore } from "../../shared/adapters/secrets/secrets-manager-store.js";
+import { ZohoOAuthClient } from "../../shared/adapters/zoho/oauth-client.js";
+import { ZOHO_DCS, type ZohoDc } from "../../shared/config/zoho-dc.js";
+import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
+import { isAppError } from "../../shared/errors.js";
+import { redactString } from "../../shared/observability/redact.js";
+import { systemClock } from "../../shared/ports/clock.js";
+import { makeConnectZoho } from "../../shared/use-cases/connect-zoho.js";
+
+const USAGE = `usage: zoho-gpt-mediator auth [options]
+
+  --connection NAME        connection name (default: default)
+  --stage NAME             stage whose secret to write (default: dev)
+  --secret-name NAME       secret name (default: zoho-gpt-mediator/<stage>/zoho/<connection>)
+  --client-id ID           Zoho API console client id (or ZOHO_CLIENT_ID)
+  --client-secret SECRET   client secret (prefer ZOHO_CLIENT_SECRET)
+  --code CODE              self-client grant code, valid about 2 minutes (or ZOHO_GRANT_CODE)
+  --dc us|eu|in|au|jp|cn|ca|sa|uk   data centre
+  --location VALUE         Zoho's redirect "location" or "accounts-server" value (picks the DC)
+  --accounts-server URL    override the accounts server (local sandbox, tests)
+  --desk-url URL           Desk API base, when the connection is used for Desk
+  --desk-org-id ID         Desk orgId (enables and verifies Desk)
+  --desk-source-id UUID    the Desk webhook's ignoreSourceId, sent on the mediator's Desk writes
+  --region REGION          AWS region (default: AWS_REGION or us-east-1)
+  --secrets-endpoint URL   Secrets Manager endpoint (local emulator)`;
+
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out: (line: string) => void = console.log,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== "auth") {
+    out(USAGE);
+    return command === undefined || command === "--help" ? 0 : 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      connection: { type: "string", default: "default" },
+      stage: { type: "string", default: "dev" },
+      "secret-name": { type: "string" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      code: { type: "string" },
+      dc: { type: "string" },
+      location: { type: "string" },
+      "accounts-server": { type: "string" },
+      "desk-url": { type: "string" },
+      "desk-org-id": { type: "string" },
+      "desk-source-id": { type: "string" },
+      region: { type: "string" },
+      "secrets-endpoint": { type: "string" },
+    },
+    strict: true,
+  });
+  const clientId = values["client-id"] ?? env.ZOHO_CLIENT_ID;
+  const clientSecret = values["client-secret"] ?? env.ZOHO_CLIENT_SECRET;
+  const code = values.code ?? env.ZOHO_GRANT_CODE;
+  const missing = [
+    !clientId && "--client-id",
+    !clientSecret && "ZOHO_CLIENT_SECRET",
+    !code && "--code",
+  ].filter(Boolean);
+  if (missing.length) {
+    out(`auth: missing ${missing.join(", ")}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.dc !== undefined && !(ZOHO_DCS as readonly string[]).includes(values.dc)) {
+    out(`auth: unknown data centre "${values.dc}" (one of ${ZOHO_DCS.join(", ")})`);
+    return 2;
+  }
+  const connection = values.connection ?? "default";
+  const client = new SecretsManagerClient({
+    region: values.region ?? env.AWS_REGION ?? "us-east-1",
+    ...(values["secrets-endpoint"] ? { endpoint: values["secrets-endpoint"] } : {}),
+  });
+  const connect = makeConnectZoho({
+    oauth: new ZohoOAuthClient(),
+    secrets: new SecretsManagerStore({ client }),
+    clock: systemClock,
+  });
+  try {
+    const summary = await connect({
+      connection,
+      secretName: values["secret-name"] ?? connectionSecretName(values.stage ?? "dev", connection),
+      clientId: clientId as string,
+      clientSecret: clientSecret as string,
+      code: code as string,
+      ...(values.dc ? { dc: values.dc as ZohoDc } : {}),
+      ...(values.location ? { location: values.location } : {}),
+      ...(values["accounts-server"] ? { accountsServer: values["accounts-server"] } : {}),
+      ...(values["desk-url"] ? { deskBase: values["desk-url"] } : {}),
+      ...(values["desk-org-id"] ? { deskOrgId: values["desk-org-id"] } : {}),
+      ...(values["desk-source-id"] ? { deskSourceId: values["desk-source-id"] } : {}),
+    });
+    out(JSON.stringify({ stored: summary }, null, 2));
+    return 0;
+  } catch (error) {
+    const message = isAppError(error) ? error.message : `unexpected error: ${(error as Error).message}`;
+    out(`auth failed: ${redactString(message)}`);
+    return 1;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,17 @@
+import { MetricUnit, Metrics as PowertoolsMetrics } from "@aws-lambda-powertools/metrics";
+import type { Metrics } from "../../ports/metrics.js";
+
+/** Metrics port over Powertools (CloudWatch EMF). Each count carries its own dimensions, flushed at once. */
+export class EmfMetrics implements Metrics {
+  constructor(readonly powertools: PowertoolsMetrics) {}
+
+  count(name: string, value = 1, dimensions: Record<string, string> = {}): void {
+    const single = this.powertools.singleMetric();
+    for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+    single.addMetric(name, MetricUnit.Count, value);
+  }
+}
+
+export const METRICS_NAMESPACE = "ZohoGptMediator";
+export const createPowertoolsMetrics = (serviceName: string) =>
+  new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName });

@@ -1,0 +1,237 @@
+/**
+ * The one HTTP client for Zoho CRM and Desk. It adds `Authorization: Zoho-oauthtoken`, the Desk `orgId` (and
+ * source id) headers, explicit timeouts and a concurrency cap; translates every failure into a typed AppError
+ * (retry-policy.ts says which are retried here); surfaces `X-API-CREDITS-REMAINING`; treats 204 as "no data";
+ * and parses bodies losslessly so 19-digit ids stay exact strings.
+ */
+import {
+  NotFoundError,
+  UpstreamAuthError,
+  UpstreamRateLimitError,
+  UpstreamRejectedError,
+  UpstreamScopeError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from "../../errors.js";
+import { parseJsonLossless } from "../../json/safe-json.js";
+import { backoffMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+import type { TokenProvider } from "./token-provider.js";
+
+export type ZohoService = "crm" | "desk";
+
+export interface ZohoRequest {
+  service: ZohoService;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path below the service root, e.g. `/crm/v8/Leads/123` or `/api/v1/tickets/123`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Whether a 5xx or timeout may be retried; defaults to true for GET only. */
+  idempotent?: boolean;
+}
+
+export interface ZohoResponse<T> {
+  status: number;
+  /** Undefined for 204. CRM record writes return their per-record `data[]` here even on 207 and 400. */
+  data: T | undefined;
+  /** From `X-API-CREDITS-REMAINING`, present once the org has used half its daily credits. */
+  creditsRemaining?: number;
+}
+
+export interface ZohoHttpClientOptions {
+  tokens: TokenProvider;
+  fetch?: typeof fetch;
+  /** Per-request timeout. @default 10_000 */
+  timeoutMs?: number;
+  /** In-flight calls allowed from this process (Zoho's concurrency limit is per client id). @default 5 */
+  maxConcurrent?: number;
+  retry?: Partial<RetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+  /** Called with every credits reading, so callers can slow down as credits run low. */
+  onCredits?: (remaining: number) => void;
+}
+
+type ErrorBody = {
+  code?: string;
+  errorCode?: string;
+  message?: string;
+  details?: unknown;
+  errors?: unknown;
+  data?: unknown;
+};
+
+const upstreamOf = (service: ZohoService) =>
+  (service === "crm" ? "zoho-crm" : "zoho-desk") as "zoho-crm" | "zoho-desk";
+
+export class ZohoHttpClient {
+  private readonly fetchFn: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxConcurrent: number;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** The last credits reading seen, if any. */
+  creditsRemaining: number | undefined;
+
+  constructor(private readonly options: ZohoHttpClientOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.maxConcurrent = options.maxConcurrent ?? 5;
+  }
+
+  async request<T = unknown>(req: ZohoRequest): Promise<ZohoResponse<T>> {
+    await this.acquire();
+    try {
+      return await this.attempt<T>(req);
+    } finally {
+      this.release();
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.maxConcurrent) {
+      this.active += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
+
+  private async attempt<T>(req: ZohoRequest): Promise<ZohoResponse<T>> {
+    const upstream = upstreamOf(req.service);
+    const idempotent = req.idempotent ?? req.method === "GET";
+    let refreshed = false;
+    let rateLimited = 0;
+    let failed = 0;
+    for (;;) {
+      const { token, connection } = await this.options.tokens.get();
+      const url = this.url(req, connection.apiDomain, connection.desk?.base);
+      const headers: Record<string, string> = {
+        authorization: `Zoho-oauthtoken ${token}`,
+        accept: "application/json",
+      };
+      if (req.body !== undefined) headers["content-type"] = "application/json";
+      if (req.service === "desk") {
+        if (!connection.desk)
+          throw new UpstreamScopeError(
+            upstream,
+            `connection "${connection.name}" has no Desk org configured`,
+          );
+        headers.orgId = connection.desk.orgId;
+        if (connection.desk.sourceId) headers.sourceId = connection.desk.sourceId;
+      }
+
+      let res: Response;
+      try {
+        res = await this.fetchFn(url, {
+          method: req.method,
+          headers,
+          ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (error) {
+        const timedOut = (error as Error).name === "TimeoutError";
+        if (idempotent && failed < this.policy.serverErrorRetries) {
+          await this.sleep(backoffMs(this.policy, failed++));
+          continue;
+        }
+        const what = `${req.method} ${req.path}`;
+        throw timedOut
+          ? new UpstreamTimeoutError(upstream, `${what} got no answer within ${this.timeoutMs} ms`, {
+              cause: error,
+            })
+          : new UpstreamUnavailableError(upstream, `${what} could not reach Zoho`, { cause: error });
+      }
+
+      const credits = res.headers.get("x-api-credits-remaining");
+      const creditsRemaining = credits !== null && /^\d+$/.test(credits) ? Number(credits) : undefined;
+      if (creditsRemaining !== undefined) {
+        this.creditsRemaining = creditsRemaining;
+        this.options.onCredits?.(creditsRemaining);
+      }
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = text ? parseJsonLossless(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      const withCredits = (r: ZohoResponse<T>): ZohoResponse<T> =>
+        creditsRemaining !== undefined ? { ...r, creditsRemaining } : r;
+
+      if (res.status === 204) return withCredits({ status: 204, data: undefined });
+      if (res.ok) return withCredits({ status: res.status, data: body as T });
+
+      const err = (body && typeof body === "object" ? body : {}) as ErrorBody;
+      const code = err.code ?? err.errorCode;
+      // CRM record writes answer 400 with a per-record data[] when every record failed: that is a result, not an error.
+      if (req.service === "crm" && res.status === 400 && Array.isArray(err.data))
+        return withCredits({ status: 400, data: body as T });
+
+      if (code === "OAUTH_SCOPE_MISMATCH" || code === "SCOPE_MISMATCH" || code === "OAUTH_ORG_MISMATCH") {
+        throw new UpstreamScopeError(upstream, `Zoho refused ${req.method} ${req.path}: ${code}`, {
+          status: res.status,
+        });
+      }
+      if (res.status === 401) {
+        if ((code === "INVALID_TOKEN" || code === "INVALID_OAUTH") && !refreshed) {
+          refreshed = true;
+          await this.options.tokens.invalidate(token);
+          continue;
+        }
+        throw new UpstreamAuthError(
+          upstream,
+          `Zoho refused the access token for ${req.method} ${req.path} (${code ?? res.status})`,
+          { status: 401 },
+        );
+      }
+      if (res.status === 429) {
+        if (rateLimited < this.policy.rateLimitRetries) {
+          await this.sleep(backoffMs(this.policy, rateLimited++));
+          continue;
+        }
+        throw new UpstreamRateLimitError(
+          upstream,
+          `Zoho rate limit on ${req.method} ${req.path} (${code ?? "429"})`,
+          { status: 429, retryAfterMs: this.policy.rateLimitRetryAfterMs },
+        );
+      }
+      if (res.status >= 500) {
+        if (idempotent && failed < this.policy.serverErrorRetries) {
+          await this.sleep(backoffMs(this.policy, failed++));
+          continue;
+        }
+        throw new UpstreamUnavailableError(
+          upstream,
+          `Zoho answered ${res.status} to ${req.method} ${req.path}`,
+          { status: res.status },
+        );
+      }
+      if (res.status === 404)
+        throw new NotFoundError(upstream, `Zoho has no ${req.path} (${code ?? 404})`, { status: 404 });
+      throw new UpstreamRejectedError(
+        upstream,
+        `Zoho rejected ${req.method} ${req.path}: ${code ?? res.status}`,
+        code,
+        err.details ?? err.errors,
+        { status: res.status },
+      );
+    }
+  }
+
+  private url(req: ZohoRequest, apiDomain: string, deskBase: string | undefined): string {
+    const base = req.service === "crm" ? apiDomain : (deskBase ?? "");
+    const url = new URL(`${base.replace(/\/+$/, "")}${req.path}`);
+    for (const [k, v] of Object.entries(req.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The one error taxonomy. Adapters translate SDK and HTTP failures into these; exactly two places map them:
+ * the HTTP error mapping (status codes) and the SQS record loop (retry or dead-letter).
+ *
+ * Messages never contain secrets: they name fields, codes and statuses, never values.
+ */
+export type ErrorKind =
+  | "validation"
+  | "config"
+  | "webhook-auth"
+  | "upstream-rate-limit"
+  | "upstream-unavailable"
+  | "upstream-timeout"
+  | "upstream-rejected"
+  | "upstream-auth"
+  | "upstream-scope"
+  | "not-found"
+  | "connection-broken"
+  | "refresh-throttled"
+  | "llm-output";
+
+export type Upstream = "zoho-accounts" | "zoho-crm" | "zoho-desk" | "openai" | "aws";
+
+export abstract class AppError extends Error {
+  abstract readonly kind: ErrorKind;
+  /** Whether a later attempt can succeed (SQS redelivery); false means dead-letter with the reason. */
+  abstract readonly retryable: boolean;
+  /** How long to wait before the next attempt, when the upstream or our own guard knows. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = new.target.name;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** An inbound payload failed its schema. `issues` name paths, never values. */
+export class ValidationError extends AppError {
+  readonly kind = "validation";
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Configuration or a stored secret is malformed; names the field. */
+export class ConfigError extends AppError {
+  readonly kind = "config";
+  readonly retryable = false;
+}
+
+export class WebhookAuthError extends AppError {
+  readonly kind = "webhook-auth";
+  readonly retryable = false;
+}
+
+/** Base of every failure reported by an upstream (Zoho, OpenAI, AWS). */
+export abstract class UpstreamError extends AppError {
+  constructor(
+    readonly upstream: Upstream,
+    message: string,
+    options: { cause?: unknown; retryAfterMs?: number; status?: number } = {},
+  ) {
+    super(message, options);
+    if (options.status !== undefined) this.status = options.status;
+  }
+  readonly status?: number;
+}
+
+/** 429 or a credit/concurrency limit; retry later (Zoho sends no Retry-After, OpenAI does). */
+export class UpstreamRateLimitError extends UpstreamError {
+  readonly kind = "upstream-rate-limit";
+  readonly retryable = true;
+}
+
+/** 5xx or a refused connection. */
+export class UpstreamUnavailableError extends UpstreamError {
+  readonly kind = "upstream-unavailable";
+  readonly retryable = true;
+}
+
+/** No answer in time. For writes the outcome is unknown; idempotency keys make the retry safe. */
+export class UpstreamTimeoutError extends UpstreamError {
+  readonly kind = "upstream-timeout";
+  readonly retryable = true;
+}
+
+/** A 4xx the request itself caused (bad data, unknown id): retrying the same request cannot help. */
+export class UpstreamRejectedError extends UpstreamError {
+  readonly kind = "upstream-rejected";
+  readonly retryable = false;
+  constructor(
+    upstream: Upstream,
+    message: string,
+    /** Zoho's `code` (CRM) or `errorCode` (Desk), e.g. INVALID_DATA, MANDATORY_NOT_FOUND. */
+    readonly code: string | undefined,
+    /** Zoho's `details` / `errors`: field names and limits, never record values. */
+    readonly details: unknown,
+    options: { cause?: unknown; status?: number } = {},
+  ) {
+    super(upstream, message, options);
+  }
+}
+
+/** The access token was refused even after one coordinated refresh. The message can wait for a fixed token. */
+export class UpstreamAuthError extends UpstreamError {
+  readonly kind = "upstream-auth";
+  readonly retryable = true;
+}
+
+/** The token lacks a scope the call needs: a configuration problem; alarm, do not retry. */
+export class UpstreamScopeError extends UpstreamError {
+  readonly kind = "upstream-scope";
+  readonly retryable = false;
+}
+
+/** 404, or 204 where a record was expected. */
+export class NotFoundError extends UpstreamError {
+  readonly kind = "not-found";
+  readonly retryable = false;
+}
+
+/**
+ * The connection's refresh token was revoked or rejected: a person must run `auth` again. Events wait in the
+ * queue (retryable, with a long delay) instead of failing, and nothing calls Zoho's token endpoint meanwhile.
+ */
+export class ConnectionBrokenError extends AppError {
+  readonly kind = "connection-broken";
+  readonly retryable = true;
+  constructor(
+    readonly connection: string,
+    readonly reason: string,
+    options: { cause?: unknown; retryAfterMs?: number } = {},
+  ) {
+    super(`Zoho connection "${connection}" is broken (${reason}); run the auth command to reconnect`, {
+      retryAfterMs: 15 * 60_000,
+      ...options,
+    });
+  }
+}
+
+/** Our refresh guard, or Zoho's throttle, says no refresh until `retryAfterMs` has passed. */
+export class RefreshThrottledError extends AppError {
+  readonly kind = "refresh-throttled";
+  readonly retryable = true;
+}
+
+/** The model's output failed the schema or was a refusal. */
+export class LlmOutputError extends AppError {
+  readonly kind = "llm-output";
+  readonly retryable = true;
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,163 @@
+/**
+ * Sets up a Zoho connection (the `auth` command): exchanges a self-client grant code, checks the token with one
+ * cheap API call (and the Desk org, when given), and stores the connection secret. Refresh tokens are minted
+ * only here. Returns what was stored, without any secret.
+ */
+
+import type { ZohoOAuthClient } from "../adapters/zoho/oauth-client.js";
+import { type DcHosts, dcFromAccountsServer, dcHosts, type ZohoDc } from "../config/zoho-dc.js";
+import { serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
+import { ConfigError, UpstreamRejectedError } from "../errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { SecretStore } from "../ports/secret-store.js";
+
+export interface ConnectZohoInput {
+  connection: string;
+  secretName: string;
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  /** The DC, or Zoho's `location` / `accounts-server` redirect value; one of them is required. */
+  dc?: ZohoDc;
+  location?: string;
+  /** Overrides of the DC's hosts (the local sandbox, a CRM sandbox org). */
+  accountsServer?: string;
+  deskBase?: string;
+  deskOrgId?: string;
+  deskSourceId?: string;
+}
+
+export interface ConnectionSummary {
+  connection: string;
+  secretName: string;
+  created: boolean;
+  versionId: string;
+  dc: ZohoDc;
+  accountsServer: string;
+  apiDomain: string;
+  desk: { base: string; orgId: string } | null;
+  scopes: string[];
+  accessTokenExpiresAt: string;
+  verified: string[];
+}
+
+export interface ConnectZohoDeps {
+  oauth: ZohoOAuthClient;
+  secrets: SecretStore;
+  clock: Clock;
+  fetch?: typeof fetch;
+}
+
+export function makeConnectZoho(deps: ConnectZohoDeps) {
+  const fetchFn = deps.fetch ?? fetch;
+
+  const resolveDc = (input: ConnectZohoInput): { dc: ZohoDc; hosts: DcHosts } => {
+    const dc =
+      input.dc ??
+      (input.location ? dcFromAccountsServer(input.location) : undefined) ??
+      (input.accountsServer ? dcFromAccountsServer(input.accountsServer) : undefined);
+    if (!dc)
+      throw new ConfigError(
+        "cannot tell the Zoho data centre: pass --dc, or the location / accounts-server value from Zoho's redirect",
+      );
+    return { dc, hosts: dcHosts(dc) };
+  };
+
+  return async function connectZoho(input: ConnectZohoInput): Promise<ConnectionSummary> {
+    const { dc, hosts } = resolveDc(input);
+    const accountsServer =
+      input.accountsServer ?? (input.location?.startsWith("http") ? input.location : hosts.accountsServer);
+    const grant = await deps.oauth.exchangeCode({
+      accountsServer,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      code: input.code,
+    });
+    if (!grant.refreshToken)
+      throw new ConfigError(
+        "Zoho issued no refresh token: generate the grant code with access_type=offline (self-client codes are offline)",
+      );
+
+    const verified: string[] = [];
+    const auth = { authorization: `Zoho-oauthtoken ${grant.accessToken}` };
+    const crm = await fetchFn(`${grant.apiDomain}/crm/v8/settings/modules`, {
+      headers: auth,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const crmBody = (await crm.json().catch(() => ({}))) as { code?: string };
+    // A scope error still proves the token is accepted; only a token error means the connection does not work.
+    if (crm.status === 401 && crmBody.code !== "OAUTH_SCOPE_MISMATCH") {
+      throw new UpstreamRejectedError(
+        "zoho-crm",
+        `Zoho refused the new token at ${grant.apiDomain} (${crmBody.code ?? 401})`,
+        crmBody.code,
+        undefined,
+        { status: 401 },
+      );
+    }
+    verified.push(`crm: ${grant.apiDomain} answered ${crm.status}`);
+
+    let desk: ZohoConnection["desk"] = null;
+    if (input.deskOrgId) {
+      const base = input.deskBase ?? hosts.deskBase;
+      const res = await fetchFn(`${base}/api/v1/organizations`, {
+        headers: auth,
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await res.json().catch(() => ({}))) as {
+        data?: { id: string | number }[];
+        errorCode?: string;
+      };
+      if (!res.ok)
+        throw new UpstreamRejectedError(
+          "zoho-desk",
+          `Zoho Desk refused the new token at ${base} (${body.errorCode ?? res.status})`,
+          body.errorCode,
+          undefined,
+          { status: res.status },
+        );
+      if (!body.data?.some((o) => String(o.id) === input.deskOrgId)) {
+        throw new ConfigError(
+          `Desk org ${input.deskOrgId} is not one of this token's organizations (${(body.data ?? []).map((o) => o.id).join(", ") || "none"})`,
+        );
+      }
+      desk = { base, orgId: input.deskOrgId, sourceId: input.deskSourceId ?? null };
+      verified.push(`desk: org ${input.deskOrgId} found`);
+    }
+
+    const now = deps.clock.now();
+    const connection: ZohoConnection = {
+      schemaVersion: 1,
+      name: input.connection,
+      dc,
+      accountsServer,
+      apiDomain: grant.apiDomain,
+      desk,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      refreshToken: grant.refreshToken,
+      scopes: grant.scopes,
+      accessToken: grant.accessToken,
+      accessTokenExpiresAt: now + grant.expiresInMs,
+      status: "active",
+      brokenReason: null,
+      refreshLog: [],
+      throttledUntil: null,
+      updatedAt: new Date(now).toISOString(),
+    };
+    const stored = await deps.secrets.upsert(input.secretName, serializeConnection(connection));
+    return {
+      connection: input.connection,
+      secretName: input.secretName,
+      created: stored.created,
+      versionId: stored.versionId,
+      dc,
+      accountsServer,
+      apiDomain: grant.apiDomain,
+      desk: desk ? { base: desk.base, orgId: desk.orgId } : null,
+      scopes: grant.scopes,
+      accessTokenExpiresAt: new Date(connection.accessTokenExpiresAt ?? now).toISOString(),
+      verified,
+    };
+  };
+}
