@@ -81,9 +81,20 @@ export async function main(
     return 2;
   }
   const connection = values.connection ?? "default";
+  const endpoint = values["secrets-endpoint"];
+  // The local emulator does not check signatures; without configured credentials, sign with dummy ones.
+  const hasCredentials = Boolean(
+    env.AWS_ACCESS_KEY_ID ||
+      env.AWS_PROFILE ||
+      env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+      env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+  );
   const client = new SecretsManagerClient({
     region: values.region ?? env.AWS_REGION ?? "us-east-1",
-    ...(values["secrets-endpoint"] ? { endpoint: values["secrets-endpoint"] } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(endpoint && !hasCredentials
+      ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      : {}),
   });
   const connect = makeConnectZoho({
     oauth: new ZohoOAuthClient(),

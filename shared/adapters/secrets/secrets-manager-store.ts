@@ -81,6 +81,12 @@ function translate(error: unknown, name: string): Error {
       cause: error,
     });
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === "CredentialsProviderError") {
+    return new ConfigError(
+      `no AWS credentials to read "${name}": configure a profile or environment credentials for the target account`,
+      { cause: error },
+    );
+  }
   const status = e.$metadata?.httpStatusCode;
   // AccessDenied, DecryptionFailure, InvalidRequest: the deployment is wrong, not the moment; retrying cannot help.
   if (status !== undefined && status < 500 && e.name !== "ThrottlingException") {

@@ -158,6 +158,38 @@ describe("auth: the CLI", () => {
     expect(out).not.toMatch(/1000\.[0-9a-f]{32}/);
   });
 
+  it("works against the local emulator with no AWS credentials configured", async () => {
+    const demo = h.sandbox.demo();
+    const env: Record<string, string> = {
+      ZOHO_CLIENT_SECRET: demo.clientSecret,
+      ZOHO_GRANT_CODE: h.sandbox.grantCode(),
+    };
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+
+    const { code } = await cli(
+      [
+        "--secret-name",
+        `${h.secretName}-nocreds`,
+        "--client-id",
+        demo.clientId,
+        "--dc",
+        "us",
+        "--accounts-server",
+        demo.accountsUrl,
+        "--secrets-endpoint",
+        h.secretsEmulator.url,
+      ],
+      env,
+    ).finally(() => {
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    });
+
+    expect(code).toBe(0);
+  });
+
   it("exits 1 with Zoho's reason and no secret when the code is bad, and 2 on missing input", async () => {
     const demo = h.sandbox.demo();
 
