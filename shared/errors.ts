@@ -35,16 +35,21 @@ export abstract class AppError extends Error {
   }
 }
 
-/** An inbound payload failed its schema. `issues` name paths, never values. */
+/**
+ * An inbound request or payload is unacceptable. `issues` name paths, never values. `httpStatus` refines the
+ * answer where 400 is not the right one (404 unknown use case, 405, 413 too large, 415 content type, 422).
+ */
 export class ValidationError extends AppError {
   readonly kind = "validation";
   readonly retryable = false;
+  readonly httpStatus: 400 | 404 | 405 | 413 | 415 | 422;
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[] = [],
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; httpStatus?: 400 | 404 | 405 | 413 | 415 | 422 } = {},
   ) {
     super(message, options);
+    this.httpStatus = options.httpStatus ?? 400;
   }
 }
 

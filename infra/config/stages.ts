@@ -2,7 +2,7 @@
  * Typed per-stage settings. Only `infra/app.ts` reads the environment; constructs get values through props.
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { z } from "zod";
+import * as z from "zod";
 
 export const StageSchema = z.object({
   /** Stage name, used in the stack name: `ZohoGptMediator-<stage>`. */
@@ -31,6 +31,26 @@ export const StageSchema = z.object({
     .default(["default"]),
   /** Token refresher schedule, in minutes; tokens live 60. */
   refreshScheduleMinutes: z.number().int().min(1).max(30).default(10),
+  /** Loop guard for ingestion: CRM user(s) the mediator writes as, CRM fields it writes, Desk agent(s) it acts as. */
+  loopGuard: z
+    .object({
+      crmUsers: z.array(z.string()).default([]),
+      crmFields: z.array(z.string()).default([]),
+      deskActors: z.array(z.string()).default([]),
+    })
+    .default({
+      crmUsers: [],
+      crmFields: [
+        "AI_Score",
+        "AI_Score_Reason",
+        "AI_Summary",
+        "AI_ICP_Fit",
+        "AI_Intent",
+        "AI_Buying_Stage",
+        "AI_Enriched_At",
+      ],
+      deskActors: [],
+    }),
   /** HTTP API stage throttling. */
   throttle: z
     .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })

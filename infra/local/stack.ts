@@ -3,7 +3,7 @@
  * stack is. `npm start` runs it; end-to-end tests start it with `port: 0` everywhere.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { z } from "zod";
+import * as z from "zod";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
 import { type ModelServer, startModelServer } from "./model-server/server.js";

@@ -1,11 +1,28 @@
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
-import { HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { Stage } from "../config/stages.js";
 import { NodeFunction } from "../constructs/node-function.js";
+import { WebhookEndpoint } from "../constructs/webhook-endpoint.js";
 import { WorkQueue } from "../constructs/work-queue.js";
 import { ZohoConnections } from "../constructs/zoho-connections.js";
+
+/** HTTP API access-log fields (only $context variables HTTP APIs support; no query strings, which may carry tokens). */
+const ACCESS_LOG_FIELDS = {
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  time: "$context.requestTime",
+  method: "$context.httpMethod",
+  path: "$context.path",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  latencyMs: "$context.responseLatency",
+  integrationError: "$context.integrationErrorMessage",
+};
 
 export interface MediatorStackProps extends StackProps {
   stage: Stage;
@@ -16,6 +33,7 @@ export class MediatorStack extends Stack {
   readonly api: HttpApi;
   readonly work: WorkQueue;
   readonly zoho: ZohoConnections;
+  readonly hooks: WebhookEndpoint;
 
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
@@ -39,7 +57,28 @@ export class MediatorStack extends Stack {
       createDefaultStage: false,
     });
     // Stage throttling protects the queue and the account's Lambda concurrency from a webhook storm.
-    this.api.addStage("DefaultStage", { stageName: "$default", autoDeploy: true, throttle: stage.throttle });
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", {
+      retention: stage.logRetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.addStage("DefaultStage", {
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: stage.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    this.hooks = new WebhookEndpoint(this, "Hooks", {
+      stage: stage.name,
+      api: this.api,
+      queue: this.work.queue,
+      connections: stage.connections,
+      loopGuard: stage.loopGuard,
+      logRetention: stage.logRetentionDays,
+    });
 
     const health = new NodeFunction(this, "Health", {
       entry: "functions/health/handler.ts",
@@ -55,6 +94,7 @@ export class MediatorStack extends Stack {
     });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
+    new CfnOutput(this, "WebhookSecretName", { value: this.hooks.secret.secretName });
     new CfnOutput(this, "WorkQueueUrl", { value: this.work.queue.queueUrl });
     new CfnOutput(this, "DeadLetterQueueUrl", { value: this.work.deadLetterQueue.queueUrl });
   }

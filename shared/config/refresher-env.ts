@@ -1,5 +1,5 @@
 /** Environment of the token refresher: names and numbers only, never secrets. Parsed once at cold start. */
-import { z } from "zod";
+import * as z from "zod";
 
 export const RefresherEnvSchema = z.object({
   /** Comma-separated secret names of the connections this stage refreshes. */

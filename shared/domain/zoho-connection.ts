@@ -2,7 +2,7 @@
  * A Zoho connection as stored in its Secrets Manager secret (one secret per org connection). The refresher and
  * the `auth` command are the only writers; workers read it for the current access token.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ZOHO_DCS } from "../config/zoho-dc.js";
 import { ConfigError } from "../errors.js";
 

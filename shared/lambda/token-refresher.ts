@@ -3,7 +3,7 @@
  * is close to expiry; a direct invoke (from a worker that saw INVALID_TOKEN) refreshes one connection if the
  * stored token is still the stale one. Expected outcomes are returned, never thrown, so the caller can act.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError, ValidationError } from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import type { Metrics } from "../ports/metrics.js";

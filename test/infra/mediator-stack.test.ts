@@ -27,8 +27,9 @@ describe("MediatorStack", () => {
 
   it("gives every function a log group with retention", () => {
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+    // One per function, plus the HTTP API's access logs.
     expect(Object.keys(template.findResources("AWS::Logs::LogGroup")).length).toBe(
-      Object.keys(template.findResources("AWS::Lambda::Function")).length,
+      Object.keys(template.findResources("AWS::Lambda::Function")).length + 1,
     );
   });
 
@@ -105,6 +106,69 @@ describe("MediatorStack", () => {
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "Errors",
       Namespace: "AWS/Lambda",
+    });
+  });
+
+  it("routes every Zoho trigger to the ingest function", () => {
+    for (const key of [
+      "POST /v1/hooks/crm/{useCase}",
+      "POST /v1/hooks/crm/notifications",
+      "GET /v1/hooks/desk",
+      "POST /v1/hooks/desk",
+      "POST /v1/hooks/flow/{useCase}",
+    ]) {
+      template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: key });
+    }
+  });
+
+  it("writes HTTP API access logs without query strings (Desk's token travels there)", () => {
+    const stageResource = Object.values(template.findResources("AWS::ApiGatewayV2::Stage"))[0];
+    const format = stageResource?.Properties?.AccessLogSettings?.Format as string;
+
+    expect(JSON.parse(format)).toMatchObject({
+      requestId: "$context.requestId",
+      status: "$context.status",
+      path: "$context.path",
+    });
+    expect(format).not.toContain("querystring");
+  });
+
+  it("gives the ingest function only: send to the work queue, read the webhook secret", () => {
+    const policies = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([id]) =>
+      id.startsWith("HooksIngest"),
+    );
+    const actions = policies.flatMap(([, p]) =>
+      ((p.Properties?.PolicyDocument?.Statement ?? []) as { Action: string | string[] }[]).flatMap(
+        (st) => st.Action,
+      ),
+    );
+
+    expect(new Set(actions)).toEqual(
+      new Set([
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+      ]),
+    );
+  });
+
+  it("generates the webhook token at deploy and passes only names to the function", () => {
+    template.hasResourceProperties("AWS::SecretsManager::Secret", {
+      Name: "zoho-gpt-mediator/test/webhooks",
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: "token", ExcludePunctuation: true }),
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Timeout: 5,
+      Environment: {
+        Variables: Match.objectLike({
+          WEBHOOK_SECRET_NAME: "zoho-gpt-mediator/test/webhooks",
+          ZOHO_CONNECTIONS: "default",
+        }),
+      },
     });
   });
 

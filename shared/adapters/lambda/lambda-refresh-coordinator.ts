@@ -4,7 +4,7 @@
  * already running is the one this caller needs: it polls the secret until the stale token is replaced.
  */
 import { InvokeCommand, type LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { parseConnection } from "../../domain/zoho-connection.js";
 import { UpstreamUnavailableError } from "../../errors.js";
 import type { Clock } from "../../ports/clock.js";

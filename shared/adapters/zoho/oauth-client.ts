@@ -2,7 +2,7 @@
  * Zoho Accounts token endpoint (fact sheet §1.4-1.7). Zoho answers most errors with HTTP 200 and an `error` key,
  * so success is judged by the presence of `access_token`, never by the status. Parameters travel in a form body.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   RefreshThrottledError,
   UpstreamRejectedError,

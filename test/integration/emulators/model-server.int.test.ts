@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { zodResponseFormat, zodTextFormat } from "openai/helpers/zod";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { type ModelServer, startModelServer } from "../../../infra/local/model-server/server.js";
 
 const TicketTriage = z.object({

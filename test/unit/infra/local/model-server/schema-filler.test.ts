@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { fillSchema, type JsonSchema } from "../../../../../infra/local/model-server/schema-filler.js";
 
 /** The JSON Schema the openai SDK sends for a zod schema (strict structured outputs). */

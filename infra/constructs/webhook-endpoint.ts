@@ -1,0 +1,76 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { type HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { NodeFunction } from "./node-function.js";
+
+export interface WebhookEndpointProps {
+  stage: string;
+  api: HttpApi;
+  /** Where units of work go. */
+  queue: IQueue;
+  /** Connection names triggers may name. */
+  connections: string[];
+  /** Loop guard: CRM user(s) the mediator writes as, the CRM fields it writes, Desk agent(s) it acts as. @default none */
+  loopGuard?: { crmUsers?: string[]; crmFields?: string[]; deskActors?: string[] };
+  logRetention?: RetentionDays;
+}
+
+/**
+ * The HTTP entry for Zoho triggers: the ingest function behind the API's hook routes, and the secret holding the
+ * webhook token (generated at deploy; read it with `aws secretsmanager get-secret-value` to configure Zoho).
+ * The function may send to the queue and read the webhook secret, nothing else.
+ */
+export class WebhookEndpoint extends Construct {
+  readonly function: NodeFunction;
+  readonly secret: Secret;
+
+  constructor(scope: Construct, id: string, props: WebhookEndpointProps) {
+    super(scope, id);
+    // A physical name so operators and Zoho setup scripts can find it.
+    const secretName = `zoho-gpt-mediator/${props.stage}/webhooks`;
+    this.secret = new Secret(this, "Secrets", {
+      secretName,
+      description:
+        "Webhook token (Zoho CRM/Desk), optional previous token, HMAC keys and Notification API channel tokens",
+      removalPolicy: RemovalPolicy.RETAIN,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ previousToken: null, hmacKeys: [], notificationTokens: [] }),
+        generateStringKey: "token",
+        excludePunctuation: true,
+        passwordLength: 48,
+      },
+    });
+
+    this.function = new NodeFunction(this, "Ingest", {
+      entry: "functions/ingest/handler.ts",
+      serviceName: "ingest",
+      // Zoho gives webhooks 5-10 seconds; the ingest needs milliseconds.
+      timeout: Duration.seconds(5),
+      memorySize: 512,
+      ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+      environment: {
+        WORK_QUEUE_URL: props.queue.queueUrl,
+        WEBHOOK_SECRET_NAME: secretName,
+        ZOHO_CONNECTIONS: props.connections.join(","),
+        LOOP_GUARD_CRM_USERS: (props.loopGuard?.crmUsers ?? []).join(","),
+        LOOP_GUARD_CRM_FIELDS: (props.loopGuard?.crmFields ?? []).join(","),
+        LOOP_GUARD_DESK_ACTORS: (props.loopGuard?.deskActors ?? []).join(","),
+      },
+    });
+    props.queue.grantSendMessages(this.function);
+    this.secret.grantRead(this.function);
+
+    const integration = new HttpLambdaIntegration("IngestIntegration", this.function);
+    const routes: [string, HttpMethod[]][] = [
+      ["/v1/hooks/crm/{useCase}", [HttpMethod.POST]],
+      ["/v1/hooks/crm/notifications", [HttpMethod.POST]],
+      ["/v1/hooks/desk", [HttpMethod.GET, HttpMethod.POST]],
+      ["/v1/hooks/flow/{useCase}", [HttpMethod.POST]],
+    ];
+    for (const [path, methods] of routes) props.api.addRoutes({ path, methods, integration });
+  }
+}

@@ -1,0 +1,69 @@
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { UpstreamUnavailableError } from "../../errors.js";
+import type { Queue } from "../../ports/queue.js";
+import type { WorkMessage } from "../../schemas/work-message.js";
+
+/**
+ * The Queue port over SQS. One message per unit of work; the body is the versioned WorkMessage, and the use case,
+ * connection, source and dedup key ride along as message attributes so consumers and tools can route without
+ * parsing the body. Batches go ten at a time; a partly failed batch is an error for the whole request, which
+ * the trigger's sender retries (duplicates are harmless: the worker is idempotent on the dedup key).
+ */
+export class SqsQueue implements Queue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  private static attributes(m: WorkMessage) {
+    return {
+      useCase: { DataType: "String", StringValue: m.useCase },
+      connection: { DataType: "String", StringValue: m.connection },
+      source: { DataType: "String", StringValue: m.source },
+      dedupKey: { DataType: "String", StringValue: m.dedupKey },
+      schemaVersion: { DataType: "Number", StringValue: String(m.v) },
+    };
+  }
+
+  async send(messages: WorkMessage[]): Promise<{ messageIds: string[] }> {
+    try {
+      if (messages.length === 1) {
+        const m = messages[0] as WorkMessage;
+        const out = await this.client.send(
+          new SendMessageCommand({
+            QueueUrl: this.queueUrl,
+            MessageBody: JSON.stringify(m),
+            MessageAttributes: SqsQueue.attributes(m),
+          }),
+        );
+        return { messageIds: [out.MessageId ?? ""] };
+      }
+      const ids: string[] = [];
+      for (let i = 0; i < messages.length; i += 10) {
+        const chunk = messages.slice(i, i + 10);
+        const out = await this.client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: chunk.map((m, k) => ({
+              Id: String(k),
+              MessageBody: JSON.stringify(m),
+              MessageAttributes: SqsQueue.attributes(m),
+            })),
+          }),
+        );
+        if (out.Failed?.length)
+          throw new UpstreamUnavailableError(
+            "aws",
+            `SQS refused ${out.Failed.length} of ${chunk.length} messages (${out.Failed[0]?.Code})`,
+          );
+        ids.push(...(out.Successful ?? []).map((s) => s.MessageId ?? ""));
+      }
+      return { messageIds: ids };
+    } catch (error) {
+      if (error instanceof UpstreamUnavailableError) throw error;
+      throw new UpstreamUnavailableError("aws", `SQS send failed (${(error as Error).name})`, {
+        cause: error,
+      });
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The HTTP shapes the ingest logic works on, independent of API Gateway (the thin handler converts its v2
+ * events; the local router builds the same events), and request-body parsing with its 4xx answers.
+ */
+import { ValidationError } from "../errors.js";
+
+export interface HttpRequest {
+  method: string;
+  /** Path without the stage, e.g. `/v1/hooks/crm/lead-enrichment`. */
+  path: string;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  /** The raw body exactly as received (signatures are over these bytes). */
+  body: string;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse => ({
+  statusCode,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+
+/** Parses a JSON or form-encoded body; answers 413/415/400 for what it cannot accept. */
+export function parseBody(req: HttpRequest, maxBytes: number, allowForm: boolean): unknown {
+  if (Buffer.byteLength(req.body, "utf8") > maxBytes) {
+    throw new ValidationError(`request body larger than ${maxBytes} bytes`, [], { httpStatus: 413 });
+  }
+  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (req.body.trim() === "") throw new ValidationError("request body is empty");
+  if (type === "application/json" || type.endsWith("+json")) {
+    try {
+      return JSON.parse(req.body);
+    } catch {
+      throw new ValidationError("request body is not valid JSON");
+    }
+  }
+  if (allowForm && type === "application/x-www-form-urlencoded") {
+    const params = new URLSearchParams(req.body);
+    const out: Record<string, string> = {};
+    for (const [k, v] of params) out[k] = v;
+    if (Object.keys(out).length === 0) throw new ValidationError("form body has no fields");
+    return out;
+  }
+  throw new ValidationError(
+    `unsupported content type "${type || "(none)"}": send application/json${allowForm ? " or application/x-www-form-urlencoded" : ""}`,
+    [],
+    { httpStatus: 415 },
+  );
+}
