@@ -18,6 +18,13 @@ import { systemClock } from "../../shared/ports/clock.js";
 import { makeConnectZoho } from "../../shared/use-cases/connect-zoho.js";
 
 const USAGE = `usage: zoho-gpt-mediator auth [options]
+       zoho-gpt-mediator send lead|ticket [--sandbox URL]
+
+send: fires a sample trigger at a running local stack (npm start) the way Zoho would: a sales rep creates a lead
+(the sandbox's workflow rule calls the mediator), or a customer emails support (the Desk webhook calls it).
+  --sandbox URL            the Zoho sandbox (default: http://127.0.0.1:4010)
+
+auth:
 
   --connection NAME        connection name (default: default)
   --stage NAME             stage whose secret to write (default: dev)
@@ -34,12 +41,98 @@ const USAGE = `usage: zoho-gpt-mediator auth [options]
   --region REGION          AWS region (default: AWS_REGION or us-east-1)
   --secrets-endpoint URL   Secrets Manager endpoint (local emulator)`;
 
+const SAMPLE_LEADS = [
+  {
+    First_Name: "Ingrid",
+    Last_Name: "Solberg",
+    Company: "Nordlys Freight AS",
+    Designation: "Head of Logistics",
+    Email: "ingrid.solberg@nordlys-freight.example",
+    Lead_Source: "Web Download",
+    No_of_Employees: 640,
+    Description:
+      "Downloaded the routing whitepaper and asked for pricing for 80 dispatchers. They want a decision before the Q1 budget freeze and need an EU data centre.",
+  },
+  {
+    First_Name: "Tomás",
+    Last_Name: "Herrera",
+    Company: "Andina Retail Group",
+    Designation: "CIO",
+    Email: "tomas.herrera@andina-retail.example",
+    Lead_Source: "Trade Show",
+    No_of_Employees: 2300,
+    Description:
+      "Met at the retail expo. Evaluating three vendors for store replenishment; asked for a security questionnaire and references in Latin America.",
+  },
+];
+const SAMPLE_TICKETS = [
+  {
+    subject: "Charged twice this month",
+    description:
+      "Hi, my card was charged twice for invoice INV-30412 (two charges of $189.00 on the 2nd). Please refund the duplicate. I'm quite annoyed, this happened before.",
+    email: "lena.kraus@customer.example",
+    first_name: "Lena",
+    last_name: "Kraus",
+  },
+  {
+    subject: "Scanner app crashes on Android 14",
+    description:
+      "Since the last update the mobile scanner crashes as soon as I open it on a Pixel 8 (Android 14). Our warehouse team cannot receive goods. Please help urgently.",
+    email: "omar.said@customer.example",
+    first_name: "Omar",
+    last_name: "Said",
+  },
+];
+
+async function send(rest: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { sandbox: { type: "string", default: "http://127.0.0.1:4010" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const what = positionals[0];
+  const base = values.sandbox ?? "http://127.0.0.1:4010";
+  const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)] as T;
+  let res: Response;
+  if (what === "lead")
+    res = await fetch(`${base}/_sandbox/crm/Leads`, {
+      method: "POST",
+      body: JSON.stringify(pick(SAMPLE_LEADS)),
+    });
+  else if (what === "ticket")
+    res = await fetch(`${base}/_sandbox/desk/tickets`, {
+      method: "POST",
+      body: JSON.stringify(pick(SAMPLE_TICKETS)),
+    });
+  else {
+    out(USAGE);
+    return 2;
+  }
+  const body = (await res.json()) as { data?: { details?: { id?: string } }[]; id?: string };
+  const id = body.data?.[0]?.details?.id ?? body.id;
+  out(
+    res.ok
+      ? `sent: ${what} ${id} created in the Zoho sandbox; watch the npm start terminal`
+      : `send failed: sandbox answered ${res.status}`,
+  );
+  return res.ok ? 0 : 1;
+}
+
 export async function main(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   out: (line: string) => void = console.log,
 ): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "send") {
+    try {
+      return await send(rest, out);
+    } catch (error) {
+      out(`send failed: ${(error as Error).message} (is npm start running?)`);
+      return 1;
+    }
+  }
   if (command !== "auth") {
     out(USAGE);
     return command === undefined || command === "--help" ? 0 : 2;

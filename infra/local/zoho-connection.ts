@@ -30,7 +30,8 @@ export class MemoryMetrics implements Metrics {
 }
 
 export interface LocalZohoConnectionOptions {
-  sandbox: ZohoSandbox;
+  /** The sandbox whose demo client `connect()` uses by default; absent when a real Zoho org is configured. */
+  sandbox?: ZohoSandbox;
   secretsEndpoint: string;
   secretName: string;
   clock?: Clock;
@@ -73,19 +74,21 @@ export function createLocalZohoConnection(options: LocalZohoConnectionOptions) {
     coordinator,
     /** Runs the real `auth` use case for the sandbox's demo client (overridable). */
     connect: (over: Partial<ConnectZohoInput> = {}) => {
-      const demo = sandbox.demo();
-      return connectZoho({
-        connection: "default",
-        secretName,
-        clientId: demo.clientId,
-        clientSecret: demo.clientSecret,
-        code: sandbox.grantCode(),
-        dc: demo.dc as ZohoDc,
-        accountsServer: demo.accountsUrl,
-        deskBase: demo.deskUrl,
-        deskOrgId: demo.orgId,
-        ...over,
-      });
+      const defaults: Partial<ConnectZohoInput> = sandbox
+        ? (() => {
+            const demo = sandbox.demo();
+            return {
+              clientId: demo.clientId,
+              clientSecret: demo.clientSecret,
+              code: sandbox.grantCode(),
+              dc: demo.dc as ZohoDc,
+              accountsServer: demo.accountsUrl,
+              deskBase: demo.deskUrl,
+              deskOrgId: demo.orgId,
+            };
+          })()
+        : {};
+      return connectZoho({ connection: "default", secretName, ...defaults, ...over } as ConnectZohoInput);
     },
     /** A fresh "Lambda container": its own token cache and HTTP client. */
     container: (opts: Partial<Omit<ZohoHttpClientOptions, "tokens">> = {}) => {
@@ -99,8 +102,9 @@ export function createLocalZohoConnection(options: LocalZohoConnectionOptions) {
     },
     /** Zoho token-endpoint calls the sandbox has seen. */
     tokenCalls: () =>
-      (sandbox.inspect().requests as { path: string }[]).filter((r) => r.path.endsWith("/oauth/v2/token"))
-        .length,
+      ((sandbox?.inspect().requests ?? []) as { path: string }[]).filter((r) =>
+        r.path.endsWith("/oauth/v2/token"),
+      ).length,
     close: () => sm.destroy(),
   };
 }

@@ -135,6 +135,8 @@ export function makeIngest(deps: IngestDeps) {
     const events = validate(DeskEventsSchema, parseBody(req, MAX_BODY_BYTES, false), "Desk events");
     const units: Unit[] = [];
     let ignored = 0;
+    // A new email ticket arrives as Ticket_Add plus its first Ticket_Thread_Add in one delivery: one triage each.
+    const ticketsSeen = new Set<string>();
     for (const e of events) {
       const payload = e.payload as Record<string, unknown> & { id: string };
       const inbound =
@@ -147,6 +149,11 @@ export function makeIngest(deps: IngestDeps) {
         e.eventType === "Ticket_Thread_Add" && typeof payload.ticketId === "string"
           ? payload.ticketId
           : payload.id;
+      if (ticketsSeen.has(ticketId)) {
+        ignored += 1;
+        continue;
+      }
+      ticketsSeen.add(ticketId);
       units.push({
         useCase: "ticket-triage",
         source: "desk-webhook",

@@ -500,6 +500,64 @@ export class Desk {
     return json(200, thread);
   }
 
+  /** `GET /api/v1/organizationFields?module=tickets`: the ticket fields, standard and custom (shape UNCONFIRMED). */
+  fields(module: string | undefined): Reply {
+    if (module !== "tickets")
+      return invalid([{ fieldName: "/module", errorType: module ? "invalid" : "missing" }]);
+    const standard = [
+      {
+        apiName: "subject",
+        displayLabel: "Subject",
+        type: "Text",
+        maxLength: 1000,
+        isCustomField: false,
+        isReadOnly: false,
+      },
+      {
+        apiName: "description",
+        displayLabel: "Description",
+        type: "Textarea",
+        maxLength: 65535,
+        isCustomField: false,
+        isReadOnly: false,
+      },
+      {
+        apiName: "status",
+        displayLabel: "Status",
+        type: "Picklist",
+        isCustomField: false,
+        isReadOnly: false,
+        allowedValues: STATUSES,
+      },
+      {
+        apiName: "priority",
+        displayLabel: "Priority",
+        type: "Picklist",
+        isCustomField: false,
+        isReadOnly: false,
+        allowedValues: PRIORITIES,
+      },
+      {
+        apiName: "ticketNumber",
+        displayLabel: "Ticket Id",
+        type: "Text",
+        maxLength: 50,
+        isCustomField: false,
+        isReadOnly: true,
+      },
+    ];
+    const custom = Object.entries(TICKET_CUSTOM_FIELDS).map(([apiName, spec]) => ({
+      apiName,
+      displayLabel: apiName.replace(/^cf_/, "").replace(/_/g, " "),
+      type: spec.values ? "Picklist" : "Textarea",
+      maxLength: spec.maxLength,
+      isCustomField: true,
+      isReadOnly: false,
+      ...(spec.values ? { allowedValues: spec.values } : {}),
+    }));
+    return json(200, { data: [...standard, ...custom] });
+  }
+
   // ---------------------------------------------------------------- webhooks
 
   /** `POST /api/v1/webhooks`: Desk checks the URL with a GET before saving. */

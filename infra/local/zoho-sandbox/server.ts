@@ -460,6 +460,8 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
           (desk.webhooks.delete(id)
             ? { status: 204 }
             : deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."));
+    } else if (resource === "organizationFields" && method === "GET") {
+      reply = need("Desk.settings.READ") ?? desk.fields(query.module);
     } else if (resource === "agents" && method === "GET") {
       reply = need("Desk.basic.READ") ?? json(200, { data: desk.agents });
     }

@@ -333,7 +333,7 @@ describe("GET and POST /v1/hooks/desk", () => {
     expect(bad.statusCode).toBe(401);
   });
 
-  it("makes one unit per triage event of the JSON array, answers 200 (Desk counts nothing else), and ignores the rest", async () => {
+  it("makes one unit per ticket of the JSON array, answers 200 (Desk counts nothing else), and ignores the rest", async () => {
     const { call, queue } = ingestHarness();
 
     const res = await call({
@@ -343,12 +343,23 @@ describe("GET and POST /v1/hooks/desk", () => {
     });
 
     expect(res.statusCode).toBe(200);
-    expect(res.json).toMatchObject({ accepted: 2, ignored: 1 });
+    // Ticket_Add and the new ticket's first inbound thread are one piece of work; the update is not a triage event.
+    expect(res.json).toMatchObject({ accepted: 1, ignored: 2 });
     expect(queue.sent.map((m) => [m.input.eventType, m.subject?.id])).toEqual([
       ["Ticket_Add", "5545974000001000086"],
-      ["Ticket_Thread_Add", "5545974000001000086"],
     ]);
-    expect(queue.sent[1]?.input.threadId).toBe("5545974000001000087");
+  });
+
+  it("triages a customer's reply arriving on its own, keyed on the thread", async () => {
+    const { call, queue } = ingestHarness();
+    const reply = JSON.parse(fixture("desk-events.json"))[1];
+
+    await call({ path: "/v1/hooks/desk", body: JSON.stringify([reply]), query: { token: SECRETS.token } });
+
+    expect(queue.sent[0]).toMatchObject({
+      subject: { id: "5545974000001000086" },
+      input: { eventType: "Ticket_Thread_Add", threadId: "5545974000001000087" },
+    });
   });
 
   it("ignores outbound threads and events by the mediator's own Desk agent", async () => {

@@ -1,0 +1,133 @@
+/**
+ * The Llm port over the openai SDK: any OpenAI-compatible base URL, strict structured output (zodResponseFormat),
+ * explicit timeout and at most one SDK retry; SQS redelivery with visibility backoff is the outer retry loop.
+ * Error translation happens here and nowhere else.
+ */
+import OpenAI from "openai";
+import { zodResponseFormat } from "openai/helpers/zod";
+import type * as z from "zod";
+import {
+  LlmOutputError,
+  UpstreamRateLimitError,
+  UpstreamRejectedError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from "../../errors.js";
+import type { Llm, LlmRequest, LlmResult, LlmUsage } from "../../ports/llm.js";
+
+export interface OpenAiLlmOptions {
+  client?: OpenAI;
+  apiKey?: string;
+  baseURL?: string;
+  /** Must stay below the worker's Lambda timeout. @default 25_000 */
+  timeoutMs?: number;
+  /** @default 0 */
+  maxRetries?: 0 | 1;
+  fetch?: typeof fetch;
+}
+
+/** LlmOutputError that remembers what the failed call cost, so usage is recorded even for failures. */
+export class LlmOutputWithUsageError extends LlmOutputError {
+  constructor(
+    message: string,
+    readonly usage: LlmUsage,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get("retry-after-ms");
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const s = headers?.get("retry-after");
+  if (s && Number.isFinite(Number(s))) return Number(s) * 1000;
+  if (s) {
+    const at = Date.parse(s);
+    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+  }
+  return undefined;
+}
+
+export class OpenAiLlm implements Llm {
+  private readonly client: OpenAI;
+
+  constructor(options: OpenAiLlmOptions = {}) {
+    this.client =
+      options.client ??
+      new OpenAI({
+        apiKey: options.apiKey ?? "unset",
+        ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+        timeout: options.timeoutMs ?? 25_000,
+        maxRetries: options.maxRetries ?? 0,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+  }
+
+  async complete<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>> {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: "system", content: request.system },
+      { role: "user", content: request.user },
+    ];
+    if (request.repairHint) {
+      messages.push({
+        role: "user",
+        content: `Your previous answer was rejected: ${request.repairHint}. Answer again with JSON that matches the schema exactly.`,
+      });
+    }
+    let completion: Awaited<ReturnType<OpenAI["chat"]["completions"]["parse"]>>;
+    try {
+      completion = await this.client.chat.completions.parse({
+        model: request.model,
+        messages,
+        response_format: zodResponseFormat(request.schema as never, request.schemaName),
+      });
+    } catch (error) {
+      throw this.translate(error);
+    }
+    const usage: LlmUsage = {
+      promptTokens: completion.usage?.prompt_tokens ?? 0,
+      completionTokens: completion.usage?.completion_tokens ?? 0,
+    };
+    const message = completion.choices[0]?.message;
+    if (message?.refusal)
+      throw new LlmOutputWithUsageError(`model refused: ${message.refusal.slice(0, 200)}`, usage);
+    if (message?.parsed === undefined || message.parsed === null)
+      throw new LlmOutputWithUsageError("model returned no structured output", usage);
+    return { value: message.parsed as z.infer<T>, usage, model: completion.model };
+  }
+
+  private translate(error: unknown): Error {
+    if (error instanceof OpenAI.RateLimitError) {
+      const after = retryAfterMs(error.headers);
+      return new UpstreamRateLimitError("openai", "model rate limit (429)", {
+        cause: error,
+        status: 429,
+        ...(after !== undefined ? { retryAfterMs: after } : {}),
+      });
+    }
+    if (error instanceof OpenAI.APIConnectionTimeoutError)
+      return new UpstreamTimeoutError("openai", "model call timed out", { cause: error });
+    if (error instanceof OpenAI.InternalServerError || error instanceof OpenAI.APIConnectionError) {
+      return new UpstreamUnavailableError(
+        "openai",
+        `model unavailable (${(error as { status?: number }).status ?? "connection"})`,
+        { cause: error },
+      );
+    }
+    if (error instanceof OpenAI.APIError && error.status !== undefined) {
+      return new UpstreamRejectedError(
+        "openai",
+        `model rejected the request (${error.status})`,
+        error.code ?? undefined,
+        undefined,
+        { cause: error, status: error.status },
+      );
+    }
+    // The SDK's zod parse of the content: malformed JSON or a schema mismatch.
+    return new LlmOutputError(
+      `model output failed the schema: ${(error as Error).message?.slice(0, 300) ?? "invalid"}`,
+      { cause: error },
+    );
+  }
+}

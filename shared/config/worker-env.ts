@@ -1,0 +1,72 @@
+/** Environment of the worker: names, URLs and numbers only, never secrets. Parsed once at cold start. */
+import * as z from "zod";
+
+const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return fallback;
+      try {
+        return schema.parse(JSON.parse(s));
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not valid JSON for this setting" });
+        return z.NEVER;
+      }
+    });
+
+export const WorkerEnvSchema = z.object({
+  WORK_QUEUE_URL: z.url(),
+  DEAD_LETTER_QUEUE_URL: z.url(),
+  JOBS_TABLE: z.string().min(1),
+  LEDGER_TABLE: z.string().min(1),
+  /** Comma-separated connection secret names (`zoho-gpt-mediator/<stage>/zoho/<connection>`). */
+  ZOHO_CONNECTION_SECRETS: z
+    .string()
+    .min(1)
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  REFRESHER_FUNCTION_NAME: z.string().min(1),
+  /** Secret holding `{"apiKey": "..."}` for the model; empty for a keyless OpenAI-compatible server. */
+  OPENAI_SECRET_NAME: z.string().default(""),
+  OPENAI_BASE_URL: z.url().optional(),
+  MODEL: z.string().min(1).default("gpt-4o-mini"),
+  /** `{"ticket-triage": "gpt-4o"}` */
+  MODEL_OVERRIDES: json(z.record(z.string(), z.string()), {}),
+  MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(2).default(5),
+  /** First retry delay in ms; doubles per receive, honours a longer retry-after, capped at 15 minutes. */
+  RETRY_BASE_MS: z.coerce.number().int().min(0).default(5_000),
+  MAX_DEFERRALS: z.coerce.number().int().min(1).default(96),
+  RECORD_WRITE_CAP: z.coerce.number().int().min(1).default(3),
+  /** Tokens per use case per day: a number for all, or `{"lead-enrichment": 2000000}`. */
+  TOKEN_BUDGET_PER_DAY: z.string().default("2000000"),
+  CREDITS_LOW_WATER: z.coerce.number().int().min(0).default(500),
+  AUDIT_MODE: z.enum(["note", "field"]).default("note"),
+  AUDIT_FIELD: z.string().default("AI_Audit"),
+  QUARANTINE_NOTE: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  DESK_SEND_REPLIES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  DESK_FROM_ADDRESS: z.string().optional(),
+  /** Where lead enrichment writes: `{"score": "Lead_Score__c", ...}` over the defaults. */
+  LEAD_FIELD_MAP: json(z.record(z.string(), z.string()), {}),
+  /** Micro-dollars per million tokens: `{"gpt-4o-mini": {"prompt": 150000, "completion": 600000}}`. */
+  MODEL_PRICES: json(z.record(z.string(), z.object({ prompt: z.number(), completion: z.number() })), {}),
+});
+export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
+
+/** Token budget per use case from TOKEN_BUDGET_PER_DAY. */
+export function tokenBudget(setting: string): (useCase: string) => number {
+  if (/^\d+$/.test(setting.trim())) return () => Number(setting);
+  const map = JSON.parse(setting) as Record<string, number>;
+  return (useCase) => map[useCase] ?? map.default ?? Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,158 @@
+/**
+ * Composition of the worker: the same wiring in AWS (getWorkerDeps, from the environment) and in the local stack
+ * (createWorkerDeps with emulator clients), so both run the same code with only endpoints changed.
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient as DdbClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoJobStore } from "../../adapters/dynamodb/job-store.js";
+import { DynamoLedger } from "../../adapters/dynamodb/ledger.js";
+import { LambdaRefreshCoordinator } from "../../adapters/lambda/lambda-refresh-coordinator.js";
+import { createPowertoolsMetrics, EmfMetrics } from "../../adapters/metrics/powertools-metrics.js";
+import { OpenAiLlm } from "../../adapters/openai/openai-llm.js";
+import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
+import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
+import { WorkQueueControl } from "../../adapters/sqs/work-queue-control.js";
+import { TokenProvider } from "../../adapters/zoho/token-provider.js";
+import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
+import { tokenBudget, type WorkerEnv, WorkerEnvSchema } from "../../config/worker-env.js";
+import { ConfigError } from "../../errors.js";
+import { type AppLogger, createLogger } from "../../observability/logger.js";
+import { registerSecret } from "../../observability/redact.js";
+import { type Clock, systemClock } from "../../ports/clock.js";
+import type { Llm } from "../../ports/llm.js";
+import type { Metrics } from "../../ports/metrics.js";
+import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
+import type { SecretStore } from "../../ports/secret-store.js";
+import { makeProcessWork, type ProgressEvent } from "../../use-cases/process-work.js";
+import { DEFAULT_LEAD_FIELDS, type LeadFieldMap } from "../../use-cases/worker/lead-enrichment.js";
+import { buildRegistry } from "../../use-cases/worker/registry.js";
+import { FieldMetadata } from "../../worker/field-metadata.js";
+import { makeWorkerHandler } from "../worker.js";
+
+export const workerLogger = createLogger("worker");
+export const workerMetrics = createPowertoolsMetrics("worker");
+
+export interface WorkerClients {
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+  secrets: SecretStore;
+  coordinator: RefreshCoordinator;
+  llm: Llm;
+}
+
+export interface WorkerExtras {
+  clock?: Clock;
+  logger?: AppLogger;
+  metrics?: Metrics;
+  progress?: (event: ProgressEvent) => void;
+  /** In-flight Zoho calls per connection from this container. @default 5 */
+  zohoConcurrency?: number;
+  /** Sleep between Zoho retries (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras: WorkerExtras = {}) {
+  const clock = extras.clock ?? systemClock;
+  const logger = extras.logger ?? workerLogger;
+  const metrics = extras.metrics ?? new EmfMetrics(workerMetrics);
+  // Connection name is the last segment of its secret name (see connectionSecretName).
+  const secretByConnection = new Map(
+    env.ZOHO_CONNECTION_SECRETS.map((s) => [s.split("/").pop() as string, s]),
+  );
+  const zohoClients = new Map<string, ZohoHttpClient>();
+  const zohoFor = (connection: string): ZohoHttpClient => {
+    const cached = zohoClients.get(connection);
+    if (cached) return cached;
+    const secretName = secretByConnection.get(connection);
+    if (!secretName) throw new ConfigError(`no Zoho connection "${connection}" in this deployment`);
+    const tokens = new TokenProvider({
+      secretName,
+      secrets: clients.secrets,
+      coordinator: clients.coordinator,
+      clock,
+    });
+    const client = new ZohoHttpClient({
+      tokens,
+      maxConcurrent: extras.zohoConcurrency ?? 5,
+      ...(extras.sleep ? { sleep: extras.sleep } : {}),
+    });
+    zohoClients.set(connection, client);
+    return client;
+  };
+  const budget = tokenBudget(env.TOKEN_BUDGET_PER_DAY);
+  const process = makeProcessWork({
+    registry: buildRegistry({
+      leadFields: { ...DEFAULT_LEAD_FIELDS, ...env.LEAD_FIELD_MAP } as LeadFieldMap,
+    }),
+    llm: clients.llm,
+    jobs: new DynamoJobStore(clients.dynamodb, env.JOBS_TABLE, clock),
+    ledger: new DynamoLedger(clients.dynamodb, env.LEDGER_TABLE),
+    metadata: new FieldMetadata(clock),
+    zohoFor,
+    clock,
+    logger,
+    metrics,
+    ...(extras.progress ? { progress: extras.progress } : {}),
+    config: {
+      modelFor: (useCase) => env.MODEL_OVERRIDES[useCase] ?? env.MODEL,
+      maxReceiveCount: env.MAX_RECEIVE_COUNT,
+      maxDeferrals: env.MAX_DEFERRALS,
+      recordWriteCap: env.RECORD_WRITE_CAP,
+      tokenBudgetPerDay: budget,
+      creditsLowWater: env.CREDITS_LOW_WATER,
+      audit: { mode: env.AUDIT_MODE, field: env.AUDIT_FIELD },
+      quarantineNote: env.QUARANTINE_NOTE,
+      sendReplies: { enabled: env.DESK_SEND_REPLIES, fromAddress: env.DESK_FROM_ADDRESS ?? null },
+      price: (model) => env.MODEL_PRICES[model] ?? { prompt: 0, completion: 0 },
+      // Longer than a batch can take (the function timeout), shorter than the queue's visibility timeout.
+      leaseMs: 5 * 60_000,
+      retryBaseMs: env.RETRY_BASE_MS,
+    },
+  });
+  const control = new WorkQueueControl(clients.sqs, env.WORK_QUEUE_URL, env.DEAD_LETTER_QUEUE_URL);
+  return { handle: makeWorkerHandler({ process, control, logger, clock }), zohoFor };
+}
+
+let handle: ReturnType<typeof createWorkerDeps>["handle"] | undefined;
+
+/** AWS composition, built once per container. The model's API key comes from Secrets Manager on first use. */
+export function getWorkerHandler(): ReturnType<typeof createWorkerDeps>["handle"] {
+  if (handle) return handle;
+  const env = WorkerEnvSchema.parse(process.env);
+  const secrets = new SecretsManagerStore({ client: new SecretsManagerClient({}) });
+  let llm: Promise<Llm> | undefined;
+  const lazyLlm: Llm = {
+    complete: async (request) => {
+      llm ??= (async () => {
+        let apiKey = "none";
+        if (env.OPENAI_SECRET_NAME) {
+          const parsed = JSON.parse((await secrets.get(env.OPENAI_SECRET_NAME)).value) as { apiKey?: string };
+          if (!parsed.apiKey) throw new ConfigError(`secret "${env.OPENAI_SECRET_NAME}" has no apiKey`);
+          apiKey = parsed.apiKey;
+          registerSecret(apiKey);
+        }
+        return new OpenAiLlm({
+          apiKey,
+          ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+          timeoutMs: env.MODEL_TIMEOUT_MS,
+        });
+      })();
+      return (await llm).complete(request);
+    },
+  };
+  handle = createWorkerDeps(env, {
+    sqs: createSqsClient(),
+    dynamodb: new DdbClient({}),
+    secrets,
+    coordinator: new LambdaRefreshCoordinator({
+      client: new LambdaClient({}),
+      functionName: env.REFRESHER_FUNCTION_NAME,
+      secrets,
+    }),
+    llm: lazyLlm,
+  }).handle;
+  return handle;
+}

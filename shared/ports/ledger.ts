@@ -1,0 +1,11 @@
+import type { LlmUsage } from "./llm.js";
+
+/** Counters behind the budgets: AI writes per record per day, tokens and cost per use case per day. */
+export interface Ledger {
+  /** Counts one AI write on a record today; false when the record already had `cap` today (the loop breaker). */
+  countRecordWrite(recordKey: string, day: string, cap: number): Promise<boolean>;
+  /** Tokens spent by a use case on a day. */
+  tokensSpent(useCase: string, day: string): Promise<number>;
+  /** Adds a model call's usage and cost (micro-dollars) to the use case's day. */
+  addUsage(useCase: string, day: string, usage: LlmUsage, costMicros: number): Promise<void>;
+}

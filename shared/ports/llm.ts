@@ -1,0 +1,34 @@
+import type * as z from "zod";
+
+export interface LlmUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface LlmRequest<T extends z.ZodType> {
+  model: string;
+  /** Instructions. Never contains untrusted text. */
+  system: string;
+  /** The data to work on, clearly delimited; untrusted text only ever goes here. */
+  user: string;
+  /** Strict structured output schema. */
+  schema: T;
+  schemaName: string;
+  /** A previous answer failed validation: this is the reason, for one repair attempt. */
+  repairHint?: string;
+}
+
+export interface LlmResult<T> {
+  value: T;
+  usage: LlmUsage;
+  model: string;
+}
+
+/**
+ * The model port: structured output only. Errors: UpstreamRateLimitError (with retryAfterMs from the model's
+ * retry-after), UpstreamUnavailableError, UpstreamTimeoutError, UpstreamRejectedError, LlmOutputError (refusal,
+ * malformed or schema-invalid output, with the usage it cost).
+ */
+export interface Llm {
+  complete<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>>;
+}

@@ -1,0 +1,580 @@
+/**
+ * The worker pipeline for one SQS batch. Per unit of work: claim it (idempotency), check budgets, load context from
+ * Zoho, ask the model for structured output (one repair attempt), guard every proposed write against Zoho's live
+ * metadata and the use case's allow-list, then write. CRM updates of one module are combined across the batch (up
+ * to 100 records per call, always `"trigger": []`), and each written record gets its audit trail.
+ *
+ * Every record ends in exactly one decision: `ack` (written, duplicate), `retry` (back to the queue after a delay),
+ * `defer` (re-queued to wait for a budget, a repaired connection or Zoho credits, without using up receives) or
+ * `dead-letter` (with the reason). The SQS adapter carries the decisions out.
+ */
+import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
+import { AppError, ConnectionBrokenError, LlmOutputError, RefreshThrottledError } from "../errors.js";
+import type { AppLogger } from "../observability/logger.js";
+import type { Clock } from "../ports/clock.js";
+import type { JobStore, StoredPlan } from "../ports/job-store.js";
+import type { Ledger } from "../ports/ledger.js";
+import type { Llm, LlmUsage } from "../ports/llm.js";
+import type { Metrics } from "../ports/metrics.js";
+import { type WorkMessage, WorkMessageSchema } from "../schemas/work-message.js";
+import type { FieldMetadata } from "../worker/field-metadata.js";
+import { guardWrite } from "../worker/write-guard.js";
+import type { AnyWorkerUseCase, PlannedWrite, WorkerUseCase } from "./worker/types.js";
+
+export interface WorkerRecord {
+  messageId: string;
+  body: string;
+  /** SQS ApproximateReceiveCount. */
+  receiveCount: number;
+  /** How often this unit already waited for a budget or a connection. */
+  deferrals: number;
+}
+
+export type Decision =
+  | { messageId: string; action: "ack"; result: "written" | "duplicate" }
+  | { messageId: string; action: "retry"; delayMs: number; reason: string }
+  | { messageId: string; action: "defer"; delayMs: number; reason: string }
+  | { messageId: string; action: "dead-letter"; reason: string };
+
+export interface WorkerConfig {
+  modelFor(useCase: string): string;
+  /** Receives after which a failing unit goes to the dead-letter queue with its reason. */
+  maxReceiveCount: number;
+  /** Deferrals after which a waiting unit goes to the dead-letter queue. */
+  maxDeferrals: number;
+  /** AI writes per record per day: the circuit breaker against loops. */
+  recordWriteCap: number;
+  /** Tokens per use case per UTC day; when spent, work waits. */
+  tokenBudgetPerDay(useCase: string): number;
+  /** Below this many Zoho credits left, work waits. */
+  creditsLowWater: number;
+  /** Audit trail of an AI write: a note on the record, or a text field written with the update. */
+  audit: { mode: "note" | "field"; field: string };
+  /** Put a note (CRM) or private comment (Desk) on the record when a write is quarantined. */
+  quarantineNote: boolean;
+  /** Send the suggested Desk reply instead of saving a draft (off by default: an agent reviews drafts). */
+  sendReplies: { enabled: boolean; fromAddress: string | null };
+  /** Micro-dollars per million tokens, for the cost record. */
+  price(model: string): { prompt: number; completion: number };
+  /** How long a claim lasts: longer than one batch can take. */
+  leaseMs: number;
+  /** First retry delay; doubles with each receive, capped at 15 minutes. */
+  retryBaseMs: number;
+}
+
+export interface ProgressEvent {
+  stage: "model" | "written" | "quarantined" | "deferred" | "retry" | "duplicate";
+  jobId: string;
+  useCase: string;
+  subject: string;
+  detail?: string;
+}
+
+export interface WorkerDeps {
+  registry: Partial<Record<string, AnyWorkerUseCase>>;
+  llm: Llm;
+  jobs: JobStore;
+  ledger: Ledger;
+  metadata: FieldMetadata;
+  zohoFor(connection: string): ZohoHttpClient;
+  clock: Clock;
+  logger: AppLogger;
+  metrics: Metrics;
+  config: WorkerConfig;
+  /** Called as each unit moves (the local stack prints a line per event). */
+  progress?: (event: ProgressEvent) => void;
+}
+
+/** A unit that reached the write phase with its guarded writes. */
+interface Ready {
+  record: WorkerRecord;
+  message: WorkMessage;
+  key: string;
+  zoho: ZohoHttpClient;
+  plan: StoredPlan;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const subjectOf = (m: WorkMessage) => (m.subject ? `${m.subject.module} ${m.subject.id}` : m.useCase);
+
+export function makeProcessWork(deps: WorkerDeps) {
+  const { config, logger, metrics } = deps;
+
+  const report = (message: WorkMessage, stage: ProgressEvent["stage"], detail?: string) => {
+    deps.progress?.({
+      stage,
+      jobId: message.jobId,
+      useCase: message.useCase,
+      subject: subjectOf(message),
+      ...(detail ? { detail } : {}),
+    });
+  };
+
+  /** Exponential backoff by receive count, or the upstream's own wait when it gave one; at most 15 minutes. */
+  const backoff = (record: WorkerRecord, error?: AppError) =>
+    Math.min(
+      15 * 60_000,
+      Math.max(error?.retryAfterMs ?? 0, config.retryBaseMs * 2 ** Math.max(0, record.receiveCount - 1)),
+    );
+
+  /** Turns an error into a decision, releasing or forgetting the claim accordingly. */
+  async function decide(
+    record: WorkerRecord,
+    message: WorkMessage | undefined,
+    key: string | undefined,
+    error: unknown,
+  ): Promise<Decision> {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const waits = error instanceof ConnectionBrokenError || error instanceof RefreshThrottledError;
+    if (waits && record.deferrals < config.maxDeferrals) {
+      if (key) await deps.jobs.release(key).catch(() => {});
+      if (message) report(message, "deferred", reason);
+      metrics.count("Deferred", 1, { reason: (error as AppError).kind });
+      return {
+        messageId: record.messageId,
+        action: "defer",
+        delayMs: Math.min(15 * 60_000, (error as AppError).retryAfterMs ?? 60_000),
+        reason,
+      };
+    }
+    const retryable = error instanceof AppError ? error.retryable && !waits : true;
+    if (retryable && record.receiveCount < config.maxReceiveCount) {
+      if (key) await deps.jobs.release(key).catch(() => {});
+      if (message) report(message, "retry", reason);
+      metrics.count("Retried", 1, { kind: error instanceof AppError ? error.kind : "bug" });
+      if (!(error instanceof AppError))
+        logger.error("unexpected error in the worker", { error, jobId: message?.jobId });
+      return {
+        messageId: record.messageId,
+        action: "retry",
+        delayMs: backoff(record, error instanceof AppError ? error : undefined),
+        reason,
+      };
+    }
+    return quarantine(record, message, key, reason);
+  }
+
+  async function quarantine(
+    record: WorkerRecord,
+    message: WorkMessage | undefined,
+    key: string | undefined,
+    reason: string,
+  ): Promise<Decision> {
+    // A replay from the dead-letter queue must be able to run the job from the start.
+    if (key) await deps.jobs.forget(key).catch(() => {});
+    if (message) report(message, "quarantined", reason);
+    metrics.count("Quarantined", 1, { useCase: message?.useCase ?? "unknown" });
+    logger.warn("unit of work quarantined", { jobId: message?.jobId, useCase: message?.useCase, reason });
+    return { messageId: record.messageId, action: "dead-letter", reason };
+  }
+
+  /** Leaves a human-readable trace on the record when a write was refused. Best effort. */
+  async function quarantineNote(
+    zoho: ZohoHttpClient,
+    useCase: WorkerUseCase,
+    loaded: unknown,
+    message: WorkMessage,
+    reason: string,
+  ) {
+    if (!config.quarantineNote) return;
+    const target = useCase.auditTarget(loaded);
+    const text = `The AI ${message.useCase} result was not applied (job ${message.jobId}): ${reason}`;
+    try {
+      if (target.service === "crm") {
+        await zoho.request({
+          service: "crm",
+          method: "POST",
+          path: "/crm/v8/Notes",
+          body: {
+            data: [
+              {
+                Note_Title: "AI write quarantined",
+                Note_Content: text,
+                Parent_Id: { module: { api_name: target.module }, id: target.id },
+              },
+            ],
+            trigger: [],
+          },
+        });
+      } else {
+        await zoho.request({
+          service: "desk",
+          method: "POST",
+          path: `/api/v1/tickets/${target.ticketId}/comments`,
+          body: { isPublic: false, contentType: "plainText", content: text },
+        });
+      }
+    } catch (error) {
+      logger.warn("could not leave a quarantine note", { jobId: message.jobId, error });
+    }
+  }
+
+  async function callModel(
+    schema: WorkerUseCase["outputSchema"],
+    message: WorkMessage,
+    prompt: { system: string; user: string },
+  ) {
+    const model = config.modelFor(message.useCase);
+    const usage: LlmUsage = { promptTokens: 0, completionTokens: 0 };
+    const record = async (u: LlmUsage) => {
+      usage.promptTokens += u.promptTokens;
+      usage.completionTokens += u.completionTokens;
+      const price = config.price(model);
+      await deps.ledger.addUsage(
+        message.useCase,
+        day(deps.clock.now()),
+        u,
+        (u.promptTokens * price.prompt + u.completionTokens * price.completion) / 1e6,
+      );
+    };
+    report(message, "model", model);
+    let repairHint: string | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const result = await deps.llm.complete({
+          model,
+          ...prompt,
+          schema,
+          schemaName: message.useCase.replace(/-/g, "_"),
+          ...(repairHint ? { repairHint } : {}),
+        });
+        await record(result.usage);
+        return { output: result.value, model: result.model, usage };
+      } catch (error) {
+        if (!(error instanceof LlmOutputError)) throw error;
+        const spent = (error as { usage?: LlmUsage }).usage;
+        if (spent) await record(spent);
+        if (attempt === 1) throw new ModelOutputRejected(`model output failed twice: ${error.message}`);
+        repairHint = error.message;
+        metrics.count("ModelRepairAttempt", 1, { useCase: message.useCase });
+      }
+    }
+    throw new ModelOutputRejected("unreachable");
+  }
+
+  /** Phase one: everything up to a stored, guarded plan. Returns the unit ready to write, or a decision. */
+  async function prepare(record: WorkerRecord): Promise<Ready | Decision> {
+    let message: WorkMessage;
+    try {
+      message = WorkMessageSchema.parse(JSON.parse(record.body));
+    } catch {
+      return quarantine(record, undefined, undefined, "not a valid work message (schema v1)");
+    }
+    const useCase = deps.registry[message.useCase];
+    if (!useCase)
+      return quarantine(
+        record,
+        message,
+        undefined,
+        `no worker use case "${message.useCase}" is enabled in this deployment`,
+      );
+    const key = `${message.connection}|${message.dedupKey}`;
+    let zoho: ZohoHttpClient;
+    try {
+      zoho = deps.zohoFor(message.connection);
+      const claim = await deps.jobs.claim(key, message.jobId, config.leaseMs);
+      if (claim.status === "done") {
+        report(message, "duplicate");
+        metrics.count("Duplicate", 1, { useCase: message.useCase });
+        return { messageId: record.messageId, action: "ack", result: "duplicate" };
+      }
+      if (claim.status === "busy")
+        return {
+          messageId: record.messageId,
+          action: "retry",
+          delayMs: 30_000,
+          reason: "another worker holds this job",
+        };
+      if (claim.plan) return { record, message, key, zoho, plan: claim.plan };
+    } catch (error) {
+      return decide(record, message, undefined, error);
+    }
+
+    try {
+      const now = deps.clock.now();
+      if (zoho.creditsRemaining !== undefined && zoho.creditsRemaining < config.creditsLowWater) {
+        throw new RefreshThrottledError(`Zoho API credits are low (${zoho.creditsRemaining} left)`, {
+          retryAfterMs: 15 * 60_000,
+        });
+      }
+      const budget = config.tokenBudgetPerDay(message.useCase);
+      if ((await deps.ledger.tokensSpent(message.useCase, day(now))) >= budget) {
+        const untilTomorrow = Date.parse(`${day(now + 86_400_000)}T00:00:00Z`) - now;
+        throw new RefreshThrottledError(`daily token budget of ${budget} for ${message.useCase} is spent`, {
+          retryAfterMs: Math.min(untilTomorrow, 15 * 60_000),
+        });
+      }
+      const input = useCase.inputSchema.safeParse(message.input);
+      if (!input.success)
+        return quarantine(
+          record,
+          message,
+          key,
+          `input does not fit ${message.useCase}: ${input.error.issues.map((i) => i.path.join(".")).join(", ")}`,
+        );
+      const env = {
+        zoho,
+        connection: message.connection,
+        now: new Date(now),
+        crmFields: (module: string) => deps.metadata.crm(zoho, message.connection, module),
+      };
+      const loaded = await useCase.load(env, input.data, message);
+      const schema = useCase.schemaFor?.(loaded) ?? useCase.outputSchema;
+      const { output, model, usage } = await callModel(schema, message, useCase.prompt(loaded));
+      const planned = useCase.plan(output, loaded, env);
+
+      // The guard: all or nothing.
+      const guarded: PlannedWrite[] = [];
+      const problems: string[] = [];
+      const mappings: string[] = [];
+      for (const write of planned) {
+        if (write.kind === "crm-update" || write.kind === "desk-ticket-update") {
+          const fields =
+            write.kind === "crm-update"
+              ? await deps.metadata.crm(zoho, message.connection, write.module)
+              : await deps.metadata.desk(zoho, message.connection, "tickets");
+          const result = guardWrite(write.proposed, fields, write.allowList);
+          if (!result.ok) problems.push(...result.problems.map((p) => `${p.field}: ${p.reason}`));
+          else {
+            guarded.push({ ...write, proposed: result.fields });
+            mappings.push(...result.mapped.map((m) => `${m.field} "${m.from}" -> "${m.to}"`));
+          }
+        } else if (write.content.length === 0 || write.content.length > 32_000) {
+          problems.push(`${write.kind}: content must be 1 to 32000 characters`);
+        } else guarded.push(write);
+      }
+      if (problems.length) {
+        const reason = `write guard rejected the model output: ${problems.join("; ")}`;
+        await quarantineNote(zoho, useCase, loaded, message, reason);
+        return quarantine(record, message, key, reason);
+      }
+      const target = useCase.auditTarget(loaded);
+      const recordKey =
+        target.service === "crm"
+          ? `${message.connection}#${target.module}#${target.id}`
+          : `${message.connection}#tickets#${target.ticketId}`;
+      if (!(await deps.ledger.countRecordWrite(recordKey, day(now), config.recordWriteCap))) {
+        metrics.count("RecordWriteCapReached", 1, { useCase: message.useCase });
+        return quarantine(
+          record,
+          message,
+          key,
+          `AI write cap of ${config.recordWriteCap} per record per day reached (loop breaker)`,
+        );
+      }
+      const plan: StoredPlan = {
+        writes: guarded,
+        done: [],
+        audit: { model, promptVersion: useCase.promptVersion, jobId: message.jobId, usage, mappings },
+      };
+      await deps.jobs.savePlan(key, plan);
+      return { record, message, key, zoho, plan };
+    } catch (error) {
+      if (error instanceof ModelOutputRejected) return quarantine(record, message, key, error.message);
+      return decide(record, message, key, error);
+    }
+  }
+
+  const auditText = (ready: Ready, fields: string[]) => {
+    const a = ready.plan.audit as { model: string; promptVersion: string; jobId: string; mappings: string[] };
+    return [
+      `AI ${ready.message.useCase} by zoho-gpt-mediator`,
+      `model: ${a.model}`,
+      `prompt: ${a.promptVersion}`,
+      `job: ${a.jobId}`,
+      `fields changed: ${fields.join(", ") || "none"}`,
+      ...(a.mappings.length ? [`picklist values mapped: ${a.mappings.join("; ")}`] : []),
+    ].join("\n");
+  };
+
+  /** Phase two for CRM: one PUT per module and up to 100 records, `"trigger": []`; then the audit notes. */
+  async function writeCrm(units: Ready[], decisions: Map<string, Decision>) {
+    const groups = new Map<
+      string,
+      {
+        zoho: ZohoHttpClient;
+        module: string;
+        items: { unit: Ready; write: Extract<PlannedWrite, { kind: "crm-update" }>; index: number }[];
+      }
+    >();
+    for (const unit of units) {
+      unit.plan.writes.forEach((w, index) => {
+        const write = w as PlannedWrite;
+        if (write.kind !== "crm-update" || unit.plan.done.includes(index)) return;
+        const g = groups.get(`${unit.message.connection}|${write.module}`) ?? {
+          zoho: unit.zoho,
+          module: write.module,
+          items: [],
+        };
+        g.items.push({ unit, write, index });
+        groups.set(`${unit.message.connection}|${write.module}`, g);
+      });
+    }
+    for (const g of groups.values()) {
+      for (let i = 0; i < g.items.length; i += 100) {
+        const chunk = g.items.slice(i, i + 100);
+        const data = chunk.map(({ unit, write }) => ({
+          id: write.id,
+          ...write.proposed,
+          ...(config.audit.mode === "field"
+            ? { [config.audit.field]: auditText(unit, Object.keys(write.proposed)) }
+            : {}),
+        }));
+        let results: { status?: string; code?: string; details?: unknown; message?: string }[];
+        try {
+          const res = await g.zoho.request<{ data: typeof results }>({
+            service: "crm",
+            method: "PUT",
+            path: `/crm/v8/${g.module}`,
+            body: { data, trigger: [] },
+          });
+          results = res.data?.data ?? [];
+        } catch (error) {
+          for (const { unit } of chunk)
+            decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+          continue;
+        }
+        const notes: { unit: Ready; write: Extract<PlannedWrite, { kind: "crm-update" }> }[] = [];
+        for (const [k, item] of chunk.entries()) {
+          const r = results[k];
+          if (r?.status === "success") {
+            item.unit.plan.done.push(item.index);
+            notes.push(item);
+          } else {
+            const reason = `Zoho rejected the update: ${r?.code ?? "no result"} ${JSON.stringify(r?.details ?? {}).slice(0, 300)}`;
+            decisions.set(
+              item.unit.record.messageId,
+              await quarantine(item.unit.record, item.unit.message, item.unit.key, reason),
+            );
+          }
+        }
+        if (config.audit.mode === "note" && notes.length) {
+          try {
+            await g.zoho.request({
+              service: "crm",
+              method: "POST",
+              path: "/crm/v8/Notes",
+              body: {
+                data: notes.map(({ unit, write }) => ({
+                  Note_Title: "AI update",
+                  Note_Content: auditText(unit, Object.keys(write.proposed)),
+                  Parent_Id: { module: { api_name: g.module }, id: write.id },
+                })),
+                trigger: [],
+              },
+            });
+          } catch (error) {
+            // The data is written; a missing note is an operations signal, not a reason to write again.
+            metrics.count("AuditNoteFailed", notes.length);
+            logger.error("audit notes could not be written", {
+              error,
+              jobs: notes.map((n) => n.unit.message.jobId),
+            });
+          }
+        }
+      }
+    }
+  }
+
+  /** Phase two for Desk: ticket fields, a private comment, a draft (or a sent reply when enabled), in order. */
+  async function writeDesk(unit: Ready, decisions: Map<string, Decision>) {
+    const writes = unit.plan.writes as PlannedWrite[];
+    for (const [index, write] of writes.entries()) {
+      if (unit.plan.done.includes(index) || write.kind === "crm-update") continue;
+      try {
+        if (write.kind === "desk-ticket-update") {
+          await unit.zoho.request({
+            service: "desk",
+            method: "PATCH",
+            path: `/api/v1/tickets/${write.ticketId}`,
+            body: { cf: write.proposed },
+          });
+        } else if (write.kind === "desk-comment") {
+          const content = `${write.content}\n\n${auditText(unit, Object.keys((writes.find((w) => w.kind === "desk-ticket-update") as { proposed?: object } | undefined)?.proposed ?? {}))}`;
+          await unit.zoho.request({
+            service: "desk",
+            method: "POST",
+            path: `/api/v1/tickets/${write.ticketId}/comments`,
+            body: { isPublic: false, contentType: "plainText", content: content.slice(0, 32_000) },
+          });
+        } else if (write.kind === "desk-reply") {
+          const send = config.sendReplies.enabled && config.sendReplies.fromAddress && write.to;
+          await unit.zoho.request({
+            service: "desk",
+            method: "POST",
+            path: `/api/v1/tickets/${write.ticketId}/${send ? "sendReply" : "draftReply"}`,
+            body: {
+              channel: "EMAIL",
+              contentType: "plainText",
+              content: write.content,
+              ...(write.to ? { to: write.to } : {}),
+              ...(send ? { fromEmailAddress: config.sendReplies.fromAddress } : {}),
+            },
+          });
+        }
+        unit.plan.done.push(index);
+        // Remember progress so a retry does not post the same comment or draft again.
+        await deps.jobs.savePlan(unit.key, unit.plan);
+      } catch (error) {
+        decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+        return;
+      }
+    }
+  }
+
+  return async function processWork(records: WorkerRecord[]): Promise<Decision[]> {
+    const decisions = new Map<string, Decision>();
+    const ready: Ready[] = [];
+    // One unit at a time: the event source's maximum concurrency is the bound on parallel model and Zoho calls.
+    for (const record of records) {
+      let outcome: Ready | Decision;
+      try {
+        outcome = await prepare(record);
+      } catch (error) {
+        outcome = await decide(record, undefined, undefined, error);
+      }
+      if ("action" in outcome) decisions.set(record.messageId, outcome);
+      else ready.push(outcome);
+    }
+    try {
+      await writeCrm(ready, decisions);
+      for (const unit of ready)
+        if ((unit.plan.writes as PlannedWrite[]).some((w) => w.kind !== "crm-update"))
+          await writeDesk(unit, decisions);
+    } catch (error) {
+      for (const unit of ready)
+        if (!decisions.has(unit.record.messageId))
+          decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+    }
+    for (const unit of ready) {
+      if (decisions.has(unit.record.messageId)) continue;
+      const written = (unit.plan.writes as PlannedWrite[]).flatMap((w) =>
+        w.kind === "crm-update" || w.kind === "desk-ticket-update" ? Object.keys(w.proposed) : [w.kind],
+      );
+      await deps.jobs.complete(unit.key, {
+        ...unit.plan.audit,
+        written,
+        completedAt: new Date(deps.clock.now()).toISOString(),
+      });
+      report(unit.message, "written", written.join(", "));
+      metrics.count("Written", 1, { useCase: unit.message.useCase });
+      logger.info("unit of work written", {
+        jobId: unit.message.jobId,
+        useCase: unit.message.useCase,
+        subject: unit.message.subject,
+        fields: written,
+      });
+      decisions.set(unit.record.messageId, {
+        messageId: unit.record.messageId,
+        action: "ack",
+        result: "written",
+      });
+    }
+    return records.map((r) => decisions.get(r.messageId) as Decision);
+  };
+}
+
+/** The model failed its schema twice: the unit goes to the dead-letter queue. */
+class ModelOutputRejected extends Error {
+  override name = "ModelOutputRejected";
+}
