@@ -19,7 +19,7 @@ import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { ZOHO_DCS } from "../../shared/config/zoho-dc.js";
 import { connectionSecretName, serializeConnection } from "../../shared/domain/zoho-connection.js";
 import { webhookSecretsLoader } from "../../shared/lambda/deps/ingest-deps.js";
-import { createWorkerDeps } from "../../shared/lambda/deps/worker-deps.js";
+import { createWorkerDeps, type WorkerExtras } from "../../shared/lambda/deps/worker-deps.js";
 import { makeTokenRefresher } from "../../shared/lambda/token-refresher.js";
 import { createLogger } from "../../shared/observability/logger.js";
 import { registerSecret } from "../../shared/observability/redact.js";
@@ -86,6 +86,8 @@ export interface LocalStackOptions {
   worker?: Record<string, string>;
   /** Called for each event as it moves (npm start prints a line). */
   onEvent?: (line: string) => void;
+  /** Worker wiring over the defaults (tests shorten Zoho's retry waits). */
+  workerExtras?: WorkerExtras;
 }
 
 export interface LocalStack {
@@ -302,7 +304,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
           coordinator: connection.coordinator,
           llm,
         },
-        { progress },
+        { progress, ...options.workerExtras },
       );
       const poller = startPoller({
         sqs: sqsClient,

@@ -15,6 +15,7 @@ import { OpenAiLlm } from "../../adapters/openai/openai-llm.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { WorkQueueControl } from "../../adapters/sqs/work-queue-control.js";
+import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
 import { TokenProvider } from "../../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import { tokenBudget, type WorkerEnv, WorkerEnvSchema } from "../../config/worker-env.js";
@@ -52,6 +53,8 @@ export interface WorkerExtras {
   zohoConcurrency?: number;
   /** Sleep between Zoho retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
+  /** Zoho client retry policy over the defaults (tests shorten the waits). */
+  zohoRetry?: Partial<RetryPolicy>;
 }
 
 export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras: WorkerExtras = {}) {
@@ -78,6 +81,7 @@ export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras:
       tokens,
       maxConcurrent: extras.zohoConcurrency ?? 5,
       ...(extras.sleep ? { sleep: extras.sleep } : {}),
+      ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
     });
     zohoClients.set(connection, client);
     return client;
