@@ -15,7 +15,7 @@ afterEach(async () => {
 type Write = { module: string; operation: string; ids: string[]; trigger: string[] | null; source: string };
 const s = () => stack as LocalStack & { events: string[] };
 const writesFor = (id: string) =>
-  (s().sandbox?.inspect().writes as Write[]).filter(
+  ((s().sandbox?.inspect().writes ?? []) as Write[]).filter(
     (w) => w.source === "api" && w.module === "Leads" && w.ids.includes(id),
   );
 const leadIds = () => [...(s().sandbox?.state.crm.table("Leads").keys() ?? [])];
