@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<{ run: Bench }>> = {
   sandbox: () => import("./sandbox.js"),
   "token-refresh": () => import("./token-refresh.js"),
   ingest: () => import("./ingest.js"),
+  worker: () => import("./worker.js"),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -21,7 +21,7 @@ export const StageSchema = z.object({
     )
     .default(RetentionDays.ONE_MONTH),
   /** Default Lambda timeout in seconds; the work queue's visibility timeout is derived from the worker's. */
-  functionTimeoutSeconds: z.number().int().min(1).max(900).default(30),
+  functionTimeoutSeconds: z.number().int().min(15).max(900).default(60),
   /** Receives before a message moves to the dead-letter queue. */
   maxReceiveCount: z.number().int().min(5).default(5),
   /** Zoho connection names; each gets a secret that the auth command fills. */
@@ -51,6 +51,10 @@ export const StageSchema = z.object({
       ],
       deskActors: [],
     }),
+  /** The model the worker asks (per-use-case overrides via MODEL_OVERRIDES). */
+  model: z.string().default("gpt-4o-mini"),
+  /** Maximum concurrent worker invocations: the hard bound on parallel model and Zoho calls. */
+  workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
   /** HTTP API stage throttling. */
   throttle: z
     .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })

@@ -304,7 +304,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
           coordinator: connection.coordinator,
           llm,
         },
-        { progress, ...options.workerExtras },
+        { progress, metrics: connection.metrics, ...options.workerExtras },
       );
       const poller = startPoller({
         sqs: sqsClient,

@@ -8,6 +8,7 @@ import type { Stage } from "../config/stages.js";
 import { NodeFunction } from "../constructs/node-function.js";
 import { WebhookEndpoint } from "../constructs/webhook-endpoint.js";
 import { WorkQueue } from "../constructs/work-queue.js";
+import { Worker } from "../constructs/worker.js";
 import { ZohoConnections } from "../constructs/zoho-connections.js";
 
 /** HTTP API access-log fields (only $context variables HTTP APIs support; no query strings, which may carry tokens). */
@@ -34,6 +35,7 @@ export class MediatorStack extends Stack {
   readonly work: WorkQueue;
   readonly zoho: ZohoConnections;
   readonly hooks: WebhookEndpoint;
+  readonly worker: Worker;
 
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
@@ -77,6 +79,19 @@ export class MediatorStack extends Stack {
       queue: this.work.queue,
       connections: stage.connections,
       loopGuard: stage.loopGuard,
+      logRetention: stage.logRetentionDays,
+    });
+
+    this.worker = new Worker(this, "Worker", {
+      stage: stage.name,
+      queue: this.work.queue,
+      deadLetterQueue: this.work.deadLetterQueue,
+      zoho: this.zoho,
+      connections: stage.connections,
+      timeout,
+      maxConcurrency: stage.workerMaxConcurrency,
+      maxReceiveCount: stage.maxReceiveCount,
+      model: stage.model,
       logRetention: stage.logRetentionDays,
     });
 

@@ -172,6 +172,51 @@ describe("MediatorStack", () => {
     });
   });
 
+  it("feeds the worker from the work queue with partial batch responses and a hard concurrency bound", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it("keeps the queue's visibility at least 6 times the worker's timeout", () => {
+    const worker = Object.values(template.findResources("AWS::Lambda::Function")).find(
+      (f) => f.Properties?.Environment?.Variables?.JOBS_TABLE,
+    );
+    const queue = Object.values(template.findResources("AWS::SQS::Queue")).find(
+      (q) => q.Properties?.RedrivePolicy,
+    );
+
+    expect(queue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * (worker?.Properties?.Timeout as number),
+    );
+    expect(worker?.Properties?.Environment?.Variables?.MODEL_TIMEOUT_MS).toBe(
+      String(((worker?.Properties?.Timeout as number) - 10) * 1000),
+    );
+  });
+
+  it("gives the worker DynamoDB tables with TTL for idempotency and the budget ledger", () => {
+    const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
+
+    expect(tables).toHaveLength(2);
+    for (const t of tables)
+      expect(t.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+  });
+
+  it("lets the worker read (not write) the Zoho connection, invoke the refresher, and send to both queues", () => {
+    const policies = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([id]) =>
+      id.startsWith("WorkerFunction"),
+    );
+    const doc = JSON.stringify(policies.map(([, p]) => p.Properties?.PolicyDocument));
+
+    expect(doc).toContain("secretsmanager:GetSecretValue");
+    expect(doc).not.toContain("secretsmanager:PutSecretValue");
+    expect(doc).toContain("lambda:InvokeFunction");
+    expect(doc).toContain("sqs:SendMessage");
+    expect(doc).toContain("sqs:ChangeMessageVisibility");
+  });
+
   it("refuses a log retention CloudWatch does not offer", () => {
     expect(StageSchema.safeParse({ name: "x", logRetentionDays: 31 }).success).toBe(false);
   });

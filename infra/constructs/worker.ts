@@ -1,0 +1,103 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, Billing, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { NodeFunction } from "./node-function.js";
+import type { ZohoConnections } from "./zoho-connections.js";
+
+export interface WorkerProps {
+  stage: string;
+  queue: Queue;
+  deadLetterQueue: Queue;
+  zoho: ZohoConnections;
+  connections: string[];
+  /** The worker's timeout; the queue's visibility must be at least 6 times it. */
+  timeout: Duration;
+  /** Hard bound on parallel worker invocations, so on parallel model and Zoho calls (at least 2). @default 5 */
+  maxConcurrency?: number;
+  /** Receives before the worker dead-letters a failing unit itself (with the reason). @default 5 */
+  maxReceiveCount?: number;
+  /** Model name; any OpenAI-compatible server via `openAiBaseUrl`. @default gpt-4o-mini */
+  model?: string;
+  openAiBaseUrl?: string;
+  /** More worker settings (see shared/config/worker-env.ts), e.g. TOKEN_BUDGET_PER_DAY, LEAD_FIELD_MAP. */
+  settings?: Record<string, string>;
+  logRetention?: RetentionDays;
+}
+
+/**
+ * The GPT worker on the work queue: partial batch responses, bounded concurrency, idempotency and budget tables
+ * with TTL, and the model's API key in its own secret (set it once: `{"apiKey": "..."}`).
+ */
+export class Worker extends Construct {
+  readonly function: NodeFunction;
+  readonly jobs: TableV2;
+  readonly ledger: TableV2;
+  readonly modelSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: WorkerProps) {
+    super(scope, id);
+    const table = (tid: string, removalPolicy: RemovalPolicy) =>
+      new TableV2(this, tid, {
+        partitionKey: { name: "id", type: AttributeType.STRING },
+        billing: Billing.onDemand(),
+        timeToLiveAttribute: "expiresAt",
+        removalPolicy,
+      });
+    // Jobs only dedupe recent work; the ledger holds usage and cost records worth keeping.
+    this.jobs = table("Jobs", RemovalPolicy.DESTROY);
+    this.ledger = table("Ledger", RemovalPolicy.RETAIN);
+    this.modelSecret = new Secret(this, "ModelKey", {
+      secretName: `zoho-gpt-mediator/${props.stage}/openai`,
+      description:
+        'The model API key as {"apiKey": "..."}; replace the generated placeholder after the first deploy',
+      removalPolicy: RemovalPolicy.RETAIN,
+      generateSecretString: { secretStringTemplate: "{}", generateStringKey: "placeholder" },
+    });
+
+    const timeoutSeconds = props.timeout.toSeconds();
+    this.function = new NodeFunction(this, "Function", {
+      entry: "functions/worker/handler.ts",
+      serviceName: "worker",
+      timeout: props.timeout,
+      memorySize: 512,
+      ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+      environment: {
+        WORK_QUEUE_URL: props.queue.queueUrl,
+        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+        JOBS_TABLE: this.jobs.tableName,
+        LEDGER_TABLE: this.ledger.tableName,
+        ZOHO_CONNECTION_SECRETS: props.connections
+          .map((c) => `zoho-gpt-mediator/${props.stage}/zoho/${c}`)
+          .join(","),
+        REFRESHER_FUNCTION_NAME: props.zoho.refresher.functionName,
+        OPENAI_SECRET_NAME: `zoho-gpt-mediator/${props.stage}/openai`,
+        MODEL: props.model ?? "gpt-4o-mini",
+        // The model call must end well before the function does.
+        MODEL_TIMEOUT_MS: String(Math.max(5, timeoutSeconds - 10) * 1000),
+        MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? 5),
+        POWERTOOLS_METRICS_NAMESPACE: "ZohoGptMediator",
+        ...(props.openAiBaseUrl ? { OPENAI_BASE_URL: props.openAiBaseUrl } : {}),
+        ...props.settings,
+      },
+    });
+    this.function.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: Math.max(2, props.maxConcurrency ?? 5),
+      }),
+    );
+    this.jobs.grantReadWriteData(this.function);
+    this.ledger.grantReadWriteData(this.function);
+    this.modelSecret.grantRead(this.function);
+    props.zoho.grantUse(this.function);
+    // Deferrals go back on the work queue; units that failed for good go to the dead-letter queue with a reason.
+    props.queue.grantSendMessages(this.function);
+    props.deadLetterQueue.grantSendMessages(this.function);
+  }
+}
