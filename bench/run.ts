@@ -10,7 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 // and written, but not shown, so the figures stay readable.
 const write = process.stdout.write.bind(process.stdout) as (chunk: unknown, ...rest: unknown[]) => boolean;
 process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
-  typeof chunk === "string" && chunk.startsWith('{"level"')
+  typeof chunk === "string" && (chunk.startsWith('{"level"') || chunk.startsWith('{"_aws"'))
     ? true
     : write(chunk, ...rest)) as typeof process.stdout.write;
 
