@@ -200,6 +200,7 @@ const MODULE_SPECS: { api: string; singular: string; fields: FieldSpec[] }[] = [
         picklist: ["-None-", "Awareness", "Consideration", "Evaluation", "Decision", "Purchase"],
       },
       { api: "AI_Enriched_At", label: "AI Enriched At", type: "datetime", custom: true },
+      { api: "AI_Audit", label: "AI Audit", type: "textarea", length: 4000, custom: true },
     ],
   },
   {

@@ -1,0 +1,101 @@
+/** Budgets and waiting on the whole local stack: the loop breaker, the token budget, a broken connection. */
+import { afterEach, describe, expect, it } from "vitest";
+import type { LocalStack } from "../../../infra/local/stack.js";
+import { deadLetters, post, startTestStack, until } from "../../helpers/local-stack.js";
+
+let stack: (LocalStack & { events: string[] }) | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+type Write = { module: string; operation: string; ids: string[]; source: string; fields: string[][] };
+const s = () => stack as LocalStack & { events: string[] };
+const writesFor = (id: string) =>
+  ((s().sandbox?.inspect().writes ?? []) as Write[]).filter(
+    (w) => w.source === "api" && w.module === "Leads" && w.ids.includes(id),
+  );
+const leadIds = () => [...(s().sandbox?.state.crm.table("Leads").keys() ?? [])];
+const trigger = (id: string, n = 0) =>
+  post(
+    s().hooks.crm,
+    JSON.stringify({ module: "Leads", id, modified_time: `2026-11-25T10:0${n}:00+00:00` }),
+    { "x-mediator-token": s().webhookToken },
+  );
+const waiting = () => {
+  const q = s().sqs.server.inspectQueue("zoho-gpt-mediator-work");
+  return [...(q?.messages.delayed ?? []), ...(q?.messages.ready ?? [])];
+};
+
+describe("budgets", () => {
+  it("caps AI writes per record per day: the write beyond the cap goes to the dead-letter queue with the reason", async () => {
+    stack = await startTestStack({ worker: { RECORD_WRITE_CAP: "2" } });
+    const id = leadIds()[0] as string;
+
+    for (const n of [1, 2, 3]) {
+      await trigger(id, n);
+      await until(() =>
+        expect(s().events.filter((e) => /^(written|quarantined)/.test(e) && e.includes(id))).toHaveLength(n),
+      );
+    }
+
+    expect(writesFor(id)).toHaveLength(2);
+    expect((await deadLetters(s()))[0]?.reason).toMatch(/AI write cap of 2 per record per day reached/);
+  });
+
+  it("when a use case's daily token budget is spent, work waits in the queue instead of failing", async () => {
+    stack = await startTestStack({
+      worker: { TOKEN_BUDGET_PER_DAY: JSON.stringify({ "lead-enrichment": 1 }) },
+    });
+    const [a, b] = leadIds() as [string, string];
+
+    await trigger(a);
+    await until(() => expect(writesFor(a)).toHaveLength(1));
+    await trigger(b);
+    await until(() => expect(s().events.some((e) => e.startsWith("deferred") && e.includes(b))).toBe(true));
+
+    expect(writesFor(b)).toEqual([]);
+    expect(await deadLetters(s())).toEqual([]);
+    const requeued = waiting().find((m) => m.body.includes(b));
+    expect(requeued?.messageAttributes?.deferrals?.StringValue).toBe("1");
+  });
+
+  it("a broken Zoho connection makes work wait, without calling Zoho's token endpoint again", async () => {
+    stack = await startTestStack();
+    const link = s().connection as NonNullable<LocalStack["connection"]>;
+    const conn = JSON.parse((await link.store.get(link.secretName, { fresh: true })).value) as {
+      refreshToken: string;
+    };
+    await fetch(`${s().sandbox?.url}/_sandbox/tokens/revoke`, {
+      method: "POST",
+      body: JSON.stringify({ refresh_token: conn.refreshToken }),
+    });
+    const [a, b] = leadIds().slice(1, 3) as [string, string];
+
+    await trigger(a);
+    await until(() => expect(s().events.some((e) => e.startsWith("deferred") && e.includes(a))).toBe(true));
+    const tokenCalls = link.tokenCalls();
+    await trigger(b);
+    await until(() => expect(s().events.some((e) => e.startsWith("deferred") && e.includes(b))).toBe(true));
+
+    expect(link.tokenCalls()).toBe(tokenCalls);
+    expect(waiting()).toHaveLength(2);
+    expect(await deadLetters(s())).toEqual([]);
+  });
+});
+
+describe("audit trail as a field", () => {
+  it("writes the audit trail into the configured field in the same update, with trigger []", async () => {
+    stack = await startTestStack({ worker: { AUDIT_MODE: "field", AUDIT_FIELD: "AI_Audit" } });
+    const id = leadIds()[3] as string;
+
+    await trigger(id);
+    await until(() => expect(writesFor(id)).toHaveLength(1));
+    const record = s().sandbox?.state.crm.find("Leads", id) as Record<string, string>;
+
+    expect(writesFor(id)[0]?.fields[0]).toContain("AI_Audit");
+    expect(record.AI_Audit).toMatch(
+      /^AI lead-enrichment by zoho-gpt-mediator\nmodel: .*\nprompt: lead-enrichment\/.*\njob: .*\nfields changed: /,
+    );
+  });
+});
