@@ -1,14 +1,17 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { main } from "../../../infra/cli/main.js";
 
 /**
- * `npm start` as a user runs it: every emulator comes up and prints its URL, and Ctrl-C (SIGINT) stops all of them.
+ * `npm start` as a user runs it: everything comes up and prints its URL; the sample lead and ticket triggers
+ * (`npm run send`) are received, queued, sent to the model and written; Ctrl-C (SIGINT) stops everything.
  * Ports are set to 0 so the test never clashes with a running local stack.
  */
 describe("npm start", () => {
-  it("brings every emulator up, prints their URLs, and shuts down cleanly on SIGINT", async () => {
+  it("runs the whole system: sample triggers are processed and written, and SIGINT stops it cleanly", async () => {
     const env = {
       ...process.env,
+      LOCAL_API_PORT: "0",
       ZOHO_SANDBOX_PORT: "0",
       MODEL_SERVER_PORT: "0",
       SECRETS_MANAGER_PORT: "0",
@@ -26,18 +29,25 @@ describe("npm start", () => {
     child.stderr.on("data", (d: Buffer) => {
       out += d.toString();
     });
-    const deadline = Date.now() + 40_000;
-    while (!out.includes("DynamoDB Local") && Date.now() < deadline && child.exitCode === null)
-      await new Promise((r) => setTimeout(r, 100));
+    const waitFor = async (re: RegExp, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!re.test(out) && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      return re.test(out);
+    };
+    await waitFor(/Fire sample triggers/, 40_000);
 
     const urls = Object.fromEntries(
-      ["Zoho sandbox", "Model server", "Secrets Manager", "SQS", "DynamoDB Local"].map((name) => [
-        name,
-        new RegExp(`${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(out)?.[1],
-      ]),
+      ["Mediator API", "Zoho sandbox", "Model server", "Secrets Manager", "SQS", "DynamoDB Local"].map(
+        (name) => [name, new RegExp(`${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(out)?.[1]],
+      ),
     );
+    const sent: string[] = [];
+    await main(["send", "lead", "--sandbox", urls["Zoho sandbox"] ?? ""], {}, (l) => sent.push(l));
+    await main(["send", "ticket", "--sandbox", urls["Zoho sandbox"] ?? ""], {}, (l) => sent.push(l));
+    const leadWritten = await waitFor(/written\s+lead-enrichment Leads \d{19}/, 20_000);
+    const ticketWritten = await waitFor(/written\s+ticket-triage tickets \d{19}/, 20_000);
     const probes = await Promise.all([
-      fetch(`${urls["Zoho sandbox"]}/_sandbox/inspect`).then((r) => r.status),
       fetch(`${urls["Model server"]}/v1/models`).then((r) => r.status),
       fetch(`${urls["Secrets Manager"]}`, {
         method: "POST",
@@ -50,10 +60,20 @@ describe("npm start", () => {
     const code = await exited;
 
     expect(Object.values(urls).every(Boolean), out).toBe(true);
-    expect(probes).toEqual([200, 200, 200]);
+    expect(out).toMatch(
+      /CRM webhook\s+POST http:\/\/127\.0\.0\.1:\d+\/v1\/hooks\/crm\/lead-enrichment\s+header X-Mediator-Token: [0-9a-f]{48}/,
+    );
+    expect(
+      sent.every((l) => l.startsWith("sent:")),
+      sent.join("\n"),
+    ).toBe(true);
+    expect(out).toMatch(/received\s+POST \/v1\/hooks\/crm\/lead-enrichment -> 202, queued 1/);
+    expect(out).toMatch(/model\s+lead-enrichment/);
+    expect(leadWritten && ticketWritten, out).toBe(true);
+    expect(probes).toEqual([200, 200]);
     expect(code).toBe(0);
     expect(out).toContain("stopped.");
     await expect(fetch(`${urls["Zoho sandbox"]}/_sandbox/inspect`)).rejects.toThrow();
     await expect(fetch(`${urls["DynamoDB Local"]}`, { method: "POST" })).rejects.toThrow();
-  }, 60_000);
+  }, 90_000);
 });
