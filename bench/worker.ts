@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
+import { FREE_PORTS, LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
 import { SqsQueue } from "../shared/adapters/sqs/sqs-queue.js";
 import type { WorkMessage } from "../shared/schemas/work-message.js";
 
@@ -14,15 +14,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
   const modelDelayMs = Number(process.env.BENCH_MODEL_DELAY_MS ?? 250);
   const stack = await startLocalStack(
-    LocalEnvSchema.parse({
-      LOCAL_API_PORT: "0",
-      ZOHO_SANDBOX_PORT: "0",
-      MODEL_SERVER_PORT: "0",
-      SECRETS_MANAGER_PORT: "0",
-      SQS_PORT: "0",
-      DYNAMODB_PORT: "0",
-      WORKER_CONCURRENCY: String(concurrency),
-    }),
+    LocalEnvSchema.parse({ ...FREE_PORTS, WORKER_CONCURRENCY: String(concurrency) }),
     // Zoho's concurrency limit stays at its default (10 per client id); credits are plentiful for the run.
     {
       sandbox: { seed: true, creditsPerDay: 1_000_000 },

@@ -3,6 +3,7 @@
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod";
+import { MEDIATOR_WRITTEN_FIELDS } from "../../shared/use-cases/worker/lead-enrichment.js";
 
 export const StageSchema = z.object({
   /** Stage name, used in the stack name: `ZohoGptMediator-<stage>`. */
@@ -40,15 +41,7 @@ export const StageSchema = z.object({
     })
     .default({
       crmUsers: [],
-      crmFields: [
-        "AI_Score",
-        "AI_Score_Reason",
-        "AI_Summary",
-        "AI_ICP_Fit",
-        "AI_Intent",
-        "AI_Buying_Stage",
-        "AI_Enriched_At",
-      ],
+      crmFields: MEDIATOR_WRITTEN_FIELDS,
       deskActors: [],
     }),
   /** The model the worker asks (per-use-case overrides via MODEL_OVERRIDES). */

@@ -24,6 +24,7 @@ import { makeTokenRefresher } from "../../shared/lambda/token-refresher.js";
 import { createLogger } from "../../shared/observability/logger.js";
 import { registerSecret } from "../../shared/observability/redact.js";
 import type { ProgressEvent } from "../../shared/use-cases/process-work.js";
+import { MEDIATOR_WRITTEN_FIELDS } from "../../shared/use-cases/worker/lead-enrichment.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
 import type { RunningServer } from "./http.js";
 import { type ModelServer, startModelServer } from "./model-server/server.js";
@@ -69,6 +70,16 @@ export const LocalEnvSchema = z.object({
   ZOHO_DESK_ORG_ID: z.string().optional(),
 });
 export type LocalEnv = z.infer<typeof LocalEnvSchema>;
+
+/** Every local port set to 0 (free ports): what tests and benchmarks use so they never clash with `npm start`. */
+export const FREE_PORTS = {
+  LOCAL_API_PORT: "0",
+  ZOHO_SANDBOX_PORT: "0",
+  MODEL_SERVER_PORT: "0",
+  SECRETS_MANAGER_PORT: "0",
+  SQS_PORT: "0",
+  DYNAMODB_PORT: "0",
+} as const;
 
 /** Queue settings, the same as the CDK stack's WorkQueue. */
 export const LOCAL_QUEUES = {
@@ -229,15 +240,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       connections: [CONNECTION],
       loopGuard: {
         crmIntegrationUsers: [],
-        crmMediatorFields: [
-          "AI_Score",
-          "AI_Score_Reason",
-          "AI_Summary",
-          "AI_ICP_Fit",
-          "AI_Intent",
-          "AI_Buying_Stage",
-          "AI_Enriched_At",
-        ],
+        crmMediatorFields: MEDIATOR_WRITTEN_FIELDS,
         deskIntegrationActors: [],
       },
       clock: { now: () => Date.now() },

@@ -1,15 +1,8 @@
 /** Environment of the ingest function: names, URLs and lists only, never secrets. Parsed once at cold start. */
 import * as z from "zod";
+import { commaList } from "./env-helpers.js";
 
-const list = z
-  .string()
-  .default("")
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = commaList();
 
 export const IngestEnvSchema = z.object({
   WORK_QUEUE_URL: z.url(),

@@ -1,5 +1,6 @@
 /** Environment of the worker: names, URLs and numbers only, never secrets. Parsed once at cold start. */
 import * as z from "zod";
+import { commaList } from "./env-helpers.js";
 
 const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>
   z
@@ -21,15 +22,7 @@ export const WorkerEnvSchema = z.object({
   JOBS_TABLE: z.string().min(1),
   LEDGER_TABLE: z.string().min(1),
   /** Comma-separated connection secret names (`zoho-gpt-mediator/<stage>/zoho/<connection>`). */
-  ZOHO_CONNECTION_SECRETS: z
-    .string()
-    .min(1)
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
+  ZOHO_CONNECTION_SECRETS: commaList().refine((l) => l.length > 0, "at least one connection secret"),
   REFRESHER_FUNCTION_NAME: z.string().min(1),
   /** Secret holding `{"apiKey": "..."}` for the model; empty for a keyless OpenAI-compatible server. */
   OPENAI_SECRET_NAME: z.string().default(""),

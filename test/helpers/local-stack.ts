@@ -1,26 +1,19 @@
 /** The whole local stack for end-to-end tests: every port free, retry waits short, helpers to watch outcomes. */
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import {
+  FREE_PORTS,
   LocalEnvSchema,
   type LocalStack,
   type LocalStackOptions,
   startLocalStack,
 } from "../../infra/local/stack.js";
+import { eventually } from "./zoho.js";
 
 export async function startTestStack(
   options: LocalStackOptions & { env?: Record<string, string> } = {},
 ): Promise<LocalStack & { events: string[] }> {
   const events: string[] = [];
-  const env = LocalEnvSchema.parse({
-    LOCAL_API_PORT: "0",
-    ZOHO_SANDBOX_PORT: "0",
-    MODEL_SERVER_PORT: "0",
-    SECRETS_MANAGER_PORT: "0",
-    SQS_PORT: "0",
-    DYNAMODB_PORT: "0",
-    WORKER_CONCURRENCY: "2",
-    ...options.env,
-  });
+  const env = LocalEnvSchema.parse({ ...FREE_PORTS, WORKER_CONCURRENCY: "2", ...options.env });
   const stack = await startLocalStack(env, {
     ...options,
     worker: { RETRY_BASE_MS: "100", ...options.worker },
@@ -59,16 +52,32 @@ export async function deadLetters(
 export const post = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
 
-/** Waits until `check` holds (the pipeline is asynchronous), or fails with the last assertion after `ms`. */
-export async function until(check: () => void | Promise<void>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+/** Waits until `check` holds (the pipeline is asynchronous); the same helper the sandbox tests use. */
+export const until = (check: () => void | Promise<void>, ms = 15_000) => eventually(check, ms);
+
+type Write = {
+  module: string;
+  operation: string;
+  ids: string[];
+  source: string;
+  trigger: string[] | null;
+  fields: string[][];
+};
+
+/** The mediator's (API) writes to one lead the sandbox recorded. */
+export const leadWrites = (stack: LocalStack, id: string): Write[] =>
+  ((stack.sandbox?.inspect().writes ?? []) as Write[]).filter(
+    (w) => w.source === "api" && w.module === "Leads" && w.ids.includes(id),
+  );
+
+export const seededLeadIds = (stack: LocalStack): string[] => [
+  ...(stack.sandbox?.state.crm.table("Leads").keys() ?? []),
+];
+
+/** Fires the CRM workflow webhook for a lead, as Zoho's workflow rule would after edit `n`. */
+export const triggerLead = (stack: LocalStack, id: string, n = 0) =>
+  post(
+    stack.hooks.crm,
+    JSON.stringify({ module: "Leads", id, modified_time: `2026-11-25T10:0${n}:00+00:00` }),
+    { "x-mediator-token": stack.webhookToken },
+  );

@@ -4,8 +4,11 @@
  */
 
 /** Data centres the sandbox serves; each has its own accounts server, API domain and Desk host (path-prefixed). */
-export const DATA_CENTRES = ["us", "eu", "in", "au", "jp", "cn", "ca", "sa", "uk"] as const;
-export type DataCentre = (typeof DATA_CENTRES)[number];
+import { ZOHO_DCS, type ZohoDc } from "../../../shared/config/zoho-dc.js";
+
+/** The product's list of Zoho data centres: the sandbox serves every one the mediator knows. */
+export const DATA_CENTRES = ZOHO_DCS;
+export type DataCentre = ZohoDc;
 
 export interface SandboxOptions {
   /** @default 0 (a free port) */

@@ -144,18 +144,12 @@ export function seedDemoOrg(
   if (!ctx.options.seed) return client;
 
   const accountIds = new Map<string, string>();
-  const industries = new Set([
-    "Communications",
-    "Consulting",
-    "Education",
-    "Financial Services",
-    "Government",
-    "Healthcare",
-    "Manufacturing",
-    "Retail",
-    "Technology",
-    "Transportation",
-  ]);
+  const industries = new Set(
+    crm.modules
+      .get("Accounts")
+      ?.fields.find((f) => f.api_name === "Industry")
+      ?.pick_list_values.map((p) => p.actual_value) ?? [],
+  );
   PEOPLE.slice(0, 12).forEach(([, , company, , industry, employees]) => {
     const reply = crm.write(
       "Accounts",

@@ -67,6 +67,15 @@ export const DEFAULT_LEAD_FIELDS = {
 } as const;
 export type LeadFieldMap = Record<keyof typeof DEFAULT_LEAD_FIELDS, string>;
 
+/**
+ * CRM fields only the mediator writes (with the default field map): a Notification API update touching only these
+ * is the mediator's own write, which the ingest loop guard drops.
+ */
+export const MEDIATOR_WRITTEN_FIELDS = [
+  ...Object.values(DEFAULT_LEAD_FIELDS).filter((f) => f !== DEFAULT_LEAD_FIELDS.industry),
+  "AI_Audit",
+];
+
 /** Fields the model may fill only when they are empty today. */
 const FILL_IF_EMPTY = ["Industry", "City", "Country", "Designation"];
 

@@ -1,7 +1,14 @@
 /** Budgets and waiting on the whole local stack: the loop breaker, the token budget, a broken connection. */
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
-import { deadLetters, post, startTestStack, until } from "../../helpers/local-stack.js";
+import {
+  deadLetters,
+  leadWrites,
+  seededLeadIds,
+  startTestStack,
+  triggerLead,
+  until,
+} from "../../helpers/local-stack.js";
 
 let stack: (LocalStack & { events: string[] }) | undefined;
 afterEach(async () => {
@@ -9,19 +16,10 @@ afterEach(async () => {
   stack = undefined;
 });
 
-type Write = { module: string; operation: string; ids: string[]; source: string; fields: string[][] };
 const s = () => stack as LocalStack & { events: string[] };
-const writesFor = (id: string) =>
-  ((s().sandbox?.inspect().writes ?? []) as Write[]).filter(
-    (w) => w.source === "api" && w.module === "Leads" && w.ids.includes(id),
-  );
-const leadIds = () => [...(s().sandbox?.state.crm.table("Leads").keys() ?? [])];
-const trigger = (id: string, n = 0) =>
-  post(
-    s().hooks.crm,
-    JSON.stringify({ module: "Leads", id, modified_time: `2026-11-25T10:0${n}:00+00:00` }),
-    { "x-mediator-token": s().webhookToken },
-  );
+const writesFor = (id: string) => leadWrites(s(), id);
+const leadIds = () => seededLeadIds(s());
+const trigger = (id: string, n = 0) => triggerLead(s(), id, n);
 const waiting = () => {
   const q = s().sqs.server.inspectQueue("zoho-gpt-mediator-work");
   return [...(q?.messages.delayed ?? []), ...(q?.messages.ready ?? [])];

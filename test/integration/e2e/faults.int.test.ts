@@ -4,7 +4,14 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
-import { deadLetters, post, startTestStack, until } from "../../helpers/local-stack.js";
+import {
+  deadLetters,
+  leadWrites,
+  seededLeadIds,
+  startTestStack,
+  triggerLead,
+  until,
+} from "../../helpers/local-stack.js";
 
 let stack: (LocalStack & { events: string[] }) | undefined;
 afterEach(async () => {
@@ -12,19 +19,10 @@ afterEach(async () => {
   stack = undefined;
 });
 
-type Write = { module: string; operation: string; ids: string[]; trigger: string[] | null; source: string };
 const s = () => stack as LocalStack & { events: string[] };
-const writesFor = (id: string) =>
-  ((s().sandbox?.inspect().writes ?? []) as Write[]).filter(
-    (w) => w.source === "api" && w.module === "Leads" && w.ids.includes(id),
-  );
-const leadIds = () => [...(s().sandbox?.state.crm.table("Leads").keys() ?? [])];
-const trigger = (id: string, n = 0) =>
-  post(
-    s().hooks.crm,
-    JSON.stringify({ module: "Leads", id, modified_time: `2026-11-25T10:0${n}:00+00:00` }),
-    { "x-mediator-token": s().webhookToken },
-  );
+const writesFor = (id: string) => leadWrites(s(), id);
+const leadIds = () => seededLeadIds(s());
+const trigger = (id: string, n = 0) => triggerLead(s(), id, n);
 const modelCalls = () => s().model?.stats().requests ?? 0;
 
 describe("faults", () => {

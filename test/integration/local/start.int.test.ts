@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
+import { FREE_PORTS } from "../../../infra/local/stack.js";
 
 /**
  * `npm start` as a user runs it: everything comes up and prints its URL; the sample lead and ticket triggers
@@ -9,15 +10,7 @@ import { main } from "../../../infra/cli/main.js";
  */
 describe("npm start", () => {
   it("runs the whole system: sample triggers are processed and written, and SIGINT stops it cleanly", async () => {
-    const env = {
-      ...process.env,
-      LOCAL_API_PORT: "0",
-      ZOHO_SANDBOX_PORT: "0",
-      MODEL_SERVER_PORT: "0",
-      SECRETS_MANAGER_PORT: "0",
-      SQS_PORT: "0",
-      DYNAMODB_PORT: "0",
-    };
+    const env = { ...process.env, ...FREE_PORTS };
     const child = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts"], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
