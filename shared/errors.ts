@@ -17,6 +17,7 @@ export type ErrorKind =
   | "not-found"
   | "connection-broken"
   | "refresh-throttled"
+  | "must-wait"
   | "llm-output";
 
 export type Upstream = "zoho-accounts" | "zoho-crm" | "zoho-desk" | "openai" | "aws";
@@ -152,6 +153,12 @@ export class ConnectionBrokenError extends AppError {
 /** Our refresh guard, or Zoho's throttle, says no refresh until `retryAfterMs` has passed. */
 export class RefreshThrottledError extends AppError {
   readonly kind = "refresh-throttled";
+  readonly retryable = true;
+}
+
+/** A budget says not now: the day's tokens are spent, or Zoho's API credits are low. The work waits, it is not failed. */
+export class WorkMustWaitError extends AppError {
+  readonly kind = "must-wait";
   readonly retryable = true;
 }
 

@@ -9,7 +9,13 @@
  * `dead-letter` (with the reason). The SQS adapter carries the decisions out.
  */
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
-import { AppError, ConnectionBrokenError, LlmOutputError, RefreshThrottledError } from "../errors.js";
+import {
+  AppError,
+  ConnectionBrokenError,
+  LlmOutputError,
+  RefreshThrottledError,
+  WorkMustWaitError,
+} from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import type { Clock } from "../ports/clock.js";
 import type { JobStore, StoredPlan } from "../ports/job-store.js";
@@ -125,7 +131,10 @@ export function makeProcessWork(deps: WorkerDeps) {
     error: unknown,
   ): Promise<Decision> {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const waits = error instanceof ConnectionBrokenError || error instanceof RefreshThrottledError;
+    const waits =
+      error instanceof ConnectionBrokenError ||
+      error instanceof RefreshThrottledError ||
+      error instanceof WorkMustWaitError;
     if (waits && record.deferrals < config.maxDeferrals) {
       if (key) await deps.jobs.release(key).catch(() => {});
       if (message) report(message, "deferred", reason);
@@ -293,14 +302,14 @@ export function makeProcessWork(deps: WorkerDeps) {
     try {
       const now = deps.clock.now();
       if (zoho.creditsRemaining !== undefined && zoho.creditsRemaining < config.creditsLowWater) {
-        throw new RefreshThrottledError(`Zoho API credits are low (${zoho.creditsRemaining} left)`, {
+        throw new WorkMustWaitError(`Zoho API credits are low (${zoho.creditsRemaining} left)`, {
           retryAfterMs: 15 * 60_000,
         });
       }
       const budget = config.tokenBudgetPerDay(message.useCase);
       if ((await deps.ledger.tokensSpent(message.useCase, day(now))) >= budget) {
         const untilTomorrow = Date.parse(`${day(now + 86_400_000)}T00:00:00Z`) - now;
-        throw new RefreshThrottledError(`daily token budget of ${budget} for ${message.useCase} is spent`, {
+        throw new WorkMustWaitError(`daily token budget of ${budget} for ${message.useCase} is spent`, {
           retryAfterMs: Math.min(untilTomorrow, 15 * 60_000),
         });
       }
