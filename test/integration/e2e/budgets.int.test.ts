@@ -1,4 +1,5 @@
 /** Budgets and waiting on the whole local stack: the loop breaker, the token budget, a broken connection. */
+import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
 import {
@@ -79,6 +80,77 @@ describe("budgets", () => {
     expect(link.tokenCalls()).toBe(tokenCalls);
     expect(waiting()).toHaveLength(2);
     expect(await deadLetters(s())).toEqual([]);
+  });
+});
+
+describe("usage, credits and replies", () => {
+  it("records token usage and cost per event (the job) and per use case and day (the ledger)", async () => {
+    stack = await startTestStack({
+      worker: { MODEL_PRICES: JSON.stringify({ "gpt-4o-mini": { prompt: 150_000, completion: 600_000 } }) },
+    });
+    const id = leadIds()[4] as string;
+
+    await trigger(id);
+    await until(() => expect(writesFor(id)).toHaveLength(1));
+    const ddb = new DynamoDBClient({ endpoint: s().dynamodb?.url as string, region: "us-east-1" });
+    const job = await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs" }));
+    const usage = await ddb.send(
+      new GetItemCommand({
+        TableName: "zoho-gpt-mediator-ledger",
+        Key: { id: { S: `usage#lead-enrichment#${new Date().toISOString().slice(0, 10)}` } },
+      }),
+    );
+    ddb.destroy();
+
+    const outcome = JSON.parse(job.Items?.[0]?.outcome?.S ?? "{}") as {
+      usage: { promptTokens: number; completionTokens: number };
+      model: string;
+    };
+    expect(outcome.model).toBe("gpt-4o-mini");
+    expect(outcome.usage.promptTokens).toBeGreaterThan(100);
+    expect(Number(usage.Item?.promptTokens?.N)).toBe(outcome.usage.promptTokens);
+    expect(Number(usage.Item?.costMicros?.N)).toBe(
+      Math.round((outcome.usage.promptTokens * 150_000 + outcome.usage.completionTokens * 600_000) / 1e6),
+    );
+  });
+
+  it("slows down as Zoho's credits run low: work waits once X-API-CREDITS-REMAINING is under the low-water mark", async () => {
+    // 10 credits: the first event's calls cross half of them, so Zoho starts reporting X-API-CREDITS-REMAINING.
+    stack = await startTestStack({ sandbox: { creditsPerDay: 10 }, worker: { CREDITS_LOW_WATER: "1000" } });
+    const [a, b] = leadIds().slice(5, 7) as [string, string];
+
+    await trigger(a);
+    await until(() => expect(writesFor(a)).toHaveLength(1));
+    await trigger(b);
+    await until(() =>
+      expect(
+        s().events.some((e) => e.startsWith("deferred") && e.includes(b) && /credits are low/.test(e)),
+      ).toBe(true),
+    );
+
+    expect(writesFor(b)).toEqual([]);
+  });
+
+  it("sends the suggested Desk reply only when the deployment opts in", async () => {
+    stack = await startTestStack({
+      worker: { DESK_SEND_REPLIES: "true", DESK_FROM_ADDRESS: "support@zylker.example" },
+    });
+
+    await fetch(`${s().sandbox?.url}/_sandbox/desk/tickets`, {
+      method: "POST",
+      body: JSON.stringify({
+        subject: "Where is my order",
+        description: "Order 991 has not arrived yet.",
+        email: "opt-in@example.com",
+      }),
+    });
+    await until(() =>
+      expect(s().events.some((e) => e.startsWith("written") && e.includes("ticket-triage"))).toBe(true),
+    );
+    const modules = ((s().sandbox?.inspect().writes ?? []) as { module: string }[]).map((w) => w.module);
+
+    expect(modules).toContain("replies");
+    expect(modules).not.toContain("drafts");
   });
 });
 
