@@ -49,6 +49,20 @@ export async function deadLetters(
   }
 }
 
+/** Waits until at least `n` dead letters arrived (the worker sends them right after deciding), and returns them. */
+export async function deadLettersAtLeast(
+  stack: LocalStack,
+  n: number,
+  ms = 15_000,
+): Promise<{ body: string; reason: string | undefined }[]> {
+  const seen: { body: string; reason: string | undefined }[] = [];
+  await eventually(async () => {
+    seen.push(...(await deadLetters(stack)));
+    if (seen.length < n) throw new Error(`only ${seen.length} of ${n} dead letters so far`);
+  }, ms);
+  return seen;
+}
+
 export const post = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
 

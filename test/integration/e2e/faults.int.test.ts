@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
 import {
   deadLetters,
+  deadLettersAtLeast,
   leadWrites,
   seededLeadIds,
   startTestStack,
@@ -115,7 +116,7 @@ describe("faults", () => {
       expect(s().events.some((e) => e.startsWith("quarantined") && e.includes(b))).toBe(true),
     );
 
-    const dead = await deadLetters(s());
+    const dead = await deadLettersAtLeast(s(), 2);
     expect(dead.map((d) => d.reason)).toEqual([
       expect.stringMatching(/^model output failed twice/),
       expect.stringMatching(/^model output failed twice: model refused/),
@@ -133,7 +134,7 @@ describe("faults", () => {
     await until(() =>
       expect(s().events.some((e) => e.startsWith("quarantined") && e.includes(id))).toBe(true),
     );
-    const dead = await deadLetters(s());
+    const dead = await deadLettersAtLeast(s(), 1);
     const notes = [...(s().sandbox?.state.crm.table("Notes").values() ?? [])].filter(
       (n) => (n.Parent_Id as { id: string }).id === id,
     );
