@@ -98,7 +98,12 @@ describe("usage, credits and replies", () => {
     await trigger(id);
     await until(() => expect(writesFor(id)).toHaveLength(1));
     const ddb = new DynamoDBClient({ endpoint: s().dynamodb?.url as string, region: "us-east-1" });
-    const job = await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs" }));
+    // The job is marked done just after its Zoho writes.
+    let job = await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs" }));
+    await until(async () => {
+      job = await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs" }));
+      expect(job.Items?.[0]?.status?.S).toBe("DONE");
+    });
     const usage = await ddb.send(
       new GetItemCommand({
         TableName: "zoho-gpt-mediator-ledger",
