@@ -48,9 +48,8 @@ export async function run(): Promise<Record<string, unknown>> {
               path: "/crm/v8/Leads",
               query: { fields: "Email", per_page: 1 },
             });
-          } catch (error) {
+          } catch {
             failed += 1;
-            if (process.env.BENCH_DEBUG) console.error(i, error);
           }
         }
       }),

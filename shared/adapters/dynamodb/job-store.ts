@@ -120,14 +120,6 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  /** The outcome stored for a done job (tests and operations). */
-  async outcome(key: string): Promise<Record<string, unknown> | undefined> {
-    const item = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { id: { S: key } }, ConsistentRead: true }),
-    );
-    return item.Item?.outcome?.S ? (JSON.parse(item.Item.outcome.S) as Record<string, unknown>) : undefined;
-  }
-
   private translate(error: unknown): Error {
     return new UpstreamUnavailableError("aws", `DynamoDB job store call failed (${(error as Error).name})`, {
       cause: error,
