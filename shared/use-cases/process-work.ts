@@ -101,6 +101,8 @@ interface Ready {
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Marks, in a stored plan's `done`, that the CRM audit note was written (write steps use their index). */
+const AUDIT_NOTE_STEP = -1;
 const subjectOf = (m: WorkMessage) => (m.subject ? `${m.subject.module} ${m.subject.id}` : m.useCase);
 
 export function makeProcessWork(deps: WorkerDeps) {
@@ -396,91 +398,105 @@ export function makeProcessWork(deps: WorkerDeps) {
     ].join("\n");
   };
 
-  /** Phase two for CRM: one PUT per module and up to 100 records, `"trigger": []`; then the audit notes. */
+  /**
+   * Phase two for CRM: one PUT per module and up to 100 records, `"trigger": []`; then the audit notes. Each step is
+   * recorded in the stored plan as it succeeds, so a redelivery after a crash neither repeats the update nor loses
+   * or duplicates the note.
+   */
   async function writeCrm(units: Ready[], decisions: Map<string, Decision>) {
-    const groups = new Map<
-      string,
-      {
-        zoho: ZohoHttpClient;
-        module: string;
-        items: { unit: Ready; write: Extract<PlannedWrite, { kind: "crm-update" }>; index: number }[];
+    type Item = { unit: Ready; write: Extract<PlannedWrite, { kind: "crm-update" }>; index: number };
+    const group = (items: Item[]) => {
+      const groups = new Map<string, Item[]>();
+      for (const item of items) {
+        const key = `${item.unit.message.connection}|${item.write.module}`;
+        groups.set(key, [...(groups.get(key) ?? []), item]);
       }
-    >();
-    for (const unit of units) {
-      unit.plan.writes.forEach((w, index) => {
-        const write = w as PlannedWrite;
-        if (write.kind !== "crm-update" || unit.plan.done.includes(index)) return;
-        const g = groups.get(`${unit.message.connection}|${write.module}`) ?? {
-          zoho: unit.zoho,
-          module: write.module,
-          items: [],
-        };
-        g.items.push({ unit, write, index });
-        groups.set(`${unit.message.connection}|${write.module}`, g);
-      });
+      return [...groups.values()].flatMap((g) =>
+        Array.from({ length: Math.ceil(g.length / 100) }, (_, i) => g.slice(i * 100, i * 100 + 100)),
+      );
+    };
+    const items: Item[] = units.flatMap((unit) =>
+      (unit.plan.writes as PlannedWrite[]).flatMap((write, index) =>
+        write.kind === "crm-update" ? [{ unit, write, index }] : [],
+      ),
+    );
+    const persist = (done: Item[]) =>
+      Promise.all([...new Set(done.map((d) => d.unit))].map((u) => deps.jobs.savePlan(u.key, u.plan)));
+
+    for (const chunk of group(items.filter((it) => !it.unit.plan.done.includes(it.index)))) {
+      const { zoho } = (chunk[0] as Item).unit;
+      const module = (chunk[0] as Item).write.module;
+      const data = chunk.map(({ unit, write }) => ({
+        id: write.id,
+        ...write.proposed,
+        ...(config.audit.mode === "field"
+          ? { [config.audit.field]: auditText(unit, Object.keys(write.proposed)) }
+          : {}),
+      }));
+      let results: { status?: string; code?: string; details?: unknown }[];
+      try {
+        const res = await zoho.request<{ data: typeof results }>({
+          service: "crm",
+          method: "PUT",
+          path: `/crm/v8/${module}`,
+          body: { data, trigger: [] },
+        });
+        results = res.data?.data ?? [];
+      } catch (error) {
+        for (const { unit } of chunk)
+          decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+        continue;
+      }
+      const written: Item[] = [];
+      for (const [k, item] of chunk.entries()) {
+        const r = results[k];
+        if (r?.status === "success") {
+          item.unit.plan.done.push(item.index);
+          written.push(item);
+        } else {
+          const reason = `Zoho rejected the update: ${r?.code ?? "no result"} ${JSON.stringify(r?.details ?? {}).slice(0, 300)}`;
+          decisions.set(
+            item.unit.record.messageId,
+            await quarantine(item.unit.record, item.unit.message, item.unit.key, reason),
+          );
+        }
+      }
+      await persist(written);
     }
-    for (const g of groups.values()) {
-      for (let i = 0; i < g.items.length; i += 100) {
-        const chunk = g.items.slice(i, i + 100);
-        const data = chunk.map(({ unit, write }) => ({
-          id: write.id,
-          ...write.proposed,
-          ...(config.audit.mode === "field"
-            ? { [config.audit.field]: auditText(unit, Object.keys(write.proposed)) }
-            : {}),
-        }));
-        let results: { status?: string; code?: string; details?: unknown; message?: string }[];
-        try {
-          const res = await g.zoho.request<{ data: typeof results }>({
-            service: "crm",
-            method: "PUT",
-            path: `/crm/v8/${g.module}`,
-            body: { data, trigger: [] },
-          });
-          results = res.data?.data ?? [];
-        } catch (error) {
-          for (const { unit } of chunk)
-            decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
-          continue;
-        }
-        const notes: { unit: Ready; write: Extract<PlannedWrite, { kind: "crm-update" }> }[] = [];
-        for (const [k, item] of chunk.entries()) {
-          const r = results[k];
-          if (r?.status === "success") {
-            item.unit.plan.done.push(item.index);
-            notes.push(item);
-          } else {
-            const reason = `Zoho rejected the update: ${r?.code ?? "no result"} ${JSON.stringify(r?.details ?? {}).slice(0, 300)}`;
-            decisions.set(
-              item.unit.record.messageId,
-              await quarantine(item.unit.record, item.unit.message, item.unit.key, reason),
-            );
-          }
-        }
-        if (config.audit.mode === "note" && notes.length) {
-          try {
-            await g.zoho.request({
-              service: "crm",
-              method: "POST",
-              path: "/crm/v8/Notes",
-              body: {
-                data: notes.map(({ unit, write }) => ({
-                  Note_Title: "AI update",
-                  Note_Content: auditText(unit, Object.keys(write.proposed)),
-                  Parent_Id: { module: { api_name: g.module }, id: write.id },
-                })),
-                trigger: [],
-              },
-            });
-          } catch (error) {
-            // The data is written; a missing note is an operations signal, not a reason to write again.
-            metrics.count("AuditNoteFailed", notes.length);
-            logger.error("audit notes could not be written", {
-              error,
-              jobs: notes.map((n) => n.unit.message.jobId),
-            });
-          }
-        }
+
+    if (config.audit.mode !== "note") return;
+    const needNotes = items.filter(
+      (it) =>
+        it.unit.plan.done.includes(it.index) &&
+        !it.unit.plan.done.includes(AUDIT_NOTE_STEP) &&
+        !decisions.has(it.unit.record.messageId),
+    );
+    for (const chunk of group(needNotes)) {
+      const { zoho } = (chunk[0] as Item).unit;
+      const module = (chunk[0] as Item).write.module;
+      try {
+        await zoho.request({
+          service: "crm",
+          method: "POST",
+          path: "/crm/v8/Notes",
+          body: {
+            data: chunk.map(({ unit, write }) => ({
+              Note_Title: "AI update",
+              Note_Content: auditText(unit, Object.keys(write.proposed)),
+              Parent_Id: { module: { api_name: module }, id: write.id },
+            })),
+            trigger: [],
+          },
+        });
+        for (const { unit } of chunk) unit.plan.done.push(AUDIT_NOTE_STEP);
+        await persist(chunk);
+      } catch (error) {
+        // The data is written; a missing note is an operations signal, not a reason to write again.
+        metrics.count("AuditNoteFailed", chunk.length);
+        logger.error("audit notes could not be written", {
+          error,
+          jobs: chunk.map((n) => n.unit.message.jobId),
+        });
       }
     }
   }
@@ -560,11 +576,17 @@ export function makeProcessWork(deps: WorkerDeps) {
       const written = (unit.plan.writes as PlannedWrite[]).flatMap((w) =>
         w.kind === "crm-update" || w.kind === "desk-ticket-update" ? Object.keys(w.proposed) : [w.kind],
       );
-      await deps.jobs.complete(unit.key, {
-        ...unit.plan.audit,
-        written,
-        completedAt: new Date(deps.clock.now()).toISOString(),
-      });
+      try {
+        await deps.jobs.complete(unit.key, {
+          ...unit.plan.audit,
+          written,
+          completedAt: new Date(deps.clock.now()).toISOString(),
+        });
+      } catch (error) {
+        // Written but not marked done: retry this record alone; its stored plan says every step is done.
+        decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+        continue;
+      }
       report(unit.message, "written", written.join(", "));
       metrics.count("Written", 1, { useCase: unit.message.useCase });
       logger.info("unit of work written", {

@@ -152,11 +152,13 @@ export class Desk {
 
   // ---------------------------------------------------------------- tickets
 
+  /** Creates a ticket; `thread` is the customer's email when the ticket came in by mail (then not an API write). */
   createTicket(
     input: Record<string, unknown>,
     sourceId?: string,
     thread?: { from: string; content: string },
   ): Reply {
+    const source = thread ? "ui" : "api";
     const errors: FieldError[] = [];
     for (const f of ["subject", "departmentId", "contactId"])
       if (input[f] === undefined || input[f] === "")
@@ -202,7 +204,7 @@ export class Desk {
       operation: "create",
       ids: [ticket.id],
       trigger: null,
-      source: "api",
+      source,
       fields: [Object.keys(input)],
     });
     this.emit("Ticket_Add", { ...ticket }, sourceId);
