@@ -6,11 +6,13 @@
  * schedule. `npm start` runs it; end-to-end tests start it with every port set to 0.
  */
 import { randomBytes } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { Agent } from "node:http";
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import * as z from "zod";
 import { buildHandler as buildIngestHandler } from "../../functions/ingest/handler.js";
+import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { ensureTables } from "../../shared/adapters/dynamodb/tables.js";
 import { OpenAiLlm } from "../../shared/adapters/openai/openai-llm.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
@@ -275,7 +277,16 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
 
     // The worker and its event source, when DynamoDB (idempotency, budgets) is available.
     if (dynamodb) {
-      const ddb = new DynamoDBClient({ endpoint: dynamodb.url, region: env.AWS_REGION, credentials });
+      const ddb = createDynamoDbClient({
+        endpoint: dynamodb.url,
+        region: env.AWS_REGION,
+        credentials,
+        requestHandler: new NodeHttpHandler({
+          httpAgent: new Agent({ keepAlive: false }),
+          connectionTimeout: 1_000,
+          requestTimeout: 3_000,
+        }),
+      });
       started.push({ close: () => ddb.destroy() });
       await ensureTables(ddb, ["zoho-gpt-mediator-jobs", "zoho-gpt-mediator-ledger"]);
       const workerEnv = WorkerEnvSchema.parse({

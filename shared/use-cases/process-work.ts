@@ -231,7 +231,7 @@ export function makeProcessWork(deps: WorkerDeps) {
       usage.promptTokens += u.promptTokens;
       usage.completionTokens += u.completionTokens;
       const price = config.price(model);
-      await deps.ledger.addUsage(
+      usageBook.add(
         message.useCase,
         day(deps.clock.now()),
         u,
@@ -309,7 +309,7 @@ export function makeProcessWork(deps: WorkerDeps) {
         });
       }
       const budget = config.tokenBudgetPerDay(message.useCase);
-      if ((await deps.ledger.tokensSpent(message.useCase, day(now))) >= budget) {
+      if ((await usageBook.spent(message.useCase, day(now))) >= budget) {
         const untilTomorrow = Date.parse(`${day(now + 86_400_000)}T00:00:00Z`) - now;
         throw new WorkMustWaitError(`daily token budget of ${budget} for ${message.useCase} is spent`, {
           retryAfterMs: Math.min(untilTomorrow, 15 * 60_000),
@@ -547,7 +547,58 @@ export function makeProcessWork(deps: WorkerDeps) {
     }
   }
 
+  /**
+   * Token usage, kept off the per-event path: usage is added to the ledger once per batch (in `finally`, so failed
+   * units count too), and the day's spend is re-read at most every few seconds. A daily budget tolerates that much
+   * staleness; the alternative was two DynamoDB round trips per event.
+   */
+  const usageBook = (() => {
+    const pending = new Map<string, { useCase: string; day: string; usage: LlmUsage; costMicros: number }>();
+    const spentCache = new Map<string, { value: number; at: number }>();
+    return {
+      add(useCase: string, d: string, u: LlmUsage, costMicros: number) {
+        const key = `${useCase}|${d}`;
+        const entry = pending.get(key) ?? {
+          useCase,
+          day: d,
+          usage: { promptTokens: 0, completionTokens: 0 },
+          costMicros: 0,
+        };
+        entry.usage.promptTokens += u.promptTokens;
+        entry.usage.completionTokens += u.completionTokens;
+        entry.costMicros += costMicros;
+        pending.set(key, entry);
+        const cached = spentCache.get(key);
+        if (cached) cached.value += u.promptTokens + u.completionTokens;
+      },
+      async spent(useCase: string, d: string): Promise<number> {
+        const key = `${useCase}|${d}`;
+        const cached = spentCache.get(key);
+        if (cached && deps.clock.now() - cached.at < 5_000) return cached.value;
+        const p = pending.get(key);
+        const value =
+          (await deps.ledger.tokensSpent(useCase, d)) +
+          (p ? p.usage.promptTokens + p.usage.completionTokens : 0);
+        spentCache.set(key, { value, at: deps.clock.now() });
+        return value;
+      },
+      async flush() {
+        const entries = [...pending.values()];
+        pending.clear();
+        await Promise.all(entries.map((e) => deps.ledger.addUsage(e.useCase, e.day, e.usage, e.costMicros)));
+      },
+    };
+  })();
+
   return async function processWork(records: WorkerRecord[]): Promise<Decision[]> {
+    try {
+      return await processBatch(records);
+    } finally {
+      await usageBook.flush().catch((error) => logger.error("usage could not be recorded", { error }));
+    }
+  };
+
+  async function processBatch(records: WorkerRecord[]): Promise<Decision[]> {
     const decisions = new Map<string, Decision>();
     const ready: Ready[] = [];
     // One unit at a time: the event source's maximum concurrency is the bound on parallel model and Zoho calls.
@@ -602,7 +653,7 @@ export function makeProcessWork(deps: WorkerDeps) {
       });
     }
     return records.map((r) => decisions.get(r.messageId) as Decision);
-  };
+  }
 }
 
 /** The model failed its schema twice: the unit goes to the dead-letter queue. */

@@ -3,10 +3,10 @@
  * (createWorkerDeps with emulator clients), so both run the same code with only endpoints changed.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBClient as DdbClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { createDynamoDbClient } from "../../adapters/dynamodb/client.js";
 import { DynamoJobStore } from "../../adapters/dynamodb/job-store.js";
 import { DynamoLedger } from "../../adapters/dynamodb/ledger.js";
 import { LambdaRefreshCoordinator } from "../../adapters/lambda/lambda-refresh-coordinator.js";
@@ -149,7 +149,7 @@ export function getWorkerHandler(): ReturnType<typeof createWorkerDeps>["handle"
   };
   handle = createWorkerDeps(env, {
     sqs: createSqsClient(),
-    dynamodb: new DdbClient({}),
+    dynamodb: createDynamoDbClient(),
     secrets,
     coordinator: new LambdaRefreshCoordinator({
       client: new LambdaClient({}),

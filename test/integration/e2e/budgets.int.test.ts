@@ -104,12 +104,19 @@ describe("usage, credits and replies", () => {
       job = await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs" }));
       expect(job.Items?.[0]?.status?.S).toBe("DONE");
     });
-    const usage = await ddb.send(
-      new GetItemCommand({
-        TableName: "zoho-gpt-mediator-ledger",
-        Key: { id: { S: `usage#lead-enrichment#${new Date().toISOString().slice(0, 10)}` } },
-      }),
-    );
+    // Usage reaches the ledger once per batch, right after the batch's units are done.
+    const readUsage = () =>
+      ddb.send(
+        new GetItemCommand({
+          TableName: "zoho-gpt-mediator-ledger",
+          Key: { id: { S: `usage#lead-enrichment#${new Date().toISOString().slice(0, 10)}` } },
+        }),
+      );
+    let usage = await readUsage();
+    await until(async () => {
+      usage = await readUsage();
+      expect(usage.Item?.promptTokens?.N).toBeDefined();
+    });
     ddb.destroy();
 
     const outcome = JSON.parse(job.Items?.[0]?.outcome?.S ?? "{}") as {

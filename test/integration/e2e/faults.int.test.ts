@@ -151,9 +151,15 @@ describe("faults", () => {
     const id = leadIds()[10] as string;
 
     await trigger(id, 1);
-    await until(() => expect(writesFor(id)).toHaveLength(1));
+    // After the write means after the job is done, not merely after Zoho shows the update.
+    await until(() => expect(s().events.some((e) => e.startsWith("written") && e.includes(id))).toBe(true));
     await trigger(id, 1);
-    await until(() => expect(s().events.some((e) => e.startsWith("duplicate") && e.includes(id))).toBe(true));
+    await until(() =>
+      expect(
+        s().events.some((e) => e.startsWith("duplicate") && e.includes(id)),
+        s().events.join("\n"),
+      ).toBe(true),
+    );
 
     expect(writesFor(id)).toHaveLength(1);
   });
