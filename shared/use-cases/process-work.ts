@@ -622,36 +622,40 @@ export function makeProcessWork(deps: WorkerDeps) {
         if (!decisions.has(unit.record.messageId))
           decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
     }
-    for (const unit of ready) {
-      if (decisions.has(unit.record.messageId)) continue;
-      const written = (unit.plan.writes as PlannedWrite[]).flatMap((w) =>
-        w.kind === "crm-update" || w.kind === "desk-ticket-update" ? Object.keys(w.proposed) : [w.kind],
-      );
-      try {
-        await deps.jobs.complete(unit.key, {
-          ...unit.plan.audit,
-          written,
-          completedAt: new Date(deps.clock.now()).toISOString(),
-        });
-      } catch (error) {
-        // Written but not marked done: retry this record alone; its stored plan says every step is done.
-        decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
-        continue;
-      }
-      report(unit.message, "written", written.join(", "));
-      metrics.count("Written", 1, { useCase: unit.message.useCase });
-      logger.info("unit of work written", {
-        jobId: unit.message.jobId,
-        useCase: unit.message.useCase,
-        subject: unit.message.subject,
-        fields: written,
-      });
-      decisions.set(unit.record.messageId, {
-        messageId: unit.record.messageId,
-        action: "ack",
-        result: "written",
-      });
-    }
+    // Mark every written unit done; independent calls, so in parallel.
+    await Promise.all(
+      ready
+        .filter((unit) => !decisions.has(unit.record.messageId))
+        .map(async (unit) => {
+          const written = (unit.plan.writes as PlannedWrite[]).flatMap((w) =>
+            w.kind === "crm-update" || w.kind === "desk-ticket-update" ? Object.keys(w.proposed) : [w.kind],
+          );
+          try {
+            await deps.jobs.complete(unit.key, {
+              ...unit.plan.audit,
+              written,
+              completedAt: new Date(deps.clock.now()).toISOString(),
+            });
+          } catch (error) {
+            // Written but not marked done: retry this record alone; its stored plan says every step is done.
+            decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+            return;
+          }
+          report(unit.message, "written", written.join(", "));
+          metrics.count("Written", 1, { useCase: unit.message.useCase });
+          logger.info("unit of work written", {
+            jobId: unit.message.jobId,
+            useCase: unit.message.useCase,
+            subject: unit.message.subject,
+            fields: written,
+          });
+          decisions.set(unit.record.messageId, {
+            messageId: unit.record.messageId,
+            action: "ack",
+            result: "written",
+          });
+        }),
+    );
     return records.map((r) => decisions.get(r.messageId) as Decision);
   }
 }
