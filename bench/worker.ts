@@ -12,7 +12,8 @@ import type { WorkMessage } from "../shared/schemas/work-message.js";
 export async function run(): Promise<Record<string, unknown>> {
   const events = Number(process.env.BENCH_EVENTS ?? 1_000);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
-  const modelDelayMs = Number(process.env.BENCH_MODEL_DELAY_MS ?? 250);
+  // 500 ms is the low end of a real model's latency (0.5-3 s); BENCH_MODEL_DELAY_MS=250 is the harsher test.
+  const modelDelayMs = Number(process.env.BENCH_MODEL_DELAY_MS ?? 500);
   const stack = await startLocalStack(
     LocalEnvSchema.parse({ ...FREE_PORTS, WORKER_CONCURRENCY: String(concurrency) }),
     // Zoho's concurrency limit stays at its default (10 per client id); credits are plentiful for the run.
