@@ -79,7 +79,6 @@ export class Worker extends Construct {
         // The model call must end well before the function does.
         MODEL_TIMEOUT_MS: String(Math.max(5, timeoutSeconds - 10) * 1000),
         MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? 5),
-        POWERTOOLS_METRICS_NAMESPACE: "ZohoGptMediator",
         ...(props.openAiBaseUrl ? { OPENAI_BASE_URL: props.openAiBaseUrl } : {}),
         ...props.settings,
       },

@@ -6,6 +6,7 @@ import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
 import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
 import { NodeFunction } from "./node-function.js";
 
@@ -65,7 +66,6 @@ export class ZohoConnections extends Construct {
           .join(","),
         REFRESH_AHEAD_SECONDS: String(refreshAhead.toSeconds()),
         REFRESH_GUARD_MAX: String(props.guardMax ?? 8),
-        POWERTOOLS_METRICS_NAMESPACE: "ZohoGptMediator",
       },
     });
     for (const secret of this.secrets) {
@@ -81,7 +81,7 @@ export class ZohoConnections extends Construct {
 
     const metric = (name: string) =>
       new Metric({
-        namespace: "ZohoGptMediator",
+        namespace: METRICS_NAMESPACE,
         metricName: name,
         dimensionsMap: { service: "token-refresher" },
         statistic: "Sum",

@@ -9,7 +9,6 @@ import { randomBytes } from "node:crypto";
 import { Agent } from "node:http";
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import * as z from "zod";
 import { buildHandler as buildIngestHandler } from "../../functions/ingest/handler.js";
 import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
@@ -281,11 +280,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         endpoint: dynamodb.url,
         region: env.AWS_REGION,
         credentials,
-        requestHandler: new NodeHttpHandler({
-          httpAgent: new Agent({ keepAlive: false }),
-          connectionTimeout: 1_000,
-          requestTimeout: 3_000,
-        }),
+        httpAgent: new Agent({ keepAlive: false }),
       });
       started.push({ close: () => ddb.destroy() });
       await ensureTables(ddb, ["zoho-gpt-mediator-jobs", "zoho-gpt-mediator-ledger"]);

@@ -1,5 +1,6 @@
 /** The whole local stack for end-to-end tests: every port free, retry waits short, helpers to watch outcomes. */
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { afterEach } from "vitest";
 import {
   FREE_PORTS,
   LocalEnvSchema,
@@ -95,3 +96,31 @@ export const triggerLead = (stack: LocalStack, id: string, n = 0) =>
     JSON.stringify({ module: "Leads", id, modified_time: `2026-11-25T10:0${n}:00+00:00` }),
     { "x-mediator-token": stack.webhookToken },
   );
+
+type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+/**
+ * A fresh local stack per test (each test sets its own worker settings), stopped after each test, with the
+ * lead helpers bound to it.
+ */
+export function stackPerTest() {
+  let current: TestStack | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  const get = (): TestStack => {
+    if (!current) throw new Error("start the stack first");
+    return current;
+  };
+  return {
+    start: async (options: Parameters<typeof startTestStack>[0] = {}) => {
+      current = await startTestStack(options);
+      return current;
+    },
+    get,
+    writesFor: (id: string) => leadWrites(get(), id),
+    leadIds: () => seededLeadIds(get()),
+    trigger: (id: string, n = 0) => triggerLead(get(), id, n),
+  };
+}

@@ -3,6 +3,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { StageSchema } from "../../infra/config/stages.js";
 import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
+import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
 
 const stage = StageSchema.parse({ name: "test" });
 
@@ -98,7 +99,7 @@ describe("MediatorStack", () => {
   it("alarms on broken connections, refresh failures, Zoho throttling and refresher errors", () => {
     for (const metric of ["ConnectionBroken", "RefreshFailed", "RefreshThrottled"]) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-        Namespace: "ZohoGptMediator",
+        Namespace: METRICS_NAMESPACE,
         MetricName: metric,
         Threshold: 1,
       });

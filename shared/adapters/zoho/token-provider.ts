@@ -32,7 +32,7 @@ export interface TokenProviderOptions {
 
 export class TokenProvider {
   private current: (AccessTokenInfo & { expiresAt: number }) | undefined;
-  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly inflight = new Map<string, Promise<ZohoConnection>>();
   private readonly clock: Clock;
   private readonly skewMs: number;
 
@@ -46,22 +46,18 @@ export class TokenProvider {
     const now = this.clock.now();
     if (this.current && this.current.expiresAt - this.skewMs > now) return this.current;
     let conn = await this.read();
-    // Two rounds at most: a second only when the token we were handed expired while we waited for it.
+    // A second round only when the token we were handed expired while we waited for it.
     for (let round = 0; !this.usable(conn); round++) {
       const stale = conn.accessToken;
-      if (round === 2)
-        throw new UpstreamAuthError(
-          "zoho-accounts",
-          `no usable Zoho access token for "${conn.name}" after a refresh`,
-        );
-      await this.refresh(stale);
-      conn = await this.read();
-      if (!this.usable(conn) && conn.accessToken === stale)
-        throw new UpstreamAuthError(
-          "zoho-accounts",
-          `no usable Zoho access token for "${conn.name}" after a refresh`,
-        );
+      if (round === 2) break;
+      conn = await this.refresh(stale);
+      if (!this.usable(conn) && conn.accessToken === stale) break;
     }
+    if (!this.usable(conn))
+      throw new UpstreamAuthError(
+        "zoho-accounts",
+        `no usable Zoho access token for "${conn.name}" after a refresh`,
+      );
     return this.remember(conn);
   }
 
@@ -98,7 +94,8 @@ export class TokenProvider {
     return this.current;
   }
 
-  private refresh(stale: string | null): Promise<void> {
+  /** One refresh per stale token in this process; every waiter gets the connection read once after it. */
+  private refresh(stale: string | null): Promise<ZohoConnection> {
     const key = stale ?? "(none)";
     const running = this.inflight.get(key);
     if (running) return running;
@@ -108,6 +105,7 @@ export class TokenProvider {
       if (error) throw error;
       const conn = await this.read();
       if (this.usable(conn)) this.remember(conn);
+      return conn;
     })().finally(() => this.inflight.delete(key));
     this.inflight.set(key, work);
     return work;

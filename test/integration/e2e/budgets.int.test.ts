@@ -1,27 +1,10 @@
 /** Budgets and waiting on the whole local stack: the loop breaker, the token budget, a broken connection. */
 import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
-import {
-  deadLetters,
-  deadLettersAtLeast,
-  leadWrites,
-  seededLeadIds,
-  startTestStack,
-  triggerLead,
-  until,
-} from "../../helpers/local-stack.js";
+import { deadLetters, deadLettersAtLeast, stackPerTest, until } from "../../helpers/local-stack.js";
 
-let stack: (LocalStack & { events: string[] }) | undefined;
-afterEach(async () => {
-  await stack?.stop();
-  stack = undefined;
-});
-
-const s = () => stack as LocalStack & { events: string[] };
-const writesFor = (id: string) => leadWrites(s(), id);
-const leadIds = () => seededLeadIds(s());
-const trigger = (id: string, n = 0) => triggerLead(s(), id, n);
+const { start, get: s, writesFor, leadIds, trigger } = stackPerTest();
 const waiting = () => {
   const q = s().sqs.server.inspectQueue("zoho-gpt-mediator-work");
   return [...(q?.messages.delayed ?? []), ...(q?.messages.ready ?? [])];
@@ -29,7 +12,7 @@ const waiting = () => {
 
 describe("budgets", () => {
   it("caps AI writes per record per day: the write beyond the cap goes to the dead-letter queue with the reason", async () => {
-    stack = await startTestStack({ worker: { RECORD_WRITE_CAP: "2" } });
+    await start({ worker: { RECORD_WRITE_CAP: "2" } });
     const id = leadIds()[0] as string;
 
     for (const n of [1, 2, 3]) {
@@ -46,7 +29,7 @@ describe("budgets", () => {
   });
 
   it("when a use case's daily token budget is spent, work waits in the queue instead of failing", async () => {
-    stack = await startTestStack({
+    await start({
       worker: { TOKEN_BUDGET_PER_DAY: JSON.stringify({ "lead-enrichment": 1 }) },
     });
     const [a, b] = leadIds() as [string, string];
@@ -64,7 +47,7 @@ describe("budgets", () => {
   });
 
   it("a broken Zoho connection makes work wait, without calling Zoho's token endpoint again", async () => {
-    stack = await startTestStack();
+    await start();
     const link = s().connection as NonNullable<LocalStack["connection"]>;
     const conn = JSON.parse((await link.store.get(link.secretName, { fresh: true })).value) as {
       refreshToken: string;
@@ -89,9 +72,12 @@ describe("budgets", () => {
 });
 
 describe("usage, credits and replies", () => {
-  it("records token usage and cost per event (the job) and per use case and day (the ledger)", async () => {
-    stack = await startTestStack({
-      worker: { MODEL_PRICES: JSON.stringify({ "gpt-4o-mini": { prompt: 150_000, completion: 600_000 } }) },
+  it("asks the use case's own model, and records usage and cost per event (the job) and per use case and day (the ledger)", async () => {
+    await start({
+      worker: {
+        MODEL_OVERRIDES: JSON.stringify({ "lead-enrichment": "gpt-4o-leads" }),
+        MODEL_PRICES: JSON.stringify({ "gpt-4o-leads": { prompt: 150_000, completion: 600_000 } }),
+      },
     });
     const id = leadIds()[4] as string;
 
@@ -123,7 +109,7 @@ describe("usage, credits and replies", () => {
       usage: { promptTokens: number; completionTokens: number };
       model: string;
     };
-    expect(outcome.model).toBe("gpt-4o-mini");
+    expect(outcome.model).toBe("gpt-4o-leads");
     expect(outcome.usage.promptTokens).toBeGreaterThan(100);
     expect(Number(usage.Item?.promptTokens?.N)).toBe(outcome.usage.promptTokens);
     expect(Number(usage.Item?.costMicros?.N)).toBe(
@@ -133,7 +119,7 @@ describe("usage, credits and replies", () => {
 
   it("slows down as Zoho's credits run low: work waits once X-API-CREDITS-REMAINING is under the low-water mark", async () => {
     // 10 credits: the first event's calls cross half of them, so Zoho starts reporting X-API-CREDITS-REMAINING.
-    stack = await startTestStack({ sandbox: { creditsPerDay: 10 }, worker: { CREDITS_LOW_WATER: "1000" } });
+    await start({ sandbox: { creditsPerDay: 10 }, worker: { CREDITS_LOW_WATER: "1000" } });
     const [a, b] = leadIds().slice(5, 7) as [string, string];
 
     await trigger(a);
@@ -149,7 +135,7 @@ describe("usage, credits and replies", () => {
   });
 
   it("sends the suggested Desk reply only when the deployment opts in", async () => {
-    stack = await startTestStack({
+    await start({
       worker: { DESK_SEND_REPLIES: "true", DESK_FROM_ADDRESS: "support@zylker.example" },
     });
 
@@ -173,7 +159,7 @@ describe("usage, credits and replies", () => {
 
 describe("audit trail as a field", () => {
   it("writes the audit trail into the configured field in the same update, with trigger []", async () => {
-    stack = await startTestStack({ worker: { AUDIT_MODE: "field", AUDIT_FIELD: "AI_Audit" } });
+    await start({ worker: { AUDIT_MODE: "field", AUDIT_FIELD: "AI_Audit" } });
     const id = leadIds()[3] as string;
 
     await trigger(id);

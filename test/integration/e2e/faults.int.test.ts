@@ -2,33 +2,15 @@
  * Fault tests on the whole local stack. Every accepted event ends exactly once: as a valid write, or in the
  * dead-letter queue with a reason. No duplicate and no invalid write reaches the Zoho sandbox.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../../infra/local/stack.js";
-import {
-  deadLetters,
-  deadLettersAtLeast,
-  leadWrites,
-  seededLeadIds,
-  startTestStack,
-  triggerLead,
-  until,
-} from "../../helpers/local-stack.js";
+import { describe, expect, it } from "vitest";
+import { deadLetters, deadLettersAtLeast, stackPerTest, until } from "../../helpers/local-stack.js";
 
-let stack: (LocalStack & { events: string[] }) | undefined;
-afterEach(async () => {
-  await stack?.stop();
-  stack = undefined;
-});
-
-const s = () => stack as LocalStack & { events: string[] };
-const writesFor = (id: string) => leadWrites(s(), id);
-const leadIds = () => seededLeadIds(s());
-const trigger = (id: string, n = 0) => triggerLead(s(), id, n);
+const { start, get: s, writesFor, leadIds, trigger } = stackPerTest();
 const modelCalls = () => s().model?.stats().requests ?? 0;
 
 describe("faults", () => {
   it("Zoho 401 in the middle of a batch: one coordinated refresh, then every record is written once", async () => {
-    stack = await startTestStack();
+    await start();
     const ids = leadIds().slice(0, 6);
     s().sandbox?.inject({ target: "crm", kind: 401, count: 1 });
     await fetch(`${s().sandbox?.url}/_sandbox/tokens/expire`, { method: "POST" });
@@ -42,7 +24,7 @@ describe("faults", () => {
   });
 
   it("Zoho 429 and 500 on the write: the unit is retried from its stored plan, not re-asked, and written once", async () => {
-    stack = await startTestStack();
+    await start();
     const id = leadIds()[2] as string;
     const before = modelCalls();
     // Reads pass; the PUT meets 3 x 429 (the client's in-call budget is 2), then a 500 on the next attempt.
@@ -78,7 +60,7 @@ describe("faults", () => {
   });
 
   it("model 429 with retry-after: the unit waits at least that long, then is written once", async () => {
-    stack = await startTestStack();
+    await start();
     const id = leadIds()[4] as string;
     s().model?.inject({ kind: "429", retryAfter: 1 });
 
@@ -92,7 +74,7 @@ describe("faults", () => {
   });
 
   it("malformed model output once: the repair attempt succeeds and the unit is written", async () => {
-    stack = await startTestStack();
+    await start();
     const id = leadIds()[6] as string;
     s().model?.inject({ kind: "malformed", variant: "truncated" });
 
@@ -103,7 +85,7 @@ describe("faults", () => {
   });
 
   it("malformed model output twice, or a refusal twice: dead-letter with the reason, nothing written", async () => {
-    stack = await startTestStack();
+    await start();
     const [a, b] = leadIds().slice(7, 9) as [string, string];
     s().model?.inject({ kind: "malformed", variant: "schema", count: 2 });
     await trigger(a);
@@ -127,7 +109,7 @@ describe("faults", () => {
 
   it("a picklist value Zoho would reject: quarantined with the reason and a note on the lead, nothing written", async () => {
     // Map ICP fit onto Rating, whose picklist (Acquired, Active, ...) has no Strong/Moderate/Weak.
-    stack = await startTestStack({ worker: { LEAD_FIELD_MAP: JSON.stringify({ icp_fit: "Rating" }) } });
+    await start({ worker: { LEAD_FIELD_MAP: JSON.stringify({ icp_fit: "Rating" }) } });
     const id = leadIds()[9] as string;
 
     await trigger(id);
@@ -147,7 +129,7 @@ describe("faults", () => {
   });
 
   it("a duplicate delivery after the write acknowledges without writing", async () => {
-    stack = await startTestStack();
+    await start();
     const id = leadIds()[10] as string;
 
     await trigger(id, 1);
