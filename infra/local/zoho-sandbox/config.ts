@@ -10,7 +10,13 @@ import { ZOHO_DCS, type ZohoDc } from "../../../shared/config/zoho-dc.js";
 export const DATA_CENTRES = ZOHO_DCS;
 export type DataCentre = ZohoDc;
 
+/** Seed profiles: two independently configured orgs (see profiles.ts). */
+export const SANDBOX_PROFILES = ["demo", "alt"] as const;
+export type SandboxProfile = (typeof SANDBOX_PROFILES)[number];
+
 export interface SandboxOptions {
+  /** Which org to seed: `demo` (Zylker) or `alt` (another org with its own custom fields and values). @default "demo" */
+  profile: SandboxProfile;
   /** @default 0 (a free port) */
   port: number;
   /** Grant-code life; real pages say 2 to 3 minutes. @default 120 */
@@ -49,6 +55,33 @@ export interface SandboxOptions {
   deskMissingOrgIdStatus: number;
   /** Header a Desk API call uses to identify its source for `ignoreSourceId` (UNCONFIRMED name). @default "sourceId" */
   deskSourceIdHeader: string;
+  /**
+   * HTTP status and Desk `errorCode` for an EMAIL draft or reply without a `fromEmailAddress`, or with one that is
+   * not an active reply address of the org. The notes (§5.4) say the address is mandatory for e-mail; the exact
+   * answer is UNCONFIRMED (Desk's OAS maps 422 to INVALID_DATA or UNPROCESSABLE_ENTITY). @default 422 / "INVALID_DATA"
+   */
+  deskFromAddressErrorStatus: number;
+  deskFromAddressErrorCode: "INVALID_DATA" | "UNPROCESSABLE_ENTITY";
+  /**
+   * Desk's OAS marks `departmentId` of "List MailReplyAddresses" as required; whether Desk refuses the call without
+   * it is UNCONFIRMED. When true the sandbox answers 422 without it. @default false
+   */
+  deskMailReplyAddressRequiresDepartment: boolean;
+  /** Notifications API: channel life when `channel_expiry` is not given (notes §4.2: 1 h). @default 3600 */
+  watchDefaultExpirySeconds: number;
+  /** Notifications API: longest channel life; later expiries are cut to it (1 day or 1 week: UNCONFIRMED). @default 86400 */
+  watchMaxExpirySeconds: number;
+  /**
+   * Create Custom Field API: custom fields per module. Zoho's limit depends on the edition (UNCONFIRMED here);
+   * beyond it the API answers LIMIT_EXCEEDED. @default 100
+   */
+  customFieldsPerModule: number;
+  /** Create Custom Field API: longest `field_label` (a derived OAS schema says 25; UNCONFIRMED). @default 25 */
+  customFieldLabelMaxLength: number;
+  /** Create Custom Field API: fields per call (the Update Custom Fields page says five per call). @default 5 */
+  customFieldsPerCall: number;
+  /** Create Custom Field API: values per picklist (UNCONFIRMED). @default 1000 */
+  maxPicklistValues: number;
   /** Seed the demo org (leads, contacts, accounts, deals, tickets). @default true */
   seed: boolean;
   /** Base URL of the mediator's webhook routes; when set, the demo org's workflow rules and Desk webhook call it. */
@@ -58,6 +91,7 @@ export interface SandboxOptions {
 }
 
 export const DEFAULT_OPTIONS: SandboxOptions = {
+  profile: "demo",
   port: 0,
   grantCodeTtlSeconds: 120,
   accessTokenTtlSeconds: 3600,
@@ -77,5 +111,14 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   webhookRetries: 0,
   deskMissingOrgIdStatus: 422,
   deskSourceIdHeader: "sourceId",
+  deskFromAddressErrorStatus: 422,
+  deskFromAddressErrorCode: "INVALID_DATA",
+  deskMailReplyAddressRequiresDepartment: false,
+  watchDefaultExpirySeconds: 3600,
+  watchMaxExpirySeconds: 86_400,
+  customFieldsPerModule: 100,
+  customFieldLabelMaxLength: 25,
+  customFieldsPerCall: 5,
+  maxPicklistValues: 1000,
   seed: true,
 };

@@ -2,9 +2,12 @@
  * Zoho Desk v1 as the sandbox serves it (fact sheet §5 and checklist items 19-22): the `orgId` header, tickets
  * (GET, list, create, PATCH returning the full ticket), threads, comments, draft and sent replies, Desk's error
  * shape, and webhooks: a GET check on registration, JSON-array deliveries, 200-only success, 410 unsubscribes,
- * and `ignoreSourceId` for writes that identify themselves with that source.
+ * and `ignoreSourceId` for writes that identify themselves with that source. Ticket fields are served in Zoho's
+ * `organizationFields` shape and the sandbox validates `cf` writes against that same list; e-mail drafts and replies
+ * need an active mail reply address of the org as `fromEmailAddress`.
  */
 import { deliver } from "./automation.js";
+import type { DeskCustomFieldSpec, ProfileSeed } from "./profiles.js";
 import { deskError, json, type Reply, type SandboxContext, track } from "./state.js";
 
 export type Ticket = Record<string, unknown> & { id: string; cf: Record<string, unknown> };
@@ -52,19 +55,45 @@ export interface DeskWebhook {
   createdTime: string;
 }
 
-const STATUSES = ["Open", "On Hold", "Escalated", "Closed"];
-const PRIORITIES = ["-None-", "Low", "Medium", "High"];
+/** A Desk mail reply address, as "List MailReplyAddresses" answers it (shape UNCONFIRMED). */
+export interface MailReplyAddress {
+  id: string;
+  address: string;
+  displayName: string;
+  departmentId: string;
+  isActive: boolean;
+  isVerified: boolean;
+  isDefault: boolean;
+}
+
+/**
+ * One ticket field as `GET /api/v1/organizationFields?module=tickets` answers it: `allowedValues` is a list of
+ * objects (`{value}`, plus `statusType` for the status field) or `null`, and `maxLength` is `null` where the field
+ * has none (issue 8: public Desk clients read each entry's `value`).
+ */
+export interface DeskField {
+  id: string;
+  apiName: string;
+  name: string;
+  displayLabel: string;
+  type: string;
+  maxLength: number | null;
+  isCustomField: boolean;
+  isMandatory: boolean;
+  isReadOnly: boolean;
+  isEncryptedField: boolean;
+  defaultValue: string | null;
+  allowedValues: { value: string; statusType?: string }[] | null;
+}
+
+const STATUS_VALUES = [
+  { value: "Open", statusType: "Open" },
+  { value: "On Hold", statusType: "On Hold" },
+  { value: "Escalated", statusType: "Open" },
+  { value: "Closed", statusType: "Closed" },
+];
+const PRIORITY_VALUES = ["-None-", "Low", "Medium", "High"];
 const CHANNELS = ["EMAIL", "FACEBOOK", "TWITTER", "FORUMS", "CHAT", "WEB", "PHONE"];
-/** Ticket custom fields of the demo org (`cf` object); picklists list their values. */
-export const TICKET_CUSTOM_FIELDS: Record<string, { maxLength: number; values?: string[] }> = {
-  cf_ai_summary: { maxLength: 2000 },
-  cf_ai_sentiment: { maxLength: 50, values: ["Positive", "Neutral", "Negative"] },
-  cf_ai_urgency: { maxLength: 50, values: ["Low", "Medium", "High", "Critical"] },
-  cf_ai_category: {
-    maxLength: 50,
-    values: ["Billing", "Technical", "Account", "Shipping", "Feature Request", "Other"],
-  },
-};
 const MAX_COMMENT = 32_000;
 
 type FieldError = { fieldName: string; errorType: "invalid" | "duplicate" | "missing" };
@@ -83,8 +112,48 @@ export class Desk {
   private ticketNumber = 100;
   private outbox = new Map<string, unknown[]>();
 
-  constructor(private readonly ctx: SandboxContext) {
-    this.orgId = "700000123";
+  /** The org's mail reply addresses (seeded per profile). */
+  readonly mailReplyAddresses: MailReplyAddress[] = [];
+  /** The ticket fields, standard and custom, exactly as served and as enforced. */
+  readonly ticketFields: DeskField[];
+
+  constructor(
+    private readonly ctx: SandboxContext,
+    readonly seed: ProfileSeed,
+  ) {
+    this.orgId = seed.deskOrg.id;
+    this.ticketFields = buildTicketFields(seed.idPrefix, seed.deskCustomFields);
+  }
+
+  /** The address the org replies from by default: the default active one, else the first active one. */
+  defaultReplyAddress(): string {
+    const active = this.mailReplyAddresses.filter((a) => a.isActive);
+    return (active.find((a) => a.isDefault) ?? active[0])?.address ?? "";
+  }
+
+  private isActiveReplyAddress(address: string): boolean {
+    const want = address.trim().toLowerCase();
+    return this.mailReplyAddresses.some((a) => a.isActive && a.address.toLowerCase() === want);
+  }
+
+  /** `GET /api/v1/mailReplyAddress` ("List MailReplyAddresses"): `departmentId`, `isActive`, `from`, `limit`. */
+  listMailReplyAddresses(query: Record<string, string>): Reply {
+    if (this.ctx.options.deskMailReplyAddressRequiresDepartment && !query.departmentId)
+      return invalid([{ fieldName: "/departmentId", errorType: "missing" }]);
+    if (query.departmentId !== undefined && !this.departments.some((d) => d.id === query.departmentId))
+      return invalid([{ fieldName: "/departmentId", errorType: "invalid" }]);
+    if (query.isActive !== undefined && query.isActive !== "true" && query.isActive !== "false")
+      return invalid([{ fieldName: "/isActive", errorType: "invalid" }]);
+    const from = Number(query.from ?? 0);
+    const limit = Number(query.limit ?? 50);
+    if (!Number.isInteger(from) || from < 0) return invalid([{ fieldName: "/from", errorType: "invalid" }]);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      return invalid([{ fieldName: "/limit", errorType: "invalid" }]);
+    const data = this.mailReplyAddresses
+      .filter((a) => query.departmentId === undefined || a.departmentId === query.departmentId)
+      .filter((a) => query.isActive === undefined || String(a.isActive) === query.isActive)
+      .slice(from, from + limit);
+    return json(200, { data });
   }
 
   private stamp(): string {
@@ -193,7 +262,7 @@ export class Desk {
       threadCount: "0",
       commentCount: "0",
       webUrl: `${this.ctx.baseUrl}/desk/support/ShowHomePage.do#Cases/dv/${this.ticketNumber}`,
-      cf: Object.fromEntries(Object.keys(TICKET_CUSTOM_FIELDS).map((k) => [k, null])),
+      cf: Object.fromEntries(this.ticketFields.filter((f) => f.isCustomField).map((f) => [f.apiName, null])),
     };
     Object.assign(ticket.cf, (input.cf as Record<string, unknown>) ?? {});
     this.tickets.set(ticket.id, ticket);
@@ -218,29 +287,28 @@ export class Desk {
           content: thread.content,
           contentType: "plainText",
           fromEmailAddress: thread.from,
-          to: "support@zylker.example",
+          to: this.defaultReplyAddress(),
         },
         sourceId,
       );
     return json(200, ticket);
   }
 
+  /** Checks one value against its served field: a string within `maxLength` and, for a picklist, one of its values. */
+  private fits(field: DeskField | undefined, v: unknown, nullable: boolean): boolean {
+    if (!field) return false;
+    if (v === null) return nullable;
+    if (typeof v !== "string") return false;
+    if (field.maxLength !== null && v.length > field.maxLength) return false;
+    return field.allowedValues === null || field.allowedValues.some((a) => a.value === v);
+  }
+
   private checkTicketFields(input: Record<string, unknown>): FieldError[] {
     const errors: FieldError[] = [];
-    const str = (k: string, max: number) => {
-      if (
-        input[k] !== undefined &&
-        input[k] !== null &&
-        (typeof input[k] !== "string" || (input[k] as string).length > max)
-      )
+    const standard = (k: string) => this.ticketFields.find((f) => !f.isCustomField && f.apiName === k);
+    for (const k of ["subject", "description", "status", "priority"])
+      if (input[k] !== undefined && !this.fits(standard(k), input[k], k === "description"))
         errors.push({ fieldName: `/${k}`, errorType: "invalid" });
-    };
-    str("subject", 1000);
-    str("description", 65_535);
-    if (input.status !== undefined && !STATUSES.includes(String(input.status)))
-      errors.push({ fieldName: "/status", errorType: "invalid" });
-    if (input.priority !== undefined && !PRIORITIES.includes(String(input.priority)))
-      errors.push({ fieldName: "/priority", errorType: "invalid" });
     if (
       input.assigneeId !== undefined &&
       input.assigneeId !== null &&
@@ -256,14 +324,8 @@ export class Desk {
         errors.push({ fieldName: "/cf", errorType: "invalid" });
       else
         for (const [k, v] of Object.entries(input.cf)) {
-          const spec = TICKET_CUSTOM_FIELDS[k];
-          const ok =
-            spec &&
-            (v === null ||
-              (typeof v === "string" &&
-                v.length <= spec.maxLength &&
-                (!spec.values || spec.values.includes(v))));
-          if (!ok) errors.push({ fieldName: `/cf/${k}`, errorType: "invalid" });
+          const field = this.ticketFields.find((f) => f.isCustomField && f.apiName === k);
+          if (!this.fits(field, v, true)) errors.push({ fieldName: `/cf/${k}`, errorType: "invalid" });
         }
     }
     return errors;
@@ -381,7 +443,7 @@ export class Desk {
       content,
       contentType: "plainText",
       fromEmailAddress: from,
-      to: "support@zylker.example",
+      to: this.defaultReplyAddress(),
     });
   }
 
@@ -465,12 +527,29 @@ export class Desk {
       errors.push({ fieldName: "/content", errorType: "missing" });
     if (input.contentType !== undefined && input.contentType !== "html" && input.contentType !== "plainText")
       errors.push({ fieldName: "/contentType", errorType: "invalid" });
-    if (mode === "send" && input.channel === "EMAIL") {
+    if (mode === "send" && input.channel === "EMAIL" && (typeof input.to !== "string" || !input.to))
+      errors.push({ fieldName: "/to", errorType: "missing" });
+    // Desk requires `fromEmailAddress` for e-mail drafts as well as replies (notes §5.4), and it must be one of
+    // the org's active mail reply addresses.
+    const fromErrors: FieldError[] = [];
+    if (input.channel === "EMAIL") {
       if (typeof input.fromEmailAddress !== "string" || !input.fromEmailAddress)
-        errors.push({ fieldName: "/fromEmailAddress", errorType: "missing" });
-      if (typeof input.to !== "string" || !input.to) errors.push({ fieldName: "/to", errorType: "missing" });
+        fromErrors.push({ fieldName: "/fromEmailAddress", errorType: "missing" });
+      else if (!this.isActiveReplyAddress(input.fromEmailAddress))
+        fromErrors.push({ fieldName: "/fromEmailAddress", errorType: "invalid" });
     }
-    if (errors.length) return invalid(errors);
+    if (errors.length) return invalid([...errors, ...fromErrors]);
+    if (fromErrors.length) {
+      const { deskFromAddressErrorStatus: status, deskFromAddressErrorCode: code } = this.ctx.options;
+      return deskError(
+        status,
+        code,
+        code === "INVALID_DATA"
+          ? "The data does not comply to the validation restrictions defined."
+          : "fromEmailAddress must be an active mail reply address of this organization.",
+        fromErrors,
+      );
+    }
     const ticket = t as Ticket;
     const fields = {
       direction: "out" as const,
@@ -502,62 +581,11 @@ export class Desk {
     return json(200, thread);
   }
 
-  /** `GET /api/v1/organizationFields?module=tickets`: the ticket fields, standard and custom (shape UNCONFIRMED). */
+  /** `GET /api/v1/organizationFields?module=tickets`: the ticket fields, standard and custom, in Zoho's shape. */
   fields(module: string | undefined): Reply {
     if (module !== "tickets")
       return invalid([{ fieldName: "/module", errorType: module ? "invalid" : "missing" }]);
-    const standard = [
-      {
-        apiName: "subject",
-        displayLabel: "Subject",
-        type: "Text",
-        maxLength: 1000,
-        isCustomField: false,
-        isReadOnly: false,
-      },
-      {
-        apiName: "description",
-        displayLabel: "Description",
-        type: "Textarea",
-        maxLength: 65535,
-        isCustomField: false,
-        isReadOnly: false,
-      },
-      {
-        apiName: "status",
-        displayLabel: "Status",
-        type: "Picklist",
-        isCustomField: false,
-        isReadOnly: false,
-        allowedValues: STATUSES,
-      },
-      {
-        apiName: "priority",
-        displayLabel: "Priority",
-        type: "Picklist",
-        isCustomField: false,
-        isReadOnly: false,
-        allowedValues: PRIORITIES,
-      },
-      {
-        apiName: "ticketNumber",
-        displayLabel: "Ticket Id",
-        type: "Text",
-        maxLength: 50,
-        isCustomField: false,
-        isReadOnly: true,
-      },
-    ];
-    const custom = Object.entries(TICKET_CUSTOM_FIELDS).map(([apiName, spec]) => ({
-      apiName,
-      displayLabel: apiName.replace(/^cf_/, "").replace(/_/g, " "),
-      type: spec.values ? "Picklist" : "Textarea",
-      maxLength: spec.maxLength,
-      isCustomField: true,
-      isReadOnly: false,
-      ...(spec.values ? { allowedValues: spec.values } : {}),
-    }));
-    return json(200, { data: [...standard, ...custom] });
+    return json(200, { data: this.ticketFields });
   }
 
   // ---------------------------------------------------------------- webhooks
@@ -601,4 +629,54 @@ export class Desk {
     this.webhooks.set(hook.id, hook);
     return json(200, hook);
   }
+}
+
+/** The ticket fields of an org: Desk's standard ones and the profile's `cf_*` fields, in Zoho's shape. */
+function buildTicketFields(idPrefix: string, custom: Record<string, DeskCustomFieldSpec>): DeskField[] {
+  let n = 0;
+  const field = (
+    apiName: string,
+    displayLabel: string,
+    type: string,
+    maxLength: number | null,
+    allowedValues: DeskField["allowedValues"],
+    extra: Partial<DeskField> = {},
+  ): DeskField => ({
+    id: `${idPrefix}0002${String(++n).padStart(8, "0")}`,
+    apiName,
+    name: apiName,
+    displayLabel,
+    type,
+    maxLength,
+    isCustomField: false,
+    isMandatory: false,
+    isReadOnly: false,
+    isEncryptedField: false,
+    defaultValue: null,
+    allowedValues,
+    ...extra,
+  });
+  return [
+    field("subject", "Subject", "Text", 1000, null, { isMandatory: true }),
+    field("description", "Description", "Textarea", 65_535, null),
+    field("status", "Status", "Picklist", null, STATUS_VALUES, { defaultValue: "Open" }),
+    field(
+      "priority",
+      "Priority",
+      "Picklist",
+      null,
+      PRIORITY_VALUES.map((value) => ({ value })),
+    ),
+    field("ticketNumber", "Ticket Id", "Text", 50, null, { isReadOnly: true }),
+    ...Object.entries(custom).map(([apiName, spec]) =>
+      field(
+        apiName,
+        spec.displayLabel,
+        spec.type,
+        spec.maxLength,
+        spec.values ? spec.values.map((value) => ({ value })) : null,
+        { isCustomField: true },
+      ),
+    ),
+  ];
 }

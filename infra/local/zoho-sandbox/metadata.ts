@@ -1,7 +1,9 @@
 /**
- * The demo org's CRM modules and field metadata, served at `/crm/v8/settings/fields` and used by the sandbox's
- * own write validation, so the metadata a client reads is exactly what the sandbox enforces.
+ * The org's CRM modules and field metadata, served at `/crm/v8/settings/fields` and used by the sandbox's
+ * own write validation, so the metadata a client reads is exactly what the sandbox enforces. Custom fields and
+ * Industry values come from the seed profile (profiles.ts).
  */
+import type { ProfileSeed } from "./profiles.js";
 
 export interface PicklistValue {
   display_value: string;
@@ -42,7 +44,8 @@ export interface ModuleMeta {
   fields: FieldMeta[];
 }
 
-type FieldSpec = {
+/** A field as the seed declares it; buildModules turns it into Zoho's metadata. */
+export type FieldSpec = {
   api: string;
   label?: string;
   type: string;
@@ -175,32 +178,7 @@ const MODULE_SPECS: { api: string; singular: string; fields: FieldSpec[] }[] = [
       },
       { api: "Email_Opt_Out", type: "boolean" },
       { api: "Description", type: "textarea", length: 32000 },
-      { api: "AI_Score", label: "AI Score", type: "integer", custom: true },
-      { api: "AI_Score_Reason", label: "AI Score Reason", type: "textarea", length: 2000, custom: true },
-      { api: "AI_Summary", label: "AI Summary", type: "textarea", length: 2000, custom: true },
-      {
-        api: "AI_ICP_Fit",
-        label: "AI ICP Fit",
-        type: "picklist",
-        custom: true,
-        picklist: ["-None-", "Strong", "Moderate", "Weak"],
-      },
-      {
-        api: "AI_Intent",
-        label: "AI Intent",
-        type: "picklist",
-        custom: true,
-        picklist: ["-None-", "High", "Medium", "Low"],
-      },
-      {
-        api: "AI_Buying_Stage",
-        label: "AI Buying Stage",
-        type: "picklist",
-        custom: true,
-        picklist: ["-None-", "Awareness", "Consideration", "Evaluation", "Decision", "Purchase"],
-      },
-      { api: "AI_Enriched_At", label: "AI Enriched At", type: "datetime", custom: true },
-      { api: "AI_Audit", label: "AI Audit", type: "textarea", length: 4000, custom: true },
+      // The org's custom fields (AI targets included) come from the seed profile (profiles.ts).
     ],
   },
   {
@@ -305,38 +283,64 @@ const MODULE_SPECS: { api: string; singular: string; fields: FieldSpec[] }[] = [
   },
 ];
 
-/** Builds the module table with stable 19-digit ids. */
-export function buildModules(): Map<string, ModuleMeta> {
+/** Zoho's field metadata for one declared field. */
+export function toFieldMeta(f: FieldSpec, id: string, picklistId: (k: number) => string): FieldMeta {
+  const label = f.label ?? f.api.replace(/_/g, " ");
+  return {
+    api_name: f.api,
+    field_label: label,
+    display_label: label,
+    id,
+    data_type: f.type,
+    json_type: JSON_TYPES[f.type] ?? "string",
+    length: f.length ?? DEFAULT_LENGTH[f.type] ?? 255,
+    system_mandatory: f.mandatory ?? false,
+    read_only: f.readOnly ?? false,
+    field_read_only: f.readOnly ?? false,
+    custom_field: f.custom ?? false,
+    visible: true,
+    unique: f.unique ? { casesensitive: "false" } : {},
+    pick_list_values: (f.picklist ?? []).map((v, k) => ({
+      display_value: v,
+      actual_value: v,
+      id: picklistId(k),
+      sequence_number: k + 1,
+      type: "used",
+    })),
+    ...(f.type === "picklist" || f.type === "multiselectpicklist" ? { restricted_picklist: true } : {}),
+    lookup: f.lookup ? { module: { api_name: f.lookup, id: "" } } : {},
+  };
+}
+
+/** The module specs of a profile: the standard modules with the profile's Lead custom fields and Industry values. */
+function moduleSpecs(seed: ProfileSeed): typeof MODULE_SPECS {
+  const industry = (module: string, f: FieldSpec): FieldSpec => {
+    if (f.api !== "Industry" || !seed.industries) return f;
+    return { ...f, picklist: module === "Leads" ? seed.industries.leads : seed.industries.accounts };
+  };
+  return MODULE_SPECS.map((spec) => ({
+    ...spec,
+    fields: [
+      ...spec.fields.map((f) => industry(spec.api, f)),
+      ...(spec.api === "Leads" ? seed.leadCustomFields : []),
+    ],
+  }));
+}
+
+/** Builds the module table of a profile with stable 19-digit ids (prefixed per org). */
+export function buildModules(seed: ProfileSeed): Map<string, ModuleMeta> {
+  const p = seed.idPrefix;
   const modules = new Map<string, ModuleMeta>();
-  MODULE_SPECS.forEach((spec, m) => {
-    const moduleId = `55459740000000${(2175 + m).toString().padStart(5, "0")}`;
-    const fields = [...spec.fields, ...SYSTEM_FIELDS].map((f, i): FieldMeta => {
-      const label = f.label ?? f.api.replace(/_/g, " ");
-      return {
-        api_name: f.api,
-        field_label: label,
-        display_label: label,
-        id: `55459740000${(m * 1000 + i + 10_000).toString().padStart(8, "0")}`,
-        data_type: f.type,
-        json_type: JSON_TYPES[f.type] ?? "string",
-        length: f.length ?? DEFAULT_LENGTH[f.type] ?? 255,
-        system_mandatory: f.mandatory ?? false,
-        read_only: f.readOnly ?? false,
-        field_read_only: f.readOnly ?? false,
-        custom_field: f.custom ?? false,
-        visible: true,
-        unique: f.unique ? { casesensitive: "false" } : {},
-        pick_list_values: (f.picklist ?? []).map((v, k) => ({
-          display_value: v,
-          actual_value: v,
-          id: `55459740001${(m * 10_000 + i * 100 + k).toString().padStart(8, "0")}`,
-          sequence_number: k + 1,
-          type: "used",
-        })),
-        ...(f.type === "picklist" ? { restricted_picklist: true } : {}),
-        lookup: f.lookup ? { module: { api_name: f.lookup, id: "" } } : {},
-      };
-    });
+  moduleSpecs(seed).forEach((spec, m) => {
+    const moduleId = `${p}0000000${(2175 + m).toString().padStart(5, "0")}`;
+    const fields = [...spec.fields, ...SYSTEM_FIELDS].map(
+      (f, i): FieldMeta =>
+        toFieldMeta(
+          f,
+          `${p}0000${(m * 1000 + i + 10_000).toString().padStart(8, "0")}`,
+          (k) => `${p}0001${(m * 10_000 + i * 100 + k).toString().padStart(8, "0")}`,
+        ),
+    );
     modules.set(spec.api, {
       api_name: spec.api,
       singular_label: spec.singular,

@@ -1,5 +1,5 @@
 /**
- * The demo org: users, an API client, a few dozen CRM records and Desk tickets with realistic text, and (when
+ * The seeded org (profile `demo` or `alt`, see profiles.ts): users, an API client, a few dozen CRM records and Desk tickets with realistic text, and (when
  * the mediator's URL is known) the workflow rules and Desk webhook that call it.
  */
 import type { Accounts, OAuthClient } from "./accounts.js";
@@ -127,7 +127,10 @@ const TICKETS = [
   ],
 ] as const;
 
-/** Fills the sandbox with the demo org; returns the demo API client (registered in the US data centre). */
+/**
+ * Fills the sandbox with the profile's org; returns its API client (registered in the US data centre). Both profiles
+ * get the same people and tickets; what an admin configures (fields, values, addresses, ids) is the profile's.
+ */
 export function seedDemoOrg(
   ctx: SandboxContext,
   accounts: Accounts,
@@ -135,10 +138,8 @@ export function seedDemoOrg(
   desk: Desk,
   automation: Automation,
 ): OAuthClient {
-  crm.users.push(
-    { id: ctx.ids.next(), name: "Sandbox Admin", email: "admin@zylker.example" },
-    { id: ctx.ids.next(), name: "Mediator Integration", email: "integration@zylker.example" },
-  );
+  const profile = desk.seed;
+  for (const user of profile.crmUsers) crm.users.push({ id: ctx.ids.next(), ...user });
   const admin = crm.users[0]?.id as string;
   const client = accounts.registerClient("us", admin);
   if (!ctx.options.seed) return client;
@@ -255,11 +256,18 @@ export function seedDemoOrg(
   });
 
   // Desk: departments, agents, contacts, tickets with their first inbound email.
-  desk.departments.push({ id: ctx.ids.next(), name: "Support" }, { id: ctx.ids.next(), name: "Billing" });
-  desk.agents.push(
-    { id: ctx.ids.next(), name: "Priya Nair", emailId: "priya@zylker.example" },
-    { id: ctx.ids.next(), name: "Tom Becker", emailId: "tom@zylker.example" },
-  );
+  for (const name of profile.departments) desk.departments.push({ id: ctx.ids.next(), name });
+  for (const agent of profile.agents) desk.agents.push({ id: ctx.ids.next(), ...agent });
+  for (const a of profile.mailReplyAddresses)
+    desk.mailReplyAddresses.push({
+      id: ctx.ids.next(),
+      address: a.address,
+      displayName: a.displayName,
+      departmentId: desk.departments[a.department]?.id ?? "",
+      isActive: a.isActive,
+      isVerified: true,
+      isDefault: a.isDefault,
+    });
   PEOPLE.slice(0, 12).forEach(([first, last]) => {
     desk.contacts.push({
       id: ctx.ids.next(),

@@ -22,10 +22,18 @@ import {
 } from "../http.js";
 import { type AccessToken, Accounts, hasScope, type OAuthClient } from "./accounts.js";
 import { Automation, type WorkflowRule } from "./automation.js";
-import { DATA_CENTRES, type DataCentre, DEFAULT_OPTIONS, type SandboxOptions } from "./config.js";
+import {
+  DATA_CENTRES,
+  type DataCentre,
+  DEFAULT_OPTIONS,
+  SANDBOX_PROFILES,
+  type SandboxOptions,
+  type SandboxProfile,
+} from "./config.js";
 import { Crm } from "./crm.js";
 import { Desk } from "./desk.js";
 import { buildModules, findModule } from "./metadata.js";
+import { profileSeed } from "./profiles.js";
 import { DEMO_SCOPES, seedDemoOrg, seedMediatorHooks } from "./seed.js";
 import {
   Clock,
@@ -61,8 +69,10 @@ interface State {
 
 export interface ZohoSandbox extends RunningServer {
   readonly options: SandboxOptions;
-  /** The demo org's API client and where it lives; the local stack and tests set up connections with it. */
+  /** The seeded org's API client and where it lives; the local stack and tests set up connections with it. */
   demo(): {
+    /** The seed profile this org was built from. */
+    profile: SandboxProfile;
     clientId: string;
     clientSecret: string;
     dc: DataCentre;
@@ -89,20 +99,21 @@ export interface ZohoSandbox extends RunningServer {
 }
 
 function build(options: SandboxOptions, baseUrl: string): State {
+  const seed = profileSeed(options.profile);
   const ctx: SandboxContext = {
     options,
     clock: new Clock(),
-    ids: new IdGenerator(),
+    ids: new IdGenerator(seed.idPrefix),
     inspector: new Inspector(),
     baseUrl,
     pending: new Set(),
   };
   const accounts = new Accounts(ctx);
-  const modules = buildModules();
+  const modules = buildModules(seed);
   const crm = new Crm(ctx, modules);
   const automation = new Automation(ctx, modules, () => accounts.apiDomain("us"));
   crm.onWrite = (event) => automation.onWrite(event);
-  const desk = new Desk(ctx);
+  const desk = new Desk(ctx, seed);
   const demoClient = seedDemoOrg(ctx, accounts, crm, desk, automation);
   // Seeding is not traffic: start the inspection log clean.
   ctx.inspector = new Inspector();
@@ -292,6 +303,10 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     if (first === "settings" && second === "fields" && method === "GET") {
       required = ["ZohoCRM.settings.fields.READ"];
       run = () => state.crm.fields(query);
+    } else if (first === "settings" && second === "fields" && !third && method === "POST") {
+      // Create Custom Field: ZohoCRM.settings.fields.CREATE, .ALL or ZohoCRM.settings.ALL (hasScope covers prefixes).
+      required = ["ZohoCRM.settings.fields.CREATE"];
+      run = () => state.crm.createFields(query, body.value);
     } else if (first === "settings" && second === "modules" && method === "GET") {
       required = ["ZohoCRM.settings.modules.READ"];
       run = () => state.crm.moduleList();
@@ -299,18 +314,28 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       required = ["ZohoCRM.coql.READ", "ZohoCRM.modules.ALL"];
       heavy = true;
       run = () => state.crm.coql(body.value);
-    } else if (first === "actions" && second === "watch") {
-      required = ["ZohoCRM.notifications.CREATE"];
+    } else if (first === "actions" && second === "watch" && !third) {
+      const op =
+        method === "GET"
+          ? "READ"
+          : method === "DELETE"
+            ? "DELETE"
+            : method === "POST"
+              ? "CREATE"
+              : method === "PUT" || method === "PATCH"
+                ? "UPDATE"
+                : undefined;
+      if (!op)
+        return {
+          reply: crmError(405, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one"),
+          clientId,
+        };
+      required = [`ZohoCRM.notifications.${op}`];
       run = () => {
-        if (method === "DELETE") {
-          state.automation.unwatch((query.channel_ids ?? "").split(","));
-          return json(200, {
-            watch: [
-              { code: "SUCCESS", details: {}, message: "Successfully unsubscribed", status: "success" },
-            ],
-          });
-        }
-        return state.automation.watch(body.value);
+        if (method === "GET") return state.automation.listWatch(query);
+        if (method === "DELETE") return state.automation.unwatch((query.channel_ids ?? "").split(","));
+        if (method === "POST") return state.automation.watch(body.value);
+        return state.automation.updateWatch(body.value, method === "PUT" ? "replace" : "patch");
       };
     } else if (first && !second && (method === "GET" || method === "POST" || method === "PUT")) {
       const kind = method === "GET" ? "READ" : method === "POST" ? "CREATE" : "UPDATE";
@@ -395,7 +420,14 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       if (!scope("Desk.basic.READ")) return { reply: scopeError("desk"), clientId };
       return {
         reply: json(200, {
-          data: [{ id: desk.orgId, companyName: "Zylker Demo", portalName: "zylkerdemo", isDefault: true }],
+          data: [
+            {
+              id: desk.orgId,
+              companyName: desk.seed.deskOrg.companyName,
+              portalName: desk.seed.deskOrg.portalName,
+              isDefault: true,
+            },
+          ],
         }),
         clientId,
       };
@@ -462,6 +494,11 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
             : deskError(404, "URL_NOT_FOUND", "The URL you requested could not be found."));
     } else if (resource === "organizationFields" && method === "GET") {
       reply = need("Desk.settings.READ") ?? desk.fields(query.module);
+    } else if (resource === "mailReplyAddress" && !id && method === "GET") {
+      reply =
+        scope("Desk.settings.READ") || scope("Desk.basic.READ")
+          ? desk.listMailReplyAddresses(query)
+          : scopeError("desk");
     } else if (resource === "agents" && method === "GET") {
       reply = need("Desk.basic.READ") ?? json(200, { data: desk.agents });
     }
@@ -512,8 +549,14 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
     const parts = path.split("/").filter(Boolean);
     if (path === "/inspect" && m === "GET") return json(200, sandbox.inspect());
     if (path === "/reset" && m === "POST") {
+      // Re-seeds the current profile; `{profile}` switches to another one first.
+      if (body?.profile !== undefined) {
+        if (!SANDBOX_PROFILES.includes(body.profile as SandboxProfile))
+          return json(400, { error: `profile must be one of ${SANDBOX_PROFILES.join(", ")}` });
+        options.profile = body.profile as SandboxProfile;
+      }
       sandbox.reset();
-      return json(200, { ok: true });
+      return json(200, { ok: true, profile: options.profile });
     }
     if (path === "/demo" && m === "GET") return json(200, sandbox.demo());
     if (path === "/faults" && m === "POST") {
@@ -710,6 +753,7 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       return state;
     },
     demo: () => ({
+      profile: options.profile,
       clientId: state.demoClient.clientId,
       clientSecret: state.demoClient.clientSecret,
       dc: state.demoClient.dc,

@@ -149,7 +149,12 @@ describe("item 21: comments, drafts and sent replies", () => {
 
     const draft = await conn.desk(`tickets/${ticket.id}/draftReply`, {
       method: "POST",
-      body: { channel: "EMAIL", contentType: "html", content: "<p>Hi, we refunded you.</p>" },
+      body: {
+        channel: "EMAIL",
+        contentType: "html",
+        content: "<p>Hi, we refunded you.</p>",
+        fromEmailAddress: "support@zylker.example",
+      },
     });
     const unsent = await conn.desk(`tickets/${ticket.id}/sendReply`, {
       method: "POST",
