@@ -108,16 +108,25 @@ describe("profiles differ in ordinary ways", () => {
     conn = await connect(sandbox);
     const after = (await conn.crm("Leads?fields=Email&per_page=200")).body.data.length;
     const switched = await control("reset", { profile: "demo" });
+    const reported = await control("demo", undefined, "GET");
     const bad = await fetch(`${sandbox.url}/_sandbox/reset`, {
       method: "POST",
       body: JSON.stringify({ profile: "nope" }),
     });
+    const badConfig = await fetch(`${sandbox.url}/_sandbox/config`, {
+      method: "POST",
+      body: JSON.stringify({ profile: "nope" }),
+    });
+    await control("config", { profile: "alt" });
+    const viaConfig = await control("reset");
 
     expect(reset).toEqual({ ok: true, profile: "alt" });
     expect(after).toBe(before - 1);
     expect(switched).toEqual({ ok: true, profile: "demo" });
-    expect((await control("demo", undefined, "GET")).profile).toBe("demo");
+    expect(reported.profile).toBe("demo");
     expect(bad.status).toBe(400);
+    expect(badConfig.status).toBe(400);
+    expect(viaConfig).toEqual({ ok: true, profile: "alt" });
   });
 });
 

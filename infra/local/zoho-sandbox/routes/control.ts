@@ -57,6 +57,9 @@ export async function control(
     return json(200, { now: state.ctx.clock.stamp() });
   }
   if (path === "/config" && m === "POST") {
+    // A profile takes effect at the next reset; refuse an unknown one now rather than fail the reset.
+    if (body?.profile !== undefined && !SANDBOX_PROFILES.includes(body.profile as SandboxProfile))
+      return json(400, { error: `profile must be one of ${SANDBOX_PROFILES.join(", ")}` });
     Object.assign(options, body ?? {});
     return json(200, options);
   }
