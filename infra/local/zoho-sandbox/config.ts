@@ -67,6 +67,11 @@ export interface SandboxOptions {
    * it is UNCONFIRMED. When true the sandbox answers 422 without it. @default false
    */
   deskMailReplyAddressRequiresDepartment: boolean;
+  /**
+   * Answer an empty Desk list (mail reply addresses) with 204 and no body, as Desk's OAS lists; off by default so
+   * clients see `{data: []}` (UNCONFIRMED which one Desk sends). @default false
+   */
+  deskEmptyListNoContent: boolean;
   /** Notifications API: channel life when `channel_expiry` is not given (notes §4.2: 1 h). @default 3600 */
   watchDefaultExpirySeconds: number;
   /** Notifications API: longest channel life; later expiries are cut to it (1 day or 1 week: UNCONFIRMED). @default 86400 */
@@ -114,6 +119,7 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   deskFromAddressErrorStatus: 422,
   deskFromAddressErrorCode: "INVALID_DATA",
   deskMailReplyAddressRequiresDepartment: false,
+  deskEmptyListNoContent: false,
   watchDefaultExpirySeconds: 3600,
   watchMaxExpirySeconds: 86_400,
   customFieldsPerModule: 100,

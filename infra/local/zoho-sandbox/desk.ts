@@ -55,7 +55,11 @@ export interface DeskWebhook {
   createdTime: string;
 }
 
-/** A Desk mail reply address, as "List MailReplyAddresses" answers it (shape UNCONFIRMED). */
+/**
+ * A Desk mail reply address, as "List MailReplyAddresses" answers it: the Desk OAS (MailReplyAddress
+ * `getReplyMailAddresses`) lists id, address, displayName, departmentId, isActive, isVerified, isSmtpEnabled,
+ * serviceProviderType and created/modified details; `isDefault` is the sandbox's (the contract's optional key).
+ */
 export interface MailReplyAddress {
   id: string;
   address: string;
@@ -64,6 +68,9 @@ export interface MailReplyAddress {
   isActive: boolean;
   isVerified: boolean;
   isDefault: boolean;
+  isSmtpEnabled: boolean;
+  serviceProviderType: "ZohoSMTP";
+  createdTime: string;
 }
 
 /**
@@ -82,6 +89,7 @@ export interface DeskField {
   isMandatory: boolean;
   isReadOnly: boolean;
   isEncryptedField: boolean;
+  showToHelpCenter: boolean;
   defaultValue: string | null;
   allowedValues: { value: string; statusType?: string }[] | null;
 }
@@ -153,6 +161,8 @@ export class Desk {
       .filter((a) => query.departmentId === undefined || a.departmentId === query.departmentId)
       .filter((a) => query.isActive === undefined || String(a.isActive) === query.isActive)
       .slice(from, from + limit);
+    // Desk's OAS answers an empty list with 204 (a setting: the sandbox answers `{data: []}` by default).
+    if (data.length === 0 && this.ctx.options.deskEmptyListNoContent) return { status: 204 };
     return json(200, { data });
   }
 
@@ -652,6 +662,7 @@ function buildTicketFields(idPrefix: string, custom: Record<string, DeskCustomFi
     isMandatory: false,
     isReadOnly: false,
     isEncryptedField: false,
+    showToHelpCenter: false,
     defaultValue: null,
     allowedValues,
     ...extra,

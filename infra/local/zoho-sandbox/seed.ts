@@ -267,6 +267,9 @@ export function seedDemoOrg(
       isActive: a.isActive,
       isVerified: true,
       isDefault: a.isDefault,
+      isSmtpEnabled: false,
+      serviceProviderType: "ZohoSMTP",
+      createdTime: new Date(ctx.clock.now()).toISOString(),
     });
   PEOPLE.slice(0, 12).forEach(([first, last]) => {
     desk.contacts.push({

@@ -235,6 +235,9 @@ describe.each(["demo", "alt"] as const)("profile %s", (profile) => {
         isActive: true,
         isVerified: true,
         isDefault: true,
+        isSmtpEnabled: false,
+        serviceProviderType: "ZohoSMTP",
+        createdTime: expect.any(String),
       },
     ]);
     expect(byDept.body.data.map((a: { address: string }) => a.address)).toEqual([x.from]);
@@ -308,6 +311,17 @@ describe("Desk reply-address rules (settings)", () => {
     expect(noDept.status).toBe(422);
     expect(noDept.body.errors).toEqual([{ fieldName: "/departmentId", errorType: "missing" }]);
     expect(withDept.status).toBe(200);
+  });
+
+  it("answers an empty list with {data: []}, or 204 when deskEmptyListNoContent is set", async () => {
+    await use("demo");
+    const billing = (await firstTicket()).departmentId; // the first demo ticket is a billing one: no address there
+    const empty = await conn.desk(`mailReplyAddress?departmentId=${billing}`);
+    sandbox.options.deskEmptyListNoContent = true;
+    const noContent = await conn.desk(`mailReplyAddress?departmentId=${billing}`);
+
+    expect(empty.body).toEqual({ data: [] });
+    expect(noContent.status).toBe(204);
   });
 
   it("refuses the list without a Desk settings or basic read scope", async () => {
