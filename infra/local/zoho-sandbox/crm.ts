@@ -748,11 +748,14 @@ export class Crm {
     const type = typeof f.data_type === "string" ? f.data_type : "";
     const limits = CREATABLE[type];
     if (!limits) return fail("INVALID_DATA", "invalid data", at("data_type"));
-    if (label.length > o.customFieldLabelMaxLength || !/^[\p{L}\p{N} _\-&()./]+$/u.test(label))
+    if (label.length > o.customFieldLabelMaxLength)
       return fail("INVALID_DATA", "invalid data", {
         ...at("field_label"),
         maximum_length: o.customFieldLabelMaxLength,
       });
+    // Letters, digits, spaces and a few separators; anything else would make an unusable API name.
+    if (!/^[\p{L}\p{N} _\-&()./]+$/u.test(label))
+      return fail("INVALID_DATA", "invalid data", at("field_label"));
     // Zoho derives the API name from the label: spaces become underscores, other symbols are dropped.
     const apiName = label
       .replace(/\s+/g, "_")

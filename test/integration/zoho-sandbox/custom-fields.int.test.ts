@@ -139,6 +139,7 @@ describe("Create Custom Field", () => {
       { field_label: "Too Long Text", data_type: "text", length: 256 },
       { field_label: "Empty Pick", data_type: "picklist" },
     ]);
+    const symbols = await create([{ field_label: "Score %$#", data_type: "text" }]);
 
     expect(res.status).toBe(400);
     expect(
@@ -153,6 +154,13 @@ describe("Create Custom Field", () => {
       ["INVALID_DATA", "length"],
       ["MANDATORY_NOT_FOUND", "pick_list_values"],
     ]);
+    expect(res.body.fields[2].details.maximum_length).toBe(25);
+    expect(symbols.body.fields[0]).toEqual({
+      code: "INVALID_DATA",
+      details: { api_name: "field_label", json_path: "$.fields[0].field_label" },
+      message: "invalid data",
+      status: "error",
+    });
   });
 
   it("applies the limits: fields per call, custom fields per module, picklist values (settings)", async () => {
