@@ -321,6 +321,8 @@ export class MappingBinder {
   private readonly bindings = new WeakMap<GuardField[], Map<string, Binding>>();
   /** Connection|use case pairs whose mapping is incomplete: their metadata is re-read every `recheckMs`. */
   private readonly incomplete = new Set<string>();
+  /** What was last reported per connection|use case, so the re-checks of a stopped use case do not repeat it. */
+  private readonly reported = new Map<string, string>();
 
   constructor(private readonly deps: MappingBinderDeps) {}
 
@@ -343,7 +345,7 @@ export class MappingBinder {
     if (!binding) {
       binding = bindMapping(useCase.name, mapping, fields);
       perRead.set(useCase.name, binding);
-      this.report(binding, connection, this.incomplete.has(key));
+      this.report(binding, connection, key);
     }
     if (!binding.check.runnable) {
       this.incomplete.add(key);
@@ -356,10 +358,17 @@ export class MappingBinder {
     return binding;
   }
 
-  /** Once per connection, use case and metadata read. */
-  private report(binding: Binding, connection: string, wasIncomplete: boolean) {
+  /**
+   * Once per connection, use case and metadata read; while the use case is stopped (metadata re-read every
+   * `recheckMs`), only when something changed.
+   */
+  private report(binding: Binding, connection: string, key: string) {
     const { check } = binding;
+    const wasIncomplete = this.incomplete.has(key);
     const skipped = check.targets.filter((t) => !t.required && t.status !== "ok");
+    const signature = JSON.stringify([skipped.map((t) => t.key), blocking(check)]);
+    if (wasIncomplete && !check.runnable && this.reported.get(key) === signature) return;
+    this.reported.set(key, signature);
     if (skipped.length)
       this.deps.logger.warn("optional target fields are not usable in this org; their outputs are skipped", {
         connection,

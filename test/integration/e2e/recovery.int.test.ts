@@ -52,4 +52,30 @@ describe("recovery after a connection repair", () => {
     expect((await tokenCalls()) - before).toBeLessThanOrEqual(3);
     expect(await deadLetters(s())).toEqual([]);
   }, 150_000);
+
+  it("a missing required field stops lead enrichment without dead-lettering: its event waits, and is written within 60 s of the field being created", async () => {
+    await start();
+    const leads = s().sandbox?.state.crm.modules.get("Leads");
+    const at = leads?.fields.findIndex((f) => f.api_name === "AI_Score") ?? -1;
+    expect(at).toBeGreaterThan(-1);
+    const [score] = leads?.fields.splice(at, 1) ?? [];
+    const id = leadIds()[7] as string;
+
+    await trigger(id);
+    await until(() => expect(deferrals(id)).toBeGreaterThanOrEqual(2), 45_000);
+    expect(s().events.find((e) => e.startsWith("deferred") && e.includes(id))).toMatch(
+      /lead-enrichment cannot run .*score -> AI_Score \(missing\)/,
+    );
+    expect(writesFor(id)).toEqual([]);
+    expect(await deadLetters(s())).toEqual([]);
+
+    // The admin creates the field (what `fields create` does through Zoho's API).
+    leads?.fields.push(score as NonNullable<typeof score>);
+    const fixedAt = Date.now();
+    await until(() => expect(writesFor(id)).toHaveLength(1), 60_000);
+
+    expect(Date.now() - fixedAt).toBeLessThan(60_000);
+    expect(writesFor(id)[0]?.fields[0]).toContain("AI_Score");
+    expect(await deadLetters(s())).toEqual([]);
+  }, 150_000);
 });

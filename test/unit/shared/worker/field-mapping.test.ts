@@ -358,8 +358,12 @@ describe("the worker's binder", () => {
       expect((error as MappingIncompleteError).retryAfterMs).toBe(20_000);
       expect((error as Error).message).toMatch(/score -> AI_Score \(missing\)/);
     }
+    // Re-checks re-read the metadata every 20 s, without repeating the log line.
+    t.advance(20_000);
+    await expect(attempt()).rejects.toBeInstanceOf(MappingIncompleteError);
+    expect(t.reads()).toBe(2);
     expect(t.logs.filter((l) => l.level === "error")).toHaveLength(1);
-    expect(t.counts.filter((c) => c.name === "MappingIncomplete")).toHaveLength(3);
+    expect(t.counts.filter((c) => c.name === "MappingIncomplete")).toHaveLength(4);
     expect(t.counts[0]?.dimensions).toEqual({ useCase: "lead-enrichment" });
 
     t.setFields(ALT_LEADS);
