@@ -10,12 +10,25 @@ const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>
     .optional()
     .transform((s, ctx) => {
       if (!s) return fallback;
+      let parsed: unknown;
       try {
-        return schema.parse(JSON.parse(s));
+        parsed = JSON.parse(s);
       } catch {
         ctx.addIssue({ code: "custom", message: "not valid JSON for this setting" });
         return z.NEVER;
       }
+      const result = schema.safeParse(parsed);
+      if (result.success) return result.data;
+      // Names keys and rules (e.g. an unknown target of a field map), never the setting's values.
+      const where = result.error.issues
+        .map((i) =>
+          i.code === "unrecognized_keys"
+            ? `unknown key ${i.keys.join(", ")}`
+            : `${i.path.join(".") || "(root)"}: ${i.code}`,
+        )
+        .join("; ");
+      ctx.addIssue({ code: "custom", message: `does not fit this setting (${where})` });
+      return z.NEVER;
     });
 
 export const WorkerEnvSchema = z.object({
