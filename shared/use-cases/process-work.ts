@@ -111,7 +111,7 @@ const subjectOf = (m: WorkMessage) => (m.subject ? `${m.subject.module} ${m.subj
 
 export function makeProcessWork(deps: WorkerDeps) {
   const { config, logger, metrics } = deps;
-  const mappings = new MappingBinder({
+  const binder = new MappingBinder({
     metadata: deps.metadata,
     logger,
     metrics,
@@ -336,7 +336,7 @@ export function makeProcessWork(deps: WorkerDeps) {
           `input does not fit ${message.useCase}: ${input.error.issues.map((i) => i.path.join(".")).join(", ")}`,
         );
       // The use case's targets bound to the org's live fields; a required one missing makes its events wait.
-      const binding = await mappings.bind(useCase, message.connection, zoho);
+      const binding = await binder.bind(useCase, message.connection, zoho);
       const env = {
         zoho,
         connection: message.connection,
@@ -352,7 +352,7 @@ export function makeProcessWork(deps: WorkerDeps) {
       // The guard: all or nothing, except values the use case may drop (named in the audit trail).
       const guarded: PlannedWrite[] = [];
       const problems: string[] = [];
-      const mapped: string[] = [];
+      const mappings: string[] = [];
       const dropped: string[] = [];
       for (const write of planned) {
         if (write.kind === "crm-update" || write.kind === "desk-ticket-update") {
@@ -364,7 +364,7 @@ export function makeProcessWork(deps: WorkerDeps) {
           if (!result.ok) problems.push(...result.problems.map((p) => `${p.field}: ${p.reason}`));
           else {
             guarded.push({ ...write, proposed: result.fields });
-            mapped.push(...result.mapped.map((m) => `${m.field} "${m.from}" -> "${m.to}"`));
+            mappings.push(...result.mapped.map((m) => `${m.field} "${m.from}" -> "${m.to}"`));
             dropped.push(...result.dropped.map((p) => `${p.field}: ${p.reason}`));
           }
         } else if (write.content.length === 0 || write.content.length > 32_000) {
@@ -402,7 +402,7 @@ export function makeProcessWork(deps: WorkerDeps) {
           promptVersion: useCase.promptVersion,
           jobId: message.jobId,
           usage,
-          mappings: mapped,
+          mappings,
           ...(dropped.length ? { dropped } : {}),
         },
       };
