@@ -72,7 +72,7 @@ export class DeskFromAddress {
     const address = chooseReplyAddress(await this.addresses(zoho, connection), departmentId);
     if (!address)
       throw new ConfigError(
-        `Zoho Desk has no active mail reply address for connection "${connection}", so no e-mail draft can be saved: set DESK_FROM_ADDRESS or add and verify a reply address in Desk (Setup > Channels > Email); doctor checks it`,
+        `Zoho Desk has no active mail reply address for connection "${connection}", so no e-mail draft can be saved: set DESK_FROM_ADDRESS or add and verify an active reply address in Zoho Desk's e-mail channel settings; doctor checks it`,
       );
     return address;
   }
