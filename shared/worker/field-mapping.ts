@@ -173,12 +173,13 @@ export function targetSchema({ target, field }: BoundTarget): z.ZodType {
       schema = z.number().int().min(lo).max(hi);
       detail = `; a whole number from ${lo} to ${hi}`;
       break;
-    case "double":
-      schema = z
-        .number()
-        .min(target.min ?? -Number.MAX_VALUE)
-        .max(target.max ?? Number.MAX_VALUE);
+    case "double": {
+      let n = z.number();
+      if (target.min !== undefined) n = n.min(target.min);
+      if (target.max !== undefined) n = n.max(target.max);
+      schema = n;
       break;
+    }
     case "boolean":
       schema = z.boolean();
       break;

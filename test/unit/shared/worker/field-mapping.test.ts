@@ -104,6 +104,20 @@ describe("lead enrichment bound to two differently configured orgs", () => {
     }
   });
 
+  it("a score held in a decimal field keeps the use case's 0-100 scale", () => {
+    const binding = bindMapping(
+      "lead-enrichment",
+      leadMapping(),
+      replace(DEMO_LEADS, { name: "AI_Score", type: "double", readOnly: false }),
+    );
+    const score = boundShape(binding).score as z.ZodType;
+
+    expect(binding.check.runnable).toBe(true);
+    expect(score.safeParse(72.5).success).toBe(true);
+    expect(score.safeParse(101).success).toBe(false);
+    expect(score.safeParse(-1).success).toBe(false);
+  });
+
   it("follows LEAD_FIELD_MAP to the org's own field", () => {
     const fields = replace(without(ALT_LEADS, "AI_ICP_Fit"), {
       name: "Fit_Rating",
