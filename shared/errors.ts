@@ -162,6 +162,26 @@ export class WorkMustWaitError extends AppError {
   readonly retryable = true;
 }
 
+/**
+ * A use case cannot run for a connection: a required target field is missing in the org, of the wrong type or
+ * read-only. Its events wait (re-checked shortly, see WAIT_RECHECK_SECONDS) until the admin fixes the mapping;
+ * nothing is written and nothing is dead-lettered meanwhile.
+ */
+export class MappingIncompleteError extends WorkMustWaitError {
+  constructor(
+    readonly useCase: string,
+    readonly connection: string,
+    /** The required targets that are not usable, for people: `icp_fit -> AI_ICP_Fit (missing)`. */
+    readonly problems: string[],
+    options: { retryAfterMs?: number } = {},
+  ) {
+    super(
+      `${useCase} cannot run on connection "${connection}": required field ${problems.join(", ")}; run doctor for the fix`,
+      options,
+    );
+  }
+}
+
 /** The model's output failed the schema or was a refusal. */
 export class LlmOutputError extends AppError {
   readonly kind = "llm-output";

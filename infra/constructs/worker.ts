@@ -1,10 +1,13 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, Billing, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
+import { buildRegistry } from "../../shared/use-cases/worker/registry.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
 
@@ -37,6 +40,8 @@ export class Worker extends Construct {
   readonly jobs: TableV2;
   readonly ledger: TableV2;
   readonly modelSecret: Secret;
+  /** One per use case with a field mapping: a required field is missing, so its events wait. */
+  readonly mappingAlarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
@@ -98,5 +103,26 @@ export class Worker extends Construct {
     // Deferrals go back on the work queue; units that failed for good go to the dead-letter queue with a reason.
     props.queue.grantSendMessages(this.function);
     props.deadLetterQueue.grantSendMessages(this.function);
+
+    // A required target field the org lacks stops a use case for a connection; its events wait until it is fixed.
+    for (const useCase of Object.values(buildRegistry())) {
+      if (!useCase?.mapping) continue;
+      this.mappingAlarms.push(
+        new Alarm(this, `MappingIncomplete-${useCase.name}`, {
+          alarmDescription: `${useCase.name} is stopped for a connection: a required Zoho field is missing, of the wrong type or read-only (the worker logs which). Its events wait. Run \`npx zoho-gpt-mediator doctor\` for the fix.`,
+          metric: new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: "MappingIncomplete",
+            dimensionsMap: { service: "worker", useCase: useCase.name },
+            statistic: "Sum",
+            period: Duration.minutes(5),
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
   }
 }

@@ -1,5 +1,7 @@
 /** Environment of the worker: names, URLs and numbers only, never secrets. Parsed once at cold start. */
 import * as z from "zod";
+import { LEAD_TARGET_KEYS } from "../use-cases/worker/lead-enrichment.js";
+import { TICKET_TARGET_KEYS } from "../use-cases/worker/ticket-triage.js";
 import { commaList } from "./env-helpers.js";
 
 const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>
@@ -8,12 +10,25 @@ const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>
     .optional()
     .transform((s, ctx) => {
       if (!s) return fallback;
+      let parsed: unknown;
       try {
-        return schema.parse(JSON.parse(s));
+        parsed = JSON.parse(s);
       } catch {
         ctx.addIssue({ code: "custom", message: "not valid JSON for this setting" });
         return z.NEVER;
       }
+      const result = schema.safeParse(parsed);
+      if (result.success) return result.data;
+      // Names keys and rules (e.g. an unknown target of a field map), never the setting's values.
+      const where = result.error.issues
+        .map((i) =>
+          i.code === "unrecognized_keys"
+            ? `unknown key ${i.keys.join(", ")}`
+            : `${i.path.join(".") || "(root)"}: ${i.code}`,
+        )
+        .join("; ");
+      ctx.addIssue({ code: "custom", message: `does not fit this setting (${where})` });
+      return z.NEVER;
     });
 
 export const WorkerEnvSchema = z.object({
@@ -49,9 +64,18 @@ export const WorkerEnvSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
-  DESK_FROM_ADDRESS: z.string().optional(),
-  /** Where lead enrichment writes: `{"score": "Lead_Score__c", ...}` over the defaults. */
-  LEAD_FIELD_MAP: json(z.record(z.string(), z.string()), {}),
+  /** From address of Desk drafts and replies; unset: the org's active mail reply address (department, default, first). */
+  DESK_FROM_ADDRESS: z.email().optional(),
+  /** Where lead enrichment writes: `{"score": "Lead_Score__c", ...}` over the defaults (keys: the targets). */
+  LEAD_FIELD_MAP: json(z.partialRecord(z.enum(LEAD_TARGET_KEYS), z.string().min(1)), {}),
+  /** Where ticket triage writes: `{"urgency": "cf_priority_ai", ...}` over the defaults (keys: the targets). */
+  TICKET_FIELD_MAP: json(z.partialRecord(z.enum(TICKET_TARGET_KEYS), z.string().min(1)), {}),
+  /**
+   * How soon work waiting on a repair is re-checked: a broken Zoho connection (until `auth` stores a new token) or
+   * a use case whose required field is missing (until the field exists). Re-checks read the connection secret and
+   * the org's field metadata, never Zoho's token endpoint.
+   */
+  WAIT_RECHECK_SECONDS: z.coerce.number().int().min(5).max(300).default(20),
   /** Micro-dollars per million tokens: `{"gpt-4o-mini": {"prompt": 150000, "completion": 600000}}`. */
   MODEL_PRICES: json(z.record(z.string(), z.object({ prompt: z.number(), completion: z.number() })), {}),
 });

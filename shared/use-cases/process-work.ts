@@ -23,8 +23,10 @@ import type { Ledger } from "../ports/ledger.js";
 import type { Llm, LlmUsage } from "../ports/llm.js";
 import type { Metrics } from "../ports/metrics.js";
 import { type WorkMessage, WorkMessageSchema } from "../schemas/work-message.js";
+import { DeskFromAddress } from "../worker/desk-from-address.js";
+import { guardPartial, invalidateOnRejection, MappingBinder } from "../worker/field-mapping.js";
 import type { FieldMetadata } from "../worker/field-metadata.js";
-import { guardWrite } from "../worker/write-guard.js";
+import { DEFAULT_WAIT_RECHECK_MS, waitDelay } from "../worker/waiting.js";
 import type { AnyWorkerUseCase, PlannedWrite, WorkerUseCase } from "./worker/types.js";
 
 export interface WorkerRecord {
@@ -66,6 +68,8 @@ export interface WorkerConfig {
   leaseMs: number;
   /** First retry delay; doubles with each receive, capped at 15 minutes. */
   retryBaseMs: number;
+  /** Re-check interval of work waiting on a repair (broken connection, missing required field). @default 20_000 */
+  waitRecheckMs?: number;
 }
 
 export interface ProgressEvent {
@@ -107,6 +111,13 @@ const subjectOf = (m: WorkMessage) => (m.subject ? `${m.subject.module} ${m.subj
 
 export function makeProcessWork(deps: WorkerDeps) {
   const { config, logger, metrics } = deps;
+  const binder = new MappingBinder({
+    metadata: deps.metadata,
+    logger,
+    metrics,
+    recheckMs: config.waitRecheckMs ?? DEFAULT_WAIT_RECHECK_MS,
+  });
+  const deskFrom = new DeskFromAddress(config.sendReplies.fromAddress, deps.clock);
 
   const report = (message: WorkMessage, stage: ProgressEvent["stage"], detail?: string) => {
     deps.progress?.({
@@ -137,14 +148,15 @@ export function makeProcessWork(deps: WorkerDeps) {
       error instanceof ConnectionBrokenError ||
       error instanceof RefreshThrottledError ||
       error instanceof WorkMustWaitError;
-    if (waits && record.deferrals < config.maxDeferrals) {
+    const waitMs = waits ? waitDelay(error as AppError, record.deferrals, config) : undefined;
+    if (waitMs !== undefined) {
       if (key) await deps.jobs.release(key).catch(() => {});
       if (message) report(message, "deferred", reason);
       metrics.count("Deferred", 1, { reason: (error as AppError).kind });
       return {
         messageId: record.messageId,
         action: "defer",
-        delayMs: Math.min(15 * 60_000, (error as AppError).retryAfterMs ?? 60_000),
+        delayMs: waitMs,
         reason,
       };
     }
@@ -323,35 +335,44 @@ export function makeProcessWork(deps: WorkerDeps) {
           key,
           `input does not fit ${message.useCase}: ${input.error.issues.map((i) => i.path.join(".")).join(", ")}`,
         );
+      // The use case's targets bound to the org's live fields; a required one missing makes its events wait.
+      const binding = await binder.bind(useCase, message.connection, zoho);
       const env = {
         zoho,
         connection: message.connection,
         now: new Date(now),
         crmFields: (module: string) => deps.metadata.crm(zoho, message.connection, module),
+        ...(binding ? { binding } : {}),
       };
       const loaded = await useCase.load(env, input.data, message);
       const schema = useCase.schemaFor?.(loaded) ?? useCase.outputSchema;
       const { output, model, usage } = await callModel(schema, message, useCase.prompt(loaded));
       const planned = useCase.plan(output, loaded, env);
 
-      // The guard: all or nothing.
+      // The guard: all or nothing, except values the use case may drop (named in the audit trail).
       const guarded: PlannedWrite[] = [];
       const problems: string[] = [];
       const mappings: string[] = [];
+      const dropped: string[] = [];
       for (const write of planned) {
         if (write.kind === "crm-update" || write.kind === "desk-ticket-update") {
           const fields =
             write.kind === "crm-update"
               ? await deps.metadata.crm(zoho, message.connection, write.module)
               : await deps.metadata.desk(zoho, message.connection, "tickets");
-          const result = guardWrite(write.proposed, fields, write.allowList);
+          const result = guardPartial(write.proposed, fields, write.allowList, write.droppable);
           if (!result.ok) problems.push(...result.problems.map((p) => `${p.field}: ${p.reason}`));
           else {
             guarded.push({ ...write, proposed: result.fields });
             mappings.push(...result.mapped.map((m) => `${m.field} "${m.from}" -> "${m.to}"`));
+            dropped.push(...result.dropped.map((p) => `${p.field}: ${p.reason}`));
           }
         } else if (write.content.length === 0 || write.content.length > 32_000) {
           problems.push(`${write.kind}: content must be 1 to 32000 characters`);
+        } else if (write.kind === "desk-reply") {
+          // Desk refuses an e-mail draft or reply without an active from address: resolved before any write.
+          const from = await deskFrom.for(zoho, message.connection, write.departmentId);
+          guarded.push({ ...write, fromEmailAddress: from });
         } else guarded.push(write);
       }
       if (problems.length) {
@@ -376,7 +397,14 @@ export function makeProcessWork(deps: WorkerDeps) {
       const plan: StoredPlan = {
         writes: guarded,
         done: [],
-        audit: { model, promptVersion: useCase.promptVersion, jobId: message.jobId, usage, mappings },
+        audit: {
+          model,
+          promptVersion: useCase.promptVersion,
+          jobId: message.jobId,
+          usage,
+          mappings,
+          ...(dropped.length ? { dropped } : {}),
+        },
       };
       await deps.jobs.savePlan(key, plan);
       return { record, message, key, zoho, plan };
@@ -387,7 +415,13 @@ export function makeProcessWork(deps: WorkerDeps) {
   }
 
   const auditText = (ready: Ready, fields: string[]) => {
-    const a = ready.plan.audit as { model: string; promptVersion: string; jobId: string; mappings: string[] };
+    const a = ready.plan.audit as {
+      model: string;
+      promptVersion: string;
+      jobId: string;
+      mappings: string[];
+      dropped?: string[];
+    };
     return [
       `AI ${ready.message.useCase} by zoho-gpt-mediator`,
       `model: ${a.model}`,
@@ -395,6 +429,7 @@ export function makeProcessWork(deps: WorkerDeps) {
       `job: ${a.jobId}`,
       `fields changed: ${fields.join(", ") || "none"}`,
       ...(a.mappings.length ? [`picklist values mapped: ${a.mappings.join("; ")}`] : []),
+      ...(a.dropped?.length ? [`not written (the field would refuse it): ${a.dropped.join("; ")}`] : []),
     ].join("\n");
   };
 
@@ -455,6 +490,8 @@ export function makeProcessWork(deps: WorkerDeps) {
           written.push(item);
         } else {
           const reason = `Zoho rejected the update: ${r?.code ?? "no result"} ${JSON.stringify(r?.details ?? {}).slice(0, 300)}`;
+          // The org's fields changed under the cached metadata: read them again for the next unit.
+          invalidateOnRejection(deps.metadata, item.unit.message.connection, "crm", module, r);
           decisions.set(
             item.unit.record.messageId,
             await quarantine(item.unit.record, item.unit.message, item.unit.key, reason),
@@ -523,7 +560,8 @@ export function makeProcessWork(deps: WorkerDeps) {
             body: { isPublic: false, contentType: "plainText", content: content.slice(0, 32_000) },
           });
         } else if (write.kind === "desk-reply") {
-          const send = config.sendReplies.enabled && config.sendReplies.fromAddress && write.to;
+          const from = write.fromEmailAddress ?? config.sendReplies.fromAddress;
+          const send = config.sendReplies.enabled && from && write.to;
           await unit.zoho.request({
             service: "desk",
             method: "POST",
@@ -533,7 +571,7 @@ export function makeProcessWork(deps: WorkerDeps) {
               contentType: "plainText",
               content: write.content,
               ...(write.to ? { to: write.to } : {}),
-              ...(send ? { fromEmailAddress: config.sendReplies.fromAddress } : {}),
+              ...(from ? { fromEmailAddress: from } : {}),
             },
           });
         }
@@ -541,6 +579,8 @@ export function makeProcessWork(deps: WorkerDeps) {
         // Remember progress so a retry does not post the same comment or draft again.
         await deps.jobs.savePlan(unit.key, unit.plan);
       } catch (error) {
+        if (write.kind === "desk-ticket-update")
+          invalidateOnRejection(deps.metadata, unit.message.connection, "desk", "tickets", error);
         decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
         return;
       }

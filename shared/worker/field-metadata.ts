@@ -1,6 +1,7 @@
 /**
- * Zoho field metadata for the write guard, read live and cached per container (fields change rarely; a stale
- * cache errs towards rejection, which quarantines, never towards a bad write).
+ * Zoho field metadata for the write guard and the field mapping, read live and cached per connection and container
+ * (fields change rarely; a stale cache errs towards rejection, which quarantines, never towards a bad write). An
+ * entry lives for its TTL, and is dropped at once when Zoho refuses a write naming one of its fields.
  */
 import * as z from "zod";
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
@@ -10,21 +11,29 @@ import type { GuardField } from "./write-guard.js";
 const CrmFieldSchema = z.looseObject({
   api_name: z.string(),
   data_type: z.string(),
-  length: z.number().optional(),
-  read_only: z.boolean().optional(),
-  field_read_only: z.boolean().optional(),
+  length: z.number().nullish(),
+  read_only: z.boolean().nullish(),
+  field_read_only: z.boolean().nullish(),
   pick_list_values: z
-    .array(z.looseObject({ actual_value: z.string(), display_value: z.string().optional() }))
-    .optional(),
+    .array(z.looseObject({ actual_value: z.string(), display_value: z.string().nullish() }))
+    .nullish(),
 });
 const CrmFieldsSchema = z.object({ fields: z.array(CrmFieldSchema) });
 
+/**
+ * Desk's `allowedValues`: objects (`{"value": "Open", "statusType": "Open"}`, as Desk answers; public Desk clients
+ * read each entry's `value`), plain strings, or `null` where a field has none.
+ */
+const DeskAllowedValuesSchema = z
+  .array(z.union([z.string(), z.looseObject({ value: z.string() }).transform((v) => v.value)]))
+  .nullish();
 const DeskFieldSchema = z.looseObject({
   apiName: z.string(),
   type: z.string(),
-  maxLength: z.number().optional(),
-  isReadOnly: z.boolean().optional(),
-  allowedValues: z.array(z.string()).optional(),
+  /** `null` where a field has no length (picklists, numbers). */
+  maxLength: z.number().nullish(),
+  isReadOnly: z.boolean().nullish(),
+  allowedValues: DeskAllowedValuesSchema,
 });
 const DeskFieldsSchema = z.object({ data: z.array(DeskFieldSchema) });
 
@@ -70,47 +79,91 @@ export class FieldMetadata {
     private readonly ttlMs = 10 * 60_000,
   ) {}
 
-  private async cached(key: string, load: () => Promise<GuardField[]>): Promise<GuardField[]> {
+  /**
+   * `maxAgeMs` shortens the TTL for one read: the field mapping re-reads sooner while a required field is missing,
+   * so a field the admin just created is seen within a minute.
+   */
+  private async cached(
+    key: string,
+    load: () => Promise<GuardField[]>,
+    maxAgeMs = this.ttlMs,
+  ): Promise<GuardField[]> {
     const hit = this.cache.get(key);
-    if (hit && this.clock.now() - hit.at < this.ttlMs) return hit.fields;
+    if (hit && this.clock.now() - hit.at < Math.min(this.ttlMs, maxAgeMs)) return hit.fields;
     const fields = await load();
     this.cache.set(key, { at: this.clock.now(), fields });
     return fields;
   }
 
-  crm(zoho: ZohoHttpClient, connection: string, module: string): Promise<GuardField[]> {
-    return this.cached(`${connection}|crm|${module}`, async () => {
-      const res = await zoho.request({
-        service: "crm",
-        method: "GET",
-        path: "/crm/v8/settings/fields",
-        query: { module },
-      });
-      return CrmFieldsSchema.parse(res.data).fields.map((f) => ({
-        name: f.api_name,
-        type: CRM_TYPES[f.data_type] ?? "other",
-        ...(f.length !== undefined ? { length: f.length } : {}),
-        readOnly: Boolean(f.read_only || f.field_read_only),
-        ...(f.pick_list_values ? { picklist: f.pick_list_values.map((p) => p.actual_value) } : {}),
-      }));
-    });
+  /**
+   * Drops a connection's cached fields of one module, e.g. after Zoho answered `INVALID_DATA` naming a field: the
+   * next unit reads the org's fields again instead of repeating a write built on stale metadata.
+   */
+  invalidate(connection: string, service: "crm" | "desk", module: string): void {
+    this.cache.delete(`${connection}|${service}|${module}`);
   }
 
-  desk(zoho: ZohoHttpClient, connection: string, module: string): Promise<GuardField[]> {
-    return this.cached(`${connection}|desk|${module}`, async () => {
-      const res = await zoho.request({
-        service: "desk",
-        method: "GET",
-        path: "/api/v1/organizationFields",
-        query: { module },
-      });
-      return DeskFieldsSchema.parse(res.data).data.map((f) => ({
-        name: f.apiName,
-        type: DESK_TYPES[f.type] ?? "other",
-        ...(f.maxLength !== undefined ? { length: f.maxLength } : {}),
-        readOnly: Boolean(f.isReadOnly),
-        ...(f.allowedValues ? { picklist: f.allowedValues } : {}),
-      }));
-    });
+  crm(
+    zoho: ZohoHttpClient,
+    connection: string,
+    module: string,
+    options: { maxAgeMs?: number } = {},
+  ): Promise<GuardField[]> {
+    return this.cached(
+      `${connection}|crm|${module}`,
+      async () => {
+        const res = await zoho.request({
+          service: "crm",
+          method: "GET",
+          path: "/crm/v8/settings/fields",
+          query: { module },
+        });
+        return parseCrmFields(res.data);
+      },
+      options.maxAgeMs,
+    );
   }
+
+  desk(
+    zoho: ZohoHttpClient,
+    connection: string,
+    module: string,
+    options: { maxAgeMs?: number } = {},
+  ): Promise<GuardField[]> {
+    return this.cached(
+      `${connection}|desk|${module}`,
+      async () => {
+        const res = await zoho.request({
+          service: "desk",
+          method: "GET",
+          path: "/api/v1/organizationFields",
+          query: { module },
+        });
+        return parseDeskFields(res.data);
+      },
+      options.maxAgeMs,
+    );
+  }
+}
+
+/** Desk `organizationFields` answer -> guard fields. Exported for tests of Desk's shapes. */
+export function parseDeskFields(body: unknown): GuardField[] {
+  return DeskFieldsSchema.parse(body).data.map((f) => ({
+    name: f.apiName,
+    type: DESK_TYPES[f.type] ?? "other",
+    ...(typeof f.maxLength === "number" ? { length: f.maxLength } : {}),
+    readOnly: Boolean(f.isReadOnly),
+    ...(f.allowedValues ? { picklist: f.allowedValues } : {}),
+  }));
+}
+
+/** CRM `settings/fields` answer -> guard fields. Exported for tests. */
+export function parseCrmFields(body: unknown): GuardField[] {
+  return CrmFieldsSchema.parse(body).fields.map((f) => ({
+    name: f.api_name,
+    type: CRM_TYPES[f.data_type] ?? "other",
+    ...(typeof f.length === "number" ? { length: f.length } : {}),
+    readOnly: Boolean(f.read_only || f.field_read_only),
+    ...(f.pick_list_values ? { picklist: f.pick_list_values.map((p) => p.actual_value) } : {}),
+  }));
 }

@@ -110,6 +110,17 @@ describe("MediatorStack", () => {
     });
   });
 
+  it("alarms when a use case is stopped because a required Zoho field is missing", () => {
+    for (const useCase of ["lead-enrichment", "ticket-triage"]) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: "MappingIncomplete",
+        Dimensions: Match.arrayWith([{ Name: "useCase", Value: useCase }]),
+        Threshold: 1,
+      });
+    }
+  });
+
   it("routes every Zoho trigger to the ingest function", () => {
     for (const key of [
       "POST /v1/hooks/crm/{useCase}",

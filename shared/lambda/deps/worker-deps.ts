@@ -28,7 +28,6 @@ import type { Metrics } from "../../ports/metrics.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
 import { makeProcessWork, type ProgressEvent } from "../../use-cases/process-work.js";
-import { DEFAULT_LEAD_FIELDS, type LeadFieldMap } from "../../use-cases/worker/lead-enrichment.js";
 import { buildRegistry } from "../../use-cases/worker/registry.js";
 import { FieldMetadata } from "../../worker/field-metadata.js";
 import { makeWorkerHandler } from "../worker.js";
@@ -88,9 +87,7 @@ export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras:
   };
   const budget = tokenBudget(env.TOKEN_BUDGET_PER_DAY);
   const process = makeProcessWork({
-    registry: buildRegistry({
-      leadFields: { ...DEFAULT_LEAD_FIELDS, ...env.LEAD_FIELD_MAP } as LeadFieldMap,
-    }),
+    registry: buildRegistry({ leadFields: env.LEAD_FIELD_MAP, ticketFields: env.TICKET_FIELD_MAP }),
     llm: clients.llm,
     jobs: new DynamoJobStore(clients.dynamodb, env.JOBS_TABLE, clock),
     ledger: new DynamoLedger(clients.dynamodb, env.LEDGER_TABLE),
@@ -114,6 +111,7 @@ export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras:
       // Longer than a batch can take (the function timeout), shorter than the queue's visibility timeout.
       leaseMs: 5 * 60_000,
       retryBaseMs: env.RETRY_BASE_MS,
+      waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
     },
   });
   const control = new WorkQueueControl(clients.sqs, env.WORK_QUEUE_URL, env.DEAD_LETTER_QUEUE_URL);

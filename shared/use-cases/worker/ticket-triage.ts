@@ -1,11 +1,21 @@
 /**
  * Desk ticket triage: a summary, sentiment, urgency, category and a suggested reply. Written as a private comment,
  * a draft reply (never sent unless the deployment opts in), and the ticket's AI custom fields.
+ *
+ * The ticket fields are declared as targets and bound to the org's live Desk fields, so the model can only name
+ * the org's own picklist values and write within the org's lengths. Fields are configurable with TICKET_FIELD_MAP.
  */
 import * as z from "zod";
 import { NotFoundError } from "../../errors.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
+import {
+  type Binding,
+  boundShape,
+  droppableFields,
+  type OutputTarget,
+  type UseCaseMapping,
+} from "../../worker/field-mapping.js";
 import type { PlannedWrite, UseCaseEnv, WorkerUseCase } from "./types.js";
 
 export const TicketInputSchema = z.looseObject({
@@ -15,32 +25,89 @@ export const TicketInputSchema = z.looseObject({
 });
 type TicketInput = z.infer<typeof TicketInputSchema>;
 
-export const TicketTriageSchema = z.object({
-  summary: z.string().describe("Two or three sentences: what the customer needs"),
-  sentiment: z.enum(["Positive", "Neutral", "Negative"]),
-  urgency: z.enum(["Low", "Medium", "High", "Critical"]),
-  category: z.enum(["Billing", "Technical", "Account", "Shipping", "Feature Request", "Other"]),
+/**
+ * What triage writes to the ticket. Required: category and urgency, the routing an agent relies on; sentiment and
+ * the summary field are written where the org has them (the summary is in the private comment regardless).
+ */
+export const TICKET_TARGETS = [
+  {
+    key: "category",
+    field: "cf_ai_category",
+    required: true,
+    intent: "what the ticket is about, in the help desk's own categories",
+    accepts: ["picklist"],
+  },
+  {
+    key: "urgency",
+    field: "cf_ai_urgency",
+    required: true,
+    intent: "how urgent the ticket is: an urgency rating, most to least urgent or as the help desk orders it",
+    accepts: ["picklist"],
+  },
+  {
+    key: "sentiment",
+    field: "cf_ai_sentiment",
+    required: false,
+    intent: "the customer's sentiment: a rating from the help desk's own scale",
+    accepts: ["picklist"],
+  },
+  {
+    key: "summary",
+    field: "cf_ai_summary",
+    required: false,
+    intent: "two or three sentences: what the customer needs",
+    accepts: ["textarea", "text"],
+  },
+] as const satisfies readonly OutputTarget[];
+
+export type TicketTargetKey = (typeof TICKET_TARGETS)[number]["key"];
+export const TICKET_TARGET_KEYS = TICKET_TARGETS.map((t) => t.key) as [TicketTargetKey, ...TicketTargetKey[]];
+/** Target -> Desk field api name, over the defaults (TICKET_FIELD_MAP). */
+export type TicketFieldMap = Partial<Record<TicketTargetKey, string>>;
+
+export function ticketMapping(fieldMap: TicketFieldMap = {}): UseCaseMapping {
+  return {
+    service: "desk",
+    module: "tickets",
+    targets: TICKET_TARGETS.map((t) => ({ ...t, field: fieldMap[t.key] ?? t.field })),
+    partialOptional: true,
+    fieldMapSetting: "TICKET_FIELD_MAP",
+  };
+}
+
+/**
+ * Outputs always asked for: the summary (for the private comment; when the org has a summary field, its bound
+ * schema with the field's length replaces this one) and the suggested reply.
+ */
+const BASE_SHAPE = {
+  summary: z.string().min(1).max(2000).describe("Two or three sentences: what the customer needs"),
   suggested_reply: z
     .string()
+    .min(1)
+    .max(32_000)
     .describe("A polite reply an agent can edit and send; promise nothing the data does not support"),
-});
-type TicketOutput = z.infer<typeof TicketTriageSchema>;
-
-const TICKET_FIELDS = ["cf_ai_summary", "cf_ai_sentiment", "cf_ai_urgency", "cf_ai_category"] as const;
+};
 
 interface LoadedTicket {
   ticket: Record<string, unknown> & { id: string };
   messages: { direction: string; content: string }[];
+  binding: Binding;
 }
 
-export function makeTicketTriage(): WorkerUseCase<TicketInput, LoadedTicket, typeof TicketTriageSchema> {
+export function makeTicketTriage(
+  fieldMap: TicketFieldMap = {},
+): WorkerUseCase<TicketInput, LoadedTicket, z.ZodType<Record<string, unknown>>> {
+  const mapping = ticketMapping(fieldMap);
   return {
     name: "ticket-triage",
-    promptVersion: "ticket-triage/2026-11-25.1",
+    promptVersion: "ticket-triage/2026-11-30.1",
     inputSchema: TicketInputSchema,
-    outputSchema: TicketTriageSchema,
+    // The real schema is per org and unit (schemaFor); this is its widest form.
+    outputSchema: z.record(z.string(), z.unknown()),
+    mapping,
 
     async load(env: UseCaseEnv, input: TicketInput): Promise<LoadedTicket> {
+      if (!env.binding) throw new Error("ticket triage runs with a bound field mapping");
       const t = await env.zoho.request<Record<string, unknown> & { id: string }>({
         service: "desk",
         method: "GET",
@@ -67,8 +134,10 @@ export function makeTicketTriage(): WorkerUseCase<TicketInput, LoadedTicket, typ
             content: full.data.content.replace(/<[^>]+>/g, " ").slice(0, 8_000),
           });
       }
-      return { ticket: t.data, messages };
+      return { ticket: t.data, messages, binding: env.binding };
     },
+
+    schemaFor: (loaded) => z.object({ ...BASE_SHAPE, ...boundShape(loaded.binding) }),
 
     prompt(loaded) {
       const data = {
@@ -79,36 +148,45 @@ export function makeTicketTriage(): WorkerUseCase<TicketInput, LoadedTicket, typ
         messages: loaded.messages,
       };
       return {
-        system: `You triage customer support tickets for a support team. ${DATA_RULES} Write the suggested reply in the customer's language.`,
+        system: `You triage customer support tickets for a support team. ${DATA_RULES} Each answer field describes what it means; ratings and categories use the help desk's own values. Write the suggested reply in the customer's language.`,
         user: dataBlock("support ticket", data),
       };
     },
 
-    plan(output: TicketOutput, loaded: LoadedTicket): PlannedWrite[] {
+    plan(output: Record<string, unknown>, loaded: LoadedTicket): PlannedWrite[] {
       const ticketId = loaded.ticket.id;
+      const proposed: Record<string, unknown> = {};
+      for (const b of loaded.binding.bound) {
+        const value = output[b.target.key];
+        if (value !== undefined && value !== null) proposed[b.field.name] = value;
+      }
+      const labels = (["category", "urgency", "sentiment"] as const)
+        .filter((k) => typeof output[k] === "string")
+        .map((k) => `${k} ${output[k] as string}`);
       const comment = [
-        `AI triage — ${output.category}, urgency ${output.urgency}, sentiment ${output.sentiment}.`,
+        `AI triage${labels.length ? ` — ${labels.join(", ")}` : ""}.`,
         "",
-        output.summary,
+        String(output.summary ?? ""),
       ].join("\n");
+      const departmentId = loaded.ticket.departmentId;
       return [
         {
           kind: "desk-ticket-update",
           ticketId,
-          proposed: {
-            cf_ai_summary: output.summary.slice(0, 2000),
-            cf_ai_sentiment: output.sentiment,
-            cf_ai_urgency: output.urgency,
-            cf_ai_category: output.category,
-          },
-          allowList: TICKET_FIELDS,
+          proposed,
+          allowList: loaded.binding.bound.map((b) => b.field.name),
+          droppable: droppableFields(loaded.binding, mapping),
         },
         { kind: "desk-comment", ticketId, content: comment },
         {
           kind: "desk-reply",
           ticketId,
-          content: output.suggested_reply,
+          content: String(output.suggested_reply ?? ""),
           to: typeof loaded.ticket.email === "string" ? loaded.ticket.email : null,
+          departmentId:
+            typeof departmentId === "string" || typeof departmentId === "number"
+              ? String(departmentId)
+              : null,
         },
       ];
     },

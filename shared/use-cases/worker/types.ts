@@ -7,6 +7,7 @@
 import type * as z from "zod";
 import type { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import type { UseCase, WorkMessage } from "../../schemas/work-message.js";
+import type { Binding, UseCaseMapping } from "../../worker/field-mapping.js";
 import type { GuardField } from "../../worker/write-guard.js";
 
 export interface UseCaseEnv {
@@ -15,6 +16,11 @@ export interface UseCaseEnv {
   now: Date;
   /** Live CRM field metadata (cached), e.g. to offer the model exactly Zoho's picklist values. */
   crmFields(module: string): Promise<GuardField[]>;
+  /**
+   * The use case's targets bound to this org's live fields (when it declares a `mapping`): the pipeline binds them
+   * before `load` and stops the use case while a required target is not usable.
+   */
+  binding?: Binding;
 }
 
 /** One write the use case wants; guarded before it runs. `proposed` values of null mean "no change". */
@@ -25,15 +31,27 @@ export type PlannedWrite =
       id: string;
       proposed: Record<string, unknown>;
       allowList: readonly string[];
+      /** Fields whose rejected value may be left out while the rest is written (see UseCaseMapping). */
+      droppable?: readonly string[];
     }
   | {
       kind: "desk-ticket-update";
       ticketId: string;
       proposed: Record<string, unknown>;
       allowList: readonly string[];
+      droppable?: readonly string[];
     }
   | { kind: "desk-comment"; ticketId: string; content: string }
-  | { kind: "desk-reply"; ticketId: string; content: string; to: string | null };
+  | {
+      kind: "desk-reply";
+      ticketId: string;
+      content: string;
+      to: string | null;
+      /** The ticket's department, whose reply address is preferred. */
+      departmentId?: string | null;
+      /** Resolved by the pipeline before anything is written (configuration or the org's reply address). */
+      fromEmailAddress?: string;
+    };
 
 export interface WorkerUseCase<I = unknown, L = unknown, O extends z.ZodType = z.ZodType> {
   name: UseCase;
@@ -43,6 +61,11 @@ export interface WorkerUseCase<I = unknown, L = unknown, O extends z.ZodType = z
   load(env: UseCaseEnv, input: I, message: WorkMessage): Promise<L>;
   prompt(loaded: L): { system: string; user: string };
   outputSchema: O;
+  /**
+   * The outputs the use case writes, declared by intent and bound to the org's live fields by the pipeline (and
+   * checked by `doctor`). A use case with a mapping builds its `schemaFor` from `env.binding`.
+   */
+  mapping?: UseCaseMapping;
   /**
    * The schema for this unit when it depends on the loaded context (e.g. an enum of the org's live picklist
    * values, so structured output can only name a valid one). Must accept a subset of `outputSchema`'s values.

@@ -107,25 +107,31 @@ describe("faults", () => {
     expect([...writesFor(a), ...writesFor(b)]).toEqual([]);
   });
 
-  it("a picklist value Zoho would reject: quarantined with the reason and a note on the lead, nothing written", async () => {
-    // Map ICP fit onto Rating, whose picklist (Acquired, Active, ...) has no Strong/Moderate/Weak.
-    await start({ worker: { LEAD_FIELD_MAP: JSON.stringify({ icp_fit: "Rating" }) } });
-    const id = leadIds()[9] as string;
+  it("a picklist value Zoho would reject (the org changed the picklist under the cached metadata): quarantined with Zoho's reason, nothing written, and the next unit uses the org's new values", async () => {
+    // The model can only name the org's values (its schema is built from them); a value Zoho rejects now comes
+    // from an org that changed the picklist after the worker read its fields.
+    await start();
+    const [a, b, c] = leadIds().slice(9, 12) as [string, string, string];
+    await trigger(a);
+    await until(() => expect(writesFor(a)).toHaveLength(1));
+    const fit = s()
+      .sandbox?.state.crm.modules.get("Leads")
+      ?.fields.find((f) => f.api_name === "AI_ICP_Fit");
+    const [none, strong] = fit?.pick_list_values ?? [];
+    if (!fit || !none || !strong) throw new Error("the demo org has AI_ICP_Fit with values");
+    fit.pick_list_values = [none, { ...strong, display_value: "Tier 1", actual_value: "Tier 1" }];
 
-    await trigger(id);
+    await trigger(b);
     await until(() =>
-      expect(s().events.some((e) => e.startsWith("quarantined") && e.includes(id))).toBe(true),
+      expect(s().events.some((e) => e.startsWith("quarantined") && e.includes(b))).toBe(true),
     );
     const dead = await deadLettersAtLeast(s(), 1);
-    const notes = [...(s().sandbox?.state.crm.table("Notes").values() ?? [])].filter(
-      (n) => (n.Parent_Id as { id: string }).id === id,
-    );
+    expect(writesFor(b)).toEqual([]);
+    expect(dead[0]?.reason).toMatch(/^Zoho rejected the update: INVALID_DATA .*AI_ICP_Fit/);
 
-    expect(writesFor(id)).toEqual([]);
-    expect(dead[0]?.reason).toMatch(
-      /^write guard rejected the model output: Rating: ".*" is not one of the field's picklist values/,
-    );
-    expect(notes[0]?.Note_Title).toBe("AI write quarantined");
+    await trigger(c);
+    await until(() => expect(writesFor(c)).toHaveLength(1));
+    expect(s().sandbox?.state.crm.find("Leads", c)?.AI_ICP_Fit).toBe("Tier 1");
   });
 
   it("a duplicate delivery after the write acknowledges without writing", async () => {

@@ -29,8 +29,11 @@ const lead = (id: string) => stack.sandbox?.state.crm.find("Leads", id) as Recor
 const apiWrites = (module: string, id: string) =>
   inspect().writes.filter((w) => w.source === "api" && w.module === module && w.ids.includes(id));
 
+/** The demo org's Desk reply address; set until the sandbox serves Desk's mailReplyAddress (wp-sandbox). */
+const FROM = "support@zylker.example";
+
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ worker: { DESK_FROM_ADDRESS: FROM } });
 });
 afterAll(() => stack.stop());
 
@@ -130,10 +133,11 @@ describe("ticket triage end to end", () => {
       await fetch(`${stack.sandbox?.url}/_sandbox/desk/tickets/${created.id}`)
     ).json()) as {
       ticket: { cf: Record<string, string> };
-      threads: { status: string; direction: string }[];
+      threads: { status: string; direction: string; fromEmailAddress?: string }[];
       comments: { isPublic: boolean; content: string }[];
     };
 
+    expect(view.threads.find((t) => t.status === "DRAFT")?.fromEmailAddress).toBe(FROM);
     expect(view.comments[0]?.isPublic).toBe(false);
     expect(view.comments[0]?.content).toMatch(/AI triage — .*urgency .*sentiment/);
     expect(view.threads.filter((t) => t.direction === "out" && t.status !== "DRAFT")).toHaveLength(0);

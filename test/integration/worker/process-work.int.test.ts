@@ -153,3 +153,75 @@ describe("a crash between the Zoho writes and marking the job done", () => {
     expect(modelCalls).toBe(1);
   });
 });
+
+describe("partial writes", () => {
+  const run = async (value: Record<string, unknown>, index: number) => {
+    const answering: Llm = {
+      complete: async () =>
+        ({ value, usage: { promptTokens: 1, completionTokens: 1 }, model: "test-model" }) as never,
+    };
+    const { zoho } = h.container();
+    const processWork = makeProcessWork({
+      registry: buildRegistry(),
+      llm: answering,
+      jobs: new MemoryJobs(),
+      ledger,
+      metadata: new FieldMetadata(systemClock),
+      zohoFor: () => zoho,
+      clock: systemClock,
+      logger: createLogger("test"),
+      metrics: { count: () => {} },
+      config,
+    });
+    const id = [...h.sandbox.state.crm.table("Leads").keys()][index] as string;
+    const body = JSON.stringify({
+      v: 1,
+      jobId: `0c0c0c0c-0c0c-8c0c-8c0c-0c0c0c0c0c0${index}`,
+      useCase: "lead-enrichment",
+      connection: "default",
+      source: "crm-workflow",
+      dedupKey: `crm:Leads:${id}:partial`,
+      receivedAt: new Date().toISOString(),
+      subject: { service: "crm", module: "Leads", id },
+      input: { module: "Leads", id },
+    });
+    const decisions = await processWork([{ messageId: "m", body, receiveCount: 1, deferrals: 0 }]);
+    const lead = h.sandbox.state.crm.find("Leads", id) as Record<string, unknown>;
+    const notes = [...h.sandbox.state.crm.table("Notes").values()].filter(
+      (n) => (n.Parent_Id as { id: string }).id === id,
+    );
+    return { decisions, lead, notes };
+  };
+  const answer = {
+    icp_fit: "Strong",
+    intent: "High",
+    buying_stage: "Decision",
+    score: 64,
+    score_reason: "x".repeat(2_500),
+    summary: "Wants to buy.",
+  };
+
+  it("leaves out a value an optional field would refuse, writes the rest, and the audit note names what was left out", async () => {
+    const { decisions, lead, notes } = await run(answer, 4);
+
+    expect(decisions).toEqual([{ messageId: "m", action: "ack", result: "written" }]);
+    expect(lead).toMatchObject({ AI_ICP_Fit: "Strong", AI_Score: 64, AI_Summary: "Wants to buy." });
+    expect(lead.AI_Score_Reason ?? null).toBeNull();
+    expect(notes.at(-1)?.Note_Content).toMatch(
+      /not written \(the field would refuse it\): AI_Score_Reason: longer than 2000 characters/,
+    );
+  });
+
+  it("quarantines the whole write when a required value would be refused", async () => {
+    const { decisions, lead } = await run({ ...answer, icp_fit: "Excellent" }, 5);
+
+    expect(decisions).toEqual([
+      {
+        messageId: "m",
+        action: "dead-letter",
+        reason: expect.stringMatching(/^write guard rejected the model output: AI_ICP_Fit: "Excellent"/),
+      },
+    ]);
+    expect(lead.AI_Score ?? null).toBeNull();
+  });
+});

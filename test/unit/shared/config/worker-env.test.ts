@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { WorkerEnvSchema } from "../../../../shared/config/worker-env.js";
+
+const BASE = {
+  WORK_QUEUE_URL: "http://localhost/q",
+  DEAD_LETTER_QUEUE_URL: "http://localhost/dlq",
+  JOBS_TABLE: "jobs",
+  LEDGER_TABLE: "ledger",
+  ZOHO_CONNECTION_SECRETS: "zoho-gpt-mediator/dev/zoho/default",
+  REFRESHER_FUNCTION_NAME: "refresher",
+};
+
+describe("worker settings for the field mapping", () => {
+  it("defaults: no field map overrides, a 20 s re-check, the from address from the org", () => {
+    const env = WorkerEnvSchema.parse(BASE);
+
+    expect(env.LEAD_FIELD_MAP).toEqual({});
+    expect(env.TICKET_FIELD_MAP).toEqual({});
+    expect(env.WAIT_RECHECK_SECONDS).toBe(20);
+    expect(env.DESK_FROM_ADDRESS).toBeUndefined();
+  });
+
+  it("reads field maps keyed by the use cases' targets", () => {
+    const env = WorkerEnvSchema.parse({
+      ...BASE,
+      LEAD_FIELD_MAP: JSON.stringify({ icp_fit: "Fit_Rating", score: "Lead_Score" }),
+      TICKET_FIELD_MAP: JSON.stringify({ urgency: "cf_priority_ai" }),
+      WAIT_RECHECK_SECONDS: "30",
+      DESK_FROM_ADDRESS: "help@alt-desk.example",
+    });
+
+    expect(env.LEAD_FIELD_MAP).toEqual({ icp_fit: "Fit_Rating", score: "Lead_Score" });
+    expect(env.TICKET_FIELD_MAP).toEqual({ urgency: "cf_priority_ai" });
+    expect(env.WAIT_RECHECK_SECONDS).toBe(30);
+  });
+
+  it("refuses an unknown target, a bad from address and a re-check over 5 minutes, naming the setting", () => {
+    const fail = (over: Record<string, string>) => {
+      const result = WorkerEnvSchema.safeParse({ ...BASE, ...over });
+      return result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    };
+
+    expect(fail({ TICKET_FIELD_MAP: JSON.stringify({ priority: "cf_x" }) })).toEqual([
+      "TICKET_FIELD_MAP: does not fit this setting (unknown key priority)",
+    ]);
+    expect(fail({ LEAD_FIELD_MAP: "{not json" })).toEqual([
+      "LEAD_FIELD_MAP: not valid JSON for this setting",
+    ]);
+    expect(fail({ DESK_FROM_ADDRESS: "support" })[0]).toMatch(/^DESK_FROM_ADDRESS/);
+    expect(fail({ WAIT_RECHECK_SECONDS: "900" })[0]).toMatch(/^WAIT_RECHECK_SECONDS/);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import type { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
+import { ConfigError, NotFoundError } from "../../../../shared/errors.js";
+import {
+  chooseReplyAddress,
+  DeskFromAddress,
+  parseReplyAddresses,
+} from "../../../../shared/worker/desk-from-address.js";
+
+const LIST = {
+  data: [
+    { id: "1", address: "inactive@acme.example", departmentId: "10", isActive: false, isVerified: true },
+    { id: "2", address: "first@acme.example", departmentId: "20", isActive: true, isVerified: true },
+    { id: "3", address: "default@acme.example", departmentId: "30", isActive: true, isDefault: true },
+    { id: "4", address: "sales@acme.example", departmentId: 40, isActive: true },
+    { id: "5", displayName: "no address", isActive: true },
+  ],
+};
+
+const zohoAnswering = (answer: () => unknown) => {
+  const calls: unknown[] = [];
+  const zoho = {
+    request: async (req: unknown) => {
+      calls.push(req);
+      return { status: 200, data: answer() };
+    },
+  } as unknown as ZohoHttpClient;
+  return { zoho, calls };
+};
+
+describe("Desk from address", () => {
+  it("parses Desk's list tolerantly: active entries with an address, in Desk's order", () => {
+    expect(parseReplyAddresses(LIST).map((a) => a.address)).toEqual([
+      "first@acme.example",
+      "default@acme.example",
+      "sales@acme.example",
+    ]);
+    expect(parseReplyAddresses({ data: null })).toEqual([]);
+    expect(parseReplyAddresses("nonsense")).toEqual([]);
+  });
+
+  it("prefers the ticket's department, then the default, then the first active address", () => {
+    const list = parseReplyAddresses(LIST);
+
+    expect(chooseReplyAddress(list, "40")).toBe("sales@acme.example");
+    expect(chooseReplyAddress(list, "99")).toBe("default@acme.example");
+    expect(chooseReplyAddress(list, null)).toBe("default@acme.example");
+    expect(
+      chooseReplyAddress(
+        list.filter((a) => !a.isDefault),
+        "99",
+      ),
+    ).toBe("first@acme.example");
+    expect(chooseReplyAddress(list, "10")).toBe("default@acme.example");
+  });
+
+  it("uses DESK_FROM_ADDRESS when configured, without asking Desk", async () => {
+    const { zoho, calls } = zohoAnswering(() => LIST);
+    const from = new DeskFromAddress("support@zylker.example", { now: () => 0 });
+
+    expect(await from.for(zoho, "default", "40")).toBe("support@zylker.example");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("reads the org's addresses once per TTL per connection", async () => {
+    let now = 0;
+    const { zoho, calls } = zohoAnswering(() => LIST);
+    const from = new DeskFromAddress(null, { now: () => now }, 60_000);
+
+    expect(await from.for(zoho, "default", "20")).toBe("first@acme.example");
+    expect(await from.for(zoho, "default", "40")).toBe("sales@acme.example");
+    expect(calls).toEqual([
+      { service: "desk", method: "GET", path: "/api/v1/mailReplyAddress", query: { isActive: "true" } },
+    ]);
+    now = 60_000;
+    await from.for(zoho, "default");
+    expect(calls).toHaveLength(2);
+  });
+
+  it("fails with a clear configuration error (not retryable) when the org has no active address", async () => {
+    for (const zoho of [
+      zohoAnswering(() => ({ data: [] })).zoho,
+      {
+        request: async () => {
+          throw new NotFoundError("zoho-desk", "not found");
+        },
+      } as unknown as ZohoHttpClient,
+    ]) {
+      const error = await new DeskFromAddress(null, { now: () => 0 }).for(zoho, "default").catch((e) => e);
+
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.retryable).toBe(false);
+      expect(error.message).toMatch(/no active mail reply address.*DESK_FROM_ADDRESS/);
+    }
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import type { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
+import { FieldMetadata, parseCrmFields, parseDeskFields } from "../../../../shared/worker/field-metadata.js";
+import { DEMO_DESK_BODY } from "../../../fixtures/orgs/orgs.js";
+
+describe("Desk field metadata in Zoho's shape", () => {
+  it("reads allowedValues given as objects, keeping each entry's value", () => {
+    const [status] = parseDeskFields({
+      data: [
+        {
+          apiName: "status",
+          type: "Picklist",
+          allowedValues: [
+            { value: "Open", statusType: "Open" },
+            { value: "On Hold", statusType: "On Hold" },
+            { value: "Closed", statusType: "Closed" },
+          ],
+        },
+      ],
+    });
+
+    expect(status).toEqual({
+      name: "status",
+      type: "picklist",
+      readOnly: false,
+      picklist: ["Open", "On Hold", "Closed"],
+    });
+  });
+
+  it("reads allowedValues given as plain strings", () => {
+    const [f] = parseDeskFields({
+      data: [{ apiName: "cf_ai_urgency", type: "Picklist", allowedValues: ["P1", "P2"] }],
+    });
+
+    expect(f?.picklist).toEqual(["P1", "P2"]);
+  });
+
+  it("takes allowedValues: null as no values and maxLength: null as no length", () => {
+    const [f] = parseDeskFields({
+      data: [
+        {
+          apiName: "cf_ai_summary",
+          type: "Textarea",
+          maxLength: null,
+          isReadOnly: null,
+          allowedValues: null,
+        },
+      ],
+    });
+
+    expect(f).toEqual({ name: "cf_ai_summary", type: "textarea", readOnly: false });
+  });
+
+  it("parses a whole answer with the shapes mixed, and keeps lengths where given", () => {
+    const fields = parseDeskFields(DEMO_DESK_BODY);
+
+    expect(fields.find((f) => f.name === "cf_ai_summary")).toMatchObject({ type: "textarea", length: 2000 });
+    expect(fields.find((f) => f.name === "cf_ai_sentiment")?.picklist).toEqual([
+      "Positive",
+      "Neutral",
+      "Negative",
+    ]);
+    expect(fields.find((f) => f.name === "cf_ai_urgency")?.picklist).toEqual([
+      "Low",
+      "Medium",
+      "High",
+      "Critical",
+    ]);
+  });
+
+  it("still refuses an answer that is not field metadata", () => {
+    expect(() =>
+      parseDeskFields({ data: [{ apiName: "x", type: "Picklist", allowedValues: [{ id: 1 }] }] }),
+    ).toThrow();
+    expect(() => parseDeskFields({ fields: [] })).toThrow();
+  });
+});
+
+describe("CRM field metadata", () => {
+  it("reads types, lengths, read-only flags and picklist actual values, tolerating nulls", () => {
+    const fields = parseCrmFields({
+      fields: [
+        {
+          api_name: "AI_ICP_Fit",
+          data_type: "picklist",
+          length: null,
+          pick_list_values: [
+            { actual_value: "-None-", display_value: "-None-" },
+            { actual_value: "A - Ideal", display_value: null },
+          ],
+        },
+        { api_name: "Created_Time", data_type: "datetime", read_only: true },
+        { api_name: "AI_Score_Reason", data_type: "text", length: 255, field_read_only: null },
+      ],
+    });
+
+    expect(fields).toEqual([
+      { name: "AI_ICP_Fit", type: "picklist", readOnly: false, picklist: ["-None-", "A - Ideal"] },
+      { name: "Created_Time", type: "datetime", readOnly: true },
+      { name: "AI_Score_Reason", type: "text", length: 255, readOnly: false },
+    ]);
+  });
+});
+
+describe("metadata cache", () => {
+  const fake = () => {
+    let calls = 0;
+    const zoho = {
+      request: async () => {
+        calls++;
+        return { status: 200, data: { fields: [{ api_name: `F${calls}`, data_type: "text" }] } };
+      },
+    } as unknown as ZohoHttpClient;
+    return { zoho, calls: () => calls };
+  };
+
+  it("keeps fields per connection for the TTL, re-reads after it, after invalidate, and sooner with maxAgeMs", async () => {
+    let now = 0;
+    const metadata = new FieldMetadata({ now: () => now }, 60_000);
+    const { zoho, calls } = fake();
+
+    await metadata.crm(zoho, "a", "Leads");
+    await metadata.crm(zoho, "a", "Leads");
+    expect(calls()).toBe(1);
+    await metadata.crm(zoho, "b", "Leads");
+    expect(calls()).toBe(2);
+
+    now = 30_000;
+    await metadata.crm(zoho, "a", "Leads", { maxAgeMs: 20_000 });
+    expect(calls()).toBe(3);
+    metadata.invalidate("a", "crm", "Leads");
+    await metadata.crm(zoho, "a", "Leads");
+    expect(calls()).toBe(4);
+    now = 100_000;
+    await metadata.crm(zoho, "a", "Leads");
+    expect(calls()).toBe(5);
+  });
+});
