@@ -450,11 +450,13 @@ export function makeDoctor(deps: DoctorDeps) {
         "wrong-type": `${check.module}.${target.field} is ${target.found ?? "of another type"}`,
         "read-only": `${check.module}.${target.field} is read-only for the integration user`,
       };
-      const createFix =
-        target.status === "missing" && target.create
-          ? `${CLI} fields create ${check.useCase}${flags}`
-          : undefined;
-      const fix = [createFix, target.fix].filter(Boolean).join("; or ");
+      const bare = `${CLI} fields create ${check.useCase}`;
+      const createFix = target.status === "missing" && target.create ? `${bare}${flags}` : undefined;
+      // The mapping's own fix may name the command already: give it this stage's flags rather than say it twice.
+      const fix =
+        createFix && target.fix?.includes(bare)
+          ? target.fix.replaceAll(bare, createFix)
+          : [createFix, target.fix].filter(Boolean).join("; or ");
       return {
         id: `mapping:${check.useCase}:${target.key}`,
         title: `${check.useCase} ${target.key}`,
