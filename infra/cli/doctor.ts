@@ -34,11 +34,15 @@ export async function doctorCommand(
       "webhook-secret-name": { type: "string" },
       "model-secret-name": { type: "string" },
       "desk-from-address": { type: "string" },
-      notifications: { type: "boolean", default: false },
+      notifications: { type: "string", default: "on" },
       json: { type: "boolean", default: false },
     },
     strict: true,
   });
+  if (values.notifications !== "on" && values.notifications !== "off") {
+    out(`doctor: --notifications is on or off, not "${values.notifications}"`);
+    return 2;
+  }
   const conn = openConnection(values, env, deps, DEFAULTS);
   const local = isLoopback(values["secrets-endpoint"]);
   const deskFromAddress = values["desk-from-address"] ?? env.DESK_FROM_ADDRESS;
@@ -59,7 +63,7 @@ export async function doctorCommand(
       modelSecretName:
         values["model-secret-name"] ?? (local ? null : `zoho-gpt-mediator/${conn.stage}/openai`),
       ...(deskFromAddress ? { deskFromAddress } : {}),
-      notifications: values.notifications ?? false,
+      notifications: values.notifications === "on",
       commandFlags: commandFlags(values, DEFAULTS),
     });
     if (values.json) out(redactString(JSON.stringify(report, null, 2)));

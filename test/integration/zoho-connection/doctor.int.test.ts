@@ -188,6 +188,21 @@ describe("doctor against the sandbox", () => {
       expect(out).not.toContain(secret);
   });
 
+  it("requires channel tokens unless notifications are off", async () => {
+    await h.connect();
+
+    const on = await report();
+    const off = await doctor(["--json", "--notifications", "off"]);
+    const bad = await doctor(["--notifications", "maybe"]);
+
+    expect(check(on.report, "notification-tokens")).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/holds no channel token: every callback gets 401/),
+    });
+    expect(check(JSON.parse(off.out) as DoctorReport, "notification-tokens")).toBeUndefined();
+    expect(bad.code).toBe(2);
+  });
+
   it("exits 2 on an unknown flag", async () => {
     const { code, out } = await doctor(["--nonsense"]);
 

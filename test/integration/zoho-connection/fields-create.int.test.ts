@@ -53,7 +53,7 @@ describe("doctor and fields create on the alt org", () => {
           Name: "zoho-gpt-mediator/test/webhooks",
           SecretString: JSON.stringify({
             token: "wh-0123456789abcdef0123456789abcdef",
-            notificationTokens: [],
+            notificationTokens: ["nt-0123456789abcdef"],
           }),
         }),
       );
