@@ -5,9 +5,13 @@
  * stored, without any secret.
  */
 
-import { type ZohoOAuthClient, ZohoOAuthError } from "../adapters/zoho/oauth-client.js";
+import {
+  ZOHO_THROTTLE_WINDOW_MS,
+  type ZohoOAuthClient,
+  ZohoOAuthError,
+} from "../adapters/zoho/oauth-client.js";
 import { type DcHosts, dcFromAccountsServer, dcHosts, type ZohoDc } from "../config/zoho-dc.js";
-import { serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
+import { parseConnection, serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
 import { ConfigError, UpstreamRejectedError } from "../errors.js";
 import { registerSecret } from "../observability/redact.js";
 import type { Clock } from "../ports/clock.js";
@@ -66,6 +70,23 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
         "cannot tell the Zoho data centre: pass --dc, or the location / accounts-server value from Zoho's redirect",
       );
     return { dc, hosts: dcHosts(dc) };
+  };
+
+  /** Refreshes already logged in the stored connection for this refresh token within Zoho's window. */
+  const earlierRefreshes = async (
+    secretName: string,
+    refreshToken: string,
+    now: number,
+  ): Promise<number[]> => {
+    try {
+      const stored = parseConnection((await deps.secrets.get(secretName, { fresh: true })).value, secretName);
+      return stored.refreshToken === refreshToken
+        ? stored.refreshLog.filter((t) => t > now - ZOHO_THROTTLE_WINDOW_MS)
+        : [];
+    } catch {
+      // No connection stored yet, or one too damaged to read: nothing to carry over.
+      return [];
+    }
   };
 
   return async function connectZoho(input: ConnectZohoInput): Promise<ConnectionSummary> {
@@ -152,6 +173,11 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
     }
 
     const now = deps.clock.now();
+    // The validating refresh counts against Zoho's 10 per 10 minutes for this refresh token, and so do the ones
+    // already logged for it: the refresh guard must see them all.
+    const refreshLog = fromRefreshToken
+      ? [...(await earlierRefreshes(input.secretName, refreshToken, now)), now]
+      : [];
     const connection: ZohoConnection = {
       schemaVersion: 1,
       name: input.connection,
@@ -167,8 +193,7 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
       accessTokenExpiresAt: now + grant.expiresInMs,
       status: "active",
       brokenReason: null,
-      // The validating refresh counts against Zoho's 10 per 10 minutes for this refresh token; the guard must see it.
-      refreshLog: fromRefreshToken ? [now] : [],
+      refreshLog,
       throttledUntil: null,
       updatedAt: new Date(now).toISOString(),
     };

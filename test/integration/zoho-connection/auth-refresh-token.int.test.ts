@@ -45,6 +45,17 @@ describe("auth --refresh-token: the use case", () => {
     expect(JSON.stringify(summary)).not.toContain(refreshToken);
   });
 
+  it("keeps counting the refreshes already logged for the same refresh token", async () => {
+    const refreshToken = await outsideRefreshToken();
+    await h.connect({ code: undefined as never, refreshToken });
+    h.clock.advance(60_000);
+
+    await h.connect({ code: undefined as never, refreshToken });
+    const conn = await stored();
+
+    expect(conn.refreshLog).toEqual([h.clock.now() - 60_000, h.clock.now()]);
+  });
+
   it("repairs a broken connection: status active again, and workers get a token from it", async () => {
     const first = await outsideRefreshToken();
     await h.connect({ code: undefined as never, refreshToken: first });
