@@ -26,6 +26,7 @@ import {
   ConnectionBrokenError,
   isAppError,
   RefreshThrottledError,
+  UpstreamError,
   UpstreamScopeError,
 } from "../errors.js";
 import { parseWebhookSecrets } from "../ingest/webhook-auth.js";
@@ -143,9 +144,11 @@ export function makeDoctor(deps: DoctorDeps) {
         detail: missing
           ? `${input.connectionSecretName} does not exist`
           : messageOf(error, "cannot read the connection secret"),
-        fix: missing
-          ? `deploy the stage (npx cdk deploy -c stage=${input.stage}) or start the local stack (npm start), then run ${authFix()}`
-          : authFix(),
+        fix:
+          secretsFix(error) ??
+          (missing
+            ? `deploy the stage (npx cdk deploy -c stage=${input.stage}) or start the local stack (npm start), then run ${authFix()}`
+            : authFix()),
       });
     }
 
@@ -502,9 +505,11 @@ export function makeDoctor(deps: DoctorDeps) {
           detail: missing
             ? `${input.webhookSecretName} does not exist`
             : messageOf(error, "cannot read the webhook secret"),
-          fix: missing
-            ? `deploy the stage (npx cdk deploy -c stage=${input.stage}), which generates it; locally npm start creates it`
-            : `set ${input.webhookSecretName} to {"token": "<at least 20 characters>", "previousToken": null, "hmacKeys": [], "notificationTokens": []}`,
+          fix:
+            secretsFix(error) ??
+            (missing
+              ? `deploy the stage (npx cdk deploy -c stage=${input.stage}), which generates it; locally npm start creates it`
+              : `set ${input.webhookSecretName} to {"token": "<at least 20 characters>", "previousToken": null, "hmacKeys": [], "notificationTokens": []}`),
         });
       }
     }
@@ -545,11 +550,20 @@ export function makeDoctor(deps: DoctorDeps) {
           title: "model key",
           status: "fail",
           detail: messageOf(error, `cannot read ${input.modelSecretName}`),
-          fix: setFix,
+          fix: secretsFix(error) ?? setFix,
         });
       }
     }
   };
+}
+
+/** The fix when Secrets Manager itself could not be asked (unreachable, no credentials), else undefined. */
+function secretsFix(error: unknown): string | undefined {
+  if (error instanceof UpstreamError && error.upstream === "aws")
+    return "Secrets Manager could not be reached: check --region and --secrets-endpoint (locally: is npm start running?)";
+  if (error instanceof ConfigError && /no AWS credentials/.test(error.message))
+    return "configure AWS credentials for the target account (AWS_PROFILE, or the AWS_* environment variables)";
+  return undefined;
 }
 
 /** An error's message when it is ours (they never carry secrets), else a generic text. */

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { MappingCheck, TargetCheck } from "../../../../shared/domain/field-mapping.js";
 import { serializeConnection, type ZohoConnection } from "../../../../shared/domain/zoho-connection.js";
-import { ConfigError } from "../../../../shared/errors.js";
+import { ConfigError, UpstreamUnavailableError } from "../../../../shared/errors.js";
 import type { RefreshOutcome } from "../../../../shared/ports/refresh-coordinator.js";
 import type { SecretStore } from "../../../../shared/ports/secret-store.js";
 import {
@@ -302,6 +302,23 @@ describe("doctor", () => {
     });
     expect(byId(report.checks, "webhook-secret")?.status).toBe("ok");
     expect(byId(report.checks, "model-key")?.status).toBe("ok");
+  });
+
+  it("says to check the endpoint and credentials when Secrets Manager cannot be asked", async () => {
+    const { doctor, secrets } = setup();
+    secrets.get = async (name: string) => {
+      throw new UpstreamUnavailableError("aws", `Secrets Manager call for "${name}" failed (Error)`);
+    };
+
+    const report = await doctor(INPUT);
+
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual([
+      ["connection-secret", "fail"],
+      ["webhook-secret", "fail"],
+      ["model-key", "fail"],
+    ]);
+    for (const c of report.checks)
+      expect(c.fix).toMatch(/^Secrets Manager could not be reached: check --region/);
   });
 
   it("names missing scopes and the grant to make; a missing fields.CREATE scope is only a warning", async () => {
