@@ -60,8 +60,11 @@ export async function doctorCommand(
       connection: conn.connection,
       connectionSecretName: conn.secretName,
       webhookSecretName: values["webhook-secret-name"] ?? `zoho-gpt-mediator/${conn.stage}/webhooks`,
+      // "none": a keyless OpenAI-compatible server (the worker's OPENAI_SECRET_NAME left empty).
       modelSecretName:
-        values["model-secret-name"] ?? (local ? null : `zoho-gpt-mediator/${conn.stage}/openai`),
+        values["model-secret-name"] === "none"
+          ? null
+          : (values["model-secret-name"] ?? (local ? null : `zoho-gpt-mediator/${conn.stage}/openai`)),
       ...(deskFromAddress ? { deskFromAddress } : {}),
       notifications: values.notifications === "on",
       commandFlags: commandFlags(values, DEFAULTS),

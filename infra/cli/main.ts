@@ -58,7 +58,7 @@ webhook secret and the model key; prints ok / warn / FAIL with the fix. Exit 0 w
                            on): on requires their scope and channel tokens in the webhook secret
   --webhook-secret-name N  (default: zoho-gpt-mediator/<stage>/webhooks)
   --model-secret-name N    (default: zoho-gpt-mediator/<stage>/openai; none with a loopback --secrets-endpoint,
-                           where npm start uses its model server or OPENAI_API_KEY)
+                           where npm start uses its model server or OPENAI_API_KEY; "none" for a keyless server)
   --json                   the report as JSON
 
 fields create <use-case>: creates the use case's missing CRM fields (needs ZohoCRM.settings.fields.CREATE) and
