@@ -11,6 +11,7 @@ import * as z from "zod";
 import { InProcessRefreshCoordinator } from "../adapters/zoho/in-process-refresh-coordinator.js";
 import { TokenProvider } from "../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
+import { dcHosts } from "../config/zoho-dc.js";
 import type { MappingCheck, TargetCheck } from "../domain/field-mapping.js";
 import { parseConnection, type ZohoConnection } from "../domain/zoho-connection.js";
 import {
@@ -118,8 +119,21 @@ export function makeDoctor(deps: DoctorDeps) {
     const checks: DoctorCheck[] = [];
     const add = (check: DoctorCheck) => checks.push(check);
     const flags = input.commandFlags ? ` ${input.commandFlags}` : "";
-    const authFix = (clientId?: string) =>
-      `${CLI} auth${flags} --client-id ${clientId ?? "<client id>"} --dc <dc> --refresh-token <refresh token> (or --code <grant code>; ZOHO_CLIENT_SECRET in the environment)`;
+    /** The auth command that stores this connection again, with what is known of it filled in. */
+    const authFix = (c?: ZohoConnection, desk?: { orgId: string }) => {
+      const hosts = c ? dcHosts(c.dc) : undefined;
+      const orgId = desk?.orgId ?? c?.desk?.orgId;
+      return [
+        `${CLI} auth${flags} --client-id ${c?.clientId ?? "<client id>"} --dc ${c?.dc ?? "<dc>"}`,
+        c && c.accountsServer !== hosts?.accountsServer ? `--accounts-server ${c.accountsServer}` : "",
+        c?.desk && c.desk.base !== hosts?.deskBase ? `--desk-url ${c.desk.base}` : "",
+        orgId ? `--desk-org-id ${orgId}` : "",
+        c?.desk?.sourceId ? `--desk-source-id ${c.desk.sourceId}` : "",
+        "--refresh-token <refresh token> (or --code <grant code>; ZOHO_CLIENT_SECRET in the environment)",
+      ]
+        .filter(Boolean)
+        .join(" ");
+    };
 
     // The connection secret.
     let conn: ZohoConnection | undefined;
@@ -165,7 +179,7 @@ export function makeDoctor(deps: DoctorDeps) {
           title: "access token",
           status: "fail",
           detail: `the connection is broken (${conn.brokenReason ?? "refresh token rejected"}); nothing refreshes it until auth runs`,
-          fix: authFix(conn.clientId),
+          fix: authFix(conn),
         });
         return;
       }
@@ -204,7 +218,7 @@ export function makeDoctor(deps: DoctorDeps) {
           fix:
             error instanceof RefreshThrottledError
               ? `wait ${Math.ceil((error.retryAfterMs ?? 600_000) / 60_000)} minutes (Zoho allows 10 refreshes per 10 minutes per refresh token), then run doctor again`
-              : authFix(conn.clientId),
+              : authFix(conn),
         });
         return;
       }
@@ -231,7 +245,7 @@ export function makeDoctor(deps: DoctorDeps) {
           fix:
             error instanceof UpstreamScopeError
               ? scopeFix(["ZohoCRM.settings.modules.READ"], conn.clientId)
-              : `check the data centre: the connection uses ${conn.apiDomain} (dc ${conn.dc}); re-run ${authFix(conn.clientId)} with the DC the client was registered in`,
+              : `check the data centre: the connection uses ${conn.apiDomain} (dc ${conn.dc}); re-run auth with --dc (and --accounts-server) of the DC the client was registered in: ${authFix(conn)}`,
         });
       }
 
@@ -243,7 +257,7 @@ export function makeDoctor(deps: DoctorDeps) {
           title: "Desk org",
           status: "warn",
           detail: "no Desk org on this connection: ticket triage does not run",
-          fix: `to triage tickets, run ${authFix(conn.clientId)} --desk-org-id <orgId> (Desk: Setup > Developer Space > API shows the orgId)`,
+          fix: `to triage tickets, run ${authFix(conn, { orgId: "<orgId>" })} (Desk: Setup > Developer Space > API shows the orgId)`,
         });
       await checkMapping(conn, zoho);
     }
@@ -324,7 +338,7 @@ export function makeDoctor(deps: DoctorDeps) {
             : `org ${desk.orgId} is not one of this token's organizations (${ids.join(", ") || "none"})`,
           ...(found
             ? {}
-            : { fix: `run ${authFix(conn.clientId)} --desk-org-id <one of: ${ids.join(", ") || "none"}>` }),
+            : { fix: `run ${authFix(conn, { orgId: `<one of: ${ids.join(", ") || "none"}>` })}` }),
         });
         if (!found) return;
       } catch (error) {
@@ -336,7 +350,7 @@ export function makeDoctor(deps: DoctorDeps) {
           fix:
             error instanceof UpstreamScopeError
               ? scopeFix(["Desk.basic.READ"], conn.clientId)
-              : `check the Desk base URL (${desk.base}) and the DC; re-run ${authFix(conn.clientId)} --desk-org-id ${desk.orgId}`,
+              : `check the Desk base URL (${desk.base}) and the DC; re-run ${authFix(conn)}`,
         });
         return;
       }

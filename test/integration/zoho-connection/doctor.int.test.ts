@@ -166,7 +166,7 @@ describe("doctor against the sandbox", () => {
       /FAIL {2}access token +the connection is broken \(refresh rejected by Zoho \(invalid_code\)\)/,
     );
     expect(broken.out).toMatch(
-      /fix: npx zoho-gpt-mediator auth --stage test --secret-name \S+ --secrets-endpoint \S+ --client-id \S+ --dc <dc> --refresh-token <refresh token>/,
+      /fix: npx zoho-gpt-mediator auth --stage test --secret-name \S+ --secrets-endpoint \S+ --client-id \S+ --dc us --accounts-server http:\S+ --desk-url http:\S+ --desk-org-id \d+ --refresh-token <refresh token>/,
     );
     expect(repaired).toBe(0);
     expect(check(after.report, "token")?.status).toBe("ok");
