@@ -1,45 +1,74 @@
 /**
  * The operator CLI (`npx zoho-gpt-mediator <command>`). Commands:
  *
- *   auth   exchange a Zoho self-client grant code and store the connection in Secrets Manager
+ *   auth            store a Zoho connection in Secrets Manager, from a self-client grant code or a refresh token
+ *   doctor          check a connection end to end and print the exact fix for each problem
+ *   fields create   create the CRM custom fields a use case's mapping lacks
+ *   send            fire a sample trigger at a running local stack
  *
- * Secrets are read from the environment (ZOHO_CLIENT_SECRET, ZOHO_GRANT_CODE) so they stay out of shell history;
- * flags are accepted for scripted use against the local sandbox.
+ * Secrets are read from the environment (ZOHO_CLIENT_SECRET, ZOHO_GRANT_CODE, ZOHO_REFRESH_TOKEN) so they stay out
+ * of shell history; flags are accepted for scripted use against the local sandbox.
  */
 import { parseArgs } from "node:util";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretsManagerStore } from "../../shared/adapters/secrets/secrets-manager-store.js";
 import { ZohoOAuthClient } from "../../shared/adapters/zoho/oauth-client.js";
+import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { ZOHO_DCS, type ZohoDc } from "../../shared/config/zoho-dc.js";
 import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
 import { isAppError } from "../../shared/errors.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { systemClock } from "../../shared/ports/clock.js";
 import { makeConnectZoho } from "../../shared/use-cases/connect-zoho.js";
+import { type CliDeps, secretsClient } from "./connection.js";
+import { doctorCommand } from "./doctor.js";
+import { fieldsCommand } from "./fields.js";
 
-const USAGE = `usage: zoho-gpt-mediator auth [options]
+export type { CliDeps } from "./connection.js";
+
+const USAGE = `usage: zoho-gpt-mediator auth [options] (--code CODE | --refresh-token TOKEN)
+       zoho-gpt-mediator doctor [options]
+       zoho-gpt-mediator fields create <use-case> [options]
        zoho-gpt-mediator send lead|ticket [--sandbox URL]
 
-send: fires a sample trigger at a running local stack (npm start) the way Zoho would: a sales rep creates a lead
-(the sandbox's workflow rule calls the mediator), or a customer emails support (the Desk webhook calls it).
-  --sandbox URL            the Zoho sandbox (default: http://127.0.0.1:4010)
-
-auth:
-
+Every command that reads or writes a stage's secrets takes:
+  --stage NAME             stage (default: ${DEFAULT_STAGE}; the same default as cdk deploy and npm start)
   --connection NAME        connection name (default: default)
-  --stage NAME             stage whose secret to write (default: dev)
-  --secret-name NAME       secret name (default: zoho-gpt-mediator/<stage>/zoho/<connection>)
+  --secret-name NAME       connection secret (default: zoho-gpt-mediator/<stage>/zoho/<connection>)
+  --region REGION          AWS region (default: AWS_REGION or us-east-1)
+  --secrets-endpoint URL   Secrets Manager endpoint (npm start's emulator: http://127.0.0.1:4030)
+
+auth: checks the token with one cheap CRM call (and the Desk org), stores the connection, marks it active.
   --client-id ID           Zoho API console client id (or ZOHO_CLIENT_ID)
   --client-secret SECRET   client secret (prefer ZOHO_CLIENT_SECRET)
   --code CODE              self-client grant code, valid about 2 minutes (or ZOHO_GRANT_CODE)
+  --refresh-token TOKEN    instead of --code: an existing refresh token, refreshed once to validate it
+                           (prefer ZOHO_REFRESH_TOKEN)
   --dc us|eu|in|au|jp|cn|ca|sa|uk   data centre
   --location VALUE         Zoho's redirect "location" or "accounts-server" value (picks the DC)
   --accounts-server URL    override the accounts server (local sandbox, tests)
   --desk-url URL           Desk API base, when the connection is used for Desk
   --desk-org-id ID         Desk orgId (enables and verifies Desk)
   --desk-source-id UUID    the Desk webhook's ignoreSourceId, sent on the mediator's Desk writes
-  --region REGION          AWS region (default: AWS_REGION or us-east-1)
-  --secrets-endpoint URL   Secrets Manager endpoint (local emulator)`;
+
+doctor: checks the connection secret, the token (the stored one while valid: no refresh spent), the API domain,
+the granted scopes, the Desk org and from address, each use case's field mapping against live metadata, the
+webhook secret and the model key; prints ok / warn / FAIL with the fix. Exit 0 when nothing failed, else 1.
+  --desk-from-address ADDR the configured DESK_FROM_ADDRESS (default: that environment variable)
+  --notifications on|off   whether the product manages Notification API channels (NOTIFICATION_EVENTS; default
+                           on): on requires their scope and channel tokens in the webhook secret
+  --webhook-secret-name N  (default: zoho-gpt-mediator/<stage>/webhooks)
+  --model-secret-name N    (default: zoho-gpt-mediator/<stage>/openai; none with a loopback --secrets-endpoint,
+                           where npm start uses its model server or OPENAI_API_KEY; "none" for a keyless server)
+  --json                   the report as JSON
+
+fields create <use-case>: creates the use case's missing CRM fields (needs ZohoCRM.settings.fields.CREATE) and
+prints the Desk setup steps for missing Desk fields.
+  --dry-run                print the Create Custom Field requests instead of sending them
+  --json                   the results as JSON
+
+send: fires a sample trigger at a running local stack (npm start) the way Zoho would: a sales rep creates a lead
+(the sandbox's workflow rule calls the mediator), or a customer emails support (the Desk webhook calls it).
+  --sandbox URL            the Zoho sandbox (default: http://127.0.0.1:4010)`;
 
 const SAMPLE_LEADS = [
   {
@@ -123,29 +152,44 @@ export async function main(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   out: (line: string) => void = console.log,
+  deps: CliDeps = {},
 ): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "send") {
-    try {
-      return await send(rest, out);
-    } catch (error) {
-      out(`send failed: ${(error as Error).message} (is npm start running?)`);
-      return 1;
+  try {
+    if (command === "send") {
+      try {
+        return await send(rest, out);
+      } catch (error) {
+        out(`send failed: ${(error as Error).message} (is npm start running?)`);
+        return 1;
+      }
     }
+    if (command === "doctor") return await doctorCommand(rest, env, out, deps);
+    if (command === "fields") return await fieldsCommand(rest, env, out, deps, USAGE);
+    if (command === "auth") return await auth(rest, env, out);
+  } catch (error) {
+    // parseArgs refuses unknown flags and missing values: a usage error.
+    if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      out(`${command}: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
   }
-  if (command !== "auth") {
-    out(USAGE);
-    return command === undefined || command === "--help" ? 0 : 2;
-  }
+  out(USAGE);
+  return command === undefined || command === "--help" || command === "help" ? 0 : 2;
+}
+
+async function auth(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
       connection: { type: "string", default: "default" },
-      stage: { type: "string", default: "dev" },
+      stage: { type: "string", default: DEFAULT_STAGE },
       "secret-name": { type: "string" },
       "client-id": { type: "string" },
       "client-secret": { type: "string" },
       code: { type: "string" },
+      "refresh-token": { type: "string" },
       dc: { type: "string" },
       location: { type: "string" },
       "accounts-server": { type: "string" },
@@ -159,11 +203,17 @@ export async function main(
   });
   const clientId = values["client-id"] ?? env.ZOHO_CLIENT_ID;
   const clientSecret = values["client-secret"] ?? env.ZOHO_CLIENT_SECRET;
-  const code = values.code ?? env.ZOHO_GRANT_CODE;
+  // A flag wins over the environment; of the two credentials, a flag given explicitly decides which path runs.
+  const refreshToken = values["refresh-token"] ?? (values.code ? undefined : env.ZOHO_REFRESH_TOKEN);
+  const code = refreshToken ? values.code : (values.code ?? env.ZOHO_GRANT_CODE);
+  if (code && refreshToken) {
+    out(`auth: give --code or --refresh-token, not both\n\n${USAGE}`);
+    return 2;
+  }
   const missing = [
     !clientId && "--client-id",
     !clientSecret && "ZOHO_CLIENT_SECRET",
-    !code && "--code",
+    !code && !refreshToken && "--code (or --refresh-token)",
   ].filter(Boolean);
   if (missing.length) {
     out(`auth: missing ${missing.join(", ")}\n\n${USAGE}`);
@@ -174,21 +224,7 @@ export async function main(
     return 2;
   }
   const connection = values.connection ?? "default";
-  const endpoint = values["secrets-endpoint"];
-  // The local emulator does not check signatures; without configured credentials, sign with dummy ones.
-  const hasCredentials = Boolean(
-    env.AWS_ACCESS_KEY_ID ||
-      env.AWS_PROFILE ||
-      env.AWS_WEB_IDENTITY_TOKEN_FILE ||
-      env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
-  );
-  const client = new SecretsManagerClient({
-    region: values.region ?? env.AWS_REGION ?? "us-east-1",
-    ...(endpoint ? { endpoint } : {}),
-    ...(endpoint && !hasCredentials
-      ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-      : {}),
-  });
+  const client = secretsClient(values, env);
   const connect = makeConnectZoho({
     oauth: new ZohoOAuthClient(),
     secrets: new SecretsManagerStore({ client }),
@@ -197,10 +233,10 @@ export async function main(
   try {
     const summary = await connect({
       connection,
-      secretName: values["secret-name"] ?? connectionSecretName(values.stage ?? "dev", connection),
+      secretName: values["secret-name"] ?? connectionSecretName(values.stage ?? DEFAULT_STAGE, connection),
       clientId: clientId as string,
       clientSecret: clientSecret as string,
-      code: code as string,
+      ...(refreshToken ? { refreshToken } : { code: code as string }),
       ...(values.dc ? { dc: values.dc as ZohoDc } : {}),
       ...(values.location ? { location: values.location } : {}),
       ...(values["accounts-server"] ? { accountsServer: values["accounts-server"] } : {}),

@@ -3,6 +3,7 @@
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod";
+import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { MEDIATOR_WRITTEN_FIELDS } from "../../shared/use-cases/worker/lead-enrichment.js";
 
 export const StageSchema = z.object({
@@ -58,7 +59,7 @@ export type Stage = z.infer<typeof StageSchema>;
 /** Reads the stage from CDK context (`-c stage=prod`) and the standard CDK environment variables. */
 export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessEnv): Stage {
   return StageSchema.parse({
-    name: context.stage ?? "dev",
+    name: context.stage ?? DEFAULT_STAGE,
     account: env.CDK_DEFAULT_ACCOUNT,
     region: context.region ?? env.CDK_DEFAULT_REGION ?? "us-east-1",
     ...(typeof context.logRetentionDays === "number" ? { logRetentionDays: context.logRetentionDays } : {}),

@@ -16,6 +16,7 @@ import { ensureTables } from "../../shared/adapters/dynamodb/tables.js";
 import { OpenAiLlm } from "../../shared/adapters/openai/openai-llm.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../shared/adapters/sqs/sqs-queue.js";
+import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { ZOHO_DCS } from "../../shared/config/zoho-dc.js";
 import { connectionSecretName, serializeConnection } from "../../shared/domain/zoho-connection.js";
@@ -89,7 +90,7 @@ export const LOCAL_QUEUES = {
   maxReceiveCount: 5,
   visibilityTimeoutSeconds: 360,
 } as const;
-const STAGE = "local";
+const STAGE = DEFAULT_STAGE;
 const CONNECTION = "default";
 
 export interface LocalStackOptions {

@@ -1,13 +1,19 @@
 /**
- * Sets up a Zoho connection (the `auth` command): exchanges a self-client grant code, checks the token with one
- * cheap API call (and the Desk org, when given), and stores the connection secret. Refresh tokens are minted
- * only here. Returns what was stored, without any secret.
+ * Sets up a Zoho connection (the `auth` command): exchanges a self-client grant code, or takes an existing refresh
+ * token and refreshes it once, checks the token with one cheap API call (and the Desk org, when given), and stores
+ * the connection secret (active, whatever state it was in). Refresh tokens are minted only here. Returns what was
+ * stored, without any secret.
  */
 
-import type { ZohoOAuthClient } from "../adapters/zoho/oauth-client.js";
+import {
+  ZOHO_THROTTLE_WINDOW_MS,
+  type ZohoOAuthClient,
+  ZohoOAuthError,
+} from "../adapters/zoho/oauth-client.js";
 import { type DcHosts, dcFromAccountsServer, dcHosts, type ZohoDc } from "../config/zoho-dc.js";
-import { serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
+import { parseConnection, serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
 import { ConfigError, UpstreamRejectedError } from "../errors.js";
+import { registerSecret } from "../observability/redact.js";
 import type { Clock } from "../ports/clock.js";
 import type { SecretStore } from "../ports/secret-store.js";
 
@@ -16,7 +22,10 @@ export interface ConnectZohoInput {
   secretName: string;
   clientId: string;
   clientSecret: string;
-  code: string;
+  /** A self-client grant code; exactly one of `code` and `refreshToken` is given. */
+  code?: string;
+  /** An existing refresh token (e.g. from another tool or a previous install): refreshed once to validate it. */
+  refreshToken?: string;
   /** The DC, or Zoho's `location` / `accounts-server` redirect value; one of them is required. */
   dc?: ZohoDc;
   location?: string;
@@ -63,20 +72,58 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
     return { dc, hosts: dcHosts(dc) };
   };
 
+  /** Refreshes already logged in the stored connection for this refresh token within Zoho's window. */
+  const earlierRefreshes = async (
+    secretName: string,
+    refreshToken: string,
+    now: number,
+  ): Promise<number[]> => {
+    try {
+      const stored = parseConnection((await deps.secrets.get(secretName, { fresh: true })).value, secretName);
+      return stored.refreshToken === refreshToken
+        ? stored.refreshLog.filter((t) => t > now - ZOHO_THROTTLE_WINDOW_MS)
+        : [];
+    } catch {
+      // No connection stored yet, or one too damaged to read: nothing to carry over.
+      return [];
+    }
+  };
+
   return async function connectZoho(input: ConnectZohoInput): Promise<ConnectionSummary> {
     const { dc, hosts } = resolveDc(input);
     const accountsServer =
       input.accountsServer ?? (input.location?.startsWith("http") ? input.location : hosts.accountsServer);
-    const grant = await deps.oauth.exchangeCode({
-      accountsServer,
-      clientId: input.clientId,
-      clientSecret: input.clientSecret,
-      code: input.code,
-    });
-    if (!grant.refreshToken)
+    if ((input.code === undefined) === (input.refreshToken === undefined))
+      throw new ConfigError("give either a grant code or a refresh token, not both and not neither");
+    const fromRefreshToken = input.refreshToken !== undefined;
+    const grant = fromRefreshToken
+      ? await deps.oauth
+          .refresh({
+            accountsServer,
+            clientId: input.clientId,
+            clientSecret: input.clientSecret,
+            refreshToken: input.refreshToken as string,
+          })
+          .catch((error: unknown) => {
+            if (error instanceof ZohoOAuthError && error.code === "invalid_code")
+              throw new ZohoOAuthError(
+                "invalid_code",
+                `Zoho rejected the refresh token (invalid_code) at ${accountsServer}: it was revoked (a new grant replaced it, or it was deleted in the API console), it belongs to another client, or it was issued in another data centre (pass that --dc or --accounts-server)`,
+              );
+            throw error;
+          })
+      : await deps.oauth.exchangeCode({
+          accountsServer,
+          clientId: input.clientId,
+          clientSecret: input.clientSecret,
+          code: input.code as string,
+        });
+    const refreshToken = input.refreshToken ?? grant.refreshToken;
+    if (!refreshToken)
       throw new ConfigError(
         "Zoho issued no refresh token: generate the grant code with access_type=offline (self-client codes are offline)",
       );
+    registerSecret(refreshToken);
 
     const verified: string[] = [];
     const auth = { authorization: `Zoho-oauthtoken ${grant.accessToken}` };
@@ -126,6 +173,11 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
     }
 
     const now = deps.clock.now();
+    // The validating refresh counts against Zoho's 10 per 10 minutes for this refresh token, and so do the ones
+    // already logged for it: the refresh guard must see them all.
+    const refreshLog = fromRefreshToken
+      ? [...(await earlierRefreshes(input.secretName, refreshToken, now)), now]
+      : [];
     const connection: ZohoConnection = {
       schemaVersion: 1,
       name: input.connection,
@@ -135,13 +187,13 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
       desk,
       clientId: input.clientId,
       clientSecret: input.clientSecret,
-      refreshToken: grant.refreshToken,
+      refreshToken,
       scopes: grant.scopes,
       accessToken: grant.accessToken,
       accessTokenExpiresAt: now + grant.expiresInMs,
       status: "active",
       brokenReason: null,
-      refreshLog: [],
+      refreshLog,
       throttledUntil: null,
       updatedAt: new Date(now).toISOString(),
     };

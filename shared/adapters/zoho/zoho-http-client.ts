@@ -58,6 +58,7 @@ type ErrorBody = {
   details?: unknown;
   errors?: unknown;
   data?: unknown;
+  fields?: unknown;
 };
 
 const upstreamOf = (service: ZohoService) =>
@@ -172,8 +173,13 @@ export class ZohoHttpClient {
 
       const err = (body && typeof body === "object" ? body : {}) as ErrorBody;
       const code = err.code ?? err.errorCode;
-      // CRM record writes answer 400 with a per-record data[] when every record failed: that is a result, not an error.
-      if (req.service === "crm" && res.status === 400 && Array.isArray(err.data))
+      // CRM record writes answer 400 with a per-record data[] when every record failed, and settings writes (Create
+      // Custom Field) with a per-field fields[]: that is a result, not an error.
+      if (
+        req.service === "crm" &&
+        res.status === 400 &&
+        (Array.isArray(err.data) || Array.isArray(err.fields))
+      )
         return withCredits({ status: 400, data: body as T });
 
       if (code === "OAUTH_SCOPE_MISMATCH" || code === "SCOPE_MISMATCH" || code === "OAUTH_ORG_MISMATCH") {

@@ -1,0 +1,5 @@
+/**
+ * The stage used when none is given. One value for the CDK app (`-c stage=`), every CLI command (`--stage`) and the
+ * local stack (`npm start`), so `auth`, `doctor` and `npm start` find the same secrets without `--stage`.
+ */
+export const DEFAULT_STAGE = "dev";
