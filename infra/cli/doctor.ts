@@ -7,7 +7,7 @@ import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { type DoctorReport, makeDoctor } from "../../shared/use-cases/doctor.js";
 import { type CliDeps, CONNECTION_OPTIONS, commandFlags, openConnection } from "./connection.js";
-import { defaultMappingCheck } from "./mapping-check.js";
+import { mappingCheckFor } from "./mapping-check.js";
 
 const DEFAULTS = { stage: DEFAULT_STAGE, connection: "default" };
 
@@ -46,13 +46,13 @@ export async function doctorCommand(
   const conn = openConnection(values, env, deps, DEFAULTS);
   const local = isLoopback(values["secrets-endpoint"]);
   const deskFromAddress = values["desk-from-address"] ?? env.DESK_FROM_ADDRESS;
-  const checkMappings = deps.checkMappings ?? defaultMappingCheck;
+  const checkMappings = deps.checkMappings ?? mappingCheckFor(env);
   try {
     const doctor = makeDoctor({
       secrets: conn.store,
       refresh: conn.refresh,
       clock: conn.clock,
-      ...(checkMappings ? { checkMappings } : {}),
+      checkMappings,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
     const report = await doctor({

@@ -11,10 +11,9 @@ import { parseConnection } from "../../shared/domain/zoho-connection.js";
 import { isAppError } from "../../shared/errors.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { deskFieldSteps, makeCreateFields, planFields } from "../../shared/use-cases/create-fields.js";
-import type { MappingCheckFn } from "../../shared/use-cases/doctor.js";
 import { FieldMetadata } from "../../shared/worker/field-metadata.js";
 import { type CliDeps, CONNECTION_OPTIONS, commandFlags, openConnection } from "./connection.js";
-import { defaultMappingCheck } from "./mapping-check.js";
+import { mappingCheckFor } from "./mapping-check.js";
 
 const DEFAULTS = { stage: DEFAULT_STAGE, connection: "default" };
 
@@ -41,11 +40,7 @@ export async function fieldsCommand(
     return 2;
   }
   const say = (line: string) => out(redactString(line));
-  const checkMappings = deps.checkMappings ?? defaultMappingCheck;
-  if (!checkMappings) {
-    say("fields create: this build has no field-mapping check, so it cannot tell which fields are missing");
-    return 1;
-  }
+  const checkMappings = deps.checkMappings ?? mappingCheckFor(env);
   const conn = openConnection(values, env, deps, DEFAULTS);
   const flags = commandFlags(values, DEFAULTS);
   try {
@@ -57,7 +52,7 @@ export async function fieldsCommand(
     const check = (): Promise<MappingCheck[]> => {
       // A fresh metadata cache per check: the second one must see the fields just created.
       const metadata = new FieldMetadata(conn.clock);
-      return (checkMappings as MappingCheckFn)({
+      return checkMappings({
         crmFields: (module) => metadata.crm(zoho, stored.name, module),
         deskFields: (module) =>
           stored.desk ? metadata.desk(zoho, stored.name, module) : Promise.resolve([]),

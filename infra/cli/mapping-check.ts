@@ -1,12 +1,16 @@
 /**
- * The field-mapping check `doctor` and `fields create` run: wp-mapping's `checkMappings` (shared/worker/
- * field-mapping.ts) bound to the use-case registry and the worker's settings (LEAD_FIELD_MAP, ...).
- *
- * INTEGRATION POINT: until it is wired here, `doctor` reports the mapping as not checked (a failure) and
- * `fields create` refuses to guess. Wire it as:
- *   export const defaultMappingCheck: MappingCheckFn = (deps) =>
- *     checkMappings({ registry: buildRegistry({ leadFields: ... }), ...deps });
+ * The field-mapping check `doctor` and `fields create` run: the worker's own `checkMappings` over the use-case
+ * registry, with the same field maps the worker is given (`LEAD_FIELD_MAP`, `TICKET_FIELD_MAP`), so the CLI checks
+ * exactly the fields the deployed worker will write.
  */
+import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import type { MappingCheckFn } from "../../shared/use-cases/doctor.js";
+import { buildRegistry } from "../../shared/use-cases/worker/registry.js";
+import { checkMappings } from "../../shared/worker/field-mapping.js";
 
-export const defaultMappingCheck: MappingCheckFn | undefined = undefined;
+export function mappingCheckFor(env: Record<string, string | undefined>): MappingCheckFn {
+  const leadFields = WorkerEnvSchema.shape.LEAD_FIELD_MAP.parse(env.LEAD_FIELD_MAP);
+  const ticketFields = WorkerEnvSchema.shape.TICKET_FIELD_MAP.parse(env.TICKET_FIELD_MAP);
+  const registry = buildRegistry({ leadFields, ticketFields });
+  return (deps) => checkMappings({ registry, ...deps });
+}

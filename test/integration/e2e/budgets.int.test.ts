@@ -136,7 +136,7 @@ describe("usage, credits and replies", () => {
 
   it("sends the suggested Desk reply only when the deployment opts in", async () => {
     await start({
-      worker: { DESK_SEND_REPLIES: "true", DESK_FROM_ADDRESS: "support@zylker.example" },
+      worker: { DESK_SEND_REPLIES: "true" },
     });
 
     await fetch(`${s().sandbox?.url}/_sandbox/desk/tickets`, {

@@ -29,11 +29,11 @@ const lead = (id: string) => stack.sandbox?.state.crm.find("Leads", id) as Recor
 const apiWrites = (module: string, id: string) =>
   inspect().writes.filter((w) => w.source === "api" && w.module === module && w.ids.includes(id));
 
-/** The demo org's Desk reply address; set until the sandbox serves Desk's mailReplyAddress (wp-sandbox). */
+/** The demo org's Desk reply address, which the worker reads from Desk's live mail reply addresses. */
 const FROM = "support@zylker.example";
 
 beforeAll(async () => {
-  stack = await startTestStack({ worker: { DESK_FROM_ADDRESS: FROM } });
+  stack = await startTestStack();
 });
 afterAll(() => stack.stop());
 
