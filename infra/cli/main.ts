@@ -16,9 +16,11 @@ import { isAppError } from "../../shared/errors.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { systemClock } from "../../shared/ports/clock.js";
 import { makeConnectZoho } from "../../shared/use-cases/connect-zoho.js";
+import { REPLAY_USAGE, replayCommand } from "./replay.js";
 
 const USAGE = `usage: zoho-gpt-mediator auth [options]
        zoho-gpt-mediator send lead|ticket [--sandbox URL]
+       zoho-gpt-mediator replay [--stage NAME] [--limit N] [--sqs-endpoint URL]
 
 send: fires a sample trigger at a running local stack (npm start) the way Zoho would: a sales rep creates a lead
 (the sandbox's workflow rule calls the mediator), or a customer emails support (the Desk webhook calls it).
@@ -39,7 +41,9 @@ auth:
   --desk-org-id ID         Desk orgId (enables and verifies Desk)
   --desk-source-id UUID    the Desk webhook's ignoreSourceId, sent on the mediator's Desk writes
   --region REGION          AWS region (default: AWS_REGION or us-east-1)
-  --secrets-endpoint URL   Secrets Manager endpoint (local emulator)`;
+  --secrets-endpoint URL   Secrets Manager endpoint (local emulator)
+
+${REPLAY_USAGE}`;
 
 const SAMPLE_LEADS = [
   {
@@ -133,6 +137,7 @@ export async function main(
       return 1;
     }
   }
+  if (command === "replay") return replayCommand(rest, env, out);
   if (command !== "auth") {
     out(USAGE);
     return command === undefined || command === "--help" ? 0 : 2;
