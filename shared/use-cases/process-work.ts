@@ -565,21 +565,27 @@ export function makeProcessWork(deps: WorkerDeps) {
           decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
         continue;
       }
+      const written: Ready[] = [];
       for (const [k, { unit, step }] of chunk.entries()) {
         const r = results[k];
         if (r?.status === "success") {
           step.done = true;
-          try {
-            await deps.jobs.savePlan(unit.key, unit.plan);
-          } catch (error) {
-            // The next attempt finds the note (it resumes the plan and looks) instead of writing another.
-            decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
-          }
+          written.push(unit);
         } else {
           metrics.count("AuditNoteFailed", 1);
           const reason = `Zoho rejected the audit note (the update is written): ${r?.code ?? "no result"} ${JSON.stringify(r?.details ?? {}).slice(0, 300)}`;
           decisions.set(unit.record.messageId, await quarantine(unit.record, unit.message, unit.key, reason));
         }
+      }
+      // Independent items, so in parallel. A failed save: the next attempt resumes the plan and finds the note.
+      const saved = await Promise.allSettled(written.map((u) => deps.jobs.savePlan(u.key, u.plan)));
+      for (const [i, outcome] of saved.entries()) {
+        const unit = written[i] as Ready;
+        if (outcome.status === "rejected")
+          decisions.set(
+            unit.record.messageId,
+            await decide(unit.record, unit.message, unit.key, outcome.reason),
+          );
       }
     }
   }
