@@ -1,8 +1,9 @@
 /**
  * The worker pipeline for one SQS batch. Per unit of work: claim it (idempotency), check budgets, load context from
- * Zoho, ask the model for structured output (one repair attempt), guard every proposed write against Zoho's live
- * metadata and the use case's allow-list, then write. CRM updates of one module are combined across the batch (up
- * to 100 records per call, always `"trigger": []`), and each written record gets its audit trail.
+ * Zoho, take a slot of the record's daily write cap (before the model call), ask the model for structured output
+ * (one repair attempt), guard every proposed write against Zoho's live metadata and the use case's allow-list, then
+ * write. CRM updates of one module are combined across the batch (up to 100 records per call, always
+ * `"trigger": []`), and each written record gets its audit trail, a step of the stored plan like the writes.
  *
  * Every record ends in exactly one decision: `ack` (written, duplicate), `retry` (back to the queue after a delay),
  * `defer` (re-queued to wait for a budget, a repaired connection or Zoho credits, without using up receives) or
