@@ -11,7 +11,13 @@ export type ClaimResult =
   | { status: "claimed"; plan?: StoredPlan; replay?: boolean }
   | { status: "done" }
   | { status: "busy" }
-  | { status: "dead-lettered"; reason: string };
+  | {
+      status: "dead-lettered";
+      reason: string;
+      /** The dead letter's id, and the SQS message that was dead-lettered (to re-send it if its move failed). */
+      deadLetterId: string;
+      messageId: string;
+    };
 
 /**
  * Idempotency per unit of work, keyed on the connection and the trigger's dedup key: a duplicate or redelivered
@@ -36,5 +42,8 @@ export interface JobStore {
    * Records that the job went to the dead-letter queue: its reason and the dead letter's id (which a replay of it
    * carries). The plan stays, so a replay resumes a partly written job instead of writing its steps again.
    */
-  deadLetter(key: string, deadLetter: { reason: string; deadLetterId: string }): Promise<void>;
+  deadLetter(
+    key: string,
+    deadLetter: { reason: string; deadLetterId: string; messageId: string },
+  ): Promise<void>;
 }

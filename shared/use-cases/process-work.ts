@@ -192,7 +192,7 @@ export function makeProcessWork(deps: WorkerDeps) {
       // The job stays dead-lettered: duplicates are acknowledged without work; only a replay of this dead letter
       // runs it again. If this fails the record stays on the queue (the handler cannot move it), so nothing is lost.
       try {
-        await deps.jobs.deadLetter(key, { reason, deadLetterId });
+        await deps.jobs.deadLetter(key, { reason, deadLetterId, messageId: record.messageId });
       } catch (error) {
         logger.error("could not record a dead letter; the unit stays on the queue", { error, reason });
         await deps.jobs.release(key).catch(() => {});
@@ -320,6 +320,14 @@ export function makeProcessWork(deps: WorkerDeps) {
         config.leaseMs,
         record.replayId ? { replayId: record.replayId } : {},
       );
+      if (claim.status === "dead-lettered" && claim.messageId === record.messageId)
+        // The very message that was dead-lettered is back: moving it to the dead-letter queue failed. Move it again.
+        return {
+          messageId: record.messageId,
+          action: "dead-letter",
+          reason: claim.reason,
+          deadLetterId: claim.deadLetterId,
+        };
       if (claim.status === "done" || claim.status === "dead-lettered") {
         // A dead-lettered job's duplicate (or a second replay of one dead letter) does no work: its dead letter
         // is the one place the event waits, and only a replay of it runs the job again.

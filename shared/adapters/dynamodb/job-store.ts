@@ -86,7 +86,12 @@ export class DynamoJobStore implements JobStore {
       const status = item.Item?.status?.S;
       if (status === S.done) return { status: "done" };
       if (status === S.deadLettered)
-        return { status: "dead-lettered", reason: item.Item?.reason?.S ?? "dead-lettered" };
+        return {
+          status: "dead-lettered",
+          reason: item.Item?.reason?.S ?? "dead-lettered",
+          deadLetterId: item.Item?.deadLetterId?.S ?? "",
+          messageId: item.Item?.deadLetterMessageId?.S ?? "",
+        };
       return { status: "busy" };
     } catch (error) {
       throw this.translate(error);
@@ -152,19 +157,23 @@ export class DynamoJobStore implements JobStore {
   }
 
   /** Keeps the job as DEAD_LETTERED with its reason and plan: duplicates are acknowledged, only its replay runs. */
-  async deadLetter(key: string, deadLetter: { reason: string; deadLetterId: string }): Promise<void> {
+  async deadLetter(
+    key: string,
+    deadLetter: { reason: string; deadLetterId: string; messageId: string },
+  ): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: { id: { S: key } },
           UpdateExpression:
-            "SET #s = :dl, reason = :reason, deadLetterId = :id, deadLetteredAt = :at, expiresAt = :e REMOVE leaseUntil",
+            "SET #s = :dl, reason = :reason, deadLetterId = :id, deadLetterMessageId = :m, deadLetteredAt = :at, expiresAt = :e REMOVE leaseUntil",
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
             ":dl": { S: S.deadLettered },
             ":reason": { S: deadLetter.reason.slice(0, 4_000) },
             ":id": { S: deadLetter.deadLetterId },
+            ":m": { S: deadLetter.messageId },
             ":at": { S: new Date(this.clock.now()).toISOString() },
             ":e": { N: String(Math.floor(this.clock.now() / 1000) + DEAD_LETTER_TTL_SECONDS) },
           },

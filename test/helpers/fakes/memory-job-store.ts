@@ -15,6 +15,7 @@ export interface MemoryJob {
   plan?: StoredPlan;
   reason?: string;
   deadLetterId?: string | undefined;
+  messageId?: string;
   outcome?: Record<string, unknown>;
 }
 
@@ -62,7 +63,13 @@ export class MemoryJobStore implements JobStore {
       return { status: "claimed", ...plan, ...(status === "REPLAYING" ? { replay: true } : {}) };
     }
     if (item.status === "DONE") return { status: "done" };
-    if (item.status === "DEAD_LETTERED") return { status: "dead-lettered", reason: item.reason ?? "" };
+    if (item.status === "DEAD_LETTERED")
+      return {
+        status: "dead-lettered",
+        reason: item.reason ?? "",
+        deadLetterId: item.deadLetterId ?? "",
+        messageId: item.messageId ?? "",
+      };
     return { status: "busy" };
   }
 
@@ -83,7 +90,7 @@ export class MemoryJobStore implements JobStore {
     if (item && (item.status === "IN_PROGRESS" || item.status === "REPLAYING")) item.leaseUntil = 0;
   }
 
-  async deadLetter(key: string, deadLetter: { reason: string; deadLetterId: string }) {
+  async deadLetter(key: string, deadLetter: { reason: string; deadLetterId: string; messageId: string }) {
     this.fail("deadLetter");
     const item = this.items.get(key);
     this.items.set(key, { ...item, status: "DEAD_LETTERED", leaseUntil: 0, ...deadLetter });

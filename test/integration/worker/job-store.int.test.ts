@@ -56,11 +56,17 @@ describe("DynamoJobStore", () => {
     const key = "default|crm:Leads:1:t1";
     expect(await jobs.claim(key, "j1", 60_000)).toEqual({ status: "claimed" });
     await jobs.savePlan(key, plan([0]));
-    await jobs.deadLetter(key, { reason: "model output failed twice", deadLetterId: "dl-1" });
+    await jobs.deadLetter(key, {
+      reason: "model output failed twice",
+      deadLetterId: "dl-1",
+      messageId: "sqs-1",
+    });
 
     expect(await jobs.claim(key, "j2", 60_000)).toEqual({
       status: "dead-lettered",
       reason: "model output failed twice",
+      deadLetterId: "dl-1",
+      messageId: "sqs-1",
     });
     expect(await jobs.claim(key, "j2", 60_000, { replayId: "dl-other" })).toMatchObject({
       status: "dead-lettered",
@@ -78,7 +84,7 @@ describe("DynamoJobStore", () => {
   it("a replay that fails and is released keeps its replaying status for the next delivery", async () => {
     const key = "default|crm:Leads:2:t1";
     await jobs.claim(key, "j1", 60_000);
-    await jobs.deadLetter(key, { reason: "x", deadLetterId: "dl-2" });
+    await jobs.deadLetter(key, { reason: "x", deadLetterId: "dl-2", messageId: "sqs-2" });
     await jobs.claim(key, "j1", 60_000, { replayId: "dl-2" });
     await jobs.release(key);
 
@@ -87,10 +93,12 @@ describe("DynamoJobStore", () => {
       replay: true,
     });
     // Dead-lettered again: a stale copy of the earlier replay cannot run it a third time.
-    await jobs.deadLetter(key, { reason: "again", deadLetterId: "dl-3" });
+    await jobs.deadLetter(key, { reason: "again", deadLetterId: "dl-3", messageId: "sqs-3" });
     expect(await jobs.claim(key, "j1", 60_000, { replayId: "dl-2" })).toEqual({
       status: "dead-lettered",
       reason: "again",
+      deadLetterId: "dl-3",
+      messageId: "sqs-3",
     });
   });
 

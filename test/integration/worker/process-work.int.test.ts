@@ -328,6 +328,30 @@ describe("a dead-lettered job is kept, and only its replay runs it again (issue 
     expect(aiNotes(id)).toHaveLength(1);
   });
 
+  it("the dead-lettered message itself back (its move to the dead-letter queue failed): dead-lettered again", async () => {
+    const processWork = worker();
+    const id = leadId(13);
+    const body = leadMessage(id);
+    llm.malformed = 2;
+    const first = delivery(body);
+
+    const [dead] = (await processWork([first])) as [Extract<Decision, { action: "dead-letter" }>];
+    // The handler could not send it to the dead-letter queue, so SQS delivers the same message again.
+    const again = await processWork([{ ...first, receiveCount: 2 }]);
+    const duplicate = await processWork([delivery(body)]);
+
+    expect(again).toEqual([
+      {
+        messageId: first.messageId,
+        action: "dead-letter",
+        reason: dead.reason,
+        deadLetterId: dead.deadLetterId,
+      },
+    ]);
+    expect(duplicate[0]).toMatchObject({ action: "ack", result: "duplicate" });
+    expect(llm.calls).toBe(2);
+  });
+
   it("a replay of a job that had written something resumes its plan instead of writing again", async () => {
     const processWork = worker({ maxReceiveCount: 1 });
     const id = leadId(12);
