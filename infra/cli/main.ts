@@ -22,6 +22,7 @@ import { makeConnectZoho } from "../../shared/use-cases/connect-zoho.js";
 import { type CliDeps, secretsClient } from "./connection.js";
 import { doctorCommand } from "./doctor.js";
 import { fieldsCommand } from "./fields.js";
+import { REPLAY_USAGE, replayCommand } from "./replay.js";
 
 export type { CliDeps } from "./connection.js";
 
@@ -29,6 +30,7 @@ const USAGE = `usage: zoho-gpt-mediator auth [options] (--code CODE | --refresh-
        zoho-gpt-mediator doctor [options]
        zoho-gpt-mediator fields create <use-case> [options]
        zoho-gpt-mediator send lead|ticket [--sandbox URL]
+       zoho-gpt-mediator replay [--stage NAME] [--limit N] [--sqs-endpoint URL]
 
 Every command that reads or writes a stage's secrets takes:
   --stage NAME             stage (default: ${DEFAULT_STAGE}; the same default as cdk deploy and npm start)
@@ -68,7 +70,9 @@ prints the Desk setup steps for missing Desk fields.
 
 send: fires a sample trigger at a running local stack (npm start) the way Zoho would: a sales rep creates a lead
 (the sandbox's workflow rule calls the mediator), or a customer emails support (the Desk webhook calls it).
-  --sandbox URL            the Zoho sandbox (default: http://127.0.0.1:4010)`;
+  --sandbox URL            the Zoho sandbox (default: http://127.0.0.1:4010)
+
+${REPLAY_USAGE}`;
 
 const SAMPLE_LEADS = [
   {
@@ -167,6 +171,7 @@ export async function main(
     if (command === "doctor") return await doctorCommand(rest, env, out, deps);
     if (command === "fields") return await fieldsCommand(rest, env, out, deps, USAGE);
     if (command === "auth") return await auth(rest, env, out);
+    if (command === "replay") return await replayCommand(rest, env, out);
   } catch (error) {
     // parseArgs refuses unknown flags and missing values: a usage error.
     if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {

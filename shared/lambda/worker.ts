@@ -24,13 +24,24 @@ export interface BatchResponse {
 }
 
 /** Lambda's lower-case attribute shape back to the SDK's, for re-sending. */
-function sdkAttributes(record: SqsRecord): Record<string, MessageAttributeValue> {
+function sdkAttributes(record: SqsRecord, omit: string[] = []): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
   for (const [k, v] of Object.entries(record.messageAttributes ?? {}))
-    if (v?.stringValue !== undefined)
+    if (v?.stringValue !== undefined && !omit.includes(k))
       out[k] = { DataType: v.dataType ?? "String", StringValue: v.stringValue };
   return out;
 }
+
+/**
+ * The replay mark: `replay` (set by the `replay` command) or, on a message SQS's own redrive moved back, the
+ * `deadLetterId` the worker stamped on the dead letter. Either names the one dead letter that may run its job again.
+ */
+export const REPLAY_ATTRIBUTE = "replay";
+export const DEAD_LETTER_ID_ATTRIBUTE = "deadLetterId";
+const replayIdOf = (record: SqsRecord): string | undefined =>
+  record.messageAttributes?.[REPLAY_ATTRIBUTE]?.stringValue ||
+  record.messageAttributes?.[DEAD_LETTER_ID_ATTRIBUTE]?.stringValue ||
+  undefined;
 
 export function makeWorkerHandler(deps: {
   process: (records: WorkerRecord[]) => Promise<Decision[]>;
@@ -40,12 +51,16 @@ export function makeWorkerHandler(deps: {
 }) {
   return async (event: SqsEvent): Promise<BatchResponse> => {
     const byId = new Map(event.Records.map((r) => [r.messageId, r]));
-    const records: WorkerRecord[] = event.Records.map((r) => ({
-      messageId: r.messageId,
-      body: r.body,
-      receiveCount: Number(r.attributes.ApproximateReceiveCount ?? 1),
-      deferrals: Number(r.messageAttributes?.deferrals?.stringValue ?? 0),
-    }));
+    const records: WorkerRecord[] = event.Records.map((r) => {
+      const replayId = replayIdOf(r);
+      return {
+        messageId: r.messageId,
+        body: r.body,
+        receiveCount: Number(r.attributes.ApproximateReceiveCount ?? 1),
+        deferrals: Number(r.messageAttributes?.deferrals?.stringValue ?? 0),
+        ...(replayId ? { replayId } : {}),
+      };
+    });
     const decisions = await deps.process(records);
     const failures: { itemIdentifier: string }[] = [];
     for (const d of decisions) {
@@ -65,7 +80,9 @@ export function makeWorkerHandler(deps: {
           );
         } else if (d.action === "dead-letter") {
           await deps.control.deadLetter(record.body, {
-            ...sdkAttributes(record),
+            // A replay mark is spent once its run ends here; the new dead letter has its own id.
+            ...sdkAttributes(record, [REPLAY_ATTRIBUTE]),
+            [DEAD_LETTER_ID_ATTRIBUTE]: { DataType: "String", StringValue: d.deadLetterId },
             reason: { DataType: "String", StringValue: d.reason.slice(0, 4_000) },
             failedAt: { DataType: "String", StringValue: new Date(deps.clock.now()).toISOString() },
             receiveCount: {

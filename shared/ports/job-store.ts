@@ -1,26 +1,49 @@
-/** What a claim on a unit of work found; a re-claimed job brings the plan an earlier attempt stored. */
-export type ClaimResult = { status: "claimed"; plan?: StoredPlan } | { status: "done" } | { status: "busy" };
+import type { StoredPlan } from "../schemas/stored-plan.js";
 
-/** The guarded writes of a job and the steps already done, so a retry neither re-asks the model nor repeats a write. */
-export interface StoredPlan {
-  writes: unknown[];
-  done: number[];
-  audit: Record<string, unknown>;
-}
+export type { AuditInfo, AuditStep, CapSlot, StoredPlan } from "../schemas/stored-plan.js";
+
+/**
+ * What a claim on a unit of work found. A re-claimed job brings the plan an earlier attempt stored; `replay` says
+ * the claim is an operator's replay of a dead-lettered job. A dead-lettered job stays dead-lettered (with its
+ * reason) for every delivery except its one replay.
+ */
+export type ClaimResult =
+  | { status: "claimed"; plan?: StoredPlan; replay?: boolean }
+  | { status: "done" }
+  | { status: "busy" }
+  | {
+      status: "dead-lettered";
+      reason: string;
+      /** The dead letter's id, and the SQS message that was dead-lettered (to re-send it if its move failed). */
+      deadLetterId: string;
+      messageId: string;
+    };
 
 /**
  * Idempotency per unit of work, keyed on the connection and the trigger's dedup key: a duplicate or redelivered
  * message finds the job `done` (or `busy` while another worker holds its lease) and never writes twice.
+ *
+ * States: in progress -> done, or -> dead-lettered; dead-lettered -> replaying (once per dead letter, atomically)
+ * -> done or dead-lettered again. Done and dead-lettered jobs are kept (TTL) longer than any redelivery.
  */
 export interface JobStore {
-  /** Claims the job for `leaseMs`; an expired lease of a crashed worker can be claimed again. */
-  claim(key: string, jobId: string, leaseMs: number): Promise<ClaimResult>;
+  /**
+   * Claims the job for `leaseMs`; an expired lease of a crashed worker can be claimed again. With `replayId` (the
+   * id of the dead letter an operator replays), a dead-lettered job moves to replaying, once per `replayId`.
+   */
+  claim(key: string, jobId: string, leaseMs: number, options?: { replayId?: string }): Promise<ClaimResult>;
   /** Stores the guarded plan (after the model call) and, later, which of its steps are done. */
   savePlan(key: string, plan: StoredPlan): Promise<void>;
-  /** Marks the job done with what happened (usage, fields written, or the quarantine reason). */
+  /** Marks the job done with what happened (usage, fields written). */
   complete(key: string, outcome: Record<string, unknown>): Promise<void>;
   /** Gives the job back after a retryable failure, so the next delivery can claim it at once (its plan stays). */
   release(key: string): Promise<void>;
-  /** Forgets a job that went to the dead-letter queue, so a replay can run it from the start. */
-  forget(key: string): Promise<void>;
+  /**
+   * Records that the job went to the dead-letter queue: its reason and the dead letter's id (which a replay of it
+   * carries). The plan stays, so a replay resumes a partly written job instead of writing its steps again.
+   */
+  deadLetter(
+    key: string,
+    deadLetter: { reason: string; deadLetterId: string; messageId: string },
+  ): Promise<void>;
 }

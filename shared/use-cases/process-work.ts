@@ -1,13 +1,15 @@
 /**
  * The worker pipeline for one SQS batch. Per unit of work: claim it (idempotency), check budgets, load context from
- * Zoho, ask the model for structured output (one repair attempt), guard every proposed write against Zoho's live
- * metadata and the use case's allow-list, then write. CRM updates of one module are combined across the batch (up
- * to 100 records per call, always `"trigger": []`), and each written record gets its audit trail.
+ * Zoho, take a slot of the record's daily write cap (before the model call), ask the model for structured output
+ * (one repair attempt), guard every proposed write against Zoho's live metadata and the use case's allow-list, then
+ * write. CRM updates of one module are combined across the batch (up to 100 records per call, always
+ * `"trigger": []`), and each written record gets its audit trail, a step of the stored plan like the writes.
  *
  * Every record ends in exactly one decision: `ack` (written, duplicate), `retry` (back to the queue after a delay),
  * `defer` (re-queued to wait for a budget, a repaired connection or Zoho credits, without using up receives) or
  * `dead-letter` (with the reason). The SQS adapter carries the decisions out.
  */
+import { randomUUID } from "node:crypto";
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
 import {
   AppError,
@@ -18,11 +20,14 @@ import {
 } from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import type { Clock } from "../ports/clock.js";
-import type { JobStore, StoredPlan } from "../ports/job-store.js";
+import type { CapSlot, JobStore, StoredPlan } from "../ports/job-store.js";
 import type { Ledger } from "../ports/ledger.js";
 import type { Llm, LlmUsage } from "../ports/llm.js";
 import type { Metrics } from "../ports/metrics.js";
+import { anyStepDone } from "../schemas/stored-plan.js";
 import { type WorkMessage, WorkMessageSchema } from "../schemas/work-message.js";
+import { auditNote, auditNoteExists, auditStepFor, auditText } from "../worker/audit.js";
+import { makeWriteCap, recordKeyOf } from "../worker/budget-check.js";
 import { DeskFromAddress } from "../worker/desk-from-address.js";
 import { guardPartial, invalidateOnRejection, MappingBinder } from "../worker/field-mapping.js";
 import type { FieldMetadata } from "../worker/field-metadata.js";
@@ -36,13 +41,15 @@ export interface WorkerRecord {
   receiveCount: number;
   /** How often this unit already waited for a budget or a connection. */
   deferrals: number;
+  /** Set on an operator's replay of a dead letter: the id of that dead letter (lets its dead-lettered job run once). */
+  replayId?: string;
 }
 
 export type Decision =
   | { messageId: string; action: "ack"; result: "written" | "duplicate" }
   | { messageId: string; action: "retry"; delayMs: number; reason: string }
   | { messageId: string; action: "defer"; delayMs: number; reason: string }
-  | { messageId: string; action: "dead-letter"; reason: string };
+  | { messageId: string; action: "dead-letter"; reason: string; deadLetterId: string };
 
 export interface WorkerConfig {
   modelFor(useCase: string): string;
@@ -102,11 +109,11 @@ interface Ready {
   key: string;
   zoho: ZohoHttpClient;
   plan: StoredPlan;
+  /** The plan came from an earlier attempt (which may have written a step without recording it). */
+  resumed: boolean;
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-/** Marks, in a stored plan's `done`, that the CRM audit note was written (write steps use their index). */
-const AUDIT_NOTE_STEP = -1;
 const subjectOf = (m: WorkMessage) => (m.subject ? `${m.subject.module} ${m.subject.id}` : m.useCase);
 
 export function makeProcessWork(deps: WorkerDeps) {
@@ -118,6 +125,9 @@ export function makeProcessWork(deps: WorkerDeps) {
     recheckMs: config.waitRecheckMs ?? DEFAULT_WAIT_RECHECK_MS,
   });
   const deskFrom = new DeskFromAddress(config.sendReplies.fromAddress, deps.clock);
+  const writeCap = makeWriteCap(deps.ledger, config.recordWriteCap);
+  /** Plans of the units in this batch's write phase, by job key: a dead letter gives back an unused cap slot. */
+  const plans = new Map<string, StoredPlan>();
 
   const report = (message: WorkMessage, stage: ProgressEvent["stage"], detail?: string) => {
     deps.progress?.({
@@ -183,12 +193,33 @@ export function makeProcessWork(deps: WorkerDeps) {
     key: string | undefined,
     reason: string,
   ): Promise<Decision> {
-    // A replay from the dead-letter queue must be able to run the job from the start.
-    if (key) await deps.jobs.forget(key).catch(() => {});
+    const deadLetterId = randomUUID();
+    if (key) {
+      // A plan that wrote nothing gives its cap slot back: a refused or failed write cannot start a loop.
+      const plan = plans.get(key);
+      if (plan && !anyStepDone(plan))
+        await writeCap
+          .giveBack(plan.capSlot)
+          .catch((error) => logger.warn("cap slot not given back", { error }));
+      // The job stays dead-lettered: duplicates are acknowledged without work; only a replay of this dead letter
+      // runs it again. If this fails the record stays on the queue (the handler cannot move it), so nothing is lost.
+      try {
+        await deps.jobs.deadLetter(key, { reason, deadLetterId, messageId: record.messageId });
+      } catch (error) {
+        logger.error("could not record a dead letter; the unit stays on the queue", { error, reason });
+        await deps.jobs.release(key).catch(() => {});
+        return {
+          messageId: record.messageId,
+          action: "retry",
+          delayMs: backoff(record),
+          reason: `could not record the dead letter (${reason})`,
+        };
+      }
+    }
     if (message) report(message, "quarantined", reason);
     metrics.count("Quarantined", 1, { useCase: message?.useCase ?? "unknown" });
     logger.warn("unit of work quarantined", { jobId: message?.jobId, useCase: message?.useCase, reason });
-    return { messageId: record.messageId, action: "dead-letter", reason };
+    return { messageId: record.messageId, action: "dead-letter", reason, deadLetterId };
   }
 
   /** Leaves a human-readable trace on the record when a write was refused. Best effort. */
@@ -295,9 +326,24 @@ export function makeProcessWork(deps: WorkerDeps) {
     let zoho: ZohoHttpClient;
     try {
       zoho = deps.zohoFor(message.connection);
-      const claim = await deps.jobs.claim(key, message.jobId, config.leaseMs);
-      if (claim.status === "done") {
-        report(message, "duplicate");
+      const claim = await deps.jobs.claim(
+        key,
+        message.jobId,
+        config.leaseMs,
+        record.replayId ? { replayId: record.replayId } : {},
+      );
+      if (claim.status === "dead-lettered" && claim.messageId === record.messageId)
+        // The very message that was dead-lettered is back: moving it to the dead-letter queue failed. Move it again.
+        return {
+          messageId: record.messageId,
+          action: "dead-letter",
+          reason: claim.reason,
+          deadLetterId: claim.deadLetterId,
+        };
+      if (claim.status === "done" || claim.status === "dead-lettered") {
+        // A dead-lettered job's duplicate (or a second replay of one dead letter) does no work: its dead letter
+        // is the one place the event waits, and only a replay of it runs the job again.
+        report(message, "duplicate", claim.status === "dead-lettered" ? "of a dead-lettered job" : undefined);
         metrics.count("Duplicate", 1, { useCase: message.useCase });
         return { messageId: record.messageId, action: "ack", result: "duplicate" };
       }
@@ -308,11 +354,17 @@ export function makeProcessWork(deps: WorkerDeps) {
           delayMs: 30_000,
           reason: "another worker holds this job",
         };
-      if (claim.plan) return { record, message, key, zoho, plan: claim.plan };
+      // A replay resumes a plan that wrote something (never writing a step twice); one that wrote nothing starts
+      // over, so a cause fixed since (a field, a picklist, the model) takes effect.
+      if (claim.plan && !(claim.replay && !anyStepDone(claim.plan)))
+        return { record, message, key, zoho, plan: claim.plan, resumed: true };
     } catch (error) {
       return decide(record, message, undefined, error);
     }
 
+    /** The write-cap slot this attempt took; given back unless a stored plan holds it. */
+    let slot: CapSlot | undefined;
+    let planStored = false;
     try {
       const now = deps.clock.now();
       if (zoho.creditsRemaining !== undefined && zoho.creditsRemaining < config.creditsLowWater) {
@@ -345,6 +397,18 @@ export function makeProcessWork(deps: WorkerDeps) {
         ...(binding ? { binding } : {}),
       };
       const loaded = await useCase.load(env, input.data, message);
+      // The loop breaker before the model call: a record past its daily cap costs no model call.
+      const target = useCase.auditTarget(loaded);
+      slot = await writeCap.take(recordKeyOf(message.connection, target), now);
+      if (!slot) {
+        metrics.count("RecordWriteCapReached", 1, { useCase: message.useCase });
+        return quarantine(
+          record,
+          message,
+          key,
+          `AI write cap of ${config.recordWriteCap} per record per day reached (loop breaker)`,
+        );
+      }
       const schema = useCase.schemaFor?.(loaded) ?? useCase.outputSchema;
       const { output, model, usage } = await callModel(schema, message, useCase.prompt(loaded));
       const planned = useCase.plan(output, loaded, env);
@@ -380,20 +444,6 @@ export function makeProcessWork(deps: WorkerDeps) {
         await quarantineNote(zoho, useCase, loaded, message, reason);
         return quarantine(record, message, key, reason);
       }
-      const target = useCase.auditTarget(loaded);
-      const recordKey =
-        target.service === "crm"
-          ? `${message.connection}#${target.module}#${target.id}`
-          : `${message.connection}#tickets#${target.ticketId}`;
-      if (!(await deps.ledger.countRecordWrite(recordKey, day(now), config.recordWriteCap))) {
-        metrics.count("RecordWriteCapReached", 1, { useCase: message.useCase });
-        return quarantine(
-          record,
-          message,
-          key,
-          `AI write cap of ${config.recordWriteCap} per record per day reached (loop breaker)`,
-        );
-      }
       const plan: StoredPlan = {
         writes: guarded,
         done: [],
@@ -405,38 +455,26 @@ export function makeProcessWork(deps: WorkerDeps) {
           mappings,
           ...(dropped.length ? { dropped } : {}),
         },
+        auditStep: auditStepFor(config.audit.mode, guarded),
+        capSlot: slot,
       };
       await deps.jobs.savePlan(key, plan);
-      return { record, message, key, zoho, plan };
+      planStored = true;
+      return { record, message, key, zoho, plan, resumed: false };
     } catch (error) {
       if (error instanceof ModelOutputRejected) return quarantine(record, message, key, error.message);
       return decide(record, message, key, error);
+    } finally {
+      // Nothing of this attempt will be written: the record's cap slot is not used up.
+      if (slot && !planStored)
+        await writeCap.giveBack(slot).catch((error) => logger.warn("cap slot not given back", { error }));
     }
   }
-
-  const auditText = (ready: Ready, fields: string[]) => {
-    const a = ready.plan.audit as {
-      model: string;
-      promptVersion: string;
-      jobId: string;
-      mappings: string[];
-      dropped?: string[];
-    };
-    return [
-      `AI ${ready.message.useCase} by zoho-gpt-mediator`,
-      `model: ${a.model}`,
-      `prompt: ${a.promptVersion}`,
-      `job: ${a.jobId}`,
-      `fields changed: ${fields.join(", ") || "none"}`,
-      ...(a.mappings.length ? [`picklist values mapped: ${a.mappings.join("; ")}`] : []),
-      ...(a.dropped?.length ? [`not written (the field would refuse it): ${a.dropped.join("; ")}`] : []),
-    ].join("\n");
-  };
 
   /**
    * Phase two for CRM: one PUT per module and up to 100 records, `"trigger": []`; then the audit notes. Each step is
    * recorded in the stored plan as it succeeds, so a redelivery after a crash neither repeats the update nor loses
-   * or duplicates the note.
+   * or duplicates the note. A failed note is retried like a failed write (the update is not written again).
    */
   async function writeCrm(units: Ready[], decisions: Map<string, Decision>) {
     type Item = { unit: Ready; write: Extract<PlannedWrite, { kind: "crm-update" }>; index: number };
@@ -451,7 +489,7 @@ export function makeProcessWork(deps: WorkerDeps) {
       );
     };
     const items: Item[] = units.flatMap((unit) =>
-      (unit.plan.writes as PlannedWrite[]).flatMap((write, index) =>
+      unit.plan.writes.flatMap((write, index) =>
         write.kind === "crm-update" ? [{ unit, write, index }] : [],
       ),
     );
@@ -464,8 +502,14 @@ export function makeProcessWork(deps: WorkerDeps) {
       const data = chunk.map(({ unit, write }) => ({
         id: write.id,
         ...write.proposed,
-        ...(config.audit.mode === "field"
-          ? { [config.audit.field]: auditText(unit, Object.keys(write.proposed)) }
+        ...(config.audit.mode === "field" && unit.plan.auditStep.kind === "in-write"
+          ? {
+              [config.audit.field]: auditText(
+                unit.message.useCase,
+                unit.plan.audit,
+                Object.keys(write.proposed),
+              ),
+            }
           : {}),
       }));
       let results: { status?: string; code?: string; details?: unknown }[];
@@ -501,46 +545,93 @@ export function makeProcessWork(deps: WorkerDeps) {
       await persist(written);
     }
 
-    if (config.audit.mode !== "note") return;
-    const needNotes = items.filter(
-      (it) =>
-        it.unit.plan.done.includes(it.index) &&
-        !it.unit.plan.done.includes(AUDIT_NOTE_STEP) &&
-        !decisions.has(it.unit.record.messageId),
+    await writeAuditNotes(units, decisions);
+  }
+
+  /** The CRM audit notes of the units whose updates are all written: one POST per connection and 100 notes. */
+  async function writeAuditNotes(units: Ready[], decisions: Map<string, Decision>) {
+    type NoteUnit = { unit: Ready; step: Extract<StoredPlan["auditStep"], { kind: "crm-note" }> };
+    const pending: NoteUnit[] = [];
+    for (const unit of units) {
+      const step = unit.plan.auditStep;
+      if (step.kind !== "crm-note" || step.done || decisions.has(unit.record.messageId)) continue;
+      const allWritten = unit.plan.writes.every(
+        (w, index) => w.kind !== "crm-update" || unit.plan.done.includes(index),
+      );
+      if (!allWritten) continue;
+      if (unit.resumed) {
+        // An earlier attempt may have written the note and failed before recording it: look before writing.
+        try {
+          if (await auditNoteExists(unit.zoho, step, unit.message.jobId)) {
+            step.done = true;
+            await deps.jobs.savePlan(unit.key, unit.plan);
+            continue;
+          }
+        } catch (error) {
+          decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+          continue;
+        }
+      }
+      pending.push({ unit, step });
+    }
+    const byConnection = new Map<string, NoteUnit[]>();
+    for (const n of pending)
+      byConnection.set(n.unit.message.connection, [
+        ...(byConnection.get(n.unit.message.connection) ?? []),
+        n,
+      ]);
+    const chunks = [...byConnection.values()].flatMap((g) =>
+      Array.from({ length: Math.ceil(g.length / 100) }, (_, i) => g.slice(i * 100, i * 100 + 100)),
     );
-    for (const chunk of group(needNotes)) {
-      const { zoho } = (chunk[0] as Item).unit;
-      const module = (chunk[0] as Item).write.module;
+    for (const chunk of chunks) {
+      const { zoho } = (chunk[0] as NoteUnit).unit;
+      let results: { status?: string; code?: string; details?: unknown }[];
       try {
-        await zoho.request({
+        const res = await zoho.request<{ data: typeof results }>({
           service: "crm",
           method: "POST",
           path: "/crm/v8/Notes",
           body: {
-            data: chunk.map(({ unit, write }) => ({
-              Note_Title: "AI update",
-              Note_Content: auditText(unit, Object.keys(write.proposed)),
-              Parent_Id: { module: { api_name: module }, id: write.id },
-            })),
+            data: chunk.map(({ unit, step }) => auditNote(unit.message.useCase, unit.plan, step)),
             trigger: [],
           },
         });
-        for (const { unit } of chunk) unit.plan.done.push(AUDIT_NOTE_STEP);
-        await persist(chunk);
+        results = res.data?.data ?? [];
       } catch (error) {
-        // The data is written; a missing note is an operations signal, not a reason to write again.
+        // The data is written and recorded; the note is retried alone (the update is not written again).
         metrics.count("AuditNoteFailed", chunk.length);
-        logger.error("audit notes could not be written", {
-          error,
-          jobs: chunk.map((n) => n.unit.message.jobId),
-        });
+        for (const { unit } of chunk)
+          decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+        continue;
+      }
+      const written: Ready[] = [];
+      for (const [k, { unit, step }] of chunk.entries()) {
+        const r = results[k];
+        if (r?.status === "success") {
+          step.done = true;
+          written.push(unit);
+        } else {
+          metrics.count("AuditNoteFailed", 1);
+          const reason = `Zoho rejected the audit note (the update is written): ${r?.code ?? "no result"} ${JSON.stringify(r?.details ?? {}).slice(0, 300)}`;
+          decisions.set(unit.record.messageId, await quarantine(unit.record, unit.message, unit.key, reason));
+        }
+      }
+      // Independent items, so in parallel. A failed save: the next attempt resumes the plan and finds the note.
+      const saved = await Promise.allSettled(written.map((u) => deps.jobs.savePlan(u.key, u.plan)));
+      for (const [i, outcome] of saved.entries()) {
+        const unit = written[i] as Ready;
+        if (outcome.status === "rejected")
+          decisions.set(
+            unit.record.messageId,
+            await decide(unit.record, unit.message, unit.key, outcome.reason),
+          );
       }
     }
   }
 
   /** Phase two for Desk: ticket fields, a private comment, a draft (or a sent reply when enabled), in order. */
   async function writeDesk(unit: Ready, decisions: Map<string, Decision>) {
-    const writes = unit.plan.writes as PlannedWrite[];
+    const writes = unit.plan.writes;
     for (const [index, write] of writes.entries()) {
       if (unit.plan.done.includes(index) || write.kind === "crm-update") continue;
       try {
@@ -552,7 +643,7 @@ export function makeProcessWork(deps: WorkerDeps) {
             body: { cf: write.proposed },
           });
         } else if (write.kind === "desk-comment") {
-          const content = `${write.content}\n\n${auditText(unit, Object.keys((writes.find((w) => w.kind === "desk-ticket-update") as { proposed?: object } | undefined)?.proposed ?? {}))}`;
+          const content = `${write.content}\n\n${auditText(unit.message.useCase, unit.plan.audit, Object.keys((writes.find((w) => w.kind === "desk-ticket-update") as { proposed?: object } | undefined)?.proposed ?? {}))}`;
           await unit.zoho.request({
             service: "desk",
             method: "POST",
@@ -652,11 +743,19 @@ export function makeProcessWork(deps: WorkerDeps) {
       if ("action" in outcome) decisions.set(record.messageId, outcome);
       else ready.push(outcome);
     }
+    for (const unit of ready) plans.set(unit.key, unit.plan);
+    try {
+      return await writeAndComplete(records, ready, decisions);
+    } finally {
+      for (const unit of ready) plans.delete(unit.key);
+    }
+  }
+
+  async function writeAndComplete(records: WorkerRecord[], ready: Ready[], decisions: Map<string, Decision>) {
     try {
       await writeCrm(ready, decisions);
       for (const unit of ready)
-        if ((unit.plan.writes as PlannedWrite[]).some((w) => w.kind !== "crm-update"))
-          await writeDesk(unit, decisions);
+        if (unit.plan.writes.some((w) => w.kind !== "crm-update")) await writeDesk(unit, decisions);
     } catch (error) {
       for (const unit of ready)
         if (!decisions.has(unit.record.messageId))
@@ -667,7 +766,13 @@ export function makeProcessWork(deps: WorkerDeps) {
       ready
         .filter((unit) => !decisions.has(unit.record.messageId))
         .map(async (unit) => {
-          const written = (unit.plan.writes as PlannedWrite[]).flatMap((w) =>
+          if (!isFinished(unit.plan)) {
+            // Never done without every write and the audit trail: send it round again to finish from its plan.
+            const error = new Error("a step of the plan (a write or the audit trail) is not done");
+            decisions.set(unit.record.messageId, await decide(unit.record, unit.message, unit.key, error));
+            return;
+          }
+          const written = unit.plan.writes.flatMap((w) =>
             w.kind === "crm-update" || w.kind === "desk-ticket-update" ? Object.keys(w.proposed) : [w.kind],
           );
           try {
@@ -699,6 +804,11 @@ export function makeProcessWork(deps: WorkerDeps) {
     return records.map((r) => decisions.get(r.messageId) as Decision);
   }
 }
+
+/** Every write of the plan is done, and its audit trail exists. */
+const isFinished = (plan: StoredPlan) =>
+  plan.writes.every((_, index) => plan.done.includes(index)) &&
+  (plan.auditStep.kind !== "crm-note" || plan.auditStep.done);
 
 /** The model failed its schema twice: the unit goes to the dead-letter queue. */
 class ModelOutputRejected extends Error {

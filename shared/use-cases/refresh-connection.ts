@@ -8,12 +8,19 @@
  *   in the secret itself so every process sees the same count;
  * - Zoho's throttle answer blocks further attempts for its 10-minute window;
  * - a rejected refresh token (invalid_code) or client marks the connection broken and raises an alarm metric;
- *   nothing calls the token endpoint for a broken connection again until `auth` repairs it.
+ *   nothing calls the token endpoint for a broken connection again until `auth` repairs it;
+ * - a token endpoint 5xx or timeout is a passing fault: rethrown as retryable (UpstreamUnavailableError /
+ *   UpstreamTimeoutError), never "broken", and the attempt still counts in the guard (Zoho may have served it).
  */
 
 import { type ZohoOAuthClient, ZohoOAuthError } from "../adapters/zoho/oauth-client.js";
 import { parseConnection, serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
-import { ConnectionBrokenError, RefreshThrottledError } from "../errors.js";
+import {
+  ConnectionBrokenError,
+  RefreshThrottledError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import { registerSecret } from "../observability/redact.js";
 import type { Clock } from "../ports/clock.js";
@@ -141,6 +148,11 @@ export function makeRefreshConnection(deps: RefreshConnectionDeps) {
       }
       deps.metrics.count("RefreshFailed", 1, { connection: conn.name });
       deps.logger.error("zoho token refresh failed", { ...log, error });
+      if (error instanceof UpstreamUnavailableError || error instanceof UpstreamTimeoutError)
+        // A timed-out or failed request may still have been served (and counted) by Zoho: count it too.
+        await store({ ...conn, refreshLog }).catch((e) =>
+          deps.logger.warn("could not record a failed refresh attempt", { ...log, error: e }),
+        );
       throw error;
     }
   };

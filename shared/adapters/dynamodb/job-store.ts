@@ -1,6 +1,6 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
@@ -8,15 +8,28 @@ import {
 import { UpstreamUnavailableError } from "../../errors.js";
 import type { Clock } from "../../ports/clock.js";
 import { systemClock } from "../../ports/clock.js";
-import type { ClaimResult, JobStore, StoredPlan } from "../../ports/job-store.js";
+import type { ClaimResult, JobStore } from "../../ports/job-store.js";
+import { type StoredPlan, StoredPlanSchema } from "../../schemas/stored-plan.js";
 
 /** Done jobs are remembered this long (TTL), far longer than any redelivery or Zoho retry. */
 const DONE_TTL_SECONDS = 7 * 86_400;
+/** Dead-lettered jobs are remembered longer than the dead-letter queue keeps their message (14 days at most). */
+const DEAD_LETTER_TTL_SECONDS = 15 * 86_400;
+
+/** The `status` values in the table. */
+const S = {
+  inProgress: "IN_PROGRESS",
+  replaying: "REPLAYING",
+  done: "DONE",
+  deadLettered: "DEAD_LETTERED",
+} as const;
 
 /**
  * The JobStore on a DynamoDB table with partition key `id` (string) and TTL on `expiresAt`. Claims are conditional
- * puts, so two workers can never both hold a job. (Powertools idempotency wraps one function per record; the
- * worker combines Zoho writes across the records of a batch, so it needs claim and complete as separate steps.)
+ * updates, so two workers can never both hold a job, and the one replay of a dead letter is a conditional
+ * transition DEAD_LETTERED -> REPLAYING keyed on that dead letter's id. (Powertools idempotency wraps one function
+ * per record; the worker combines Zoho writes across the records of a batch, so it needs claim and complete as
+ * separate steps.)
  */
 export class DynamoJobStore implements JobStore {
   constructor(
@@ -25,35 +38,63 @@ export class DynamoJobStore implements JobStore {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async claim(key: string, jobId: string, leaseMs: number): Promise<ClaimResult> {
+  async claim(
+    key: string,
+    jobId: string,
+    leaseMs: number,
+    options: { replayId?: string } = {},
+  ): Promise<ClaimResult> {
     const now = this.clock.now();
+    const values = {
+      ":j": { S: jobId },
+      ":l": { N: String(now + leaseMs) },
+      ":e": { N: String(Math.floor(now / 1000) + DONE_TTL_SECONDS) },
+    };
     try {
-      // An update, not a put: a re-claimed job keeps the plan its earlier attempt stored.
-      const out = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: { id: { S: key } },
-          UpdateExpression: "SET jobId = :j, #s = :p, leaseUntil = :l, expiresAt = :e",
-          ConditionExpression: "attribute_not_exists(id) OR (#s = :p AND leaseUntil < :now)",
+      if (options.replayId) {
+        const replayed = await this.update(key, {
+          // Only the dead letter this replay was made from; a second replay of it finds REPLAYING or a newer one.
+          UpdateExpression:
+            "SET jobId = :j, #s = :r, leaseUntil = :l, expiresAt = :e, replayOf = :rid REMOVE deadLetterId",
+          ConditionExpression: "#s = :dl AND deadLetterId = :rid",
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
-            ":j": { S: jobId },
-            ":p": { S: "IN_PROGRESS" },
-            ":l": { N: String(now + leaseMs) },
-            ":e": { N: String(Math.floor(now / 1000) + DONE_TTL_SECONDS) },
-            ":now": { N: String(now) },
+            ...values,
+            ":r": { S: S.replaying },
+            ":dl": { S: S.deadLettered },
+            ":rid": { S: options.replayId },
           },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      const plan = out.Attributes?.plan?.S; // "plan" is a DynamoDB reserved word: always written as #plan
-      return plan ? { status: "claimed", plan: JSON.parse(plan) as StoredPlan } : { status: "claimed" };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw this.translate(error);
+        });
+        if (replayed) return this.claimed(replayed, true);
+      }
+      // An update, not a put: a re-claimed job keeps the plan (and the replaying status) of its earlier attempt.
+      const claimed = await this.update(key, {
+        UpdateExpression: "SET jobId = :j, #s = if_not_exists(#s, :p), leaseUntil = :l, expiresAt = :e",
+        ConditionExpression: "attribute_not_exists(id) OR (#s IN (:p, :r) AND leaseUntil < :now)",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: {
+          ...values,
+          ":p": { S: S.inProgress },
+          ":r": { S: S.replaying },
+          ":now": { N: String(now) },
+        },
+      });
+      if (claimed) return this.claimed(claimed, claimed.status?.S === S.replaying);
       const item = await this.client.send(
         new GetItemCommand({ TableName: this.table, Key: { id: { S: key } }, ConsistentRead: true }),
       );
-      return item.Item?.status?.S === "DONE" ? { status: "done" } : { status: "busy" };
+      const status = item.Item?.status?.S;
+      if (status === S.done) return { status: "done" };
+      if (status === S.deadLettered)
+        return {
+          status: "dead-lettered",
+          reason: item.Item?.reason?.S ?? "dead-lettered",
+          deadLetterId: item.Item?.deadLetterId?.S ?? "",
+          messageId: item.Item?.deadLetterMessageId?.S ?? "",
+        };
+      return { status: "busy" };
+    } catch (error) {
+      throw this.translate(error);
     }
   }
 
@@ -82,7 +123,7 @@ export class DynamoJobStore implements JobStore {
           UpdateExpression: "SET #s = :d, outcome = :o, expiresAt = :e REMOVE leaseUntil, #plan",
           ExpressionAttributeNames: { "#s": "status", "#plan": "plan" },
           ExpressionAttributeValues: {
-            ":d": { S: "DONE" },
+            ":d": { S: S.done },
             ":o": { S: JSON.stringify(outcome) },
             ":e": { N: String(Math.floor(this.clock.now() / 1000) + DONE_TTL_SECONDS) },
           },
@@ -101,9 +142,13 @@ export class DynamoJobStore implements JobStore {
           TableName: this.table,
           Key: { id: { S: key } },
           UpdateExpression: "SET leaseUntil = :zero",
-          ConditionExpression: "#s = :p",
+          ConditionExpression: "#s IN (:p, :r)",
           ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: { ":p": { S: "IN_PROGRESS" }, ":zero": { N: "0" } },
+          ExpressionAttributeValues: {
+            ":p": { S: S.inProgress },
+            ":r": { S: S.replaying },
+            ":zero": { N: "0" },
+          },
         }),
       );
     } catch (error) {
@@ -111,16 +156,63 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  /** Forgets a job entirely (dead-lettered work, so a replay from the dead-letter queue can run it again). */
-  async forget(key: string): Promise<void> {
+  /** Keeps the job as DEAD_LETTERED with its reason and plan: duplicates are acknowledged, only its replay runs. */
+  async deadLetter(
+    key: string,
+    deadLetter: { reason: string; deadLetterId: string; messageId: string },
+  ): Promise<void> {
     try {
-      await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { id: { S: key } } }));
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { id: { S: key } },
+          UpdateExpression:
+            "SET #s = :dl, reason = :reason, deadLetterId = :id, deadLetterMessageId = :m, deadLetteredAt = :at, expiresAt = :e REMOVE leaseUntil",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: {
+            ":dl": { S: S.deadLettered },
+            ":reason": { S: deadLetter.reason.slice(0, 4_000) },
+            ":id": { S: deadLetter.deadLetterId },
+            ":m": { S: deadLetter.messageId },
+            ":at": { S: new Date(this.clock.now()).toISOString() },
+            ":e": { N: String(Math.floor(this.clock.now() / 1000) + DEAD_LETTER_TTL_SECONDS) },
+          },
+        }),
+      );
     } catch (error) {
       throw this.translate(error);
     }
   }
 
+  /** A conditional update; the new item, or undefined when the condition failed. */
+  private async update(
+    key: string,
+    input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], "TableName" | "Key" | "ReturnValues">,
+  ): Promise<Record<string, AttributeValue> | undefined> {
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { id: { S: key } },
+          ReturnValues: "ALL_NEW",
+          ...input,
+        }),
+      );
+      return out.Attributes ?? {};
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  private claimed(item: Record<string, AttributeValue>, replay: boolean): ClaimResult {
+    const raw = item.plan?.S; // "plan" is a DynamoDB reserved word: always written as #plan
+    const plan = raw ? StoredPlanSchema.parse(JSON.parse(raw)) : undefined;
+    return { status: "claimed", ...(plan ? { plan } : {}), ...(replay ? { replay: true } : {}) };
+  }
+
   private translate(error: unknown): Error {
+    if (error instanceof UpstreamUnavailableError) return error;
     return new UpstreamUnavailableError("aws", `DynamoDB job store call failed (${(error as Error).name})`, {
       cause: error,
     });

@@ -42,6 +42,25 @@ export class DynamoLedger implements Ledger {
     }
   }
 
+  async uncountRecordWrite(recordKey: string, day: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { id: { S: `writes#${recordKey}#${day}` } },
+          UpdateExpression: "ADD n :minus",
+          ConditionExpression: "n > :zero",
+          ExpressionAttributeValues: { ":minus": { N: "-1" }, ":zero": { N: "0" } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new UpstreamUnavailableError("aws", `DynamoDB ledger call failed (${(error as Error).name})`, {
+        cause: error,
+      });
+    }
+  }
+
   async tokensSpent(useCase: string, day: string): Promise<number> {
     const out = await this.client.send(
       new GetItemCommand({

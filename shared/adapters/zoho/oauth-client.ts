@@ -1,6 +1,9 @@
 /**
  * Zoho Accounts token endpoint (fact sheet §1.4-1.7). Zoho answers most errors with HTTP 200 and an `error` key,
- * so success is judged by the presence of `access_token`, never by the status. Parameters travel in a form body.
+ * so success is judged by the presence of `access_token`, not by a 2xx status. The status is still read first:
+ * a 5xx (e.g. 500 `{"error":"server_error"}`) or a timeout is a passing fault of Zoho's, retryable, whatever the
+ * body says; only a 2xx/4xx answer's `error` code can reject a grant or mark a connection broken.
+ * Parameters travel in a form body.
  */
 import * as z from "zod";
 import {
@@ -109,17 +112,22 @@ export class ZohoOAuthClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      if ((error as Error).name === "TimeoutError")
-        throw new UpstreamTimeoutError(
-          "zoho-accounts",
-          `Zoho token endpoint did not answer within ${this.timeoutMs} ms`,
-          { cause: error },
-        );
-      throw new UpstreamUnavailableError("zoho-accounts", "Zoho token endpoint could not be reached", {
-        cause: error,
+      throw this.unreachable(error);
+    }
+    // Status before body: a 5xx says nothing about the grant, even when it carries an `error` key.
+    if (res.status >= 500) {
+      await res.body?.cancel().catch(() => {});
+      throw new UpstreamUnavailableError("zoho-accounts", `Zoho token endpoint answered ${res.status}`, {
+        status: res.status,
       });
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (error) {
+      // The timeout signal also covers reading the body; a body cut off midway is a passing fault too.
+      throw this.unreachable(error);
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -145,6 +153,10 @@ export class ZohoOAuthClient {
         expiresInMs,
       };
     }
+    if (res.status === 429)
+      throw new RefreshThrottledError("Zoho answered 429 to a token request; backing off", {
+        retryAfterMs: ZOHO_THROTTLE_WINDOW_MS,
+      });
     const err = ErrorResponseSchema.safeParse(body);
     if (err.success) {
       // The 10-per-10-minutes throttle: "Access Denied" with status failure (HTTP 400 or 200).
@@ -159,10 +171,6 @@ export class ZohoOAuthClient {
         MESSAGES[err.data.error] ?? `Zoho token endpoint answered error "${err.data.error}"`,
       );
     }
-    if (res.status >= 500)
-      throw new UpstreamUnavailableError("zoho-accounts", `Zoho token endpoint answered ${res.status}`, {
-        status: res.status,
-      });
     throw new UpstreamRejectedError(
       "zoho-accounts",
       `Zoho token endpoint answered ${res.status} with an unexpected body`,
@@ -170,5 +178,19 @@ export class ZohoOAuthClient {
       undefined,
       { status: res.status },
     );
+  }
+
+  /** No (complete) answer: a timeout or a network failure, both retryable. */
+  private unreachable(error: unknown): Error {
+    const name = (error as Error | undefined)?.name;
+    if (name === "TimeoutError" || name === "AbortError")
+      return new UpstreamTimeoutError(
+        "zoho-accounts",
+        `Zoho token endpoint did not answer within ${this.timeoutMs} ms`,
+        { cause: error },
+      );
+    return new UpstreamUnavailableError("zoho-accounts", "Zoho token endpoint could not be reached", {
+      cause: error,
+    });
   }
 }

@@ -32,14 +32,14 @@ export type PlannedWrite =
       proposed: Record<string, unknown>;
       allowList: readonly string[];
       /** Fields whose rejected value may be left out while the rest is written (see UseCaseMapping). */
-      droppable?: readonly string[];
+      droppable?: readonly string[] | undefined;
     }
   | {
       kind: "desk-ticket-update";
       ticketId: string;
       proposed: Record<string, unknown>;
       allowList: readonly string[];
-      droppable?: readonly string[];
+      droppable?: readonly string[] | undefined;
     }
   | { kind: "desk-comment"; ticketId: string; content: string }
   | {
@@ -48,9 +48,9 @@ export type PlannedWrite =
       content: string;
       to: string | null;
       /** The ticket's department, whose reply address is preferred. */
-      departmentId?: string | null;
+      departmentId?: string | null | undefined;
       /** Resolved by the pipeline before anything is written (configuration or the org's reply address). */
-      fromEmailAddress?: string;
+      fromEmailAddress?: string | undefined;
     };
 
 export interface WorkerUseCase<I = unknown, L = unknown, O extends z.ZodType = z.ZodType> {

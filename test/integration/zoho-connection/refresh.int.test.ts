@@ -4,7 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildHandler } from "../../../functions/token-refresher/handler.js";
 import { TokenProvider } from "../../../shared/adapters/zoho/token-provider.js";
 import { parseConnection } from "../../../shared/domain/zoho-connection.js";
-import { ConnectionBrokenError, RefreshThrottledError } from "../../../shared/errors.js";
+import {
+  ConnectionBrokenError,
+  RefreshThrottledError,
+  UpstreamUnavailableError,
+} from "../../../shared/errors.js";
 import { createLogger } from "../../../shared/observability/logger.js";
 import type { RefreshCoordinator } from "../../../shared/ports/refresh-coordinator.js";
 import { type ConnectionHarness, startConnectionHarness } from "../../helpers/connection.js";
@@ -195,6 +199,32 @@ describe("Zoho's limits on refreshes", () => {
     expect(h.tokenCalls()).toBe(callsAfter);
     expect(callerError).toBeInstanceOf(RefreshThrottledError);
     expect(h.metrics.get("RefreshThrottled")).toBe(1);
+  });
+});
+
+describe("Zoho Accounts answering 5xx (issue 9, defect 9)", () => {
+  it("is a retryable failure, never a broken connection, and each attempt counts in the guard", async () => {
+    h = await startConnectionHarness({ guard: { maxRefreshes: 2 } });
+    await h.connect();
+    const stale = (await stored()).accessToken;
+    h.sandbox.inject({ target: "accounts", kind: 500, count: 2 });
+
+    const errors = [
+      await h.refresh({ secretName: h.secretName, staleToken: stale }).catch((e: unknown) => e),
+      await h.refresh({ secretName: h.secretName, staleToken: stale }).catch((e: unknown) => e),
+    ];
+    const callsAfter = h.tokenCalls();
+    const third = await h.refresh({ secretName: h.secretName, staleToken: stale });
+    const callsAfterThird = h.tokenCalls();
+    h.clock.advance(10 * 60_000 + 1);
+    const later = await h.refresh({ secretName: h.secretName, staleToken: stale });
+
+    expect(errors.every((e) => e instanceof UpstreamUnavailableError && e.retryable)).toBe(true);
+    expect((await stored()).status).not.toBe("broken");
+    expect(third.outcome).toBe("throttled");
+    expect(callsAfterThird).toBe(callsAfter);
+    expect(later.outcome).toBe("refreshed");
+    expect(h.metrics.get("ConnectionBroken")).toBe(0);
   });
 });
 

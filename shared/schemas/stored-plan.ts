@@ -1,0 +1,96 @@
+/**
+ * The stored plan of a job, as the job store keeps it between attempts: the guarded writes, which of them are done,
+ * the audit trail's own step, and the per-record write-cap slot the plan holds. Parsed with zod when read back
+ * (the job table is a boundary: an older worker may have written the item).
+ */
+import * as z from "zod";
+import type { PlannedWrite } from "../use-cases/worker/types.js";
+
+const PlannedWriteSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("crm-update"),
+    module: z.string(),
+    id: z.string(),
+    proposed: z.record(z.string(), z.unknown()),
+    allowList: z.array(z.string()),
+    droppable: z.array(z.string()).optional(),
+  }),
+  z.object({
+    kind: z.literal("desk-ticket-update"),
+    ticketId: z.string(),
+    proposed: z.record(z.string(), z.unknown()),
+    allowList: z.array(z.string()),
+    droppable: z.array(z.string()).optional(),
+  }),
+  z.object({ kind: z.literal("desk-comment"), ticketId: z.string(), content: z.string() }),
+  z.object({
+    kind: z.literal("desk-reply"),
+    ticketId: z.string(),
+    content: z.string(),
+    to: z.string().nullable(),
+    departmentId: z.string().nullable().optional(),
+    fromEmailAddress: z.string().optional(),
+  }),
+]);
+
+/** What every audit entry records about an AI write. */
+export const AuditInfoSchema = z.object({
+  model: z.string(),
+  promptVersion: z.string(),
+  jobId: z.string(),
+  usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
+  mappings: z.array(z.string()),
+  /** Optional targets left out of the write because Zoho would refuse their value (partial writes). */
+  dropped: z.array(z.string()).optional(),
+});
+export type AuditInfo = z.infer<typeof AuditInfoSchema>;
+
+/**
+ * The audit trail as a step of the plan. `crm-note`: a note on the record, written after the update and retried
+ * like any write until `done`. `in-write`: carried inside a write step (the `AUDIT_MODE=field` update, the Desk
+ * private comment), so it exists exactly when that step is done.
+ */
+export const AuditStepSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("crm-note"), module: z.string(), id: z.string(), done: z.boolean() }),
+  z.object({ kind: z.literal("in-write") }),
+]);
+export type AuditStep = z.infer<typeof AuditStepSchema>;
+
+/** A slot of the per-record daily AI write cap, taken before the model call. */
+export const CapSlotSchema = z.object({ recordKey: z.string(), day: z.string() });
+export type CapSlot = z.infer<typeof CapSlotSchema>;
+
+/** Marks, in a plan written by an older worker, that its audit note was written. */
+const LEGACY_AUDIT_NOTE_STEP = -1;
+
+const StoredPlanObject = z.object({
+  writes: z.array(PlannedWriteSchema),
+  /** Indexes into `writes` of the steps already done. */
+  done: z.array(z.number().int().nonnegative()),
+  audit: AuditInfoSchema,
+  auditStep: AuditStepSchema,
+  /** The write-cap slot this plan holds; given back if the job ends with nothing written. */
+  capSlot: CapSlotSchema.nullable(),
+});
+
+export const StoredPlanSchema = z.preprocess((raw) => {
+  // Plans stored before the audit step existed: `done` held -1 once the note was written.
+  if (typeof raw !== "object" || raw === null || "auditStep" in raw) return raw;
+  const old = raw as { writes?: { kind?: string; module?: string; id?: string }[]; done?: number[] };
+  const crm = old.writes?.find((w) => w.kind === "crm-update");
+  const done = old.done ?? [];
+  return {
+    ...raw,
+    done: done.filter((d) => d !== LEGACY_AUDIT_NOTE_STEP),
+    auditStep: crm
+      ? { kind: "crm-note", module: crm.module, id: crm.id, done: done.includes(LEGACY_AUDIT_NOTE_STEP) }
+      : { kind: "in-write" },
+    capSlot: null,
+  };
+}, StoredPlanObject);
+
+export type StoredPlan = Omit<z.infer<typeof StoredPlanObject>, "writes"> & { writes: PlannedWrite[] };
+
+/** True when some write of the plan reached Zoho (so a replay must resume it, never start over). */
+export const anyStepDone = (plan: StoredPlan): boolean =>
+  plan.done.length > 0 || (plan.auditStep.kind === "crm-note" && plan.auditStep.done);

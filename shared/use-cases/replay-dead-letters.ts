@@ -1,0 +1,87 @@
+/**
+ * Replays dead letters: moves them from the dead-letter queue back to the work queue, each marked as the replay of
+ * its dead letter (message attribute `replay` = the `deadLetterId` the worker stamped on it). The worker lets that
+ * mark run the dead-lettered job once (DEAD_LETTERED -> REPLAYING in the job store); the job then ends written or
+ * dead-lettered again, with a new dead letter id. Without the mark, a delivery of a dead-lettered job is
+ * acknowledged without work (it is a duplicate).
+ *
+ * Each message is sent before it is deleted, so a crash in between leaves it in both queues: the copy replayed
+ * later carries the same mark, which the job store has already spent, so the job still runs once. The worker's
+ * bookkeeping attributes (reason, time, receive count, deferrals) are dropped, so a replay starts with fresh
+ * receives and waits. Dead letters that arrive while the replay runs (it may dead-letter again) are left alone.
+ */
+
+/** A dead letter as the queue gives it; attributes in the SDK's shape. */
+export interface DeadLetter {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: Record<string, { DataType: string; StringValue: string }>;
+}
+
+/** The two queues as the replay needs them. */
+export interface ReplayQueues {
+  /** Up to `max` (at most 10) dead letters, hidden from other readers for a while; none when the queue is empty. */
+  receiveDeadLetters(max: number): Promise<DeadLetter[]>;
+  sendToWork(body: string, attributes: DeadLetter["attributes"]): Promise<void>;
+  deleteDeadLetter(receiptHandle: string): Promise<void>;
+  /** Makes a received dead letter visible again at once (it is not replayed now). */
+  releaseDeadLetter(receiptHandle: string): Promise<void>;
+}
+
+export interface ReplayResult {
+  replayed: { messageId: string; jobId: string | undefined; reason: string | undefined }[];
+  /** Left in the dead-letter queue: failed to move (the error), or dead-lettered while this replay ran. */
+  left: number;
+}
+
+/** Attributes the worker adds to a dead letter; a replay starts without them. */
+const BOOKKEEPING = ["reason", "failedAt", "receiveCount", "deferrals", "deadLetterId", "replay"];
+
+export function makeReplayDeadLetters(deps: { queues: ReplayQueues; now?: () => number }) {
+  const now = deps.now ?? Date.now;
+  return async function replayDeadLetters(options: { limit?: number } = {}): Promise<ReplayResult> {
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const startedAt = now();
+    const result: ReplayResult = { replayed: [], left: 0 };
+    while (result.replayed.length < limit) {
+      const batch = await deps.queues.receiveDeadLetters(Math.min(10, limit - result.replayed.length));
+      if (batch.length === 0) break;
+      let stop = false;
+      for (const letter of batch) {
+        const failedAt = Date.parse(letter.attributes.failedAt?.StringValue ?? "");
+        if (stop || failedAt >= startedAt) {
+          // Dead-lettered after this replay began (perhaps by it): the next replay's business, not this one's.
+          stop = true;
+          result.left += 1;
+          await deps.queues.releaseDeadLetter(letter.receiptHandle).catch(() => {});
+          continue;
+        }
+        const attributes = Object.fromEntries(
+          Object.entries(letter.attributes).filter(([k]) => !BOOKKEEPING.includes(k)),
+        );
+        // The dead letter's own id when the worker stamped one; else (SQS moved it) its message id, harmlessly.
+        const mark = letter.attributes.deadLetterId?.StringValue ?? `sqs:${letter.messageId}`;
+        attributes.replay = { DataType: "String", StringValue: mark };
+        await deps.queues.sendToWork(letter.body, attributes);
+        await deps.queues.deleteDeadLetter(letter.receiptHandle);
+        result.replayed.push({
+          messageId: letter.messageId,
+          jobId: jobIdOf(letter.body),
+          reason: letter.attributes.reason?.StringValue,
+        });
+      }
+      if (stop) break;
+    }
+    return result;
+  };
+}
+
+function jobIdOf(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { jobId?: unknown }).jobId;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

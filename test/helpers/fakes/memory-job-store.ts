@@ -1,0 +1,129 @@
+/**
+ * In-memory JobStore and Ledger with the same state machine and conditions as the DynamoDB adapters (in progress
+ * -> done | dead-lettered; dead-lettered -> replaying once per dead letter id; leases; conditional counters), for
+ * worker tests that need no DynamoDB. `failNext` makes the next call of a method fail as DynamoDB would.
+ */
+import { UpstreamUnavailableError } from "../../../shared/errors.js";
+import type { ClaimResult, JobStore, StoredPlan } from "../../../shared/ports/job-store.js";
+import type { Ledger } from "../../../shared/ports/ledger.js";
+import type { LlmUsage } from "../../../shared/ports/llm.js";
+
+type Status = "IN_PROGRESS" | "REPLAYING" | "DONE" | "DEAD_LETTERED";
+export interface MemoryJob {
+  status: Status;
+  leaseUntil: number;
+  plan?: StoredPlan;
+  reason?: string;
+  deadLetterId?: string | undefined;
+  messageId?: string;
+  outcome?: Record<string, unknown>;
+}
+
+const dynamoDown = () => new UpstreamUnavailableError("aws", "DynamoDB job store call failed (test)");
+
+export class MemoryJobStore implements JobStore {
+  readonly items = new Map<string, MemoryJob>();
+  /** Methods whose next call fails (each entry is used once). */
+  readonly failNext: (keyof JobStore)[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private fail(method: keyof JobStore) {
+    const i = this.failNext.indexOf(method);
+    if (i >= 0) {
+      this.failNext.splice(i, 1);
+      throw dynamoDown();
+    }
+  }
+
+  async claim(
+    key: string,
+    _jobId: string,
+    leaseMs: number,
+    options: { replayId?: string } = {},
+  ): Promise<ClaimResult> {
+    this.fail("claim");
+    const item = this.items.get(key);
+    const plan = item?.plan ? { plan: structuredClone(item.plan) } : {};
+    if (item?.status === "DEAD_LETTERED" && options.replayId && item.deadLetterId === options.replayId) {
+      this.items.set(key, {
+        ...item,
+        status: "REPLAYING",
+        leaseUntil: this.now() + leaseMs,
+        deadLetterId: undefined,
+      });
+      return { status: "claimed", ...plan, replay: true };
+    }
+    if (
+      !item ||
+      ((item.status === "IN_PROGRESS" || item.status === "REPLAYING") && item.leaseUntil < this.now())
+    ) {
+      const status = item?.status ?? "IN_PROGRESS";
+      this.items.set(key, { ...item, status, leaseUntil: this.now() + leaseMs });
+      return { status: "claimed", ...plan, ...(status === "REPLAYING" ? { replay: true } : {}) };
+    }
+    if (item.status === "DONE") return { status: "done" };
+    if (item.status === "DEAD_LETTERED")
+      return {
+        status: "dead-lettered",
+        reason: item.reason ?? "",
+        deadLetterId: item.deadLetterId ?? "",
+        messageId: item.messageId ?? "",
+      };
+    return { status: "busy" };
+  }
+
+  async savePlan(key: string, plan: StoredPlan) {
+    this.fail("savePlan");
+    const item = this.items.get(key);
+    if (item) item.plan = structuredClone(plan);
+  }
+
+  async complete(key: string, outcome: Record<string, unknown>) {
+    this.fail("complete");
+    this.items.set(key, { status: "DONE", leaseUntil: 0, outcome });
+  }
+
+  async release(key: string) {
+    this.fail("release");
+    const item = this.items.get(key);
+    if (item && (item.status === "IN_PROGRESS" || item.status === "REPLAYING")) item.leaseUntil = 0;
+  }
+
+  async deadLetter(key: string, deadLetter: { reason: string; deadLetterId: string; messageId: string }) {
+    this.fail("deadLetter");
+    const item = this.items.get(key);
+    this.items.set(key, { ...item, status: "DEAD_LETTERED", leaseUntil: 0, ...deadLetter });
+  }
+}
+
+export class MemoryLedger implements Ledger {
+  readonly writes = new Map<string, number>();
+  readonly usage = new Map<string, number>();
+
+  async countRecordWrite(recordKey: string, day: string, cap: number) {
+    const k = `${recordKey}#${day}`;
+    const n = this.writes.get(k) ?? 0;
+    if (n >= cap) return false;
+    this.writes.set(k, n + 1);
+    return true;
+  }
+  async uncountRecordWrite(recordKey: string, day: string) {
+    const k = `${recordKey}#${day}`;
+    const n = this.writes.get(k) ?? 0;
+    if (n > 0) this.writes.set(k, n - 1);
+  }
+  /** The write count of a record key today (any day, summed). */
+  count(recordKey: string): number {
+    return [...this.writes.entries()]
+      .filter(([k]) => k.startsWith(`${recordKey}#`))
+      .reduce((sum, [, n]) => sum + n, 0);
+  }
+  async tokensSpent(useCase: string, day: string) {
+    return this.usage.get(`${useCase}#${day}`) ?? 0;
+  }
+  async addUsage(useCase: string, day: string, usage: LlmUsage) {
+    const k = `${useCase}#${day}`;
+    this.usage.set(k, (this.usage.get(k) ?? 0) + usage.promptTokens + usage.completionTokens);
+  }
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import {
+  type DeadLetter,
+  makeReplayDeadLetters,
+  type ReplayQueues,
+} from "../../../../shared/use-cases/replay-dead-letters.js";
+
+const attr = (StringValue: string) => ({ DataType: "String", StringValue });
+
+class FakeQueues implements ReplayQueues {
+  dead: (DeadLetter & { hidden: boolean })[] = [];
+  work: { body: string; attributes: DeadLetter["attributes"] }[] = [];
+  failSendAfter = Number.POSITIVE_INFINITY;
+  async receiveDeadLetters(max: number) {
+    const got = this.dead.filter((d) => !d.hidden).slice(0, max);
+    for (const d of got) d.hidden = true;
+    return got.map(({ hidden: _, ...d }) => structuredClone(d));
+  }
+  async sendToWork(body: string, attributes: DeadLetter["attributes"]) {
+    if (this.work.length >= this.failSendAfter) throw new Error("SQS unavailable");
+    this.work.push({ body, attributes });
+  }
+  async deleteDeadLetter(receiptHandle: string) {
+    this.dead = this.dead.filter((d) => d.receiptHandle !== receiptHandle);
+  }
+  async releaseDeadLetter(receiptHandle: string) {
+    for (const d of this.dead) if (d.receiptHandle === receiptHandle) d.hidden = false;
+  }
+}
+
+const letter = (n: number, failedAt = "2026-11-30T09:00:00.000Z"): DeadLetter & { hidden: boolean } => ({
+  messageId: `dlq-${n}`,
+  receiptHandle: `rh-${n}`,
+  body: JSON.stringify({ jobId: `job-${n}` }),
+  attributes: {
+    reason: attr(`reason ${n}`),
+    failedAt: attr(failedAt),
+    receiveCount: { DataType: "Number", StringValue: "5" },
+    deferrals: { DataType: "Number", StringValue: "3" },
+    deadLetterId: attr(`dl-${n}`),
+    traceparent: attr("keep-me"),
+  },
+  hidden: false,
+});
+
+const now = () => Date.parse("2026-11-30T10:00:00.000Z");
+
+describe("replay dead letters", () => {
+  it("moves each dead letter to the work queue marked as the replay of it, without the worker's bookkeeping", async () => {
+    const queues = new FakeQueues();
+    queues.dead = Array.from({ length: 13 }, (_, i) => letter(i));
+
+    const result = await makeReplayDeadLetters({ queues, now })();
+
+    expect(result.replayed).toHaveLength(13);
+    expect(result.replayed[0]).toEqual({ messageId: "dlq-0", jobId: "job-0", reason: "reason 0" });
+    expect(queues.dead).toEqual([]);
+    expect(queues.work[12]).toEqual({
+      body: JSON.stringify({ jobId: "job-12" }),
+      attributes: { traceparent: attr("keep-me"), replay: attr("dl-12") },
+    });
+  });
+
+  it("honours --limit", async () => {
+    const queues = new FakeQueues();
+    queues.dead = Array.from({ length: 5 }, (_, i) => letter(i));
+
+    const result = await makeReplayDeadLetters({ queues, now })({ limit: 2 });
+
+    expect(result.replayed.map((r) => r.jobId)).toEqual(["job-0", "job-1"]);
+    expect(queues.dead).toHaveLength(3);
+  });
+
+  it("leaves dead letters that arrived after it started (it may have caused them), so it always ends", async () => {
+    const queues = new FakeQueues();
+    queues.dead = [letter(1), letter(2, "2026-11-30T10:00:01.000Z"), letter(3)];
+
+    const result = await makeReplayDeadLetters({ queues, now })();
+
+    expect(result.replayed.map((r) => r.jobId)).toEqual(["job-1"]);
+    expect(result.left).toBe(2);
+    expect(queues.dead.map((d) => [d.messageId, d.hidden])).toEqual([
+      ["dlq-2", false],
+      ["dlq-3", false],
+    ]);
+  });
+
+  it("a message SQS moved itself (no dead letter id) is marked with its message id", async () => {
+    const queues = new FakeQueues();
+    const { deadLetterId: _, ...attributes } = letter(7).attributes;
+    queues.dead = [{ ...letter(7), attributes }];
+
+    await makeReplayDeadLetters({ queues, now })();
+
+    expect(queues.work[0]?.attributes.replay).toEqual(attr("sqs:dlq-7"));
+  });
+
+  it("a failed send leaves the dead letter in its queue", async () => {
+    const queues = new FakeQueues();
+    queues.dead = [letter(1), letter(2)];
+    queues.failSendAfter = 1;
+
+    await expect(makeReplayDeadLetters({ queues, now })()).rejects.toThrow("SQS unavailable");
+    expect(queues.dead.map((d) => d.messageId)).toEqual(["dlq-2"]);
+  });
+});
