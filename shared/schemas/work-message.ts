@@ -17,7 +17,41 @@ export type UseCase = z.infer<typeof UseCaseSchema>;
 export const TRIGGER_SOURCES = ["crm-workflow", "crm-notification", "desk-webhook", "flow"] as const;
 
 /** 19-digit Zoho ids, always as strings. */
-export const ZohoIdSchema = z.string().regex(/^\d{1,19}$/, "must be a Zoho record id (digits)");
+export const ZohoIdSchema = z.string().regex(/^\d{1,19}$/, "must be a Zoho record id (1-19 digits)");
+
+/**
+ * A Zoho id as a webhook may send it: a digit string, or a bare JSON number (an unquoted merge field). Bodies are
+ * parsed losslessly, so a number too long for a double arrives here as its exact digit string; a number that does
+ * arrive as a number must be a safe integer, so nothing is ever rounded. Always yields the digit string.
+ */
+export const ZohoIdInputSchema = z
+  .union([
+    ZohoIdSchema,
+    z
+      .number()
+      .refine((n) => Number.isSafeInteger(n) && n >= 0, "must be a Zoho record id (1-19 digits)")
+      .transform(String),
+  ])
+  .pipe(ZohoIdSchema);
+
+/**
+ * A CRM module (or Desk module) api name. It becomes a URL path segment in the worker's Zoho calls, so nothing
+ * else is accepted: no dots, slashes, percent signs or spaces.
+ */
+export const ModuleNameSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, "must be a module api name (letters, digits, underscore)");
+
+/** Input fields that end up in Zoho URL paths, and what each must be. */
+const PATH_FIELDS = new Map<string, z.ZodType>([
+  ["module", ModuleNameSchema],
+  ["id", ZohoIdSchema],
+  ["recordId", ZohoIdSchema],
+  ["ticketId", ZohoIdSchema],
+  ["threadId", ZohoIdSchema],
+]);
+const RefSchema = z.object({ module: ModuleNameSchema, recordId: ZohoIdSchema, attachmentId: ZohoIdSchema });
+const REF_FIELDS = ["transcriptRef", "documentRef"];
 
 export const WorkMessageSchema = z.object({
   v: z.literal(1),
@@ -31,9 +65,24 @@ export const WorkMessageSchema = z.object({
   receivedAt: z.iso.datetime(),
   /** The Zoho record or ticket the work is about, when there is one. */
   subject: z
-    .object({ service: z.enum(["crm", "desk"]), module: z.string().min(1), id: ZohoIdSchema })
+    .object({ service: z.enum(["crm", "desk"]), module: ModuleNameSchema, id: ZohoIdSchema })
     .nullable(),
-  /** Use-case input, already validated by the use case's ingest schema. */
-  input: z.record(z.string(), z.unknown()),
+  /**
+   * Use-case input, already validated by the use case's ingest schema. The fields that become Zoho URL path
+   * segments (module, ids, attachment references) are checked again here, so a worker reading the queue never
+   * builds a path from an unchecked value whoever wrote the message.
+   */
+  input: z.record(z.string(), z.unknown()).superRefine((input, ctx) => {
+    for (const [field, schema] of PATH_FIELDS)
+      if (Object.hasOwn(input, field) && !schema.safeParse(input[field]).success)
+        ctx.addIssue({ code: "custom", path: [field], message: `${field} is not a valid Zoho ${field}` });
+    for (const field of REF_FIELDS)
+      if (
+        Object.hasOwn(input, field) &&
+        input[field] !== undefined &&
+        !RefSchema.safeParse(input[field]).success
+      )
+        ctx.addIssue({ code: "custom", path: [field], message: "not a valid attachment reference" });
+  }),
 });
 export type WorkMessage = z.infer<typeof WorkMessageSchema>;
