@@ -17,6 +17,29 @@ export interface WebhookEndpointProps {
   /** Loop guard: CRM user(s) the mediator writes as, the CRM fields it writes, Desk agent(s) it acts as. @default none */
   loopGuard?: { crmUsers?: string[]; crmFields?: string[]; deskActors?: string[] };
   logRetention?: RetentionDays;
+  /**
+   * Rate limits at ingest, per function container: a caller's burst and sustained rate per second, a record's
+   * burst and sustained rate per minute. @default the ingest's defaults (caller 3,000 then 50/s; record 10 then 10/min)
+   */
+  rateLimits?: {
+    callerBurst?: number;
+    callerPerSecond?: number;
+    recordBurst?: number;
+    recordPerMinute?: number;
+  };
+}
+
+/** Only the limits a stage sets become variables; the function's defaults cover the rest. */
+function rateLimitEnv(limits: WebhookEndpointProps["rateLimits"]): Record<string, string> {
+  const env: Record<string, string> = {};
+  const set = (name: string, value: number | undefined) => {
+    if (value !== undefined) env[name] = String(value);
+  };
+  set("INGEST_CALLER_BURST", limits?.callerBurst);
+  set("INGEST_CALLER_PER_SECOND", limits?.callerPerSecond);
+  set("INGEST_RECORD_BURST", limits?.recordBurst);
+  set("INGEST_RECORD_PER_MINUTE", limits?.recordPerMinute);
+  return env;
 }
 
 /**
@@ -59,6 +82,7 @@ export class WebhookEndpoint extends Construct {
         LOOP_GUARD_CRM_USERS: (props.loopGuard?.crmUsers ?? []).join(","),
         LOOP_GUARD_CRM_FIELDS: (props.loopGuard?.crmFields ?? []).join(","),
         LOOP_GUARD_DESK_ACTORS: (props.loopGuard?.deskActors ?? []).join(","),
+        ...rateLimitEnv(props.rateLimits),
       },
     });
     props.queue.grantSendMessages(this.function);

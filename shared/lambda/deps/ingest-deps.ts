@@ -3,7 +3,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../adapters/sqs/sqs-queue.js";
-import { IngestEnvSchema } from "../../config/ingest-env.js";
+import { IngestEnvSchema, ingestLimitsOf } from "../../config/ingest-env.js";
 import { parseWebhookSecrets, type WebhookSecrets } from "../../ingest/webhook-auth.js";
 import { createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
@@ -53,6 +53,7 @@ export function getIngestDeps(): IngestDeps {
     },
     clock: systemClock,
     logger: ingestLogger,
+    limits: ingestLimitsOf(env),
   };
   return deps;
 }
