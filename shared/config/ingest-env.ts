@@ -22,6 +22,8 @@ export const IngestEnvSchema = z.object({
    * may send a burst of INGEST_CALLER_BURST, then INGEST_CALLER_PER_SECOND; one record a burst of
    * INGEST_RECORD_BURST, then INGEST_RECORD_PER_MINUTE.
    */
+  /** DynamoDB table counting a record's repeated triggers across containers; unset: per-container limits only. */
+  INGEST_RATE_TABLE: z.string().min(1).optional(),
   INGEST_CALLER_BURST: z.coerce.number().int().min(1).default(DEFAULT_INGEST_LIMITS.caller.capacity),
   INGEST_CALLER_PER_SECOND: z.coerce
     .number()

@@ -2,13 +2,21 @@
  * Per-caller and per-record rate limits at ingest: a noisy record or caller is answered 429 with `Retry-After`
  * and nothing is enqueued, before it can cost a model call.
  *
- * Where the counters live: in the container, as token buckets. The ingest answers in about a millisecond against
- * a bare SendMessage; any shared store on the request path (a DynamoDB conditional update is 3-10 ms) would at
- * least double that, and the latency target is 1.5x. Token buckets in memory cost microseconds. Across Lambda
- * containers the limit is per container, so the effective bound is the limit times the number of warm
- * containers; with millisecond handlers Lambda keeps that number small (concurrency = rate x duration), and the
- * hard per-record cap and the budgets the worker checks before each model call are the global backstop. The
- * bucket map is bounded (least recently used keys are forgotten first), so a flood of distinct keys cannot grow
+ * Where the counters live, with the latency target in mind (ingest p50 at most 1.5x a bare SendMessage):
+ * - First, token buckets in the container: microseconds, no network. They bound a caller and a record per
+ *   container.
+ * - Then, for records only, a shared counter (DynamoDB, one conditional ADD) consulted only when this container
+ *   has already seen the record within its window: a record's first trigger, which is nearly every trigger, costs
+ *   nothing extra; a record triggered again and again pays one small write per repeat, and is then counted across
+ *   all containers. So a record flooded through many containers is still bounded globally (to the limit plus at
+ *   most one uncounted first sighting per warm container).
+ * - Callers are not counted in the shared store: a busy legitimate caller (CRM mass update) is "hot" on every
+ *   request, and a write per request would cost more than the whole ingest. The per-caller bound is therefore per
+ *   container (the limit times the warm containers, few for a millisecond handler); the worker's per-record cap
+ *   and budgets, checked before each model call, are the global backstop.
+ * If the shared counter cannot be reached, the request passes (fail open, logged): refusing good triggers because a
+ * guard's store hiccuped would lose CRM events, which are never retried.
+ * The bucket map is bounded (least recently used keys are forgotten first), so a flood of distinct keys cannot grow
  * memory without limit.
  */
 import { WorkMustWaitError } from "../errors.js";
@@ -52,6 +60,18 @@ export interface LimitKey {
   cost?: number;
 }
 
+/**
+ * A counter shared by every container: adds one to `key` in the fixed window starting at `windowStart` (epoch
+ * seconds) unless the count already reached `limit`; answers whether it was added.
+ */
+export interface SharedCounter {
+  increment(key: string, windowStart: number, windowSeconds: number, limit: number): Promise<boolean>;
+}
+
+/** The window of a rule's shared count: the time a full bucket takes to refill. */
+export const sharedWindowSeconds = (rule: BucketRule): number =>
+  Math.max(1, Math.ceil(rule.capacity / rule.refillPerSecond));
+
 /** In-container token buckets over a Map (never a plain object: keys come from callers). */
 export class TokenBucketLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -63,11 +83,13 @@ export class TokenBucketLimiter {
 
   /**
    * Takes a token from every key's bucket, all or nothing. When any bucket is short, nothing is taken and a
-   * WorkMustWaitError says which kind of limit was hit and when to come back.
+   * WorkMustWaitError says which kind of limit was hit and when to come back. Returns the keys this container
+   * has seen within their window before (the ones worth counting in a shared store).
    */
-  take(keys: LimitKey[]): void {
+  take(keys: LimitKey[]): LimitKey[] {
     const t = this.now();
     const plan: [string, Bucket, number][] = [];
+    const repeated: LimitKey[] = [];
     for (const k of keys) {
       const rule = this.limits[k.kind];
       const id = `${k.kind}\u0000${k.key}`;
@@ -87,6 +109,8 @@ export class TokenBucketLimiter {
         );
       }
       plan.push([id, { tokens, at: t }, cost]);
+      // Seen here before and not yet back to a full bucket: a repeat within the window.
+      if (b && tokens < rule.capacity) repeated.push(k);
     }
     for (const [id, b, cost] of plan) {
       this.buckets.delete(id); // re-insert: Map order is the recency order
@@ -97,5 +121,6 @@ export class TokenBucketLimiter {
       if (oldest === undefined) break;
       this.buckets.delete(oldest);
     }
+    return repeated;
   }
 }

@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { ValidationError } from "../errors.js";
+import { ValidationError, WorkMustWaitError } from "../errors.js";
 import { type HttpRequest, type HttpResponse, json, parseBody } from "../ingest/http.js";
 import {
   CRM_WORKFLOW_USE_CASES,
@@ -37,6 +37,8 @@ import {
   DEFAULT_INGEST_LIMITS,
   type IngestLimits,
   type LimitKey,
+  type SharedCounter,
+  sharedWindowSeconds,
   TokenBucketLimiter,
 } from "../ingest/rate-limit.js";
 import {
@@ -63,6 +65,11 @@ export interface IngestDeps {
   logger: AppLogger;
   /** Per-caller and per-record rate limits (in-container token buckets). @default DEFAULT_INGEST_LIMITS */
   limits?: IngestLimits;
+  /**
+   * Counts a record's repeated triggers across containers (see ingest/rate-limit.ts). Without it the per-record
+   * limit is per container. @default none
+   */
+  sharedCounter?: SharedCounter;
 }
 
 type Unit = Omit<WorkMessage, "v" | "jobId" | "receivedAt" | "connection">;
@@ -120,7 +127,34 @@ interface Routed {
 }
 
 export function makeIngest(deps: IngestDeps) {
-  const limiter = new TokenBucketLimiter(deps.limits ?? DEFAULT_INGEST_LIMITS, () => deps.clock.now());
+  const limits = deps.limits ?? DEFAULT_INGEST_LIMITS;
+  const limiter = new TokenBucketLimiter(limits, () => deps.clock.now());
+
+  /**
+   * Counts the records this container has seen before within their window in the shared store; refuses when any
+   * is over its limit across all containers. Fails open when the store cannot be reached.
+   */
+  async function takeShared(repeated: LimitKey[]): Promise<void> {
+    const shared = deps.sharedCounter;
+    const records = repeated.filter((k) => k.kind === "record");
+    if (!shared || records.length === 0) return;
+    const windowSeconds = sharedWindowSeconds(limits.record);
+    const nowSeconds = Math.floor(deps.clock.now() / 1000);
+    const windowStart = nowSeconds - (nowSeconds % windowSeconds);
+    let allowed: boolean[];
+    try {
+      allowed = await Promise.all(
+        records.map((k) => shared.increment(k.key, windowStart, windowSeconds, limits.record.capacity)),
+      );
+    } catch (error) {
+      deps.logger.warn("shared rate counter unavailable; the per-container limit still applies", { error });
+      return;
+    }
+    if (allowed.includes(false))
+      throw new WorkMustWaitError("too many triggers for this record: try again later", {
+        retryAfterMs: Math.max(1, windowStart + windowSeconds - nowSeconds) * 1000,
+      });
+  }
   const connections = new Set(deps.connections);
 
   /** The connection the request names (not yet checked: that happens after authentication). */
@@ -354,7 +388,7 @@ export function makeIngest(deps: IngestDeps) {
             ? desk(req, caller)
             : flow(req, useCase as string, idempotencyKey, caller);
 
-    const limits: LimitKey[] = [
+    const limitKeys: LimitKey[] = [
       {
         kind: "caller",
         key: `${connection}:${route}:${result.caller}`,
@@ -363,11 +397,11 @@ export function makeIngest(deps: IngestDeps) {
     ];
     for (const u of result.units)
       if (u.subject)
-        limits.push({
+        limitKeys.push({
           kind: "record",
           key: `${connection}:${u.subject.service}:${u.subject.module}:${u.subject.id}`,
         });
-    limiter.take(limits);
+    await takeShared(limiter.take(limitKeys));
 
     const receivedAt = new Date(deps.clock.now()).toISOString();
     const messages: WorkMessage[] = result.units.map((u) => ({

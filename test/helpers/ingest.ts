@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildHandler } from "../../functions/ingest/handler.js";
-import type { IngestLimits } from "../../shared/ingest/rate-limit.js";
+import type { IngestLimits, SharedCounter } from "../../shared/ingest/rate-limit.js";
 import { sign, type WebhookSecrets } from "../../shared/ingest/webhook-auth.js";
 import type { ApiGatewayV2Event } from "../../shared/lambda/api-gateway.js";
 import { createLogger } from "../../shared/observability/logger.js";
@@ -82,7 +82,12 @@ export const signed = (
 });
 
 export function ingestHarness(
-  over: { connections?: string[]; now?: () => number; limits?: IngestLimits } = {},
+  over: {
+    connections?: string[];
+    now?: () => number;
+    limits?: IngestLimits;
+    sharedCounter?: SharedCounter;
+  } = {},
 ) {
   const queue = new FakeQueue();
   const handler = buildHandler({
@@ -97,6 +102,7 @@ export function ingestHarness(
     clock: { now: over.now ?? (() => Date.now()) },
     logger: createLogger("ingest-test"),
     ...(over.limits ? { limits: over.limits } : {}),
+    ...(over.sharedCounter ? { sharedCounter: over.sharedCounter } : {}),
   });
   const call = async (init: EventInit) => {
     const res = await handler(apiEvent(init));

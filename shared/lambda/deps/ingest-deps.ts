@@ -1,5 +1,7 @@
 /** Composition root of the ingest function in AWS: clients and adapters built once per container, lazily. */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createDynamoDbClient } from "../../adapters/dynamodb/client.js";
+import { DynamoRateCounter } from "../../adapters/dynamodb/rate-counter.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../adapters/sqs/sqs-queue.js";
@@ -54,6 +56,9 @@ export function getIngestDeps(): IngestDeps {
     clock: systemClock,
     logger: ingestLogger,
     limits: ingestLimitsOf(env),
+    ...(env.INGEST_RATE_TABLE
+      ? { sharedCounter: new DynamoRateCounter(createDynamoDbClient(), env.INGEST_RATE_TABLE) }
+      : {}),
   };
   return deps;
 }

@@ -4,7 +4,22 @@
  */
 import { describe, expect, it } from "vitest";
 import { UpstreamRejectedError } from "../../../../shared/errors.js";
+import type { SharedCounter } from "../../../../shared/ingest/rate-limit.js";
 import { ingestHarness, SECRETS, signed } from "../../../helpers/ingest.js";
+
+/** A shared counter in memory, as the DynamoDB one behaves: a count per key and window, refused at the limit. */
+class MemoryCounter implements SharedCounter {
+  readonly counts = new Map<string, number>();
+  calls = 0;
+  async increment(key: string, windowStart: number, _windowSeconds: number, limit: number) {
+    this.calls += 1;
+    const id = `${key}#${windowStart}`;
+    const n = this.counts.get(id) ?? 0;
+    if (n >= limit) return false;
+    this.counts.set(id, n + 1);
+    return true;
+  }
+}
 
 const TOKEN = { "x-mediator-token": SECRETS.token };
 const BIG_ID = "5545974000001000044";
@@ -107,6 +122,58 @@ describe("defect 1: the flow signature covers key, connection, path and body; ra
     expect(other.statusCode).toBe(202);
     expect(later.statusCode).toBe(202);
     expect(queue.sent).toHaveLength(5);
+  });
+
+  it("bounds a record flooded through several containers with the shared counter, asking it only on repeats", async () => {
+    const counter = new MemoryCounter();
+    const limits = {
+      caller: { capacity: 1_000, refillPerSecond: 100 },
+      record: { capacity: 5, refillPerSecond: 5 / 60 },
+    };
+    const now = () => 1_764_064_500_000;
+    const containers = [1, 2, 3].map(() => ingestHarness({ limits, now, sharedCounter: counter }));
+    const statuses: number[] = [];
+
+    for (let i = 0; i < 12; i++) {
+      const c = containers[i % 3] as (typeof containers)[number];
+      const res = await c.call({
+        path: "/v1/hooks/crm/lead-enrichment",
+        body: JSON.stringify({ id: BIG_ID, modified_time: `t${i}` }),
+        headers: TOKEN,
+      });
+      statuses.push(res.statusCode);
+    }
+    const other = await containers[0]?.call({
+      path: "/v1/hooks/crm/lead-enrichment",
+      body: JSON.stringify({ id: "5545974000001000045" }),
+      headers: TOKEN,
+    });
+
+    // Each container's first sighting is free (3), then 5 counted repeats pass; without the counter all 12 would.
+    expect(statuses.filter((s) => s === 202)).toHaveLength(8);
+    expect(statuses.slice(8)).toEqual([429, 429, 429, 429]);
+    expect(containers.reduce((n, c) => n + c.queue.sent.length, 0)).toBe(9);
+    expect(other?.statusCode).toBe(202);
+    // A record's first trigger in a container never touches the shared store.
+    expect(counter.calls).toBe(9);
+  });
+
+  it("fails open when the shared counter is unavailable (the per-container buckets still apply)", async () => {
+    const broken: SharedCounter = {
+      increment: async () => {
+        throw new Error("DynamoDB down");
+      },
+    };
+    const { call, queue } = ingestHarness({ sharedCounter: broken });
+
+    for (let i = 0; i < 3; i++)
+      await call({
+        path: "/v1/hooks/crm/lead-enrichment",
+        body: JSON.stringify({ id: BIG_ID, modified_time: `t${i}` }),
+        headers: TOKEN,
+      });
+
+    expect(queue.sent).toHaveLength(3);
   });
 
   it("answers a noisy caller 429 across records, per credential", async () => {
