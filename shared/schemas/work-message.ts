@@ -42,16 +42,49 @@ export const ModuleNameSchema = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, "must be a module api name (letters, digits, underscore)");
 
+const MODULE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
+const ZOHO_ID = /^\d{1,19}$/;
+const isModule = (v: unknown) => typeof v === "string" && MODULE_NAME.test(v);
+const isId = (v: unknown) => typeof v === "string" && ZOHO_ID.test(v);
 /** Input fields that end up in Zoho URL paths, and what each must be. */
-const PATH_FIELDS = new Map<string, z.ZodType>([
-  ["module", ModuleNameSchema],
-  ["id", ZohoIdSchema],
-  ["recordId", ZohoIdSchema],
-  ["ticketId", ZohoIdSchema],
-  ["threadId", ZohoIdSchema],
+const PATH_FIELDS = new Map<string, (v: unknown) => boolean>([
+  ["module", isModule],
+  ["id", isId],
+  ["recordId", isId],
+  ["ticketId", isId],
+  ["threadId", isId],
 ]);
-const RefSchema = z.object({ module: ModuleNameSchema, recordId: ZohoIdSchema, attachmentId: ZohoIdSchema });
 const REF_FIELDS = ["transcriptRef", "documentRef"];
+const own = (o: object, key: string): unknown =>
+  Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+
+/**
+ * The fields of a unit of work that become Zoho URL path segments (subject, module, ids, attachment references),
+ * checked with plain regular expressions: cheap enough for the ingest's hot path, and the same rules the schema
+ * below applies for the worker. Returns the offending paths (empty when all are valid).
+ */
+export function pathFieldIssues(
+  subject: { module: unknown; id: unknown } | null,
+  input: Record<string, unknown>,
+): string[] {
+  const issues: string[] = [];
+  if (subject && !isModule(subject.module)) issues.push("subject.module");
+  if (subject && !isId(subject.id)) issues.push("subject.id");
+  for (const [field, valid] of PATH_FIELDS)
+    if (Object.hasOwn(input, field) && !valid(input[field])) issues.push(`input.${field}`);
+  for (const field of REF_FIELDS) {
+    const ref = own(input, field);
+    if (ref === undefined) continue;
+    const ok =
+      ref !== null &&
+      typeof ref === "object" &&
+      isModule(own(ref, "module")) &&
+      isId(own(ref, "recordId")) &&
+      isId(own(ref, "attachmentId"));
+    if (!ok) issues.push(`input.${field}`);
+  }
+  return issues;
+}
 
 export const WorkMessageSchema = z.object({
   v: z.literal(1),
@@ -73,16 +106,12 @@ export const WorkMessageSchema = z.object({
    * builds a path from an unchecked value whoever wrote the message.
    */
   input: z.record(z.string(), z.unknown()).superRefine((input, ctx) => {
-    for (const [field, schema] of PATH_FIELDS)
-      if (Object.hasOwn(input, field) && !schema.safeParse(input[field]).success)
-        ctx.addIssue({ code: "custom", path: [field], message: `${field} is not a valid Zoho ${field}` });
-    for (const field of REF_FIELDS)
-      if (
-        Object.hasOwn(input, field) &&
-        input[field] !== undefined &&
-        !RefSchema.safeParse(input[field]).success
-      )
-        ctx.addIssue({ code: "custom", path: [field], message: "not a valid attachment reference" });
+    for (const path of pathFieldIssues(null, input))
+      ctx.addIssue({
+        code: "custom",
+        path: [path.slice("input.".length)],
+        message: "not a valid Zoho module or id",
+      });
   }),
 });
 export type WorkMessage = z.infer<typeof WorkMessageSchema>;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { UpstreamRejectedError } from "../../../../shared/errors.js";
 import type { SharedCounter } from "../../../../shared/ingest/rate-limit.js";
+import { WorkMessageSchema } from "../../../../shared/schemas/work-message.js";
 import { ingestHarness, SECRETS, signed } from "../../../helpers/ingest.js";
 
 /** A shared counter in memory, as the DynamoDB one behaves: a count per key and window, refused at the limit. */
@@ -244,6 +245,30 @@ describe("defect 2: module names and Zoho ids are validated where they enter", (
 
     expect(res.statusCode).toBe(422);
     expect(queue.sent).toHaveLength(0);
+  });
+
+  it("the work-message schema (what the worker parses) refuses a path field that is not a module or id", () => {
+    const message = {
+      v: 1,
+      jobId: "00000000-0000-8000-8000-000000000000",
+      useCase: "lead-enrichment",
+      connection: "default",
+      source: "crm-notification",
+      dedupKey: "k",
+      receivedAt: "2026-11-30T00:00:00.000Z",
+      subject: { service: "crm", module: "Leads", id: "1" },
+      input: { module: "Leads", id: "1" },
+    };
+    const bad = [
+      { ...message, subject: { service: "crm", module: "../../settings/x", id: "1" } },
+      { ...message, input: { module: "../../settings/x", id: "1" } },
+      { ...message, input: { module: "Leads", id: "1/../2" } },
+      { ...message, input: { ticketId: "1?x" } },
+      { ...message, input: { transcriptRef: { module: "Leads", recordId: "1", attachmentId: "../2" } } },
+    ];
+
+    expect(WorkMessageSchema.safeParse(message).success).toBe(true);
+    for (const m of bad) expect(WorkMessageSchema.safeParse(m).success).toBe(false);
   });
 
   it("refuses a Desk thread event whose ticketId is not a Zoho id", async () => {
