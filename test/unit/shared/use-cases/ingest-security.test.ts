@@ -431,6 +431,23 @@ describe("defect 4: inherited names are not use cases", () => {
     expect(queue.sent).toHaveLength(0);
   });
 
+  it("keeps headers and query parameters named __proto__ or constructor as plain own values", async () => {
+    const { call, queue } = ingestHarness();
+
+    const res = await call({
+      path: "/v1/hooks/crm/lead-enrichment",
+      body: JSON.stringify({ id: "1" }),
+      headers: Object.fromEntries([...Object.entries(TOKEN), ["__proto__", "x"], ["constructor", "y"]]),
+      query: Object.fromEntries([
+        ["constructor", "z"],
+        ["__proto__", "w"],
+      ]),
+    });
+
+    expect(res.statusCode).toBe(202);
+    expect(queue.sent).toHaveLength(1);
+  });
+
   it("keeps form fields named after Object.prototype members as plain parameters", async () => {
     const { call, queue } = ingestHarness();
 
