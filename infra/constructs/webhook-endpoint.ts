@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { type HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { AttributeType, Billing, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -17,19 +18,51 @@ export interface WebhookEndpointProps {
   /** Loop guard: CRM user(s) the mediator writes as, the CRM fields it writes, Desk agent(s) it acts as. @default none */
   loopGuard?: { crmUsers?: string[]; crmFields?: string[]; deskActors?: string[] };
   logRetention?: RetentionDays;
+  /**
+   * Rate limits at ingest, per function container: a caller's burst and sustained rate per second, a record's
+   * burst and sustained rate per minute. @default the ingest's defaults (caller 3,000 then 50/s; record 10 then 10/min)
+   */
+  rateLimits?: {
+    callerBurst?: number;
+    callerPerSecond?: number;
+    recordBurst?: number;
+    recordPerMinute?: number;
+  };
+}
+
+/** Only the limits a stage sets become variables; the function's defaults cover the rest. */
+function rateLimitEnv(limits: WebhookEndpointProps["rateLimits"]): Record<string, string> {
+  const env: Record<string, string> = {};
+  const set = (name: string, value: number | undefined) => {
+    if (value !== undefined) env[name] = String(value);
+  };
+  set("INGEST_CALLER_BURST", limits?.callerBurst);
+  set("INGEST_CALLER_PER_SECOND", limits?.callerPerSecond);
+  set("INGEST_RECORD_BURST", limits?.recordBurst);
+  set("INGEST_RECORD_PER_MINUTE", limits?.recordPerMinute);
+  return env;
 }
 
 /**
  * The HTTP entry for Zoho triggers: the ingest function behind the API's hook routes, and the secret holding the
  * webhook token (generated at deploy; read it with `aws secretsmanager get-secret-value` to configure Zoho).
- * The function may send to the queue and read the webhook secret, nothing else.
+ * The function may send to the queue, read the webhook secret and write its rate counters, nothing else.
  */
 export class WebhookEndpoint extends Construct {
   readonly function: NodeFunction;
   readonly secret: Secret;
+  /** Counts a record's repeated triggers across the function's containers (short-lived items, TTL). */
+  readonly rateTable: TableV2;
 
   constructor(scope: Construct, id: string, props: WebhookEndpointProps) {
     super(scope, id);
+    this.rateTable = new TableV2(this, "RateLimits", {
+      partitionKey: { name: "id", type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: "expiresAt",
+      // Counters of the last minute or two: nothing worth keeping.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     // A physical name so operators and Zoho setup scripts can find it.
     const secretName = `zoho-gpt-mediator/${props.stage}/webhooks`;
     this.secret = new Secret(this, "Secrets", {
@@ -59,10 +92,14 @@ export class WebhookEndpoint extends Construct {
         LOOP_GUARD_CRM_USERS: (props.loopGuard?.crmUsers ?? []).join(","),
         LOOP_GUARD_CRM_FIELDS: (props.loopGuard?.crmFields ?? []).join(","),
         LOOP_GUARD_DESK_ACTORS: (props.loopGuard?.deskActors ?? []).join(","),
+        INGEST_RATE_TABLE: this.rateTable.tableName,
+        ...rateLimitEnv(props.rateLimits),
       },
     });
     props.queue.grantSendMessages(this.function);
     this.secret.grantRead(this.function);
+    // One conditional ADD per call; nothing else (no reads, deletes or scans).
+    this.rateTable.grant(this.function, "dynamodb:UpdateItem");
 
     const integration = new HttpLambdaIntegration("IngestIntegration", this.function);
     const routes: [string, HttpMethod[]][] = [

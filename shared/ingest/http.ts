@@ -3,6 +3,8 @@
  * events; the local router builds the same events), and request-body parsing with its 4xx answers.
  */
 import { ValidationError } from "../errors.js";
+import { parseJsonLossless } from "../json/safe-json.js";
+import { checkPayloadBounds } from "./payload-bounds.js";
 
 export interface HttpRequest {
   method: string;
@@ -31,8 +33,18 @@ export const json = (
   body: JSON.stringify(body),
 });
 
-/** Parses a JSON or form-encoded body; answers 413/415/400 for what it cannot accept. */
+/**
+ * Parses a JSON or form-encoded body; answers 413/415/400/422 for what it cannot accept. JSON is parsed losslessly
+ * (the Zoho client's parser): a bare 19-digit id written by an unquoted merge field stays its exact digit string.
+ * The result has passed the payload bounds (depth, size, characters the queue can carry, no `__proto__` key).
+ */
 export function parseBody(req: HttpRequest, maxBytes: number, allowForm: boolean): unknown {
+  const value = parseRaw(req, maxBytes, allowForm);
+  checkPayloadBounds(value);
+  return value;
+}
+
+function parseRaw(req: HttpRequest, maxBytes: number, allowForm: boolean): unknown {
   if (Buffer.byteLength(req.body, "utf8") > maxBytes) {
     throw new ValidationError(`request body larger than ${maxBytes} bytes`, [], { httpStatus: 413 });
   }
@@ -40,17 +52,17 @@ export function parseBody(req: HttpRequest, maxBytes: number, allowForm: boolean
   if (req.body.trim() === "") throw new ValidationError("request body is empty");
   if (type === "application/json" || type.endsWith("+json")) {
     try {
-      return JSON.parse(req.body);
+      return parseJsonLossless(req.body);
     } catch {
       throw new ValidationError("request body is not valid JSON");
     }
   }
   if (allowForm && type === "application/x-www-form-urlencoded") {
-    const params = new URLSearchParams(req.body);
-    const out: Record<string, string> = {};
-    for (const [k, v] of params) out[k] = v;
-    if (Object.keys(out).length === 0) throw new ValidationError("form body has no fields");
-    return out;
+    // A Map, then own data properties: a field named `__proto__` or `constructor` never touches a prototype
+    // (and the payload bounds refuse `__proto__` by name).
+    const fields = new Map<string, string>(new URLSearchParams(req.body));
+    if (fields.size === 0) throw new ValidationError("form body has no fields");
+    return Object.fromEntries(fields);
   }
   throw new ValidationError(
     `unsupported content type "${type || "(none)"}": send application/json${allowForm ? " or application/x-www-form-urlencoded" : ""}`,

@@ -7,7 +7,8 @@
  * worker downloads.
  */
 import * as z from "zod";
-import { ZohoIdSchema } from "../schemas/work-message.js";
+import { ModuleNameSchema, ZohoIdInputSchema as ZohoIdSchema } from "../schemas/work-message.js";
+import { MAX_PARAMS } from "./payload-bounds.js";
 
 /** Per text field, in UTF-8 bytes. */
 export const MAX_INLINE_TEXT_BYTES = 150 * 1024;
@@ -21,14 +22,13 @@ const text = (max = MAX_INLINE_TEXT_BYTES) =>
       (s) => Buffer.byteLength(s, "utf8") <= max,
       `longer than ${max} bytes: send it as a Zoho attachment reference instead`,
     );
-const customParams = z.record(
-  z.string(),
-  z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]),
-);
+const customParams = z
+  .record(z.string().max(100), z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]))
+  .refine((p) => Object.keys(p).length <= MAX_PARAMS, `at most ${MAX_PARAMS} parameters`);
 
 /** A Zoho attachment the worker fetches (for documents and transcripts too large to send inline). */
 export const AttachmentRefSchema = z.object({
-  module: z.string().min(1).max(100),
+  module: ModuleNameSchema,
   recordId: ZohoIdSchema,
   attachmentId: ZohoIdSchema,
 });
@@ -36,7 +36,7 @@ export const AttachmentRefSchema = z.object({
 /** CRM workflow webhook for a record: `id` (e.g. `${Leads.Lead Id}`), optional module and modified time. */
 export const CrmRecordTriggerSchema = z.looseObject({
   id: ZohoIdSchema,
-  module: z.string().min(1).max(100).default("Leads"),
+  module: ModuleNameSchema.default("Leads"),
   modified_time: z.string().max(64).optional(),
 });
 
@@ -52,7 +52,7 @@ export const EmailTriageInputSchema = z.object({
 
 export const CallTranscriptInputSchema = z
   .object({
-    module: z.string().min(1).max(100),
+    module: ModuleNameSchema,
     recordId: ZohoIdSchema,
     callId: z.string().min(1).max(200).optional(),
     transcript: text().optional(),
@@ -67,7 +67,7 @@ export const CallTranscriptInputSchema = z
 
 export const DocumentExtractionInputSchema = z
   .object({
-    module: z.string().min(1).max(100),
+    module: ModuleNameSchema,
     recordId: ZohoIdSchema,
     text: text().optional(),
     documentRef: AttachmentRefSchema.optional(),
@@ -80,7 +80,7 @@ export const DocumentExtractionInputSchema = z
   });
 
 export const LeadEnrichmentFlowInputSchema = z.object({
-  module: z.string().min(1).max(100).default("Leads"),
+  module: ModuleNameSchema.default("Leads"),
   id: ZohoIdSchema,
   params: customParams.optional(),
 });
@@ -98,17 +98,17 @@ export const CRM_WORKFLOW_USE_CASES = ["lead-enrichment"] as const;
 
 /** Notification API callback body (fact sheet §2, Notifications). */
 export const CrmNotificationSchema = z.object({
-  module: z.string().min(1).max(100),
-  ids: z
-    .array(z.union([ZohoIdSchema, z.number().int().nonnegative()]))
-    .min(1)
-    .max(1_000),
+  module: ModuleNameSchema,
+  ids: z.array(ZohoIdSchema).min(1).max(1_000),
   operation: z.enum(["insert", "update", "delete"]),
   channel_id: z.union([z.string().min(1).max(64), z.number().int()]),
   token: z.string().max(128).nullable().optional(),
   server_time: z.number().optional(),
   resource_uri: z.string().max(2_000).optional(),
-  affected_fields: z.array(z.record(z.string(), z.array(z.string()))).optional(),
+  affected_fields: z
+    .array(z.record(z.string().max(19), z.array(z.string().max(100)).max(500)))
+    .max(1_000)
+    .optional(),
   query_params: z.unknown().optional(),
 });
 
@@ -118,9 +118,15 @@ export const DeskEventSchema = z.object({
     .string()
     .regex(/^[A-Za-z]+_[A-Za-z_]+$/)
     .max(64),
-  orgId: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String),
-  eventTime: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String),
-  payload: z.looseObject({ id: z.union([ZohoIdSchema, z.number().int()]).transform(String) }),
+  orgId: ZohoIdSchema,
+  eventTime: z
+    .union([z.string().regex(/^\d{1,16}$/), z.number().refine(Number.isSafeInteger).transform(String)])
+    .pipe(z.string().regex(/^\d{1,16}$/, "must be epoch milliseconds")),
+  payload: z.looseObject({
+    id: ZohoIdSchema,
+    /** On thread events, the ticket the thread belongs to: it becomes a Zoho URL path segment, so it is an id. */
+    ticketId: ZohoIdSchema.optional(),
+  }),
   prevState: z.record(z.string(), z.unknown()).optional(),
 });
 export const DeskEventsSchema = z.array(DeskEventSchema).min(1).max(100);

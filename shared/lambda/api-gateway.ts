@@ -22,8 +22,11 @@ export function fromApiGatewayV2(event: ApiGatewayV2Event): HttpRequest {
     stage && stage !== "$default" && event.rawPath.startsWith(`/${stage}/`)
       ? event.rawPath.slice(stage.length + 1)
       : event.rawPath;
-  const headers: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
+  // Caller-chosen names go through a Map and become own properties (a header or parameter named `__proto__`
+  // never touches a prototype); lookups are by fixed names only.
+  const headers = Object.fromEntries(
+    new Map(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+  ) as Record<string, string | undefined>;
   const body =
     event.body === undefined
       ? ""
@@ -34,7 +37,7 @@ export function fromApiGatewayV2(event: ApiGatewayV2Event): HttpRequest {
     method: event.requestContext.http.method.toUpperCase(),
     path,
     headers,
-    query: event.queryStringParameters ?? {},
+    query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {})),
     body,
   };
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildHandler } from "../../functions/ingest/handler.js";
+import type { IngestLimits, SharedCounter } from "../../shared/ingest/rate-limit.js";
 import { sign, type WebhookSecrets } from "../../shared/ingest/webhook-auth.js";
 import type { ApiGatewayV2Event } from "../../shared/lambda/api-gateway.js";
 import { createLogger } from "../../shared/observability/logger.js";
@@ -60,13 +61,34 @@ export function apiEvent(init: EventInit): ApiGatewayV2Event {
   };
 }
 
+/** A v2 signature header over the request (path, connection and Idempotency-Key default to a plain flow call). */
 export const signed = (
   body: string,
   t = Math.floor(Date.now() / 1000),
   key = SECRETS.hmacKeys[0] as string,
-) => ({ "x-mediator-signature": sign(body, key, t) });
+  over: { method?: string; path?: string; connection?: string; idempotencyKey?: string } = {},
+) => ({
+  "x-mediator-signature": sign(
+    {
+      method: over.method ?? "POST",
+      path: over.path ?? "/v1/hooks/flow/email-triage",
+      connection: over.connection ?? "default",
+      idempotencyKey: over.idempotencyKey,
+      body,
+    },
+    key,
+    t,
+  ),
+});
 
-export function ingestHarness(over: { connections?: string[]; now?: () => number } = {}) {
+export function ingestHarness(
+  over: {
+    connections?: string[];
+    now?: () => number;
+    limits?: IngestLimits;
+    sharedCounter?: SharedCounter;
+  } = {},
+) {
   const queue = new FakeQueue();
   const handler = buildHandler({
     queue,
@@ -79,6 +101,8 @@ export function ingestHarness(over: { connections?: string[]; now?: () => number
     },
     clock: { now: over.now ?? (() => Date.now()) },
     logger: createLogger("ingest-test"),
+    ...(over.limits ? { limits: over.limits } : {}),
+    ...(over.sharedCounter ? { sharedCounter: over.sharedCounter } : {}),
   });
   const call = async (init: EventInit) => {
     const res = await handler(apiEvent(init));

@@ -145,7 +145,7 @@ describe("MediatorStack", () => {
     expect(format).not.toContain("querystring");
   });
 
-  it("gives the ingest function only: send to the work queue, read the webhook secret", () => {
+  it("gives the ingest function only: send to the work queue, read the webhook secret, count rates", () => {
     const policies = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([id]) =>
       id.startsWith("HooksIngest"),
     );
@@ -162,6 +162,7 @@ describe("MediatorStack", () => {
         "sqs:GetQueueUrl",
         "secretsmanager:GetSecretValue",
         "secretsmanager:DescribeSecret",
+        "dynamodb:UpdateItem",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
       ]),
@@ -208,10 +209,10 @@ describe("MediatorStack", () => {
     );
   });
 
-  it("gives the worker DynamoDB tables with TTL for idempotency and the budget ledger", () => {
+  it("gives the worker DynamoDB tables with TTL for idempotency and the budget ledger (and the ingest its rate counters)", () => {
     const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
 
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     for (const t of tables)
       expect(t.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
   });

@@ -1,7 +1,25 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { UpstreamUnavailableError } from "../../errors.js";
+import { UpstreamRejectedError, UpstreamUnavailableError } from "../../errors.js";
 import type { Queue } from "../../ports/queue.js";
 import type { WorkMessage } from "../../schemas/work-message.js";
+
+/**
+ * SQS error codes that mean "this message's content or size is unacceptable", not "the queue is unavailable":
+ * sending the same message again cannot succeed, so they become a non-retryable UpstreamRejectedError (a 4xx at
+ * ingest) instead of a 503 that senders would retry forever.
+ */
+export const QUEUE_CONTENT_CODES = new Set([
+  "InvalidMessageContents",
+  "MessageTooLong",
+  "BatchRequestTooLong",
+  "AWS.SimpleQueueService.BatchRequestTooLong",
+  "InvalidParameterValue",
+  "InvalidAttributeValue",
+  "InvalidAttributeName",
+]);
+
+const contentRefused = (code: string, what: string) =>
+  new UpstreamRejectedError("aws", `SQS refused ${what} (${code})`, code, undefined, { status: 400 });
 
 /**
  * The Queue port over SQS. One message per unit of work; the body is the versioned WorkMessage, and the use case,
@@ -51,6 +69,8 @@ export class SqsQueue implements Queue {
             })),
           }),
         );
+        const refused = out.Failed?.find((f) => QUEUE_CONTENT_CODES.has(f.Code ?? ""));
+        if (refused) throw contentRefused(refused.Code as string, "a message's content");
         if (out.Failed?.length)
           throw new UpstreamUnavailableError(
             "aws",
@@ -60,7 +80,9 @@ export class SqsQueue implements Queue {
       }
       return { messageIds: ids };
     } catch (error) {
-      if (error instanceof UpstreamUnavailableError) throw error;
+      if (error instanceof UpstreamUnavailableError || error instanceof UpstreamRejectedError) throw error;
+      const code = (error as { name?: string; Code?: string }).Code ?? (error as Error).name;
+      if (QUEUE_CONTENT_CODES.has(code)) throw contentRefused(code, "the message's content");
       throw new UpstreamUnavailableError("aws", `SQS send failed (${(error as Error).name})`, {
         cause: error,
       });

@@ -51,6 +51,47 @@ export interface ZohoHttpClientOptions {
   onCredits?: (remaining: number) => void;
 }
 
+/**
+ * A request whose URL would leave the service root it was built for (`/crm/` on the CRM api domain, `/api/` on
+ * the Desk base), or whose path holds a dot segment or an unencodable segment. Never sent; never retried: the
+ * same path is refused every time. Typically a caller-supplied module or id that was not validated upstream.
+ */
+export class ZohoUrlRefusedError extends UpstreamRejectedError {
+  constructor(upstream: "zoho-crm" | "zoho-desk", reason: string) {
+    super(upstream, `refused to call Zoho: ${reason}`, "URL_OUTSIDE_SERVICE_ROOT", undefined);
+  }
+}
+
+/** Path prefix every request of a service must stay under. */
+const SERVICE_ROOTS = new Map<ZohoService, string>([
+  ["crm", "/crm/"],
+  ["desk", "/api/"],
+]);
+
+/**
+ * Re-encodes every path segment: each is decoded then percent-encoded, so an unencoded space or `?` in a value
+ * cannot change the URL's shape, and a `%2F` stays inside its segment. Dot segments (also percent-encoded ones),
+ * backslashes and malformed escapes are refused.
+ */
+export function encodePath(path: string, upstream: "zoho-crm" | "zoho-desk"): string {
+  if (!path.startsWith("/")) throw new ZohoUrlRefusedError(upstream, "path must start with /");
+  return path
+    .split("/")
+    .map((segment, i) => {
+      if (i === 0) return "";
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        throw new ZohoUrlRefusedError(upstream, "path has a malformed percent escape");
+      }
+      if (decoded === "." || decoded === ".." || decoded.includes("\\"))
+        throw new ZohoUrlRefusedError(upstream, "path has a dot segment or backslash");
+      return encodeURIComponent(decoded);
+    })
+    .join("/");
+}
+
 type ErrorBody = {
   code?: string;
   errorCode?: string;
@@ -114,18 +155,15 @@ export class ZohoHttpClient {
     let failed = 0;
     for (;;) {
       const { token, connection } = await this.options.tokens.get();
+      if (req.service === "desk" && !connection.desk)
+        throw new UpstreamScopeError(upstream, `connection "${connection.name}" has no Desk org configured`);
       const url = this.url(req, connection.apiDomain, connection.desk?.base);
       const headers: Record<string, string> = {
         authorization: `Zoho-oauthtoken ${token}`,
         accept: "application/json",
       };
       if (req.body !== undefined) headers["content-type"] = "application/json";
-      if (req.service === "desk") {
-        if (!connection.desk)
-          throw new UpstreamScopeError(
-            upstream,
-            `connection "${connection.name}" has no Desk org configured`,
-          );
+      if (req.service === "desk" && connection.desk) {
         headers.orgId = connection.desk.orgId;
         if (connection.desk.sourceId) headers.sourceId = connection.desk.sourceId;
       }
@@ -233,11 +271,20 @@ export class ZohoHttpClient {
     }
   }
 
+  /**
+   * The final URL, every path segment encoded; refused (ZohoUrlRefusedError) unless it stays on the service's
+   * origin and under its root, so no caller-chosen value can point the org's token elsewhere.
+   */
   private url(req: ZohoRequest, apiDomain: string, deskBase: string | undefined): string {
-    const base = req.service === "crm" ? apiDomain : (deskBase ?? "");
-    const url = new URL(`${base.replace(/\/+$/, "")}${req.path}`);
+    const upstream = upstreamOf(req.service);
+    const base = new URL(req.service === "crm" ? apiDomain : (deskBase ?? ""));
+    const basePath = base.pathname.replace(/\/+$/, "");
+    const root = `${basePath}${SERVICE_ROOTS.get(req.service) ?? "/"}`;
+    const url = new URL(`${base.origin}${basePath}${encodePath(req.path, upstream)}`);
     for (const [k, v] of Object.entries(req.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
+    if (url.origin !== base.origin || !url.pathname.startsWith(root))
+      throw new ZohoUrlRefusedError(upstream, `${req.method} path leaves the ${req.service} service root`);
     return url.toString();
   }
 }

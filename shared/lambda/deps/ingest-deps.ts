@@ -1,9 +1,11 @@
 /** Composition root of the ingest function in AWS: clients and adapters built once per container, lazily. */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createDynamoDbClient } from "../../adapters/dynamodb/client.js";
+import { DynamoRateCounter } from "../../adapters/dynamodb/rate-counter.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../adapters/sqs/sqs-queue.js";
-import { IngestEnvSchema } from "../../config/ingest-env.js";
+import { IngestEnvSchema, ingestLimitsOf } from "../../config/ingest-env.js";
 import { parseWebhookSecrets, type WebhookSecrets } from "../../ingest/webhook-auth.js";
 import { createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
@@ -53,6 +55,10 @@ export function getIngestDeps(): IngestDeps {
     },
     clock: systemClock,
     logger: ingestLogger,
+    limits: ingestLimitsOf(env),
+    ...(env.INGEST_RATE_TABLE
+      ? { sharedCounter: new DynamoRateCounter(createDynamoDbClient(), env.INGEST_RATE_TABLE) }
+      : {}),
   };
   return deps;
 }

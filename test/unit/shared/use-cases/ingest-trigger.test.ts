@@ -36,14 +36,14 @@ describe("POST /v1/hooks/crm/{useCase} (CRM workflow webhooks)", () => {
     });
   });
 
-  it("accepts Zoho's form-data mode with unicode values, the token in the query string", async () => {
+  it("accepts Zoho's form-data mode with unicode values", async () => {
     const { call, queue } = ingestHarness();
 
     const res = await call({
       path: "/v1/hooks/crm/lead-enrichment",
       body: fixture("crm-lead-workflow.form.txt"),
       contentType: "application/x-www-form-urlencoded",
-      query: { token: SECRETS.token },
+      headers: TOKEN,
     });
 
     expect(res.statusCode).toBe(202);
