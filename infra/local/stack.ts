@@ -602,11 +602,12 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       );
       const clock = options.notificationsClock ?? systemClock;
       const run = buildChannelsHandler({
+        // Token lifetimes follow the connection's clock; only channel expiry decisions follow `clock`.
         zohoFor: zohoClientsFor(
           notificationsEnv,
-          new SecretsManagerStore({ client: connection.sm, clock }),
+          new SecretsManagerStore({ client: connection.sm, clock: connection.clock }),
           connection.coordinator,
-          clock,
+          connection.clock,
         ),
         secrets: new SecretsManagerStore({ client: connection.sm, ttlMs: 0 }),
         clock,
