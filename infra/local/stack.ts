@@ -29,7 +29,11 @@ import {
 import { type RefresherEnv, RefresherEnvSchema } from "../../shared/config/refresher-env.js";
 import { type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { ZOHO_DCS } from "../../shared/config/zoho-dc.js";
-import { connectionSecretName, serializeConnection } from "../../shared/domain/zoho-connection.js";
+import {
+  connectionSecretName,
+  parseConnection,
+  serializeConnection,
+} from "../../shared/domain/zoho-connection.js";
 import { ConfigError } from "../../shared/errors.js";
 import { parseWebhookSecrets } from "../../shared/ingest/webhook-auth.js";
 import { webhookSecretsLoader } from "../../shared/lambda/deps/ingest-deps.js";
@@ -330,7 +334,19 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     // once), unless the sandbox org it belongs to was not restored with it.
     const savedConnection = await existing(connection.secretName);
     if (savedConnection && (!sandbox || restored.sandbox)) {
-      // Kept from the last run.
+      // Kept from the last run; the sandbox may listen on another port now (tests pick free ports).
+      if (sandbox) {
+        const saved = parseConnection(savedConnection.value, connection.secretName);
+        const demo = sandbox.demo();
+        const moved = {
+          ...saved,
+          accountsServer: demo.accountsUrl,
+          apiDomain: demo.apiDomain,
+          desk: saved.desk ? { ...saved.desk, base: demo.deskUrl } : null,
+        };
+        if (JSON.stringify(moved) !== JSON.stringify(saved))
+          await connection.store.put(connection.secretName, serializeConnection(moved));
+      }
     } else if (sandbox) await connection.connect({ deskSourceId: "5d3c8a3e-6b1f-4c9a-9d8e-mediator0001" });
     else if (env.ZOHO_GRANT_CODE) {
       await connection.connect({
