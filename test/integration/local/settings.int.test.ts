@@ -176,3 +176,40 @@ describe("the local stack honours every documented setting", () => {
     }, 5_000);
   });
 });
+
+describe("worker settings by environment change what the worker does", () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    const env = LocalEnvSchema.parse({
+      ...FREE_PORTS,
+      DESK_SEND_REPLIES: "true",
+      DESK_FROM_ADDRESS: "help@settings.example",
+      RETRY_BASE_MS: "100",
+    });
+    stack = await startLocalStack(env, { notificationsTimer: false });
+  }, 60_000);
+  afterAll(() => stack?.stop());
+
+  it("DESK_SEND_REPLIES and DESK_FROM_ADDRESS: the reply is sent, from the configured address", async () => {
+    const created = (await (
+      await fetch(`${stack.sandbox?.url}/_sandbox/desk/tickets`, {
+        method: "POST",
+        body: JSON.stringify({
+          subject: "Refund please",
+          description: "I was charged twice for my invoice. Please refund the duplicate charge.",
+          email: "settings@example.com",
+        }),
+      })
+    ).json()) as { id: string };
+    await until(async () => {
+      const view = (await (
+        await fetch(`${stack.sandbox?.url}/_sandbox/desk/tickets/${created.id}`)
+      ).json()) as {
+        threads: { status: string; direction: string; fromEmailAddress: string }[];
+      };
+      const sent = view.threads.filter((t) => t.direction === "out" && t.status !== "DRAFT");
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.fromEmailAddress).toBe("help@settings.example");
+    }, 20_000);
+  });
+});
