@@ -2,9 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
 import { FREE_PORTS } from "../../../infra/local/stack.js";
+import { createDynamoDbClient } from "../../../shared/adapters/dynamodb/client.js";
 
 /** `npm start` as a user runs it, in its own state directory (never the user's .local). */
 function start(stateDir: string, extra: Record<string, string> = {}) {
@@ -75,14 +77,29 @@ describe("npm start keeps its state across a restart", () => {
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
 
-    // 3. --fresh starts from a clean slate: a new token and no trace of the lead.
-    const third = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts", "--fresh"], {
+    // 3. A clean restart keeps DynamoDB's tables too: the finished job is still recorded.
+    const third = start(stateDir);
+    running.push(third.child);
+    await third.waitFor(/Fire sample triggers/, 40_000);
+    const ddb = createDynamoDbClient({
+      endpoint: third.url("DynamoDB Local"),
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const jobs = await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs", Select: "COUNT" }));
+    ddb.destroy();
+    expect(jobs.Count).toBeGreaterThanOrEqual(1);
+    third.child.kill("SIGINT");
+    expect(await third.exited).toBe(0);
+
+    // 4. --fresh starts from a clean slate: a new token and no trace of the lead.
+    const fresh = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts", "--fresh"], {
       env: { ...process.env, ...FREE_PORTS, LOCAL_STATE_DIR: stateDir, LOCAL_DYNAMODB: "off" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    running.push(third);
+    running.push(fresh);
     let out = "";
-    third.stdout?.on("data", (d: Buffer) => {
+    fresh.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
     });
     const until = Date.now() + 40_000;
@@ -92,8 +109,8 @@ describe("npm start keeps its state across a restart", () => {
     expect(out).toMatch(/State\s+.*\(new;/);
     expect(out).not.toContain(`X-Mediator-Token: ${token}`);
     expect((await fetch(`${sandboxUrl}/_sandbox/records/Leads/${id}`)).status).toBe(404);
-    const exited = new Promise((r) => third.once("exit", r));
-    third.kill("SIGINT");
+    const exited = new Promise((r) => fresh.once("exit", r));
+    fresh.kill("SIGINT");
     await exited;
-  }, 150_000);
+  }, 240_000);
 });
