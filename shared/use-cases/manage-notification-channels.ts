@@ -141,12 +141,15 @@ export function makeManageNotificationChannels(deps: ManageNotificationChannelsD
     return { raw, managed: managed.success ? managed.data : {}, tokens: parsed.data.notificationTokens };
   }
 
-  /** The token to subscribe with: the unconfirmed one of a failed renewal, else a new one, stored first. */
-  async function tokenFor(connection: string): Promise<string> {
+  /**
+   * The token to subscribe with: the unconfirmed one of a failed renewal, else a new one, stored first (`fresh`:
+   * the ingest may not accept it before the propagation wait).
+   */
+  async function tokenFor(connection: string): Promise<{ token: string; fresh: boolean }> {
     const { raw, managed, tokens } = await readSecret();
     const mine = managed[connection];
     for (const t of [mine?.token, mine?.previousToken]) if (t) registerSecret(t);
-    if (mine && !mine.confirmed && tokens.includes(mine.token)) return mine.token;
+    if (mine && !mine.confirmed && tokens.includes(mine.token)) return { token: mine.token, fresh: false };
     const token = newToken();
     registerSecret(token);
     const dropped = mine?.confirmed ? mine.previousToken : null;
@@ -159,8 +162,7 @@ export function makeManageNotificationChannels(deps: ManageNotificationChannelsD
       },
     };
     await deps.secrets.put(config.webhookSecretName, JSON.stringify(next));
-    if (config.tokenPropagationMs > 0) await sleep(config.tokenPropagationMs);
-    return token;
+    return { token, fresh: true };
   }
 
   async function confirm(connection: string, token: string): Promise<void> {
@@ -173,7 +175,13 @@ export function makeManageNotificationChannels(deps: ManageNotificationChannelsD
     );
   }
 
-  async function runConnection(connection: string): Promise<ChannelOutcome[]> {
+  /**
+   * Lists a connection's channels and, when any is due, stores the token to renew them with. Returns the final
+   * outcomes, or the subscription still to make (after one propagation wait for every connection of the run).
+   */
+  async function prepare(
+    connection: string,
+  ): Promise<ChannelOutcome[] | { fresh: boolean; subscribe: () => Promise<ChannelOutcome[]> }> {
     const zoho = deps.zohoFor(connection);
     const now = deps.clock.now();
     const notifyUrl = notifyUrlFor(connection);
@@ -220,7 +228,17 @@ export function makeManageNotificationChannels(deps: ManageNotificationChannelsD
       }));
 
     // One token per connection: renew all its channels together, so none keeps a token that rotation drops.
-    const token = await tokenFor(connection);
+    const { token, fresh } = await tokenFor(connection);
+    return { fresh, subscribe: () => subscribe(connection, zoho, notifyUrl, state, token) };
+  }
+
+  async function subscribe(
+    connection: string,
+    zoho: ZohoCaller,
+    notifyUrl: string,
+    state: { module: string; events: string[]; channelId: number; found: boolean }[],
+    token: string,
+  ): Promise<ChannelOutcome[]> {
     const expiresAt = deps.clock.now() + config.channelTtlMs;
     const res = await zoho.request({
       service: "crm",
@@ -265,26 +283,46 @@ export function makeManageNotificationChannels(deps: ManageNotificationChannelsD
   /** One scheduled run: every connection, one after another; one failing connection does not stop the others. */
   return async function manageNotificationChannels(): Promise<ChannelOutcome[]> {
     const results: ChannelOutcome[] = [];
+    const failed = (connection: string, error: unknown) => {
+      deps.metrics.count("NotificationChannelFailed", 1);
+      deps.logger.error("notification channels: connection failed", { connection, error });
+      const reason =
+        error instanceof UpstreamRejectedError
+          ? `${error.name}: ${error.message}`
+          : error instanceof Error
+            ? error.name
+            : "error";
+      for (const [module] of modules)
+        results.push({
+          connection,
+          module,
+          channelId: String(channelIdFor(config.channelSeed, connection, module)),
+          outcome: "error",
+          error: reason,
+        });
+    };
+    // Every connection first lists its channels and stores the tokens it needs; then one wait for the ingest's
+    // cache (not one per connection, which a run of many connections could not afford); then the subscriptions.
+    const pending: { connection: string; subscribe: () => Promise<ChannelOutcome[]> }[] = [];
+    let wait = false;
     for (const connection of config.connections) {
       try {
-        results.push(...(await runConnection(connection)));
+        const prepared = await prepare(connection);
+        if (Array.isArray(prepared)) results.push(...prepared);
+        else {
+          pending.push({ connection, subscribe: prepared.subscribe });
+          wait ||= prepared.fresh;
+        }
       } catch (error) {
-        deps.metrics.count("NotificationChannelFailed", 1);
-        deps.logger.error("notification channels: connection failed", { connection, error });
-        const reason =
-          error instanceof UpstreamRejectedError
-            ? `${error.name}: ${error.message}`
-            : error instanceof Error
-              ? error.name
-              : "error";
-        for (const [module] of modules)
-          results.push({
-            connection,
-            module,
-            channelId: String(channelIdFor(config.channelSeed, connection, module)),
-            outcome: "error",
-            error: reason,
-          });
+        failed(connection, error);
+      }
+    }
+    if (wait && config.tokenPropagationMs > 0) await sleep(config.tokenPropagationMs);
+    for (const { connection, subscribe } of pending) {
+      try {
+        results.push(...(await subscribe()));
+      } catch (error) {
+        failed(connection, error);
       }
     }
     deps.logger.info("notification channels checked", {

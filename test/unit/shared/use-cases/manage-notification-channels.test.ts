@@ -81,7 +81,8 @@ function fakeZoho(secrets: () => { notificationTokens: string[] }) {
   return { zoho, channels, calls, failNext: () => (fail = true) };
 }
 
-function setup() {
+function setup(over: { connections?: string[]; tokenPropagationMs?: number } = {}) {
+  const sleeps: number[] = [];
   let now = Date.parse("2026-11-30T10:00:00Z");
   const secrets = memorySecrets({
     token: "t".repeat(48),
@@ -98,20 +99,20 @@ function setup() {
     clock: { now: () => now },
     logger: createLogger("test"),
     metrics: { count: (name, v = 1) => void counts.set(name, (counts.get(name) ?? 0) + v) },
-    sleep: async () => {},
+    sleep: async (ms) => void sleeps.push(ms),
     newToken: () => `token-${++n}-${"x".repeat(20)}`,
     config: {
-      connections: ["default"],
+      connections: over.connections ?? ["default"],
       webhookSecretName: NAME,
       notifyUrl: "https://api.example/v1/hooks/crm/notifications",
       events: ["Leads.create", "Leads.edit", "Deals.all"],
       channelTtlMs: 12 * 3_600_000,
       renewMarginMs: 3 * 3_600_000,
-      tokenPropagationMs: 0,
+      tokenPropagationMs: over.tokenPropagationMs ?? 0,
       channelSeed: "test",
     },
   });
-  return { run, zoho, secrets, counts, advance: (ms: number) => (now += ms) };
+  return { run, zoho, secrets, counts, sleeps, advance: (ms: number) => (now += ms) };
 }
 
 describe("manage notification channels", () => {
@@ -187,5 +188,19 @@ describe("manage notification channels", () => {
     expect(
       (secrets.current()[MANAGED_KEY] as Record<string, { confirmed: boolean }>).default?.confirmed,
     ).toBe(true);
+  });
+
+  it("waits once per run for the ingest to see new tokens, whatever the number of connections", async () => {
+    const { run, sleeps, secrets } = setup({
+      connections: ["default", "eu-org", "apac"],
+      tokenPropagationMs: 65_000,
+    });
+    const out = await run();
+    expect(out.filter((r) => r.outcome === "subscribed")).toHaveLength(6);
+    expect(sleeps).toEqual([65_000]);
+    // One token per connection, all stored before the wait.
+    expect(secrets.current().notificationTokens).toHaveLength(1 + 3);
+    await run();
+    expect(sleeps).toEqual([65_000]);
   });
 });
