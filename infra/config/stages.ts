@@ -49,6 +49,20 @@ export const StageSchema = z.object({
   model: z.string().default("gpt-4o-mini"),
   /** Maximum concurrent worker invocations: the hard bound on parallel model and Zoho calls. */
   workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
+  /** Zoho CRM Notification API channels the product subscribes and renews (one per module per connection). */
+  notifications: z
+    .object({
+      events: z.array(z.string()).min(1).default(["Leads.create", "Leads.edit"]),
+      scheduleMinutes: z.number().int().min(5).default(60),
+      channelTtlMinutes: z.number().int().min(30).default(720),
+      renewMarginMinutes: z.number().int().min(10).default(180),
+    })
+    .default({
+      events: ["Leads.create", "Leads.edit"],
+      scheduleMinutes: 60,
+      channelTtlMinutes: 720,
+      renewMarginMinutes: 180,
+    }),
   /** HTTP API stage throttling. */
   throttle: z
     .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })

@@ -6,9 +6,10 @@
  * install); it needs a Java runtime (17 on these machines) and starts in about 1.5 s.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { sleep } from "./http.js";
 
 export interface DynamoDbLocal {
@@ -35,9 +36,12 @@ function jarDir(): string {
   return join(dirname(require.resolve("amplify-dynamodb-simulator/package.json")), "emulator");
 }
 
-/** Starts DynamoDB Local in memory on loopback. `port: 0` picks a free one. */
+/**
+ * Starts DynamoDB Local on loopback, in memory, or with `dbPath` in a file there that survives a restart.
+ * `port: 0` picks a free one.
+ */
 export async function startDynamoDbLocal(
-  options: { port?: number; readyTimeoutMs?: number } = {},
+  options: { port?: number; readyTimeoutMs?: number; dbPath?: string } = {},
 ): Promise<DynamoDbLocal> {
   if (spawnSync("java", ["-version"], { stdio: "ignore" }).status !== 0) {
     throw new Error(
@@ -46,6 +50,7 @@ export async function startDynamoDbLocal(
   }
   const port = options.port || (await freePort());
   const dir = jarDir();
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   // -sharedDb: one database whatever the access key and region, so every local client sees the same tables.
   const child: ChildProcess = spawn(
     "java",
@@ -53,7 +58,8 @@ export async function startDynamoDbLocal(
       `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
       "-jar",
       "DynamoDBLocal.jar",
-      "-inMemory",
+      // The jar runs with its own folder as cwd: the database path must be absolute.
+      ...(options.dbPath ? ["-dbPath", resolve(options.dbPath)] : ["-inMemory"]),
       "-sharedDb",
       "-port",
       String(port),
@@ -69,17 +75,27 @@ export async function startDynamoDbLocal(
   });
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
+  // A SIGKILL of this process runs no exit handler: a watchdog that reads our end of a pipe kills the JVM when the
+  // pipe closes, so a crashed `npm start` never leaves DynamoDB Local holding its port and its database file.
+  const watchdog = spawn("sh", ["-c", `while read -r _; do :; done; kill -9 ${child.pid} 2>/dev/null`], {
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null)
+    if (child.exitCode !== null) {
+      watchdog.kill("SIGKILL");
       throw new Error(`DynamoDB Local exited early (code ${child.exitCode}): ${output.slice(-500)}`);
+    }
     try {
       // Any HTTP answer means the server is up; an unsigned request gets a 400 MissingAuthenticationToken.
       await fetch(url, { method: "POST", signal: AbortSignal.timeout(1000) });
       break;
     } catch {
       if (Date.now() > deadline) {
+        watchdog.kill("SIGKILL");
         child.kill("SIGKILL");
         throw new Error(
           `DynamoDB Local did not start within ${options.readyTimeoutMs ?? 30_000} ms: ${output.slice(-500)}`,
@@ -93,6 +109,8 @@ export async function startDynamoDbLocal(
     port,
     close: async () => {
       process.off("exit", killOnExit);
+      // The watchdog goes first, so it never signals a pid that is no longer the JVM's.
+      watchdog.kill("SIGKILL");
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");

@@ -20,11 +20,17 @@ const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
 function toEvent(req: IncomingMessage, body: Buffer): ApiGatewayV2Event & Record<string, unknown> {
   const url = new URL(req.url ?? "/", "http://localhost");
-  const headers: Record<string, string> = {};
+  // Caller-chosen names (`__proto__`, `constructor`) go through a Map: own properties only, never the prototype.
+  const headerMap = new Map<string, string>();
   for (const [k, v] of Object.entries(req.headers))
-    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+    if (v !== undefined) headerMap.set(k.toLowerCase(), Array.isArray(v) ? v.join(",") : v);
+  const queryMap = new Map<string, string>();
+  for (const [k, v] of url.searchParams) {
+    const seen = queryMap.get(k);
+    queryMap.set(k, seen === undefined ? v : `${seen},${v}`);
+  }
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
+  const query: Record<string, string> = Object.fromEntries(queryMap);
   const text = body.toString("utf8");
   // API Gateway base64-encodes bodies that are not valid UTF-8 text.
   const binary = !Buffer.from(text, "utf8").equals(body);

@@ -1,7 +1,11 @@
 /**
  * `npm start`: the whole system locally on embedded defaults. Prints every URL, the webhook URLs with their secret,
  * and a line per event as it moves (received, queued, model, written or quarantined). Ctrl-C stops everything.
+ * State survives a restart under `.local/` (LOCAL_STATE_DIR); `npm start -- --fresh` starts from a clean slate.
  */
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
+
 // The SDK warns about Node 20 at client creation; the local stack runs on Node 20 on purpose.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 // Structured logs stay at WARN here so the event lines are readable; POWERTOOLS_LOG_LEVEL=INFO shows them all.
@@ -9,14 +13,20 @@ process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const { LocalEnvSchema, startLocalStack } = await import("./stack.js");
 
 const env = LocalEnvSchema.parse(process.env);
+const stateDir = resolve(process.env.LOCAL_STATE_DIR || ".local");
+if (process.argv.includes("--fresh")) rmSync(stateDir, { recursive: true, force: true });
 const stamp = () => new Date().toISOString().slice(11, 19);
-const stack = await startLocalStack(env, { onEvent: (line) => console.log(`${stamp()} ${line}`) });
+const stack = await startLocalStack(env, {
+  stateDir,
+  onEvent: (line) => console.log(`${stamp()} ${line}`),
+});
+const { restored } = stack;
 const demo = stack.sandbox?.demo();
 
 const lines = [
   "zoho-gpt-mediator local stack is up (all services on loopback; Ctrl-C stops everything)",
   "",
-  `  Mediator API      ${stack.api?.url}`,
+  `  Mediator API      ${stack.api?.url}   (GET /v1/health; GET /_local/dead-letters)`,
   `    CRM webhook      POST ${stack.hooks.crm}   header X-Mediator-Token: ${stack.webhookToken}`,
   `    Desk webhook     POST ${stack.hooks.desk}`,
   `    Flow / custom    POST ${stack.hooks.flow}   header X-Mediator-Token: ${stack.webhookToken}`,
@@ -37,6 +47,12 @@ const lines = [
   `    work queue       ${stack.queues.workUrl}`,
   `    dead letters     ${stack.queues.deadLetterUrl}`,
   `  DynamoDB Local    ${stack.dynamodb?.url ?? "off (LOCAL_DYNAMODB=off): the worker does not run"}`,
+  `  Notifications     ${stack.notifications ? `channels on (${stack.config.notifications?.NOTIFICATION_EVENTS.join(", ")}), subscribed and renewed by the product` : "channels off (NOTIFICATION_EVENTS=Leads.create,Leads.edit turns them on)"}`,
+  `  State             ${stateDir} (${
+    restored.secrets
+      ? `restored: ${restored.sandbox ? "the Zoho sandbox org, " : ""}secrets, tables, ${restored.work} queued event(s), ${restored.deadLetter} dead letter(s)`
+      : "new"
+  }; npm start -- --fresh clears it)`,
   "",
   stack.sandbox
     ? "Fire sample triggers from another terminal: npm run send -- lead   |   npm run send -- ticket"

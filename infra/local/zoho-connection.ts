@@ -38,6 +38,8 @@ export interface LocalZohoConnectionOptions {
   metrics?: Metrics;
   guard?: Partial<RefreshGuard>;
   region?: string;
+  /** Zoho Accounts call timeout (the refresher's ZOHO_HTTP_TIMEOUT_MS). @default 10_000 */
+  oauthTimeoutMs?: number;
 }
 
 export function createLocalZohoConnection(options: LocalZohoConnectionOptions) {
@@ -50,7 +52,9 @@ export function createLocalZohoConnection(options: LocalZohoConnectionOptions) {
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   const store = new SecretsManagerStore({ client: sm, clock });
-  const oauth = new ZohoOAuthClient();
+  const oauth = new ZohoOAuthClient(
+    options.oauthTimeoutMs !== undefined ? { timeoutMs: options.oauthTimeoutMs } : {},
+  );
   const logger = createLogger("zoho-connection");
   const refresh = makeRefreshConnection({
     secrets: store,

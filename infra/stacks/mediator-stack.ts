@@ -6,6 +6,7 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { Stage } from "../config/stages.js";
 import { NodeFunction } from "../constructs/node-function.js";
+import { NotificationChannels } from "../constructs/notification-channels.js";
 import { WebhookEndpoint } from "../constructs/webhook-endpoint.js";
 import { WorkQueue } from "../constructs/work-queue.js";
 import { Worker } from "../constructs/worker.js";
@@ -36,6 +37,7 @@ export class MediatorStack extends Stack {
   readonly zoho: ZohoConnections;
   readonly hooks: WebhookEndpoint;
   readonly worker: Worker;
+  readonly notifications: NotificationChannels;
 
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
@@ -92,6 +94,19 @@ export class MediatorStack extends Stack {
       maxConcurrency: stage.workerMaxConcurrency,
       maxReceiveCount: stage.maxReceiveCount,
       model: stage.model,
+      logRetention: stage.logRetentionDays,
+    });
+
+    this.notifications = new NotificationChannels(this, "Notifications", {
+      stage: stage.name,
+      connections: stage.connections,
+      zoho: this.zoho,
+      webhookSecret: this.hooks.secret,
+      notifyUrl: `${this.api.apiEndpoint}/v1/hooks/crm/notifications`,
+      events: stage.notifications.events,
+      schedule: Duration.minutes(stage.notifications.scheduleMinutes),
+      channelTtl: Duration.minutes(stage.notifications.channelTtlMinutes),
+      renewMargin: Duration.minutes(stage.notifications.renewMarginMinutes),
       logRetention: stage.logRetentionDays,
     });
 

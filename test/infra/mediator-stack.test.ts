@@ -89,8 +89,13 @@ describe("MediatorStack", () => {
   });
 
   it("lets only the refresher write the connection secret", () => {
+    // Statements that may write a connection secret (the webhook secret has writers of its own).
     const writers = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([, p]) =>
-      JSON.stringify(p.Properties?.PolicyDocument).includes("secretsmanager:PutSecretValue"),
+      ((p.Properties?.PolicyDocument?.Statement ?? []) as { Action: unknown; Resource: unknown }[]).some(
+        (st) =>
+          JSON.stringify(st.Action).includes("secretsmanager:PutSecretValue") &&
+          JSON.stringify(st.Resource).includes("ZohoConnection"),
+      ),
     );
 
     expect(writers.map(([id]) => id)).toEqual([expect.stringMatching(/^ZohoRefresher/)]);

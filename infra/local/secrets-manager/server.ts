@@ -8,8 +8,11 @@
  * DescribeSecret, ListSecrets, ListSecretVersionIds and DeleteSecret. Requests are not signature-checked.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { deserialize, serialize } from "node:v8";
 import { listen, type RunningServer, readBody, sendJson } from "../http.js";
+import { atomicWrite } from "../persistence.js";
 
 const CURRENT = "AWSCURRENT";
 const PREVIOUS = "AWSPREVIOUS";
@@ -358,11 +361,21 @@ export interface SecretsManagerEmulator extends RunningServer {
   readonly store: SecretsStore;
 }
 
-/** Starts the emulator on loopback; `port: 0` picks a free port. */
+/** Operations that change the store (and so rewrite the state file). */
+const WRITES = new Set(["CreateSecret", "PutSecretValue", "UpdateSecretVersionStage", "DeleteSecret"]);
+
+/**
+ * Starts the emulator on loopback; `port: 0` picks a free port. With `file`, the secrets are loaded from it at
+ * start and the file is rewritten (atomically, owner-only) after every change, so they survive a restart or a crash.
+ */
 export async function startSecretsManager(
-  options: { port?: number; region?: string } = {},
+  options: { port?: number; region?: string; file?: string } = {},
 ): Promise<SecretsManagerEmulator> {
   const store = new SecretsStore(options.region);
+  const { file } = options;
+  if (file && existsSync(file))
+    for (const [name, secret] of deserialize(readFileSync(file)) as [string, Secret][])
+      store.secrets.set(name, secret);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const headers = { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() };
     const target = req.headers["x-amz-target"];
@@ -382,7 +395,9 @@ export async function startSecretsManager(
       } catch {
         throw new AwsJsonError("SerializationException", "Malformed JSON request body.");
       }
-      sendJson(res, 200, store.dispatch(operation, input), headers);
+      const out = store.dispatch(operation, input);
+      if (file && WRITES.has(operation)) atomicWrite(file, serialize([...store.secrets]));
+      sendJson(res, 200, out, headers);
     } catch (error) {
       if (error instanceof AwsJsonError) {
         sendJson(

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
 import { FREE_PORTS } from "../../../infra/local/stack.js";
@@ -10,7 +13,8 @@ import { FREE_PORTS } from "../../../infra/local/stack.js";
  */
 describe("npm start", () => {
   it("runs the whole system: sample triggers are processed and written, and SIGINT stops it cleanly", async () => {
-    const env = { ...process.env, ...FREE_PORTS };
+    // Its own state directory: a test never touches the user's .local.
+    const env = { ...process.env, ...FREE_PORTS, LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), "zgm-start-")) };
     const child = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts"], {
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,90 @@
+/** Composition root of the notification-channels function in AWS: clients built once per container, lazily. */
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { LambdaRefreshCoordinator } from "../../adapters/lambda/lambda-refresh-coordinator.js";
+import { createPowertoolsMetrics, EmfMetrics } from "../../adapters/metrics/powertools-metrics.js";
+import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
+import { TokenProvider } from "../../adapters/zoho/token-provider.js";
+import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
+import {
+  type NotificationChannelsEnv,
+  NotificationChannelsEnvSchema,
+} from "../../config/notification-channels-env.js";
+import { ConfigError } from "../../errors.js";
+import { createLogger } from "../../observability/logger.js";
+import { type Clock, systemClock } from "../../ports/clock.js";
+import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
+import type { SecretStore } from "../../ports/secret-store.js";
+import {
+  type ManageNotificationChannelsDeps,
+  makeManageNotificationChannels,
+  type NotificationChannelsConfig,
+} from "../../use-cases/manage-notification-channels.js";
+
+export const channelsLogger = createLogger("notification-channels");
+export const channelsMetrics = createPowertoolsMetrics("notification-channels");
+
+/** The use case's configuration from its parsed environment (the local stack uses it too). */
+export function channelsConfig(env: NotificationChannelsEnv): NotificationChannelsConfig {
+  return {
+    // Connection name is the last segment of its secret name (see connectionSecretName).
+    connections: env.ZOHO_CONNECTION_SECRETS.map((s) => s.split("/").pop() as string),
+    webhookSecretName: env.WEBHOOK_SECRET_NAME,
+    notifyUrl: env.NOTIFY_URL,
+    events: env.NOTIFICATION_EVENTS,
+    channelTtlMs: env.NOTIFICATION_CHANNEL_TTL_MINUTES * 60_000,
+    renewMarginMs: env.NOTIFICATION_RENEW_MARGIN_MINUTES * 60_000,
+    tokenPropagationMs: env.NOTIFICATION_TOKEN_PROPAGATION_SECONDS * 1000,
+    channelSeed: env.NOTIFICATION_CHANNEL_SEED,
+  };
+}
+
+/** Zoho clients per connection over one secret store and refresh coordinator. */
+export function zohoClientsFor(
+  env: NotificationChannelsEnv,
+  secrets: SecretStore,
+  coordinator: RefreshCoordinator,
+  clock: Clock = systemClock,
+): ManageNotificationChannelsDeps["zohoFor"] {
+  const bySecret = new Map(env.ZOHO_CONNECTION_SECRETS.map((s) => [s.split("/").pop() as string, s]));
+  const clients = new Map<string, ZohoHttpClient>();
+  return (connection) => {
+    const secretName = bySecret.get(connection);
+    if (!secretName) throw new ConfigError(`no Zoho connection "${connection}" in this deployment`);
+    let client = clients.get(connection);
+    if (!client) {
+      client = new ZohoHttpClient({
+        tokens: new TokenProvider({ secretName, secrets, coordinator, clock }),
+        timeoutMs: env.ZOHO_HTTP_TIMEOUT_MS,
+      });
+      clients.set(connection, client);
+    }
+    return client;
+  };
+}
+
+let run: (() => ReturnType<ReturnType<typeof makeManageNotificationChannels>>) | undefined;
+
+export function getNotificationChannelsRun() {
+  if (run) return run;
+  const env = NotificationChannelsEnvSchema.parse(process.env);
+  // Fresh reads: the run writes the webhook secret and must never act on a stale copy of it.
+  const secrets = new SecretsManagerStore({ client: new SecretsManagerClient({}), ttlMs: 0 });
+  run = makeManageNotificationChannels({
+    zohoFor: zohoClientsFor(
+      env,
+      secrets,
+      new LambdaRefreshCoordinator({
+        client: new LambdaClient({}),
+        functionName: env.REFRESHER_FUNCTION_NAME,
+        secrets,
+      }),
+    ),
+    secrets,
+    clock: systemClock,
+    logger: channelsLogger,
+    metrics: new EmfMetrics(channelsMetrics),
+    config: channelsConfig(env),
+  });
+  return run;
+}
