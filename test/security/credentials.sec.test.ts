@@ -552,3 +552,36 @@ describe("connections are not probed before authentication (defect 6)", () => {
     }
   }
 });
+
+describe("a noisy record is rate-limited at ingest (defect 1)", () => {
+  it("100 valid, distinct requests for one record in a burst: some answered 429, none enqueued when refused, none 5xx", async () => {
+    const path = "/v1/hooks/flow/lead-enrichment";
+    const outcomes: { status: number; enqueued: number }[] = [];
+    for (let i = 0; i < 100; i++) {
+      const b = JSON.stringify({ module: "Leads", id: LEAD });
+      const key = `burst-${i}`;
+      const o = await send(stack, {
+        name: `burst ${i}`,
+        url: path,
+        headers: {
+          "x-mediator-signature": signature({ path, body: b, idempotencyKey: key }),
+          "idempotency-key": key,
+        },
+        body: b,
+        expect: "accept",
+      });
+      outcomes.push({ status: o.status, enqueued: o.enqueued });
+    }
+    const limited = outcomes.filter((o) => o.status === 429);
+    recordCase(import.meta.filename, {
+      name: "rate limit: 100 requests for one record",
+      expect: "refuse",
+      status: Math.max(...outcomes.map((o) => o.status)),
+      breached: limited.length === 0 || limited.some((o) => o.enqueued > 0),
+    });
+
+    expect(outcomes.filter((o) => o.status >= 500)).toEqual([]);
+    expect(limited.length, "no request of the burst was rate-limited").toBeGreaterThan(0);
+    expect(limited.filter((o) => o.enqueued > 0)).toEqual([]);
+  });
+});

@@ -67,12 +67,6 @@ describe("traversal in a work message's module never leaves the Zoho service roo
         breached: escaped.length > 0,
       });
 
-    console.log(
-      requests()
-        .slice(before)
-        .map((r) => `${r.service} ${r.method} ${r.path}`)
-        .join("\n"),
-    );
     expect(escaped, "Zoho calls outside the service root, or with a traversal in the path").toEqual([]);
     expect(dead.every((d) => d.reason)).toBe(true);
   });
