@@ -93,7 +93,7 @@ describe("a noisy record is stopped before the model (defect 1)", () => {
     }
     const calls = model.stats().requests - callsBefore;
     const written = (
-      stack.sandbox?.inspect().writes as { source: string; module: string; ids: string[] }[]
+      (stack.sandbox?.inspect().writes ?? []) as { source: string; module: string; ids: string[] }[]
     ).filter((w) => w.source === "api" && w.module === "Leads" && w.ids.includes(id));
     recordCase(import.meta.filename, {
       name: "worker: per-record cap before the model",
