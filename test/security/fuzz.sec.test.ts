@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const RUNS = Number(process.env.SECURITY_FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.SECURITY_FUZZ_RUNS ?? 100);
 const LEAD = "5545974000001000044";
 
 /** Raw JSON fragments (already encoded) an attacker puts in a field. */
