@@ -4,7 +4,9 @@ import { defineConfig } from "vitest/config";
  * Test tiers (all run by `npm test`, all offline):
  * - unit: pure code, no sockets;
  * - infra: CDK template assertions (one test bundles for real);
- * - integration: real SDKs against the local emulators, which each test file starts itself on free ports.
+ * - integration: real SDKs against the local emulators, which each test file starts itself on free ports;
+ * - security: hostile input against the local stack (test/security/), one stack per file; its global setup prints
+ *   the suite's summary line (`security: N cases, ...`) at the end of the run.
  *
  * Every tier's logs are captured (test/setup.ts); the global teardown scans them all for secrets once, at the end.
  */
@@ -21,6 +23,16 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "security",
+          include: ["test/security/**/*.sec.test.ts"],
+          globalSetup: ["test/security/summary.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

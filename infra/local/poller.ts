@@ -2,6 +2,10 @@
  * The local stand-in for Lambda's SQS event source mapping: long-polls the queue with `concurrency` pollers, hands
  * each batch to the real worker handler as an SQS event, deletes what the handler did not report as failed, and
  * leaves failures to reappear after the visibility timeout the worker set.
+ *
+ * `crashPollers()` simulates what a Lambda timeout does to the event source's invocations (the chaos benchmark
+ * uses it): every running poller abandons its in-flight batches (they are never acknowledged, so their messages
+ * reappear after the visibility timeout) and fresh polling loops take over.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { BatchResponse, SqsEvent } from "../../shared/lambda/worker.js";
@@ -20,11 +24,29 @@ export interface PollerOptions {
   onError?: (error: unknown) => void;
 }
 
-export function startPoller(options: PollerOptions): { stop(): Promise<void>; invocations(): number } {
+export interface Poller {
+  stop(): Promise<void>;
+  invocations(): number;
+  /** Abandons every in-flight batch (no acknowledgement, as a timed-out invocation) and starts fresh loops. */
+  crash(): void;
+}
+
+/** Pollers running in this process, for `crashPollers`. */
+const active = new Set<Poller>();
+
+/** Crashes every running poller in this process (see `Poller.crash`); returns how many. */
+export function crashPollers(): number {
+  for (const p of active) p.crash();
+  return active.size;
+}
+
+export function startPoller(options: PollerOptions): Poller {
   let running = true;
   let invocations = 0;
-  const loop = async () => {
-    while (running) {
+  // Loops of an older generation were crashed: they stop and never acknowledge what they hold.
+  let generation = 0;
+  const loop = async (gen: number) => {
+    while (running && gen === generation) {
       try {
         const got = await options.sqs.send(
           new ReceiveMessageCommand({
@@ -36,7 +58,7 @@ export function startPoller(options: PollerOptions): { stop(): Promise<void>; in
           }),
         );
         const messages = got.Messages ?? [];
-        if (!running || messages.length === 0) continue;
+        if (!running || gen !== generation || messages.length === 0) continue;
         const event: SqsEvent = {
           Records: messages.map((m) => ({
             messageId: m.MessageId ?? "",
@@ -53,6 +75,7 @@ export function startPoller(options: PollerOptions): { stop(): Promise<void>; in
         };
         invocations += 1;
         const result = await options.handler(event);
+        if (gen !== generation) return;
         const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
         const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
         if (done.length) {
@@ -70,12 +93,21 @@ export function startPoller(options: PollerOptions): { stop(): Promise<void>; in
       }
     }
   };
-  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
-  return {
+  const spawn = () => Array.from({ length: options.concurrency ?? 2 }, () => loop(generation));
+  const loops = spawn();
+  const poller: Poller = {
     stop: async () => {
       running = false;
+      active.delete(poller);
       await Promise.all(loops);
     },
     invocations: () => invocations,
+    crash: () => {
+      if (!running) return;
+      generation += 1;
+      loops.push(...spawn());
+    },
   };
+  active.add(poller);
+  return poller;
 }

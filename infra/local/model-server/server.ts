@@ -7,21 +7,38 @@
  * setting `OPENAI_BASE_URL`/`OPENAI_API_KEY`; nothing else changes.
  *
  * Control endpoints (loopback only): `POST /_model/faults` queues faults, `POST /_model/config` sets a fixed delay,
- * `GET /_model/inspect` reports requests and faults served, `POST /_model/reset` clears everything.
+ * `GET /_model/inspect` reports requests and faults served (`?messages=1` adds the messages of the last
+ * RECEIVED_KEPT requests, so tests can check what the model was told), `POST /_model/reset` clears everything.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listen, type RunningServer, readBody, sendJson, sleep } from "../http.js";
 import { fillSchema, type JsonSchema } from "./schema-filler.js";
 
-/** One queued fault; `count` requests in a row get it, then it is used up. */
-export type ModelFault =
+/**
+ * One queued fault; `count` requests in a row get it, then it is used up. With `match`, only a request whose
+ * user text contains that string gets it (so parallel tests can script one request each); faults without
+ * `match` keep their queue order.
+ */
+export type ModelFault = (
   | { kind: "429"; count?: number; retryAfter?: number; retryAfterMs?: number }
   | { kind: "500" | "502" | "503"; count?: number }
   | { kind: "slow"; count?: number; delayMs: number }
   | { kind: "hang"; count?: number }
   | { kind: "malformed"; count?: number; variant?: "truncated" | "schema" }
-  | { kind: "refusal"; count?: number };
+  | { kind: "refusal"; count?: number }
+  /** A scripted assistant text, e.g. what a model that obeyed an injected instruction would answer. */
+  | { kind: "answer"; count?: number; content: string }
+) & { match?: string };
+
+/** How many recent requests' messages the server keeps for inspection (bounded: benchmarks send thousands). */
+export const RECEIVED_KEPT = 1_000;
+
+/** What one model request carried: its endpoint and its messages as role and text. */
+export interface ReceivedRequest {
+  endpoint: string;
+  messages: { role: string; content: string }[];
+}
 
 export interface ModelServerOptions {
   port?: number;
@@ -36,6 +53,8 @@ export interface ModelServer extends RunningServer {
   inject(...faults: ModelFault[]): void;
   setDelay(ms: number): void;
   stats(): ModelStats;
+  /** The messages of the last RECEIVED_KEPT requests, oldest first. */
+  received(): ReceivedRequest[];
   reset(): void;
 }
 
@@ -72,7 +91,7 @@ function openAiError(status: number, message: string, type: string, code: string
 
 export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
   let delayMs = options.delayMs ?? 0;
-  const faults: Required<Pick<ModelFault, "count">>[] & ModelFault[] = [];
+  const faults: (ModelFault & { count: number })[] = [];
   const fresh = (): ModelStats => ({
     requests: 0,
     by_endpoint: {},
@@ -82,15 +101,17 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     completion_tokens: 0,
   });
   let stats = fresh();
+  let received: ReceivedRequest[] = [];
   const bump = (map: Record<string, number>, key: string) => {
     map[key] = (map[key] ?? 0) + 1;
   };
 
-  const takeFault = (): ModelFault | undefined => {
-    const fault = faults[0];
+  const takeFault = (userText: string): ModelFault | undefined => {
+    const i = faults.findIndex((f) => f.match === undefined || userText.includes(f.match));
+    const fault = faults[i];
     if (!fault) return undefined;
     fault.count -= 1;
-    if (fault.count <= 0) faults.shift();
+    if (fault.count <= 0) faults.splice(i, 1);
     bump(stats.faults_served, fault.kind);
     return fault;
   };
@@ -112,6 +133,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     userText: string,
     fault?: ModelFault,
   ) => {
+    if (fault?.kind === "answer") return fault.content;
     if (fault?.kind === "malformed") {
       if (fault.variant === "schema") return JSON.stringify({ unexpected: true });
       const full = JSON.stringify(schema ? fillSchema(schema, userText) : { text: userText.slice(0, 80) });
@@ -141,7 +163,12 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         return sendJson(res, 200, { delayMs });
       }
       if (url.pathname === "/_model/inspect")
-        return sendJson(res, 200, { ...stats, pending_faults: faults, delayMs });
+        return sendJson(res, 200, {
+          ...stats,
+          pending_faults: faults,
+          delayMs,
+          ...(url.searchParams.get("messages") === "1" ? { received } : {}),
+        });
       if (url.pathname === "/_model/reset" && req.method === "POST") {
         server.reset();
         return sendJson(res, 200, { ok: true });
@@ -231,6 +258,11 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         .filter((m) => m.role === "user")
         .map((m) => contentText(m.content))
         .join("\n") || allText;
+    received.push({
+      endpoint: url.pathname,
+      messages: messages.map((m) => ({ role: String(m.role ?? ""), content: contentText(m.content) })),
+    });
+    if (received.length > RECEIVED_KEPT) received = received.slice(-RECEIVED_KEPT);
     const schemaHolder = isChat ? (format?.json_schema as Record<string, unknown> | undefined) : format;
     const schema =
       format?.type === "json_schema" ? (schemaHolder?.schema as JsonSchema | undefined) : undefined;
@@ -244,7 +276,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return reply(res, e.status, e.body);
     }
 
-    const fault = takeFault();
+    const fault = takeFault(userText);
     if (fault?.kind === "429") {
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
@@ -361,9 +393,11 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       delayMs = ms;
     },
     stats: () => structuredClone(stats),
+    received: () => structuredClone(received),
     reset: () => {
       faults.length = 0;
       stats = fresh();
+      received = [];
       delayMs = options.delayMs ?? 0;
     },
   };
