@@ -21,7 +21,7 @@ import { OpenAiLlm } from "../../shared/adapters/openai/openai-llm.js";
 import { SecretsManagerStore } from "../../shared/adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../shared/adapters/sqs/sqs-queue.js";
-import { type IngestEnv, IngestEnvSchema } from "../../shared/config/ingest-env.js";
+import { type IngestEnv, IngestEnvSchema, ingestLimitsOf } from "../../shared/config/ingest-env.js";
 import {
   type NotificationChannelsEnv,
   NotificationChannelsEnvSchema,
@@ -442,6 +442,8 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       },
       clock: { now: () => Date.now() },
       logger: ingestLogger,
+      // One process: the in-container buckets are the whole limit (no shared DynamoDB counter is needed locally).
+      limits: ingestLimitsOf(ingestEnv),
     });
     const notFound = {
       statusCode: 404,

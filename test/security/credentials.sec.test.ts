@@ -392,8 +392,14 @@ describe("token rotation", () => {
 describe("replayed signatures", () => {
   const path = "/v1/hooks/flow/call-transcript";
   /** Valid for both call-transcript and document-extraction: each keeps the field it reads. */
+  /** A record of its own per case: the per-record ingest rate limit must not be what refuses a replay. */
   const body = () =>
-    JSON.stringify({ module: "Leads", recordId: LEAD, transcript: `Replay ${seq}`, text: `Replay ${seq++}` });
+    JSON.stringify({
+      module: "Leads",
+      recordId: String(5545974000002000000n + BigInt(seq)),
+      transcript: `Replay ${seq}`,
+      text: `Replay ${seq++}`,
+    });
 
   const replays: [string, (sig: string, b: string) => HttpCase][] = [
     [

@@ -37,6 +37,8 @@ export async function startSecurityStack(
   const stack = await startTestStack({
     ...rest,
     env: { ...(ingestOnly ? { LOCAL_DYNAMODB: "off" } : {}), ...rest.env },
+    // Rotation cases change the webhook secret mid-file: the ingest reads it afresh on every request.
+    ingest: { WEBHOOK_SECRET_TTL_SECONDS: "0", ...rest.ingest },
   });
   await setWebhookSecret(stack, { previousToken: KEYS.stale });
   return stack;

@@ -18,6 +18,15 @@ export const QUEUE_CONTENT_CODES = new Set([
   "InvalidAttributeName",
 ]);
 
+/**
+ * SQS is "query compatible": the SDK may report a code as `AWS.SimpleQueueService.InvalidMessageContents` (from the
+ * `x-amzn-query-error` header) as well as `InvalidMessageContents` (the error's name). Both mean the same refusal.
+ */
+const contentCode = (...codes: (string | undefined)[]): string | undefined =>
+  codes
+    .map((c) => c?.replace(/^AWS\.SimpleQueueService\./, ""))
+    .find((c): c is string => c !== undefined && QUEUE_CONTENT_CODES.has(c));
+
 const contentRefused = (code: string, what: string) =>
   new UpstreamRejectedError("aws", `SQS refused ${what} (${code})`, code, undefined, { status: 400 });
 
@@ -69,8 +78,8 @@ export class SqsQueue implements Queue {
             })),
           }),
         );
-        const refused = out.Failed?.find((f) => QUEUE_CONTENT_CODES.has(f.Code ?? ""));
-        if (refused) throw contentRefused(refused.Code as string, "a message's content");
+        const refused = out.Failed?.map((f) => contentCode(f.Code)).find((c) => c !== undefined);
+        if (refused) throw contentRefused(refused, "a message's content");
         if (out.Failed?.length)
           throw new UpstreamUnavailableError(
             "aws",
@@ -81,8 +90,8 @@ export class SqsQueue implements Queue {
       return { messageIds: ids };
     } catch (error) {
       if (error instanceof UpstreamUnavailableError || error instanceof UpstreamRejectedError) throw error;
-      const code = (error as { name?: string; Code?: string }).Code ?? (error as Error).name;
-      if (QUEUE_CONTENT_CODES.has(code)) throw contentRefused(code, "the message's content");
+      const code = contentCode((error as { Code?: string }).Code, (error as Error).name);
+      if (code) throw contentRefused(code, "the message's content");
       throw new UpstreamUnavailableError("aws", `SQS send failed (${(error as Error).name})`, {
         cause: error,
       });

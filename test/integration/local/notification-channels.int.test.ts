@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_STAGE } from "../../../shared/config/stage.js";
 import { MANAGED_KEY } from "../../../shared/use-cases/manage-notification-channels.js";
 import { leadWrites, seededLeadIds, stackPerTest, until } from "../../helpers/local-stack.js";
 
@@ -26,7 +27,8 @@ describe("notification channels on the local stack", () => {
     sandbox.state.automation.rules.length = 0;
     const secret = async () =>
       JSON.parse(
-        (await s.connection?.store.get("zoho-gpt-mediator/local/webhooks", { fresh: true }))?.value ?? "{}",
+        (await s.connection?.store.get(`zoho-gpt-mediator/${DEFAULT_STAGE}/webhooks`, { fresh: true }))
+          ?.value ?? "{}",
       ) as {
         notificationTokens: string[];
         [MANAGED_KEY]?: Record<string, { token: string; previousToken: string | null }>;

@@ -41,6 +41,12 @@ const SETTINGS: Record<string, { lambda: Lambda; value: string; parsed: unknown 
     value: '{"score":"Lead_Score__c"}',
     parsed: { score: "Lead_Score__c" },
   },
+  TICKET_FIELD_MAP: {
+    lambda: "worker",
+    value: '{"summary":"cf_ticket_digest"}',
+    parsed: { summary: "cf_ticket_digest" },
+  },
+  WAIT_RECHECK_SECONDS: { lambda: "worker", value: "45", parsed: 45 },
   MODEL_PRICES: {
     lambda: "worker",
     value: '{"gpt-4o-mini":{"prompt":1,"completion":2}}',
@@ -50,6 +56,10 @@ const SETTINGS: Record<string, { lambda: Lambda; value: string; parsed: unknown 
   LOOP_GUARD_CRM_FIELDS: { lambda: "ingest", value: "AI_Score", parsed: ["AI_Score"] },
   LOOP_GUARD_DESK_ACTORS: { lambda: "ingest", value: "333", parsed: ["333"] },
   WEBHOOK_SECRET_TTL_SECONDS: { lambda: "ingest", value: "17", parsed: 17 },
+  INGEST_CALLER_BURST: { lambda: "ingest", value: "123", parsed: 123 },
+  INGEST_CALLER_PER_SECOND: { lambda: "ingest", value: "7", parsed: 7 },
+  INGEST_RECORD_BURST: { lambda: "ingest", value: "4", parsed: 4 },
+  INGEST_RECORD_PER_MINUTE: { lambda: "ingest", value: "3", parsed: 3 },
   REFRESH_AHEAD_SECONDS: { lambda: "refresher", value: "999", parsed: 999 },
   REFRESH_GUARD_MAX: { lambda: "refresher", value: "6", parsed: 6 },
   ZOHO_HTTP_TIMEOUT_MS: { lambda: "refresher", value: "4321", parsed: 4321 },
@@ -66,6 +76,8 @@ const SETTINGS: Record<string, { lambda: Lambda; value: string; parsed: unknown 
 
 /** Keys the local stack wires itself (queue URLs, table and secret names): not user settings. */
 const WIRED = new Set([
+  // The shared rate counter's table: deployed only; the local stack is one process, its buckets are the limit.
+  "INGEST_RATE_TABLE",
   "WORK_QUEUE_URL",
   "DEAD_LETTER_QUEUE_URL",
   "JOBS_TABLE",
@@ -187,6 +199,16 @@ describe("worker settings by environment change what the worker does", () => {
       RETRY_BASE_MS: "100",
     });
     stack = await startLocalStack(env, { notificationsTimer: false });
+    // Desk sends only from one of the org's active reply addresses: the admin adds the configured one.
+    const desk = stack.sandbox?.state.desk;
+    const first = desk?.mailReplyAddresses[0];
+    if (!desk || !first) throw new Error("the sandbox has no Desk reply address to copy");
+    desk.mailReplyAddresses.push({
+      ...first,
+      id: "9000000000000000001",
+      address: "help@settings.example",
+      isDefault: false,
+    });
   }, 60_000);
   afterAll(() => stack?.stop());
 

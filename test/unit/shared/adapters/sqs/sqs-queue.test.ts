@@ -35,6 +35,15 @@ describe("SqsQueue error classification", () => {
     },
   );
 
+  it("a query-compatible code (AWS.SimpleQueueService.InvalidMessageContents, as the SDK reports it) is a rejection", async () => {
+    const queryCode = "AWS.SimpleQueueService.InvalidMessageContents";
+    const thrown = Object.assign(named(queryCode), { Code: queryCode });
+    const error = await new SqsQueue(failing(thrown), "http://q").send([message(0)]).catch((e) => e);
+
+    expect(error).toBeInstanceOf(UpstreamRejectedError);
+    expect(error.code).toBe("InvalidMessageContents");
+  });
+
   it.each(["ServiceUnavailable", "ThrottlingException", "TimeoutError", "QueueDoesNotExist"])(
     "%s stays retryable (503 at ingest)",
     async (name) => {
