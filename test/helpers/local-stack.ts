@@ -8,13 +8,19 @@ import {
   type LocalStackOptions,
   startLocalStack,
 } from "../../infra/local/stack.js";
+import { findModule } from "../../infra/local/zoho-sandbox/metadata.js";
 import { eventually } from "./zoho.js";
 
 export async function startTestStack(
   options: LocalStackOptions & { env?: Record<string, string> } = {},
 ): Promise<LocalStack & { events: string[] }> {
   const events: string[] = [];
-  const env = LocalEnvSchema.parse({ ...FREE_PORTS, WORKER_CONCURRENCY: "2", ...options.env });
+  const env = LocalEnvSchema.parse({
+    ...FREE_PORTS,
+    WORKER_CONCURRENCY: "2",
+    ...e2eProfile(),
+    ...options.env,
+  });
   const stack = await startLocalStack(env, {
     ...options,
     worker: { RETRY_BASE_MS: "100", ...options.worker },
@@ -124,3 +130,42 @@ export function stackPerTest() {
     trigger: (id: string, n = 0) => triggerLead(get(), id, n),
   };
 }
+
+/**
+ * What the connected org offers, read from the sandbox's own metadata, so end-to-end assertions hold on any seed
+ * profile (`ZOHO_SANDBOX_PROFILE=demo|alt`): a test never names a picklist value or a field the org configures.
+ */
+export const org = (stack: LocalStack) => {
+  const sandbox = stack.sandbox;
+  if (!sandbox) throw new Error("the stack runs no Zoho sandbox");
+  const crmField = (module: string, field: string) =>
+    findModule(sandbox.state.crm.modules, module)?.fields.find((f) => f.api_name === field);
+  return {
+    profile: sandbox.demo().profile,
+    /** A CRM picklist's values without "-None-" (empty when the org lacks the field). */
+    crmPicklist: (module: string, field: string): string[] =>
+      (crmField(module, field)?.pick_list_values ?? [])
+        .map((v) => v.actual_value)
+        .filter((v) => v !== "-None-"),
+    hasCrmField: (module: string, field: string): boolean => crmField(module, field) !== undefined,
+    /** A Desk ticket picklist's values, as `organizationFields` serves them. */
+    deskPicklist: (apiName: string): string[] =>
+      sandbox.state.desk.ticketFields
+        .find((f) => f.apiName === apiName)
+        ?.allowedValues?.map((v) => v.value) ?? [],
+    /** The org's default active Desk reply address (what the worker sends drafts from without DESK_FROM_ADDRESS). */
+    deskReplyAddress: (): string => {
+      const active = sandbox.state.desk.mailReplyAddresses.filter((a) => a.isActive);
+      const chosen = active.find((a) => a.isDefault) ?? active[0];
+      if (!chosen) throw new Error("the org has no active Desk reply address");
+      return chosen.address;
+    },
+  };
+};
+
+/**
+ * The sandbox profile end-to-end tests run against: `ZOHO_SANDBOX_PROFILE` (the `e2e-alt` test project sets `alt`),
+ * else the demo org. Nothing else changes between profiles.
+ */
+export const e2eProfile = (): Record<string, string> =>
+  process.env.ZOHO_SANDBOX_PROFILE ? { ZOHO_SANDBOX_PROFILE: process.env.ZOHO_SANDBOX_PROFILE } : {};

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
 import { fixture } from "../../helpers/ingest.js";
-import { deadLetters, post, startTestStack, until } from "../../helpers/local-stack.js";
+import { deadLetters, org, post, startTestStack, until } from "../../helpers/local-stack.js";
 
 let stack: LocalStack & { events: string[] };
 type Write = {
@@ -28,9 +28,6 @@ const leadIds = () => [...(stack.sandbox?.state.crm.table("Leads").keys() ?? [])
 const lead = (id: string) => stack.sandbox?.state.crm.find("Leads", id) as Record<string, unknown>;
 const apiWrites = (module: string, id: string) =>
   inspect().writes.filter((w) => w.source === "api" && w.module === module && w.ids.includes(id));
-
-/** The demo org's Desk reply address, which the worker reads from Desk's live mail reply addresses. */
-const FROM = "support@zylker.example";
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -55,18 +52,23 @@ describe("lead enrichment end to end", () => {
     const update = apiWrites("Leads", id)[0] as Write;
     const record = lead(id);
     expect(update.trigger).toEqual([]);
-    expect(update.fields[0]).toEqual(
-      expect.arrayContaining([
-        "AI_ICP_Fit",
-        "AI_Intent",
-        "AI_Buying_Stage",
-        "AI_Score",
-        "AI_Score_Reason",
-        "AI_Summary",
-        "AI_Enriched_At",
-      ]),
-    );
-    expect(["Strong", "Moderate", "Weak"]).toContain(record.AI_ICP_Fit);
+    // Every AI target the org has is written; one it lacks (alt has no AI_Buying_Stage) is skipped, not fatal.
+    const targets = [
+      "AI_ICP_Fit",
+      "AI_Intent",
+      "AI_Buying_Stage",
+      "AI_Score",
+      "AI_Score_Reason",
+      "AI_Summary",
+      "AI_Enriched_At",
+    ];
+    const present = targets.filter((f) => org(stack).hasCrmField("Leads", f));
+    expect(present.length).toBeGreaterThanOrEqual(6);
+    expect(update.fields[0]).toEqual(expect.arrayContaining(present));
+    for (const missing of targets.filter((f) => !present.includes(f)))
+      expect(update.fields[0]).not.toContain(missing);
+    // The value is one of the connected org's own picklist values, whichever org it is.
+    expect(org(stack).crmPicklist("Leads", "AI_ICP_Fit")).toContain(record.AI_ICP_Fit);
     expect(record.AI_Score).toEqual(expect.any(Number));
     // The mediator's own write ran no automation, so the workflow rule fired once: for the person's edit only.
     expect(
@@ -93,6 +95,9 @@ describe("lead enrichment end to end", () => {
       post(stack.hooks.crm, body, headers),
     ]);
     await until(() => expect(apiWrites("Leads", id)).toHaveLength(1));
+    // The job is done once its audit note is written too ("written"): only then is a redelivery a duplicate
+    // rather than a unit that finds the job still held and comes back later.
+    await until(() => expect(stack.events.some((e) => e.startsWith("written") && e.includes(id))).toBe(true));
     await post(stack.hooks.crm, body, headers);
     await until(() =>
       expect(
@@ -137,14 +142,14 @@ describe("ticket triage end to end", () => {
       comments: { isPublic: boolean; content: string }[];
     };
 
-    expect(view.threads.find((t) => t.status === "DRAFT")?.fromEmailAddress).toBe(FROM);
+    expect(view.threads.find((t) => t.status === "DRAFT")?.fromEmailAddress).toBe(
+      org(stack).deskReplyAddress(),
+    );
     expect(view.comments[0]?.isPublic).toBe(false);
     expect(view.comments[0]?.content).toMatch(/AI triage — .*urgency .*sentiment/);
     expect(view.threads.filter((t) => t.direction === "out" && t.status !== "DRAFT")).toHaveLength(0);
-    expect(["Positive", "Neutral", "Negative"]).toContain(view.ticket.cf.cf_ai_sentiment);
-    expect(["Billing", "Technical", "Account", "Shipping", "Feature Request", "Other"]).toContain(
-      view.ticket.cf.cf_ai_category,
-    );
+    expect(org(stack).deskPicklist("cf_ai_sentiment")).toContain(view.ticket.cf.cf_ai_sentiment);
+    expect(org(stack).deskPicklist("cf_ai_category")).toContain(view.ticket.cf.cf_ai_category);
     expect(inspect().writes.filter((w) => w.module === "replies")).toHaveLength(0);
   });
 
