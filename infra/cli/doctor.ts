@@ -34,11 +34,13 @@ export async function doctorCommand(
       "webhook-secret-name": { type: "string" },
       "model-secret-name": { type: "string" },
       "desk-from-address": { type: "string" },
-      notifications: { type: "string", default: "on" },
+      notifications: { type: "string" },
       json: { type: "boolean", default: false },
     },
     strict: true,
   });
+  // Channels are managed only when events are configured (NOTIFICATION_EVENTS, or the stage's notificationEvents).
+  values.notifications ??= env.NOTIFICATION_EVENTS?.trim() ? "on" : "off";
   if (values.notifications !== "on" && values.notifications !== "off") {
     out(`doctor: --notifications is on or off, not "${values.notifications}"`);
     return 2;

@@ -56,8 +56,8 @@ doctor: checks the connection secret, the token (the stored one while valid: no 
 the granted scopes, the Desk org and from address, each use case's field mapping against live metadata, the
 webhook secret and the model key; prints ok / warn / FAIL with the fix. Exit 0 when nothing failed, else 1.
   --desk-from-address ADDR the configured DESK_FROM_ADDRESS (default: that environment variable)
-  --notifications on|off   whether the product manages Notification API channels (NOTIFICATION_EVENTS; default
-                           on): on requires their scope and channel tokens in the webhook secret
+  --notifications on|off   whether the product manages Notification API channels (default: on when
+                           NOTIFICATION_EVENTS is set): on requires their scope and channel tokens in the webhook secret
   --webhook-secret-name N  (default: zoho-gpt-mediator/<stage>/webhooks)
   --model-secret-name N    (default: zoho-gpt-mediator/<stage>/openai; none with a loopback --secrets-endpoint,
                            where npm start uses its model server or OPENAI_API_KEY; "none" for a keyless server)

@@ -49,20 +49,19 @@ export const StageSchema = z.object({
   model: z.string().default("gpt-4o-mini"),
   /** Maximum concurrent worker invocations: the hard bound on parallel model and Zoho calls. */
   workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
-  /** Zoho CRM Notification API channels the product subscribes and renews (one per module per connection). */
+  /**
+   * Zoho CRM Notification API channels the product subscribes and renews (one per module per connection): an
+   * alternative to a workflow-rule webhook, so off unless events are given (`-c notificationEvents=Leads.create,
+   * Leads.edit`); with both, every lead would be enriched twice.
+   */
   notifications: z
     .object({
-      events: z.array(z.string()).min(1).default(["Leads.create", "Leads.edit"]),
+      events: z.array(z.string()).default([]),
       scheduleMinutes: z.number().int().min(5).default(60),
       channelTtlMinutes: z.number().int().min(30).default(720),
       renewMarginMinutes: z.number().int().min(10).default(180),
     })
-    .default({
-      events: ["Leads.create", "Leads.edit"],
-      scheduleMinutes: 60,
-      channelTtlMinutes: 720,
-      renewMarginMinutes: 180,
-    }),
+    .default({ events: [], scheduleMinutes: 60, channelTtlMinutes: 720, renewMarginMinutes: 180 }),
   /** HTTP API stage throttling. */
   throttle: z
     .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
@@ -78,5 +77,15 @@ export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessE
     region: context.region ?? env.CDK_DEFAULT_REGION ?? "us-east-1",
     ...(typeof context.logRetentionDays === "number" ? { logRetentionDays: context.logRetentionDays } : {}),
     ...(typeof context.connections === "string" ? { connections: context.connections.split(",") } : {}),
+    ...(typeof context.notificationEvents === "string"
+      ? {
+          notifications: {
+            events: context.notificationEvents
+              .split(",")
+              .map((e) => e.trim())
+              .filter(Boolean),
+          },
+        }
+      : {}),
   });
 }

@@ -37,7 +37,8 @@ export class MediatorStack extends Stack {
   readonly zoho: ZohoConnections;
   readonly hooks: WebhookEndpoint;
   readonly worker: Worker;
-  readonly notifications: NotificationChannels;
+  /** Present when the stage watches Notification API events (`notificationEvents`). */
+  readonly notifications: NotificationChannels | undefined;
 
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
@@ -97,18 +98,20 @@ export class MediatorStack extends Stack {
       logRetention: stage.logRetentionDays,
     });
 
-    this.notifications = new NotificationChannels(this, "Notifications", {
-      stage: stage.name,
-      connections: stage.connections,
-      zoho: this.zoho,
-      webhookSecret: this.hooks.secret,
-      notifyUrl: `${this.api.apiEndpoint}/v1/hooks/crm/notifications`,
-      events: stage.notifications.events,
-      schedule: Duration.minutes(stage.notifications.scheduleMinutes),
-      channelTtl: Duration.minutes(stage.notifications.channelTtlMinutes),
-      renewMargin: Duration.minutes(stage.notifications.renewMarginMinutes),
-      logRetention: stage.logRetentionDays,
-    });
+    this.notifications = stage.notifications.events.length
+      ? new NotificationChannels(this, "Notifications", {
+          stage: stage.name,
+          connections: stage.connections,
+          zoho: this.zoho,
+          webhookSecret: this.hooks.secret,
+          notifyUrl: `${this.api.apiEndpoint}/v1/hooks/crm/notifications`,
+          events: stage.notifications.events,
+          schedule: Duration.minutes(stage.notifications.scheduleMinutes),
+          channelTtl: Duration.minutes(stage.notifications.channelTtlMinutes),
+          renewMargin: Duration.minutes(stage.notifications.renewMarginMinutes),
+          logRetention: stage.logRetentionDays,
+        })
+      : undefined;
 
     const health = new NodeFunction(this, "Health", {
       entry: "functions/health/handler.ts",

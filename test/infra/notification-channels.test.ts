@@ -5,7 +5,7 @@ import { StageSchema } from "../../infra/config/stages.js";
 import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
 
-const stage = StageSchema.parse({ name: "test" });
+const stage = StageSchema.parse({ name: "test", notifications: { events: ["Leads.create", "Leads.edit"] } });
 
 function synth(): Template {
   const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
@@ -84,11 +84,23 @@ describe("NotificationChannels", () => {
     });
   });
 
+  it("deploys no channel function unless the stage watches events (workflow webhooks are the default trigger)", () => {
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const plain = Template.fromStack(
+      new MediatorStack(app, "Plain", {
+        stage: StageSchema.parse({ name: "plain" }),
+        env: { region: "us-east-1" },
+      }),
+    );
+    const names = Object.keys(plain.findResources("AWS::Lambda::Function"));
+    expect(names.some((id) => id.startsWith("NotificationsFunction"))).toBe(false);
+  });
+
   it("refuses a renewal margin that the schedule could skip past", () => {
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
     const bad = StageSchema.parse({
       name: "bad",
-      notifications: { scheduleMinutes: 240, renewMarginMinutes: 180 },
+      notifications: { events: ["Leads.edit"], scheduleMinutes: 240, renewMarginMinutes: 180 },
     });
     expect(() => new MediatorStack(app, "Bad", { stage: bad })).toThrow(/renewMargin/);
   });

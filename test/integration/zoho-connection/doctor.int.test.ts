@@ -76,8 +76,8 @@ const doctor = async (extra: string[] = []) => {
   );
   return { code, out: lines.join("\n") };
 };
-const report = async () => {
-  const { code, out } = await doctor(["--json"]);
+const report = async (extra: string[] = []) => {
+  const { code, out } = await doctor(["--json", ...extra]);
   return { code, report: JSON.parse(out) as DoctorReport };
 };
 const check = (r: DoctorReport, id: string) => r.checks.find((c) => c.id === id);
@@ -188,11 +188,12 @@ describe("doctor against the sandbox", () => {
       expect(out).not.toContain(secret);
   });
 
-  it("requires channel tokens unless notifications are off", async () => {
+  it("requires channel tokens when notifications are on, and checks none when they are off (the default without NOTIFICATION_EVENTS)", async () => {
     await h.connect();
 
-    const on = await report();
+    const on = await report(["--notifications", "on"]);
     const off = await doctor(["--json", "--notifications", "off"]);
+    const byDefault = await doctor(["--json"]);
     const bad = await doctor(["--notifications", "maybe"]);
 
     expect(check(on.report, "notification-tokens")).toMatchObject({
@@ -200,6 +201,7 @@ describe("doctor against the sandbox", () => {
       detail: expect.stringMatching(/holds no channel token: every callback gets 401/),
     });
     expect(check(JSON.parse(off.out) as DoctorReport, "notification-tokens")).toBeUndefined();
+    expect(check(JSON.parse(byDefault.out) as DoctorReport, "notification-tokens")).toBeUndefined();
     expect(bad.code).toBe(2);
   });
 
