@@ -7,10 +7,22 @@ import { loadStage } from "./config/stages.js";
 import { MediatorStack } from "./stacks/mediator-stack.js";
 
 const app = new App();
+/** Every stage setting that can be given as CDK context (`-c key=value`); see infra/config/stages.ts. */
+const CONTEXT_KEYS = [
+  "stage",
+  "region",
+  "connections",
+  "logRetentionDays",
+  "notificationEvents",
+  "workerSettings",
+];
 const stage = loadStage(
-  app.node.tryGetContext("stage")
-    ? { stage: app.node.tryGetContext("stage"), region: app.node.tryGetContext("region") }
-    : {},
+  Object.fromEntries(
+    CONTEXT_KEYS.flatMap((key) => {
+      const value = app.node.tryGetContext(key);
+      return value === undefined ? [] : [[key, value]];
+    }),
+  ),
   process.env,
 );
 new MediatorStack(app, `ZohoGptMediator-${stage.name}`, {

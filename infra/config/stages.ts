@@ -50,6 +50,12 @@ export const StageSchema = z.object({
   /** Maximum concurrent worker invocations: the hard bound on parallel model and Zoho calls. */
   workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
   /**
+   * More worker settings, as the worker's environment (shared/config/worker-env.ts), e.g. `DESK_FROM_ADDRESS`,
+   * `LEAD_FIELD_MAP`, `TOKEN_BUDGET_PER_DAY`: `-c workerSettings='{"DESK_FROM_ADDRESS":"support@acme.com"}'`. Checked at
+   * synth against the worker's own schema, so a typo fails `cdk synth`, not the first event.
+   */
+  workerSettings: z.record(z.string(), z.string()).default({}),
+  /**
    * Zoho CRM Notification API channels the product subscribes and renews (one per module per connection): an
    * alternative to a workflow-rule webhook, so off unless events are given (`-c notificationEvents=Leads.create,
    * Leads.edit`); with both, every lead would be enriched twice.
@@ -77,6 +83,14 @@ export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessE
     region: context.region ?? env.CDK_DEFAULT_REGION ?? "us-east-1",
     ...(typeof context.logRetentionDays === "number" ? { logRetentionDays: context.logRetentionDays } : {}),
     ...(typeof context.connections === "string" ? { connections: context.connections.split(",") } : {}),
+    ...(typeof context.workerSettings === "string" || typeof context.workerSettings === "object"
+      ? {
+          workerSettings:
+            typeof context.workerSettings === "string"
+              ? JSON.parse(context.workerSettings)
+              : context.workerSettings,
+        }
+      : {}),
     ...(typeof context.notificationEvents === "string"
       ? {
           notifications: {

@@ -6,7 +6,9 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type * as z from "zod";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
+import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { buildRegistry } from "../../shared/use-cases/worker/registry.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
@@ -63,6 +65,15 @@ export class Worker extends Construct {
       generateSecretString: { secretStringTemplate: "{}", generateStringKey: "placeholder" },
     });
 
+    // A mistyped or invalid setting fails `cdk synth`, not the first event in production.
+    for (const [key, value] of Object.entries(props.settings ?? {})) {
+      const schema = (WorkerEnvSchema.shape as Record<string, z.ZodType>)[key];
+      if (!Object.hasOwn(WorkerEnvSchema.shape, key) || !schema)
+        throw new Error(`worker setting ${key} is not a worker setting (see shared/config/worker-env.ts)`);
+      const parsed = schema.safeParse(value);
+      if (!parsed.success)
+        throw new Error(`worker setting ${key} is invalid: ${parsed.error.issues[0]?.message}`);
+    }
     const timeoutSeconds = props.timeout.toSeconds();
     this.function = new NodeFunction(this, "Function", {
       entry: "functions/worker/handler.ts",

@@ -79,11 +79,13 @@ export class ZohoConnections extends Construct {
       targets: [new LambdaFunction(this.refresher, { retryAttempts: 0 })],
     });
 
-    const metric = (name: string) =>
+    // The refresh use case counts these per connection ({service, connection}); CloudWatch matches a metric only on
+    // its exact dimensions, so each connection gets its own alarm.
+    const metric = (name: string, connection: string) =>
       new Metric({
         namespace: METRICS_NAMESPACE,
         metricName: name,
-        dimensionsMap: { service: "token-refresher" },
+        dimensionsMap: { service: "token-refresher", connection },
         statistic: "Sum",
         period: Duration.minutes(5),
       });
@@ -101,16 +103,17 @@ export class ZohoConnections extends Construct {
         "Zoho throttled token refreshes (10 per 10 minutes); something is refreshing too often.",
       ],
     ] as const) {
-      this.alarms.push(
-        new Alarm(this, `${name}Alarm`, {
-          alarmDescription: description,
-          metric: metric(name),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      for (const connection of props.connections)
+        this.alarms.push(
+          new Alarm(this, `${name}Alarm-${connection}`, {
+            alarmDescription: `${description} (connection "${connection}")`,
+            metric: metric(name, connection),
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+        );
     }
     this.alarms.push(
       this.refresher.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, "RefresherErrorsAlarm", {

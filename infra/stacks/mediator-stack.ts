@@ -96,6 +96,7 @@ export class MediatorStack extends Stack {
       maxReceiveCount: stage.maxReceiveCount,
       model: stage.model,
       logRetention: stage.logRetentionDays,
+      settings: stage.workerSettings,
     });
 
     this.notifications = stage.notifications.events.length

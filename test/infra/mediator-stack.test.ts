@@ -103,9 +103,14 @@ describe("MediatorStack", () => {
 
   it("alarms on broken connections, refresh failures, Zoho throttling and refresher errors", () => {
     for (const metric of ["ConnectionBroken", "RefreshFailed", "RefreshThrottled"]) {
+      // The exact dimensions the refresh use case counts with (service and connection), or the alarm never fires.
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
         Namespace: METRICS_NAMESPACE,
         MetricName: metric,
+        Dimensions: Match.arrayEquals([
+          { Name: "connection", Value: "default" },
+          { Name: "service", Value: "token-refresher" },
+        ]),
         Threshold: 1,
       });
     }

@@ -108,8 +108,9 @@ export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras:
       quarantineNote: env.QUARANTINE_NOTE,
       sendReplies: { enabled: env.DESK_SEND_REPLIES, fromAddress: env.DESK_FROM_ADDRESS ?? null },
       price: (model) => env.MODEL_PRICES[model] ?? { prompt: 0, completion: 0 },
-      // Longer than a batch can take (the function timeout), shorter than the queue's visibility timeout.
-      leaseMs: 5 * 60_000,
+      // Longer than a batch can take: the function timeout, which the stack sets to MODEL_TIMEOUT_MS + 10 s (plus a
+      // minute's margin), and at least 5 minutes; shorter than the queue's visibility timeout (6x the timeout).
+      leaseMs: Math.max(5 * 60_000, env.MODEL_TIMEOUT_MS + 70_000),
       retryBaseMs: env.RETRY_BASE_MS,
       waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
     },

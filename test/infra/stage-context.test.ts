@@ -1,0 +1,48 @@
+/** Stage settings given as CDK context (`-c key=value`) reach the stack, and a bad worker setting fails synth. */
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { loadStage } from "../../infra/config/stages.js";
+import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
+
+const synth = (context: Record<string, unknown>) => {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const stage = loadStage(context, {});
+  return {
+    stage,
+    template: Template.fromStack(new MediatorStack(app, "Ctx", { stage, env: { region: "us-east-1" } })),
+  };
+};
+const workerEnv = (template: Template) => {
+  const [fn] = Object.entries(template.findResources("AWS::Lambda::Function")).filter(([id]) =>
+    id.startsWith("WorkerFunction"),
+  );
+  return (fn?.[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+    .Environment.Variables;
+};
+
+describe("stage context", () => {
+  it("reads notificationEvents and workerSettings (as JSON) from context, as `cdk deploy -c` gives them", () => {
+    const { stage, template } = synth({
+      stage: "ctx",
+      notificationEvents: "Leads.create, Leads.edit",
+      workerSettings:
+        '{"DESK_FROM_ADDRESS":"support@acme.example","LEAD_FIELD_MAP":"{\\"icp_fit\\":\\"Fit__c\\"}"}',
+    });
+
+    expect(stage.notifications.events).toEqual(["Leads.create", "Leads.edit"]);
+    expect(workerEnv(template)).toMatchObject({
+      DESK_FROM_ADDRESS: "support@acme.example",
+      LEAD_FIELD_MAP: '{"icp_fit":"Fit__c"}',
+    });
+    const fns = Object.keys(template.findResources("AWS::Lambda::Function"));
+    expect(fns.some((id) => id.startsWith("NotificationsFunction"))).toBe(true);
+  });
+
+  it("fails synth on an unknown or invalid worker setting, naming it", () => {
+    expect(() => synth({ workerSettings: { DESK_FROM_ADRESS: "x@y.example" } })).toThrow(/DESK_FROM_ADRESS/);
+    expect(() => synth({ workerSettings: { WAIT_RECHECK_SECONDS: "1" } })).toThrow(
+      /WAIT_RECHECK_SECONDS is invalid/,
+    );
+  });
+});
