@@ -75,8 +75,11 @@ export function checkNotificationToken(given: string | null | undefined, secrets
  *
  * `path` is the route path from `/v1/hooks/` on (no stage, no query string), `connection` the effective connection
  * name (`default` when none is named), `idempotency-key` the header's value or empty. Every field before the key is
- * free of dots (digits, letters, a path whose use case is `[a-z0-9-]`, a connection name `[a-z0-9-]`), and the key
- * holds no whitespace while a JSON body starts with `{` or `[` right after the dot, so the split is unambiguous.
+ * free of dots (digits, letters, a path whose use case is `[a-z0-9-]`, a connection name `[a-z0-9-]`). The key may
+ * hold dots (a Message-ID does), so the last two fields could in principle be split elsewhere: key `K.B1`, body `B2`
+ * for a signed key `K` and body `B1.B2`. That second reading is never a request the route accepts: flow bodies must
+ * be a JSON object, and no proper suffix of a JSON object is one (a suffix starting inside it closes more brackets
+ * than it opens, or ends an unopened string), so moving the split point yields a body the route refuses (400).
  * The body-only signature of the first release (`v1=`) is refused with a message saying so.
  */
 export const SIGNATURE_HEADER = "x-mediator-signature";

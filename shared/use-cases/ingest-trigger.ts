@@ -373,6 +373,8 @@ export function makeIngest(deps: IngestDeps) {
     // The notification token is in the body, so that route parses first; nothing else is looked at unauthenticated.
     const notificationBody = route === "notifications" ? parseBody(req, MAX_BODY_BYTES, false) : undefined;
     const idempotencyKey = route === "flow" ? req.headers["idempotency-key"] : undefined;
+    // Dots are allowed: a Message-ID (the e-mail triage dedup key) has them; see webhook-auth.ts for why the signed
+    // string still splits one way only.
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey))
       throw new ValidationError("invalid Idempotency-Key header", [
         { path: "Idempotency-Key", message: "1-200 visible ASCII characters" },

@@ -3,7 +3,9 @@
  * budget and Zoho's credits are checked before that, in the pipeline, before the unit even loads its context).
  *
  * The cap slot is taken (an atomic conditional counter in the ledger) before the model is asked, so a unit refused
- * for the cap costs no model call and thousands of replays of one record cost at most `cap` calls a day. A slot
+ * for the cap costs no model call, and replays of one record that get written cost at most `cap` calls a day
+ * (a replay whose model output is refused gives its slot back, so such failures are bounded by the daily token
+ * budget and the ingest's per-record rate limit instead). A slot
  * stands for a write that will happen: it is given back when the unit ends before any step of its plan reached
  * Zoho (a model failure, a guard rejection, a retry before the plan was stored, a dead letter with nothing written),
  * so a unit that fails does not use up the record's day. Once a plan holds the slot, retries of that plan do not

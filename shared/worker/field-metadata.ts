@@ -150,7 +150,7 @@ export class FieldMetadata {
 export function parseDeskFields(body: unknown): GuardField[] {
   return DeskFieldsSchema.parse(body).data.map((f) => ({
     name: f.apiName,
-    type: DESK_TYPES[f.type] ?? "other",
+    type: (Object.hasOwn(DESK_TYPES, f.type) ? DESK_TYPES[f.type] : undefined) ?? "other",
     ...(typeof f.maxLength === "number" ? { length: f.maxLength } : {}),
     readOnly: Boolean(f.isReadOnly),
     ...(f.allowedValues ? { picklist: f.allowedValues } : {}),
@@ -161,7 +161,7 @@ export function parseDeskFields(body: unknown): GuardField[] {
 export function parseCrmFields(body: unknown): GuardField[] {
   return CrmFieldsSchema.parse(body).fields.map((f) => ({
     name: f.api_name,
-    type: CRM_TYPES[f.data_type] ?? "other",
+    type: (Object.hasOwn(CRM_TYPES, f.data_type) ? CRM_TYPES[f.data_type] : undefined) ?? "other",
     ...(typeof f.length === "number" ? { length: f.length } : {}),
     readOnly: Boolean(f.read_only || f.field_read_only),
     ...(f.pick_list_values ? { picklist: f.pick_list_values.map((p) => p.actual_value) } : {}),

@@ -168,7 +168,8 @@ export class ZohoOAuthClient {
       }
       throw new ZohoOAuthError(
         err.data.error,
-        MESSAGES[err.data.error] ?? `Zoho token endpoint answered error "${err.data.error}"`,
+        (Object.hasOwn(MESSAGES, err.data.error) ? MESSAGES[err.data.error] : undefined) ??
+          `Zoho token endpoint answered error "${err.data.error}"`,
       );
     }
     throw new UpstreamRejectedError(

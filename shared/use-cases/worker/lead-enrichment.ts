@@ -158,13 +158,13 @@ export const DEFAULT_LEAD_FIELDS = Object.fromEntries(LEAD_TARGETS.map((t) => [t
 const FILL_IF_EMPTY = new Set<string>(["industry", "city", "country", "designation"]);
 
 /**
- * CRM fields only the mediator writes (with the default field map): a Notification API update touching only these
- * is the mediator's own write, which the ingest loop guard drops.
+ * CRM fields the mediator writes (with the default field map): a Notification API update touching only these is the
+ * mediator's own write, which the ingest loop guard drops. That includes the fill-if-empty fields (Industry, City,
+ * ...) it may write alongside the AI fields: a person's edit of only those fields then triggers no enrichment, the
+ * lesser cost next to an update of the mediator's own write re-enriching the lead up to its daily cap.
+ * `LOOP_GUARD_CRM_FIELDS` overrides the list where `LEAD_FIELD_MAP` or `AUDIT_FIELD` move the fields.
  */
-export const MEDIATOR_WRITTEN_FIELDS = [
-  ...LEAD_TARGETS.filter((t) => "create" in t).map((t) => t.field),
-  "AI_Audit",
-];
+export const MEDIATOR_WRITTEN_FIELDS = [...LEAD_TARGETS.map((t) => t.field), "AI_Audit"];
 
 /** The use case's mapping with the deployment's field map applied. */
 export function leadMapping(fieldMap: LeadFieldMap = {}): UseCaseMapping {

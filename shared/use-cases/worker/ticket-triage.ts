@@ -6,7 +6,7 @@
  * the org's own picklist values and write within the org's lengths. Fields are configurable with TICKET_FIELD_MAP.
  */
 import * as z from "zod";
-import { NotFoundError } from "../../errors.js";
+import { NotFoundError, UpstreamRejectedError } from "../../errors.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import {
@@ -17,6 +17,8 @@ import {
   type UseCaseMapping,
 } from "../../worker/field-mapping.js";
 import type { PlannedWrite, UseCaseEnv, WorkerUseCase } from "./types.js";
+
+const zohoId = (id: unknown): id is string => ZohoIdSchema.safeParse(id).success;
 
 export const TicketInputSchema = z.looseObject({
   ticketId: ZohoIdSchema,
@@ -114,6 +116,14 @@ export function makeTicketTriage(
         path: `/api/v1/tickets/${input.ticketId}`,
       });
       if (!t.data) throw new NotFoundError("zoho-desk", `ticket ${input.ticketId} does not exist`);
+      // Ids from Zoho's answers go into later URLs and the write cap's key: they are checked like caller input.
+      if (!zohoId(t.data.id))
+        throw new UpstreamRejectedError(
+          "zoho-desk",
+          "Desk answered a ticket id that is not 1-19 digits",
+          "INVALID_ID",
+          undefined,
+        );
       const list = await env.zoho.request<{ data: { id: string; direction: string; status?: string }[] }>({
         service: "desk",
         method: "GET",
@@ -123,6 +133,13 @@ export function makeTicketTriage(
       const threads = (list.data?.data ?? []).filter((th) => th.status !== "DRAFT").slice(-4);
       const messages: LoadedTicket["messages"] = [];
       for (const th of threads) {
+        if (!zohoId(th.id))
+          throw new UpstreamRejectedError(
+            "zoho-desk",
+            "Desk answered a thread id that is not 1-19 digits",
+            "INVALID_ID",
+            undefined,
+          );
         const full = await env.zoho.request<{ direction: string; content: string }>({
           service: "desk",
           method: "GET",

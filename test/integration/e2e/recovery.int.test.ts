@@ -64,8 +64,10 @@ describe("recovery after a connection repair", () => {
         demo.orgId,
         "--secrets-endpoint",
         s().secrets.url,
+        "--refresh-token",
+        refreshToken,
       ],
-      { ZOHO_CLIENT_SECRET: demo.clientSecret, ZOHO_REFRESH_TOKEN: refreshToken },
+      { ZOHO_CLIENT_SECRET: demo.clientSecret },
       () => {},
     );
     expect(auth).toBe(0);

@@ -2,32 +2,15 @@
  * Acceptance (issue 8): with the sandbox's `alt` profile, `doctor` names the missing AI_Buying_Stage and the fix, and
  * `fields create lead-enrichment` makes `doctor` pass. Runs the CLI as shipped: the mapping check is the build's own
  * (infra/cli/mapping-check.ts), nothing injected.
- *
- * INTEGRATOR: this file needs wp-sandbox's seed profiles and Create Custom Field API, and wp-mapping's checkMappings
- * wired into infra/cli/mapping-check.ts. It skips only while the sandbox ignores `profile: "alt"` (detected at run
- * time below, from `GET /_sandbox/demo` and the seeded Leads fields); once the sandbox honours the profile it runs,
- * and fails loudly if anything else is missing.
  */
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
-import type { SandboxOptions } from "../../../infra/local/zoho-sandbox/config.js";
 import type { DoctorReport } from "../../../shared/use-cases/doctor.js";
 import { startConnectionHarness } from "../../helpers/connection.js";
 
-const h = await startConnectionHarness({ sandbox: { profile: "alt" } as Partial<SandboxOptions> });
+const h = await startConnectionHarness({ sandbox: { profile: "alt" } });
 afterAll(() => h.close());
-
-const demo = (await (await fetch(`${h.sandbox.url}/_sandbox/demo`)).json()) as { profile?: string };
-const leads = [
-  ...(
-    h.sandbox.state.crm.modules as Map<string, { api_name: string; fields: { api_name: string }[] }>
-  ).values(),
-].find((m) => m.api_name === "Leads");
-/** The sandbox honours `profile: "alt"`: it says so, or its Leads lack the field the demo profile has. */
-const sandboxSupportsProfiles =
-  demo.profile === "alt" ||
-  (leads !== undefined && !leads.fields.some((f) => f.api_name === "AI_Buying_Stage"));
 
 const run = async (args: string[]) => {
   const lines: string[] = [];
@@ -44,42 +27,40 @@ const doctor = async () => {
 };
 
 describe("doctor and fields create on the alt org", () => {
-  it.skipIf(!sandboxSupportsProfiles)(
-    "doctor names the missing AI_Buying_Stage and its fix; fields create makes doctor pass",
-    async () => {
-      await h.connect();
-      await h.sm.send(
-        new CreateSecretCommand({
-          Name: "zoho-gpt-mediator/test/webhooks",
-          SecretString: JSON.stringify({
-            token: "wh-0123456789abcdef0123456789abcdef",
-            notificationTokens: ["nt-0123456789abcdef"],
-          }),
+  it("doctor names the missing AI_Buying_Stage and its fix; fields create makes doctor pass", async () => {
+    expect(h.sandbox.demo().profile).toBe("alt");
+    await h.connect();
+    await h.sm.send(
+      new CreateSecretCommand({
+        Name: "zoho-gpt-mediator/test/webhooks",
+        SecretString: JSON.stringify({
+          token: "wh-0123456789abcdef0123456789abcdef",
+          notificationTokens: ["nt-0123456789abcdef"],
         }),
-      );
+      }),
+    );
 
-      const before = await doctor();
-      const missing = before.report.checks.find(
-        (c) => c.id.startsWith("mapping:lead-enrichment:") && c.detail.includes("AI_Buying_Stage"),
-      );
-      const dryRun = await run(["fields", "create", "lead-enrichment", "--dry-run"]);
-      const stillMissing = await doctor();
-      const created = await run(["fields", "create", "lead-enrichment"]);
-      const after = await doctor();
+    const before = await doctor();
+    const missing = before.report.checks.find(
+      (c) => c.id.startsWith("mapping:lead-enrichment:") && c.detail.includes("AI_Buying_Stage"),
+    );
+    const dryRun = await run(["fields", "create", "lead-enrichment", "--dry-run"]);
+    const stillMissing = await doctor();
+    const created = await run(["fields", "create", "lead-enrichment"]);
+    const after = await doctor();
 
-      expect(before.code).toBe(1);
-      expect(missing).toMatchObject({
-        status: "fail",
-        optional: true,
-        fix: expect.stringContaining("npx zoho-gpt-mediator fields create lead-enrichment"),
-      });
-      expect(dryRun.code).toBe(0);
-      expect(dryRun.out).toMatch(/would POST \/crm\/v8\/settings\/fields\?module=Leads .*AI Buying Stage/);
-      expect(stillMissing.code).toBe(1);
-      expect(created.out).toMatch(/created +Leads\.AI_Buying_Stage: created/);
-      expect(created.code).toBe(0);
-      expect(after.report.checks.filter((c) => c.status === "fail")).toEqual([]);
-      expect(after.code).toBe(0);
-    },
-  );
+    expect(before.code).toBe(1);
+    expect(missing).toMatchObject({
+      status: "fail",
+      optional: true,
+      fix: expect.stringContaining("npx zoho-gpt-mediator fields create lead-enrichment"),
+    });
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.out).toMatch(/would POST \/crm\/v8\/settings\/fields\?module=Leads .*AI Buying Stage/);
+    expect(stillMissing.code).toBe(1);
+    expect(created.out).toMatch(/created +Leads\.AI_Buying_Stage: created/);
+    expect(created.code).toBe(0);
+    expect(after.report.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(after.code).toBe(0);
+  });
 });
