@@ -17,7 +17,8 @@ const workerEnv = (template: Template) => {
   const [fn] = Object.entries(template.findResources("AWS::Lambda::Function")).filter(([id]) =>
     id.startsWith("WorkerFunction"),
   );
-  return (fn?.[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+  if (!fn) throw new Error("the stack has no worker function");
+  return (fn[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
     .Environment.Variables;
 };
 
