@@ -69,7 +69,14 @@ export class DeskFromAddress {
   /** The from address for a ticket; ConfigError (not retryable) when neither configuration nor the org has one. */
   async for(zoho: ZohoHttpClient, connection: string, departmentId?: string | null): Promise<string> {
     if (this.configured) return this.configured;
-    const address = chooseReplyAddress(await this.addresses(zoho, connection), departmentId);
+    // Desk's API lists a department's reply addresses (its OpenAPI marks `departmentId` required): ask for the
+    // ticket's department first, and for the org's whole list only when the ticket has none or its list is empty.
+    const department = departmentId && /^\d{1,19}$/.test(departmentId) ? departmentId : undefined;
+    const scoped = department ? await this.addresses(zoho, connection, department) : [];
+    const address = chooseReplyAddress(
+      scoped.length ? scoped : await this.addresses(zoho, connection, undefined),
+      departmentId,
+    );
     if (!address)
       throw new ConfigError(
         `Zoho Desk has no active mail reply address for connection "${connection}", so no e-mail draft can be saved: set DESK_FROM_ADDRESS or add and verify an active reply address in Zoho Desk's e-mail channel settings; doctor checks it`,
@@ -77,8 +84,13 @@ export class DeskFromAddress {
     return address;
   }
 
-  private async addresses(zoho: ZohoHttpClient, connection: string): Promise<ReplyAddress[]> {
-    const hit = this.cache.get(connection);
+  private async addresses(
+    zoho: ZohoHttpClient,
+    connection: string,
+    departmentId: string | undefined,
+  ): Promise<ReplyAddress[]> {
+    const key = `${connection}|${departmentId ?? "*"}`;
+    const hit = this.cache.get(key);
     if (hit && this.clock.now() - hit.at < this.ttlMs) return hit.addresses;
     let addresses: ReplyAddress[];
     try {
@@ -86,7 +98,7 @@ export class DeskFromAddress {
         service: "desk",
         method: "GET",
         path: "/api/v1/mailReplyAddress",
-        query: { isActive: "true" },
+        query: { isActive: "true", ...(departmentId ? { departmentId } : {}) },
       });
       addresses = parseReplyAddresses(res.data);
     } catch (error) {
@@ -94,7 +106,7 @@ export class DeskFromAddress {
       if (!(error instanceof NotFoundError)) throw error;
       addresses = [];
     }
-    this.cache.set(connection, { at: this.clock.now(), addresses });
+    this.cache.set(key, { at: this.clock.now(), addresses });
     return addresses;
   }
 }

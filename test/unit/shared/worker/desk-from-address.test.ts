@@ -62,19 +62,38 @@ describe("Desk from address", () => {
     expect(calls).toHaveLength(0);
   });
 
-  it("reads the org's addresses once per TTL per connection", async () => {
+  it("asks for the ticket's department's addresses (Desk's list takes departmentId), once per TTL per connection and department", async () => {
     let now = 0;
-    const { zoho, calls } = zohoAnswering(() => LIST);
+    const calls: { query?: Record<string, string> }[] = [];
+    const zoho = {
+      request: async (req: { query?: Record<string, string> }) => {
+        calls.push(req);
+        const dept = req.query?.departmentId;
+        const list = (LIST as { data: { departmentId: unknown }[] }).data;
+        return {
+          status: 200,
+          data: { data: dept ? list.filter((a) => String(a.departmentId) === dept) : list },
+        };
+      },
+    } as unknown as ZohoHttpClient;
     const from = new DeskFromAddress(null, { now: () => now }, 60_000);
 
     expect(await from.for(zoho, "default", "20")).toBe("first@acme.example");
+    expect(await from.for(zoho, "default", "20")).toBe("first@acme.example");
     expect(await from.for(zoho, "default", "40")).toBe("sales@acme.example");
-    expect(calls).toEqual([
-      { service: "desk", method: "GET", path: "/api/v1/mailReplyAddress", query: { isActive: "true" } },
+    expect(calls.map((c) => c.query)).toEqual([
+      { isActive: "true", departmentId: "20" },
+      { isActive: "true", departmentId: "40" },
+    ]);
+    // A department without its own address (or a ticket without one) falls back to the org's list.
+    expect(await from.for(zoho, "default", "99")).toBe("default@acme.example");
+    expect(calls.map((c) => c.query).slice(2)).toEqual([
+      { isActive: "true", departmentId: "99" },
+      { isActive: "true" },
     ]);
     now = 60_000;
-    await from.for(zoho, "default");
-    expect(calls).toHaveLength(2);
+    await from.for(zoho, "default", "20");
+    expect(calls).toHaveLength(5);
   });
 
   it("fails with a clear configuration error (not retryable) when the org has no active address", async () => {
