@@ -14,17 +14,11 @@ export const NotificationChannelsEnvSchema = z.object({
   WEBHOOK_SECRET_NAME: z.string().min(1),
   /** The deployed `POST /v1/hooks/crm/notifications` URL (`?connection=<name>` is added per connection). */
   NOTIFY_URL: z.url(),
-  /** Events to watch, one channel per module: `Leads.create,Leads.edit`. */
-  NOTIFICATION_EVENTS: z
-    .string()
-    .default("Leads.create,Leads.edit")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .refine((l) => l.length > 0 && l.every((e) => EVENT.test(e)), "events look like Leads.create"),
+  /** Events to watch, one channel per module: `Leads.create,Leads.edit` (the function runs only when some are set). */
+  NOTIFICATION_EVENTS: commaList().refine(
+    (l) => l.length > 0 && l.every((e) => EVENT.test(e)),
+    "events look like Leads.create",
+  ),
   /**
    * Life asked for each channel. Zoho's maximum is UNCONFIRMED (one day in older docs, maybe a week in v8), so the
    * default stays well inside a day.

@@ -109,19 +109,7 @@ export class FieldMetadata {
     module: string,
     options: { maxAgeMs?: number } = {},
   ): Promise<GuardField[]> {
-    return this.cached(
-      `${connection}|crm|${module}`,
-      async () => {
-        const res = await zoho.request({
-          service: "crm",
-          method: "GET",
-          path: "/crm/v8/settings/fields",
-          query: { module },
-        });
-        return parseCrmFields(res.data);
-      },
-      options.maxAgeMs,
-    );
+    return this.read(zoho, connection, "crm", module, options.maxAgeMs);
   }
 
   desk(
@@ -130,18 +118,29 @@ export class FieldMetadata {
     module: string,
     options: { maxAgeMs?: number } = {},
   ): Promise<GuardField[]> {
+    return this.read(zoho, connection, "desk", module, options.maxAgeMs);
+  }
+
+  /** One module's fields: CRM `settings/fields` or Desk `organizationFields`, parsed from Zoho's own shapes. */
+  private read(
+    zoho: ZohoHttpClient,
+    connection: string,
+    service: "crm" | "desk",
+    module: string,
+    maxAgeMs: number | undefined,
+  ): Promise<GuardField[]> {
     return this.cached(
-      `${connection}|desk|${module}`,
+      `${connection}|${service}|${module}`,
       async () => {
         const res = await zoho.request({
-          service: "desk",
+          service,
           method: "GET",
-          path: "/api/v1/organizationFields",
+          path: service === "crm" ? "/crm/v8/settings/fields" : "/api/v1/organizationFields",
           query: { module },
         });
-        return parseDeskFields(res.data);
+        return service === "crm" ? parseCrmFields(res.data) : parseDeskFields(res.data);
       },
-      options.maxAgeMs,
+      maxAgeMs,
     );
   }
 }
