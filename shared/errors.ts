@@ -4,6 +4,8 @@
  *
  * Messages never contain secrets: they name fields, codes and statuses, never values.
  */
+import { MAX_QUEUE_DELAY_MS } from "./domain/queue-limits.js";
+
 export type ErrorKind =
   | "validation"
   | "config"
@@ -144,7 +146,7 @@ export class ConnectionBrokenError extends AppError {
     options: { cause?: unknown; retryAfterMs?: number } = {},
   ) {
     super(`Zoho connection "${connection}" is broken (${reason}); run the auth command to reconnect`, {
-      retryAfterMs: 15 * 60_000,
+      retryAfterMs: MAX_QUEUE_DELAY_MS,
       ...options,
     });
   }

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
+import { modelKeySecretName, webhookSecretName } from "../../shared/domain/zoho-connection.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { type DoctorReport, makeDoctor } from "../../shared/use-cases/doctor.js";
 import { type CliDeps, CONNECTION_OPTIONS, commandFlags, openConnection } from "./connection.js";
@@ -61,12 +62,12 @@ export async function doctorCommand(
       stage: conn.stage,
       connection: conn.connection,
       connectionSecretName: conn.secretName,
-      webhookSecretName: values["webhook-secret-name"] ?? `zoho-gpt-mediator/${conn.stage}/webhooks`,
+      webhookSecretName: values["webhook-secret-name"] ?? webhookSecretName(conn.stage),
       // "none": a keyless OpenAI-compatible server (the worker's OPENAI_SECRET_NAME left empty).
       modelSecretName:
         values["model-secret-name"] === "none"
           ? null
-          : (values["model-secret-name"] ?? (local ? null : `zoho-gpt-mediator/${conn.stage}/openai`)),
+          : (values["model-secret-name"] ?? (local ? null : modelKeySecretName(conn.stage))),
       ...(deskFromAddress ? { deskFromAddress } : {}),
       notifications: values.notifications === "on",
       commandFlags: commandFlags(values, DEFAULTS),

@@ -4,6 +4,7 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
+import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
 import { MEDIATOR_WRITTEN_FIELDS } from "../../shared/use-cases/worker/lead-enrichment.js";
 
 export const StageSchema = z.object({
@@ -46,7 +47,7 @@ export const StageSchema = z.object({
       deskActors: [],
     }),
   /** The model the worker asks (per-use-case overrides via MODEL_OVERRIDES). */
-  model: z.string().default("gpt-4o-mini"),
+  model: z.string().default(DEFAULT_MODEL),
   /** Maximum concurrent worker invocations: the hard bound on parallel model and Zoho calls. */
   workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
   /**

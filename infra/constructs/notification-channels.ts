@@ -6,7 +6,7 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
-import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
+import { connectionSecretName, webhookSecretName } from "../../shared/domain/zoho-connection.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
 
@@ -66,7 +66,7 @@ export class NotificationChannels extends Construct {
           .join(","),
         REFRESHER_FUNCTION_NAME: props.zoho.refresher.functionName,
         // The physical name WebhookEndpoint gives it (the token's form would be a CloudFormation expression).
-        WEBHOOK_SECRET_NAME: `zoho-gpt-mediator/${props.stage}/webhooks`,
+        WEBHOOK_SECRET_NAME: webhookSecretName(props.stage),
         NOTIFY_URL: props.notifyUrl,
         NOTIFICATION_EVENTS: (props.events ?? ["Leads.create", "Leads.edit"]).join(","),
         NOTIFICATION_CHANNEL_TTL_MINUTES: String(channelTtl.toMinutes()),

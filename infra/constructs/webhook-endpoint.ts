@@ -6,6 +6,7 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { webhookSecretName } from "../../shared/domain/zoho-connection.js";
 import { NodeFunction } from "./node-function.js";
 
 export interface WebhookEndpointProps {
@@ -64,7 +65,7 @@ export class WebhookEndpoint extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // A physical name so operators and Zoho setup scripts can find it.
-    const secretName = `zoho-gpt-mediator/${props.stage}/webhooks`;
+    const secretName = webhookSecretName(props.stage);
     this.secret = new Secret(this, "Secrets", {
       secretName,
       description:

@@ -8,7 +8,8 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type * as z from "zod";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
-import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
+import { DEFAULT_MODEL, WorkerEnvSchema } from "../../shared/config/worker-env.js";
+import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
 import { buildRegistry } from "../../shared/use-cases/worker/registry.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
@@ -58,7 +59,7 @@ export class Worker extends Construct {
     this.jobs = table("Jobs", RemovalPolicy.DESTROY);
     this.ledger = table("Ledger", RemovalPolicy.RETAIN);
     this.modelSecret = new Secret(this, "ModelKey", {
-      secretName: `zoho-gpt-mediator/${props.stage}/openai`,
+      secretName: modelKeySecretName(props.stage),
       description:
         'The model API key as {"apiKey": "..."}; replace the generated placeholder after the first deploy',
       removalPolicy: RemovalPolicy.RETAIN,
@@ -86,12 +87,10 @@ export class Worker extends Construct {
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
         JOBS_TABLE: this.jobs.tableName,
         LEDGER_TABLE: this.ledger.tableName,
-        ZOHO_CONNECTION_SECRETS: props.connections
-          .map((c) => `zoho-gpt-mediator/${props.stage}/zoho/${c}`)
-          .join(","),
+        ZOHO_CONNECTION_SECRETS: props.connections.map((c) => connectionSecretName(props.stage, c)).join(","),
         REFRESHER_FUNCTION_NAME: props.zoho.refresher.functionName,
-        OPENAI_SECRET_NAME: `zoho-gpt-mediator/${props.stage}/openai`,
-        MODEL: props.model ?? "gpt-4o-mini",
+        OPENAI_SECRET_NAME: modelKeySecretName(props.stage),
+        MODEL: props.model ?? DEFAULT_MODEL,
         // The model call must end well before the function does.
         MODEL_TIMEOUT_MS: String(Math.max(5, timeoutSeconds - 10) * 1000),
         MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? 5),

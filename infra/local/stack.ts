@@ -28,12 +28,13 @@ import {
 } from "../../shared/config/notification-channels-env.js";
 import { type RefresherEnv, RefresherEnvSchema } from "../../shared/config/refresher-env.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
-import { type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
+import { DEFAULT_MODEL, type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { ZOHO_DCS } from "../../shared/config/zoho-dc.js";
 import {
   connectionSecretName,
   parseConnection,
   serializeConnection,
+  webhookSecretName as webhookSecretNameOf,
 } from "../../shared/domain/zoho-connection.js";
 import { ConfigError } from "../../shared/errors.js";
 import { parseWebhookSecrets } from "../../shared/ingest/webhook-auth.js";
@@ -95,7 +96,7 @@ export const LocalEnvSchema = z.looseObject({
   /** A real model: an API key (and optionally another OpenAI-compatible base URL and model). */
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
-  MODEL: z.string().default("gpt-4o-mini"),
+  MODEL: z.string().default(DEFAULT_MODEL),
   /** A real Zoho org instead of the sandbox. */
   ZOHO_CLIENT_ID: z.string().optional(),
   ZOHO_CLIENT_SECRET: z.string().optional(),
@@ -287,7 +288,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     );
     const queues = { workUrl: work.QueueUrl ?? "", deadLetterUrl: dlq.QueueUrl ?? "" };
 
-    const webhookSecretName = `zoho-gpt-mediator/${STAGE}/webhooks`;
+    const webhookSecretName = webhookSecretNameOf(STAGE);
     const connection = createLocalZohoConnection({
       ...(sandbox ? { sandbox } : {}),
       secretsEndpoint: secrets.url,

@@ -31,6 +31,9 @@ const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>
       return z.NEVER;
     });
 
+/** The model the worker asks unless `MODEL` (or the stage's `model`) says otherwise. */
+export const DEFAULT_MODEL = "gpt-4o-mini";
+
 export const WorkerEnvSchema = z.object({
   WORK_QUEUE_URL: z.url(),
   DEAD_LETTER_QUEUE_URL: z.url(),
@@ -42,7 +45,7 @@ export const WorkerEnvSchema = z.object({
   /** Secret holding `{"apiKey": "..."}` for the model; empty for a keyless OpenAI-compatible server. */
   OPENAI_SECRET_NAME: z.string().default(""),
   OPENAI_BASE_URL: z.url().optional(),
-  MODEL: z.string().min(1).default("gpt-4o-mini"),
+  MODEL: z.string().min(1).default(DEFAULT_MODEL),
   /** `{"ticket-triage": "gpt-4o"}` */
   MODEL_OVERRIDES: json(z.record(z.string(), z.string()), {}),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
@@ -56,14 +59,8 @@ export const WorkerEnvSchema = z.object({
   CREDITS_LOW_WATER: z.coerce.number().int().min(0).default(500),
   AUDIT_MODE: z.enum(["note", "field"]).default("note"),
   AUDIT_FIELD: z.string().default("AI_Audit"),
-  QUARANTINE_NOTE: z
-    .enum(["true", "false"])
-    .default("true")
-    .transform((v) => v === "true"),
-  DESK_SEND_REPLIES: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((v) => v === "true"),
+  QUARANTINE_NOTE: z.stringbool().default(true),
+  DESK_SEND_REPLIES: z.stringbool().default(false),
   /** From address of Desk drafts and replies; unset: the org's active mail reply address (department, default, first). */
   DESK_FROM_ADDRESS: z.email().optional(),
   /** Where lead enrichment writes: `{"score": "Lead_Score__c", ...}` over the defaults (keys: the targets). */

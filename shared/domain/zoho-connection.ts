@@ -70,3 +70,9 @@ export const serializeConnection = (c: ZohoConnection): string =>
 /** Secret name convention shared by infra (which creates it), `auth` (which fills it) and functions (which read it). */
 export const connectionSecretName = (stage: string, connection: string): string =>
   `zoho-gpt-mediator/${stage}/zoho/${connection}`;
+
+/** The webhook secret of a stage (`{token, previousToken, hmacKeys, notificationTokens}`), made by infra. */
+export const webhookSecretName = (stage: string): string => `zoho-gpt-mediator/${stage}/webhooks`;
+
+/** The model API key secret of a stage (`{"apiKey": "..."}`), made by infra and filled after the first deploy. */
+export const modelKeySecretName = (stage: string): string => `zoho-gpt-mediator/${stage}/openai`;

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
+import { MAX_QUEUE_DELAY_MS } from "../domain/queue-limits.js";
 import {
   AppError,
   ConnectionBrokenError,
@@ -142,7 +143,7 @@ export function makeProcessWork(deps: WorkerDeps) {
   /** Exponential backoff by receive count, or the upstream's own wait when it gave one; at most 15 minutes. */
   const backoff = (record: WorkerRecord, error?: AppError) =>
     Math.min(
-      15 * 60_000,
+      MAX_QUEUE_DELAY_MS,
       Math.max(error?.retryAfterMs ?? 0, config.retryBaseMs * 2 ** Math.max(0, record.receiveCount - 1)),
     );
 
@@ -369,14 +370,14 @@ export function makeProcessWork(deps: WorkerDeps) {
       const now = deps.clock.now();
       if (zoho.creditsRemaining !== undefined && zoho.creditsRemaining < config.creditsLowWater) {
         throw new WorkMustWaitError(`Zoho API credits are low (${zoho.creditsRemaining} left)`, {
-          retryAfterMs: 15 * 60_000,
+          retryAfterMs: MAX_QUEUE_DELAY_MS,
         });
       }
       const budget = config.tokenBudgetPerDay(message.useCase);
       if ((await usageBook.spent(message.useCase, day(now))) >= budget) {
         const untilTomorrow = Date.parse(`${day(now + 86_400_000)}T00:00:00Z`) - now;
         throw new WorkMustWaitError(`daily token budget of ${budget} for ${message.useCase} is spent`, {
-          retryAfterMs: Math.min(untilTomorrow, 15 * 60_000),
+          retryAfterMs: Math.min(untilTomorrow, MAX_QUEUE_DELAY_MS),
         });
       }
       const input = useCase.inputSchema.safeParse(message.input);

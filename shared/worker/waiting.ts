@@ -8,12 +8,14 @@
  * the org's field metadata, never Zoho's token endpoint. Both kinds may wait as long in total: `maxDeferrals`
  * waits of 15 minutes (24 hours by default) before the unit goes to the dead-letter queue with its reason.
  */
+
+import { MAX_QUEUE_DELAY_MS } from "../domain/queue-limits.js";
 import { type AppError, ConnectionBrokenError, MappingIncompleteError } from "../errors.js";
 
 /** Default re-check interval of a wait for a repair. */
 export const DEFAULT_WAIT_RECHECK_MS = 20_000;
 /** The longest single wait. */
-const MAX_WAIT_MS = 15 * 60_000;
+const MAX_WAIT_MS = MAX_QUEUE_DELAY_MS;
 
 /** Waits that end when a person repairs something. */
 export const waitsForRepair = (error: unknown): boolean =>
