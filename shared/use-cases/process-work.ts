@@ -30,9 +30,11 @@ import { type WorkMessage, WorkMessageSchema } from "../schemas/work-message.js"
 import { auditNote, auditNoteExists, auditStepFor, auditText } from "../worker/audit.js";
 import { makeWriteCap, recordKeyOf } from "../worker/budget-check.js";
 import { DeskFromAddress } from "../worker/desk-from-address.js";
-import { guardPartial, invalidateOnRejection, MappingBinder } from "../worker/field-mapping.js";
 import type { FieldMetadata } from "../worker/field-metadata.js";
+import { invalidateOnRejection } from "../worker/field-metadata.js";
+import { MappingBinder } from "../worker/mapping-binder.js";
 import { DEFAULT_WAIT_RECHECK_MS, waitDelay } from "../worker/waiting.js";
+import { guardPartial } from "../worker/write-guard.js";
 import type { AnyWorkerUseCase, PlannedWrite, WorkerUseCase } from "./worker/types.js";
 
 export interface WorkerRecord {

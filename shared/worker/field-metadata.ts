@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
+import { UpstreamRejectedError } from "../errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { GuardField } from "./write-guard.js";
 
@@ -165,4 +166,41 @@ export function parseCrmFields(body: unknown): GuardField[] {
     readOnly: Boolean(f.read_only || f.field_read_only),
     ...(f.pick_list_values ? { picklist: f.pick_list_values.map((p) => p.actual_value) } : {}),
   }));
+}
+
+/**
+ * The field a Zoho `INVALID_DATA` names, from a CRM per-record result (`details.api_name`) or a Desk error
+ * (`errors[].fieldName`, a JSON pointer such as `/cf/cf_ai_urgency`); undefined for any other answer.
+ */
+export function rejectedField(code: unknown, details: unknown): string | undefined {
+  if (code !== "INVALID_DATA" || !details || typeof details !== "object") return undefined;
+  const d = details as { api_name?: unknown };
+  if (typeof d.api_name === "string") return d.api_name;
+  if (Array.isArray(details)) {
+    const name = (details as { fieldName?: unknown }[]).find(
+      (e) => typeof e?.fieldName === "string",
+    )?.fieldName;
+    return typeof name === "string" ? (name.split("/").pop() ?? undefined) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Drops the cached metadata a rejected write was built on, when Zoho named a field: the org's fields changed
+ * (a picklist value removed, a length shortened), and the next unit must see the change. Returns the field.
+ */
+export function invalidateOnRejection(
+  metadata: Pick<FieldMetadata, "invalidate">,
+  connection: string,
+  service: "crm" | "desk",
+  module: string,
+  rejection: { code?: unknown; details?: unknown } | unknown,
+): string | undefined {
+  const r =
+    rejection instanceof UpstreamRejectedError
+      ? { code: rejection.code, details: rejection.details }
+      : ((rejection ?? {}) as { code?: unknown; details?: unknown });
+  const field = rejectedField(r.code, r.details);
+  if (field) metadata.invalidate(connection, service, module);
+  return field;
 }

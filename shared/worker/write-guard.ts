@@ -2,7 +2,8 @@
  * The write guard between GPT and Zoho. Every proposed value is checked against Zoho's live field metadata and the
  * use case's allow-list: the field must exist, be writable and allowed; the value must have the field's type and
  * fit its length; a restricted picklist value must be one of Zoho's (a case or near match is mapped to Zoho's
- * spelling, anything else is rejected). The result is all or nothing: a single problem rejects the whole write.
+ * spelling, anything else is rejected). `guardWrite` is all or nothing: a single problem rejects the whole write;
+ * `guardPartial` leaves out the values of fields a use case may drop and writes the rest.
  */
 
 /** A field as the guard needs it, from CRM `settings/fields` or Desk `organizationFields`. */
@@ -173,4 +174,33 @@ export function guardWrite(
     }
   }
   return problems.length ? { ok: false, problems } : { ok: true, fields: out, mapped };
+}
+
+/** A guarded write, and the values left out of it because Zoho would reject them (partial writes). */
+export type PartialGuardResult =
+  | (Extract<GuardResult, { ok: true }> & { dropped: { field: string; reason: string }[] })
+  | Extract<GuardResult, { ok: false }>;
+
+/**
+ * The write guard with partial writes: when every rejected value belongs to a field the use case may drop, the
+ * other values are written without them; otherwise the whole write is refused, as guardWrite does.
+ */
+export function guardPartial(
+  proposed: Record<string, unknown>,
+  fields: GuardField[],
+  allowList: readonly string[],
+  droppable: readonly string[] = [],
+): PartialGuardResult {
+  const first = guardWrite(proposed, fields, allowList);
+  if (first.ok) return { ...first, dropped: [] };
+  if (!first.problems.every((p) => droppable.includes(p.field))) return first;
+  const rejected = new Set(first.problems.map((p) => p.field));
+  const rest = guardWrite(
+    Object.fromEntries(Object.entries(proposed).filter(([k]) => !rejected.has(k))),
+    fields,
+    allowList,
+  );
+  // Nothing left worth writing is no partial write.
+  if (!rest.ok || Object.keys(rest.fields).length === 0) return first;
+  return { ...rest, dropped: first.problems };
 }

@@ -21,7 +21,7 @@ const SECRETS = {
   accessToken: "1000.access0123456789abcdef0123456789a.abcdef0123456789abcdef0123456789",
   webhookToken: "wh-token-0123456789abcdef0123456789",
   notificationToken: "nt-0123456789abcdef",
-  apiKey: "sk-test-0123456789abcdef0123456789abcdef",
+  apiKey: "model-key-for-tests-0123456789abcdef",
 };
 
 class MemorySecrets implements SecretStore {

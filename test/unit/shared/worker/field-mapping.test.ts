@@ -7,16 +7,10 @@ import { leadMapping, makeLeadEnrichment } from "../../../../shared/use-cases/wo
 import { buildRegistry } from "../../../../shared/use-cases/worker/registry.js";
 import { makeTicketTriage, ticketMapping } from "../../../../shared/use-cases/worker/ticket-triage.js";
 import type { UseCaseEnv } from "../../../../shared/use-cases/worker/types.js";
-import {
-  bindMapping,
-  boundShape,
-  checkMappings,
-  guardPartial,
-  MappingBinder,
-  rejectedField,
-} from "../../../../shared/worker/field-mapping.js";
-import { FieldMetadata, parseDeskFields } from "../../../../shared/worker/field-metadata.js";
-import type { GuardField } from "../../../../shared/worker/write-guard.js";
+import { bindMapping, boundShape, checkMappings } from "../../../../shared/worker/field-mapping.js";
+import { FieldMetadata, parseDeskFields, rejectedField } from "../../../../shared/worker/field-metadata.js";
+import { MappingBinder } from "../../../../shared/worker/mapping-binder.js";
+import { type GuardField, guardPartial } from "../../../../shared/worker/write-guard.js";
 import {
   ALT_DESK_BODY,
   ALT_INDUSTRIES,
