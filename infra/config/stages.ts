@@ -5,7 +5,8 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
-import { MEDIATOR_WRITTEN_FIELDS } from "../../shared/use-cases/worker/lead-enrichment.js";
+import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
+import { mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 
 export const StageSchema = z.object({
   /** Stage name, used in the stack name: `ZohoGptMediator-<stage>`. */
@@ -43,7 +44,7 @@ export const StageSchema = z.object({
     })
     .default({
       crmUsers: [],
-      crmFields: MEDIATOR_WRITTEN_FIELDS,
+      crmFields: mediatorWrittenCrmFields(USE_CASE_CATALOG),
       deskActors: [],
     }),
   /** The model the worker asks (per-use-case overrides via MODEL_OVERRIDES). */

@@ -45,9 +45,10 @@ import { makeTokenRefresher } from "../../shared/lambda/token-refresher.js";
 import { createLogger } from "../../shared/observability/logger.js";
 import { registerSecret } from "../../shared/observability/redact.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
+import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
+import { mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 import type { ChannelOutcome } from "../../shared/use-cases/manage-notification-channels.js";
 import type { ProgressEvent } from "../../shared/use-cases/process-work.js";
-import { MEDIATOR_WRITTEN_FIELDS } from "../../shared/use-cases/worker/lead-enrichment.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
 import type { RunningServer } from "./http.js";
 import { type ModelServer, startModelServer } from "./model-server/server.js";
@@ -394,7 +395,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     const ingestEnv = IngestEnvSchema.parse(
       lambdaEnv(IngestEnvSchema, env, {
         defaults: {
-          LOOP_GUARD_CRM_FIELDS: MEDIATOR_WRITTEN_FIELDS.join(","),
+          LOOP_GUARD_CRM_FIELDS: mediatorWrittenCrmFields(USE_CASE_CATALOG).join(","),
           WEBHOOK_SECRET_TTL_SECONDS: "5",
         },
         over: options.ingest,

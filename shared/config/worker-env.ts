@@ -1,7 +1,7 @@
 /** Environment of the worker: names, URLs and numbers only, never secrets. Parsed once at cold start. */
 import * as z from "zod";
-import { LEAD_TARGET_KEYS } from "../use-cases/worker/lead-enrichment.js";
-import { TICKET_TARGET_KEYS } from "../use-cases/worker/ticket-triage.js";
+import { LEAD_TARGET_KEYS } from "../use-cases/lead-enrichment/targets.js";
+import { TICKET_TARGET_KEYS } from "../use-cases/ticket-triage/targets.js";
 import { commaList } from "./env-helpers.js";
 
 const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>

@@ -13,6 +13,7 @@ import { TokenProvider } from "../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
 import { dcHosts } from "../config/zoho-dc.js";
 import type { MappingCheck, TargetCheck } from "../domain/field-mapping.js";
+import type { ZohoField } from "../domain/write-guard.js";
 import { parseConnection, type ZohoConnection } from "../domain/zoho-connection.js";
 import {
   CRM_SCOPE_NEEDS,
@@ -36,7 +37,6 @@ import type { Clock } from "../ports/clock.js";
 import type { RefreshOutcome } from "../ports/refresh-coordinator.js";
 import type { SecretStore } from "../ports/secret-store.js";
 import { FieldMetadata } from "../worker/field-metadata.js";
-import type { GuardField } from "../worker/write-guard.js";
 import type { RefreshRequest } from "./refresh-connection.js";
 
 export type CheckStatus = "ok" | "warn" | "fail";
@@ -66,8 +66,8 @@ export interface DoctorReport {
  * enabled use case, from the org's live field metadata.
  */
 export type MappingCheckFn = (deps: {
-  crmFields(module: string): Promise<GuardField[]>;
-  deskFields(module: string): Promise<GuardField[]>;
+  crmFields(module: string): Promise<ZohoField[]>;
+  deskFields(module: string): Promise<ZohoField[]>;
 }) => Promise<MappingCheck[]>;
 
 export interface DoctorDeps {

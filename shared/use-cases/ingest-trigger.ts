@@ -15,6 +15,12 @@
  */
 import { createHash } from "node:crypto";
 import type { z } from "zod";
+import {
+  isOwnCrmUpdate,
+  isOwnCrmWorkflowTrigger,
+  isOwnDeskEvent,
+  type LoopGuardConfig,
+} from "../domain/loop-guard.js";
 import { ValidationError, WorkMustWaitError } from "../errors.js";
 import { type HttpRequest, type HttpResponse, json, parseBody } from "../ingest/http.js";
 import {
@@ -26,12 +32,6 @@ import {
   FLOW_INPUTS,
   MAX_BODY_BYTES,
 } from "../ingest/inputs.js";
-import {
-  isOwnCrmUpdate,
-  isOwnCrmWorkflowTrigger,
-  isOwnDeskEvent,
-  type LoopGuardConfig,
-} from "../ingest/loop-guard.js";
 import { MAX_PARAMS, uncarriableChar } from "../ingest/payload-bounds.js";
 import {
   DEFAULT_INGEST_LIMITS,

@@ -12,6 +12,8 @@
 import { randomUUID } from "node:crypto";
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
 import { MAX_QUEUE_DELAY_MS } from "../domain/queue-limits.js";
+import { DEFAULT_WAIT_RECHECK_MS, waitDelay } from "../domain/waiting.js";
+import { guardPartial } from "../domain/write-guard.js";
 import {
   AppError,
   ConnectionBrokenError,
@@ -33,8 +35,6 @@ import { DeskFromAddress } from "../worker/desk-from-address.js";
 import type { FieldMetadata } from "../worker/field-metadata.js";
 import { invalidateOnRejection } from "../worker/field-metadata.js";
 import { MappingBinder } from "../worker/mapping-binder.js";
-import { DEFAULT_WAIT_RECHECK_MS, waitDelay } from "../worker/waiting.js";
-import { guardPartial } from "../worker/write-guard.js";
 import type { AnyWorkerUseCase, PlannedWrite, WorkerUseCase } from "./worker/types.js";
 
 export interface WorkerRecord {

@@ -5,9 +5,9 @@
  */
 import * as z from "zod";
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
+import type { ZohoField } from "../domain/write-guard.js";
 import { UpstreamRejectedError } from "../errors.js";
 import type { Clock } from "../ports/clock.js";
-import type { GuardField } from "./write-guard.js";
 
 const CrmFieldSchema = z.looseObject({
   api_name: z.string(),
@@ -38,7 +38,7 @@ const DeskFieldSchema = z.looseObject({
 });
 const DeskFieldsSchema = z.object({ data: z.array(DeskFieldSchema) });
 
-const CRM_TYPES: Record<string, GuardField["type"]> = {
+const CRM_TYPES: Record<string, ZohoField["type"]> = {
   text: "text",
   textarea: "textarea",
   email: "email",
@@ -55,7 +55,7 @@ const CRM_TYPES: Record<string, GuardField["type"]> = {
   picklist: "picklist",
   multiselectpicklist: "multiselectpicklist",
 };
-const DESK_TYPES: Record<string, GuardField["type"]> = {
+const DESK_TYPES: Record<string, ZohoField["type"]> = {
   Text: "text",
   Textarea: "textarea",
   Email: "email",
@@ -73,7 +73,7 @@ const DESK_TYPES: Record<string, GuardField["type"]> = {
 };
 
 export class FieldMetadata {
-  private readonly cache = new Map<string, { at: number; fields: GuardField[] }>();
+  private readonly cache = new Map<string, { at: number; fields: ZohoField[] }>();
 
   constructor(
     private readonly clock: Clock,
@@ -86,9 +86,9 @@ export class FieldMetadata {
    */
   private async cached(
     key: string,
-    load: () => Promise<GuardField[]>,
+    load: () => Promise<ZohoField[]>,
     maxAgeMs = this.ttlMs,
-  ): Promise<GuardField[]> {
+  ): Promise<ZohoField[]> {
     const hit = this.cache.get(key);
     if (hit && this.clock.now() - hit.at < Math.min(this.ttlMs, maxAgeMs)) return hit.fields;
     const fields = await load();
@@ -109,7 +109,7 @@ export class FieldMetadata {
     connection: string,
     module: string,
     options: { maxAgeMs?: number } = {},
-  ): Promise<GuardField[]> {
+  ): Promise<ZohoField[]> {
     return this.read(zoho, connection, "crm", module, options.maxAgeMs);
   }
 
@@ -118,7 +118,7 @@ export class FieldMetadata {
     connection: string,
     module: string,
     options: { maxAgeMs?: number } = {},
-  ): Promise<GuardField[]> {
+  ): Promise<ZohoField[]> {
     return this.read(zoho, connection, "desk", module, options.maxAgeMs);
   }
 
@@ -129,7 +129,7 @@ export class FieldMetadata {
     service: "crm" | "desk",
     module: string,
     maxAgeMs: number | undefined,
-  ): Promise<GuardField[]> {
+  ): Promise<ZohoField[]> {
     return this.cached(
       `${connection}|${service}|${module}`,
       async () => {
@@ -147,7 +147,7 @@ export class FieldMetadata {
 }
 
 /** Desk `organizationFields` answer -> guard fields. Exported for tests of Desk's shapes. */
-export function parseDeskFields(body: unknown): GuardField[] {
+export function parseDeskFields(body: unknown): ZohoField[] {
   return DeskFieldsSchema.parse(body).data.map((f) => ({
     name: f.apiName,
     type: (Object.hasOwn(DESK_TYPES, f.type) ? DESK_TYPES[f.type] : undefined) ?? "other",
@@ -158,7 +158,7 @@ export function parseDeskFields(body: unknown): GuardField[] {
 }
 
 /** CRM `settings/fields` answer -> guard fields. Exported for tests. */
-export function parseCrmFields(body: unknown): GuardField[] {
+export function parseCrmFields(body: unknown): ZohoField[] {
   return CrmFieldsSchema.parse(body).fields.map((f) => ({
     name: f.api_name,
     type: (Object.hasOwn(CRM_TYPES, f.data_type) ? CRM_TYPES[f.data_type] : undefined) ?? "other",

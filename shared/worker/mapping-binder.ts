@@ -4,12 +4,12 @@
  */
 import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
 import type { MappingCheck } from "../domain/field-mapping.js";
+import { type Binding, bindMapping, type UseCaseMapping } from "../domain/output-targets.js";
+import type { ZohoField } from "../domain/write-guard.js";
 import { MappingIncompleteError } from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import type { Metrics } from "../ports/metrics.js";
-import { type Binding, bindMapping, type UseCaseMapping } from "./field-mapping.js";
 import type { FieldMetadata } from "./field-metadata.js";
-import type { GuardField } from "./write-guard.js";
 
 export interface MappingBinderDeps {
   metadata: FieldMetadata;
@@ -26,7 +26,7 @@ export interface MappingBinderDeps {
  */
 export class MappingBinder {
   /** Bindings per metadata read (the cached field list), so a refresh re-binds and re-reports. */
-  private readonly bindings = new WeakMap<GuardField[], Map<string, Binding>>();
+  private readonly bindings = new WeakMap<ZohoField[], Map<string, Binding>>();
   /** Connection|use case pairs whose mapping is incomplete: their metadata is re-read every `recheckMs`. */
   private readonly incomplete = new Set<string>();
   /** What was last reported per connection|use case, so the re-checks of a stopped use case do not repeat it. */

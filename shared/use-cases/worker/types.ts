@@ -6,16 +6,16 @@
  */
 import type * as z from "zod";
 import type { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
+import type { Binding, UseCaseMapping } from "../../domain/output-targets.js";
+import type { ZohoField } from "../../domain/write-guard.js";
 import type { UseCase, WorkMessage } from "../../schemas/work-message.js";
-import type { Binding, UseCaseMapping } from "../../worker/field-mapping.js";
-import type { GuardField } from "../../worker/write-guard.js";
 
 export interface UseCaseEnv {
   zoho: ZohoHttpClient;
   connection: string;
   now: Date;
   /** Live CRM field metadata (cached), e.g. to offer the model exactly Zoho's picklist values. */
-  crmFields(module: string): Promise<GuardField[]>;
+  crmFields(module: string): Promise<ZohoField[]>;
   /**
    * The use case's targets bound to this org's live fields (when it declares a `mapping`): the pipeline binds them
    * before `load` and stops the use case while a required target is not usable.

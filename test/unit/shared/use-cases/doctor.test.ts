@@ -1,6 +1,7 @@
 /** doctor: each check's verdict and fix, from a fake Zoho (injected fetch), in-memory secrets and a mapping double. */
 import { describe, expect, it, vi } from "vitest";
 import type { MappingCheck, TargetCheck } from "../../../../shared/domain/field-mapping.js";
+import type { ZohoField } from "../../../../shared/domain/write-guard.js";
 import { serializeConnection, type ZohoConnection } from "../../../../shared/domain/zoho-connection.js";
 import { ConfigError, UpstreamUnavailableError } from "../../../../shared/errors.js";
 import type { RefreshOutcome } from "../../../../shared/ports/refresh-coordinator.js";
@@ -11,7 +12,6 @@ import {
   type MappingCheckFn,
   makeDoctor,
 } from "../../../../shared/use-cases/doctor.js";
-import type { GuardField } from "../../../../shared/worker/write-guard.js";
 
 const NOW = Date.parse("2026-11-30T10:00:00Z");
 const clock = { now: () => NOW };
@@ -121,7 +121,7 @@ function fakeZoho(z: FakeZoho = {}) {
 /** A mapping double: lead enrichment's two targets, bound against the live Leads fields it is handed. */
 const leadMapping: MappingCheckFn = async ({ crmFields }) => {
   const fields = await crmFields("Leads");
-  const target = (key: string, field: string, required: boolean, type: GuardField["type"]): TargetCheck => {
+  const target = (key: string, field: string, required: boolean, type: ZohoField["type"]): TargetCheck => {
     const found = fields.find((f) => f.name === field);
     return {
       key,

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import type { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
+import { bindMapping, boundShape, checkMappings } from "../../../../shared/domain/output-targets.js";
+import { guardPartial, type ZohoField } from "../../../../shared/domain/write-guard.js";
 import { MappingIncompleteError } from "../../../../shared/errors.js";
 import type { AppLogger } from "../../../../shared/observability/logger.js";
-import { leadMapping, makeLeadEnrichment } from "../../../../shared/use-cases/worker/lead-enrichment.js";
+import { leadMapping, makeLeadEnrichment } from "../../../../shared/use-cases/lead-enrichment/targets.js";
+import { makeTicketTriage, ticketMapping } from "../../../../shared/use-cases/ticket-triage/targets.js";
 import { buildRegistry } from "../../../../shared/use-cases/worker/registry.js";
-import { makeTicketTriage, ticketMapping } from "../../../../shared/use-cases/worker/ticket-triage.js";
 import type { UseCaseEnv } from "../../../../shared/use-cases/worker/types.js";
-import { bindMapping, boundShape, checkMappings } from "../../../../shared/worker/field-mapping.js";
 import { FieldMetadata, parseDeskFields, rejectedField } from "../../../../shared/worker/field-metadata.js";
 import { MappingBinder } from "../../../../shared/worker/mapping-binder.js";
-import { type GuardField, guardPartial } from "../../../../shared/worker/write-guard.js";
 import {
   ALT_DESK_BODY,
   ALT_INDUSTRIES,
@@ -19,8 +19,8 @@ import {
   DEMO_LEADS,
 } from "../../../fixtures/orgs/orgs.js";
 
-const without = (fields: GuardField[], name: string) => fields.filter((f) => f.name !== name);
-const replace = (fields: GuardField[], field: GuardField) => [...without(fields, field.name), field];
+const without = (fields: ZohoField[], name: string) => fields.filter((f) => f.name !== name);
+const replace = (fields: ZohoField[], field: ZohoField) => [...without(fields, field.name), field];
 const enumOf = (schema: z.ZodType) => {
   const json = z.toJSONSchema(schema) as { enum?: string[]; anyOf?: { enum?: string[] }[] };
   return json.enum ?? json.anyOf?.find((a) => a.enum)?.enum;
@@ -84,7 +84,7 @@ describe("lead enrichment bound to two differently configured orgs", () => {
   });
 
   it("a required field of the wrong type, with no values, or read-only stops the use case too", () => {
-    const cases: [GuardField, string][] = [
+    const cases: [ZohoField, string][] = [
       [{ name: "AI_ICP_Fit", type: "text", length: 255, readOnly: false }, "wrong-type"],
       [{ name: "AI_ICP_Fit", type: "picklist", readOnly: false, picklist: ["-None-"] }, "wrong-type"],
       [{ name: "AI_Score", type: "textarea", readOnly: false }, "wrong-type"],
@@ -288,7 +288,7 @@ describe("Zoho rejections that name a field", () => {
 });
 
 describe("the worker's binder", () => {
-  const setup = (initial: GuardField[]) => {
+  const setup = (initial: ZohoField[]) => {
     let now = 0;
     let fields = initial;
     let reads = 0;
@@ -333,7 +333,7 @@ describe("the worker's binder", () => {
       logs,
       counts,
       reads: () => reads,
-      setFields: (f: GuardField[]) => {
+      setFields: (f: ZohoField[]) => {
         fields = f;
       },
       advance: (ms: number) => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { waitDelay } from "../../../../shared/domain/waiting.js";
 import {
   ConnectionBrokenError,
   MappingIncompleteError,
   RefreshThrottledError,
   WorkMustWaitError,
 } from "../../../../shared/errors.js";
-import { waitDelay } from "../../../../shared/worker/waiting.js";
 
 const config = { maxDeferrals: 96, waitRecheckMs: 20_000 };
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type GuardField, guardWrite, matchPicklist } from "../../../../shared/worker/write-guard.js";
+import { guardWrite, matchPicklist, type ZohoField } from "../../../../shared/domain/write-guard.js";
 
-const FIELDS: GuardField[] = [
+const FIELDS: ZohoField[] = [
   {
     name: "Lead_Status",
     type: "picklist",

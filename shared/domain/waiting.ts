@@ -9,8 +9,8 @@
  * waits of 15 minutes (24 hours by default) before the unit goes to the dead-letter queue with its reason.
  */
 
-import { MAX_QUEUE_DELAY_MS } from "../domain/queue-limits.js";
 import { type AppError, ConnectionBrokenError, MappingIncompleteError } from "../errors.js";
+import { MAX_QUEUE_DELAY_MS } from "./queue-limits.js";
 
 /** Default re-check interval of a wait for a repair. */
 export const DEFAULT_WAIT_RECHECK_MS = 20_000;

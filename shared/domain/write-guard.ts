@@ -6,27 +6,9 @@
  * `guardPartial` leaves out the values of fields a use case may drop and writes the rest.
  */
 
-/** A field as the guard needs it, from CRM `settings/fields` or Desk `organizationFields`. */
-export interface GuardField {
-  name: string;
-  type:
-    | "text"
-    | "textarea"
-    | "email"
-    | "phone"
-    | "website"
-    | "integer"
-    | "double"
-    | "boolean"
-    | "date"
-    | "datetime"
-    | "picklist"
-    | "multiselectpicklist"
-    | "other";
-  length?: number;
-  readOnly: boolean;
-  picklist?: string[];
-}
+import type { ZohoField } from "./zoho-field.js";
+
+export type { ZohoField };
 
 export type GuardResult =
   | { ok: true; fields: Record<string, unknown>; mapped: { field: string; from: string; to: string }[] }
@@ -73,7 +55,7 @@ export function matchPicklist(value: string, options: string[]): string | undefi
 const zohoDateTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "+00:00");
 
 function check(
-  field: GuardField,
+  field: ZohoField,
   value: unknown,
 ): { value: unknown; mappedFrom?: string } | { reason: string } {
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
@@ -143,7 +125,7 @@ function check(
 /** Checks a proposed write; `null` or `undefined` values mean "no proposal" and are dropped, not written. */
 export function guardWrite(
   proposed: Record<string, unknown>,
-  fields: GuardField[],
+  fields: ZohoField[],
   allowList: readonly string[],
 ): GuardResult {
   const byName = new Map(fields.map((f) => [f.name, f]));
@@ -187,7 +169,7 @@ export type PartialGuardResult =
  */
 export function guardPartial(
   proposed: Record<string, unknown>,
-  fields: GuardField[],
+  fields: ZohoField[],
   allowList: readonly string[],
   droppable: readonly string[] = [],
 ): PartialGuardResult {

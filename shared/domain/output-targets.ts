@@ -6,13 +6,8 @@
  * case for that connection until the admin fixes it (required). `doctor` prints the same check (checkMappings).
  */
 import * as z from "zod";
-import type {
-  CreatableFieldType,
-  CustomFieldSpec,
-  MappingCheck,
-  TargetCheck,
-} from "../domain/field-mapping.js";
-import type { GuardField } from "./write-guard.js";
+import type { CreatableFieldType, CustomFieldSpec, MappingCheck, TargetCheck } from "./field-mapping.js";
+import type { ZohoField } from "./write-guard.js";
 
 /** One output a use case wants to write, declared by intent; the mapping binds it to the org's field. */
 export interface OutputTarget {
@@ -25,7 +20,7 @@ export interface OutputTarget {
   /** What the value means, for the model and for people: e.g. "a fit rating, best to worst". */
   intent: string;
   /** The field types that can hold it, preferred first. */
-  accepts: readonly GuardField["type"][];
+  accepts: readonly ZohoField["type"][];
   /** Who fills it: the model (default), or the pipeline itself (e.g. a timestamp). */
   source?: "model" | "system";
   /** The model may answer `null` ("unknown"); nothing is written then. */
@@ -53,7 +48,7 @@ export interface UseCaseMapping {
 
 export interface BoundTarget {
   target: OutputTarget;
-  field: GuardField;
+  field: ZohoField;
 }
 
 /** The mapping bound to one org's fields: the check (for doctor and the worker) and the usable targets. */
@@ -63,12 +58,12 @@ export interface Binding {
 }
 
 const INT_MAX = 2_147_483_647;
-const TEXT_TYPES = new Set<GuardField["type"]>(["text", "textarea", "email", "phone", "website"]);
+const TEXT_TYPES = new Set<ZohoField["type"]>(["text", "textarea", "email", "phone", "website"]);
 /** Zoho's empty picklist entry: never a value to write. */
-const usableValues = (field: GuardField) => (field.picklist ?? []).filter((v) => v !== "-None-");
+const usableValues = (field: ZohoField) => (field.picklist ?? []).filter((v) => v !== "-None-");
 
 /** A field as people read it: `text(255)`, `picklist [A - Ideal, B - Good, C - Poor]`, `integer`. */
-export function describeField(field: GuardField): string {
+export function describeField(field: ZohoField): string {
   if (field.type === "picklist" || field.type === "multiselectpicklist")
     return `${field.type} [${usableValues(field).join(", ")}]`;
   return field.length !== undefined && TEXT_TYPES.has(field.type)
@@ -80,7 +75,7 @@ export function describeField(field: GuardField): string {
 const labelFor = (apiName: string) => apiName.replace(/_/g, " ");
 
 /** Binds a use case's targets to one org's fields. */
-export function bindMapping(useCase: string, mapping: UseCaseMapping, fields: GuardField[]): Binding {
+export function bindMapping(useCase: string, mapping: UseCaseMapping, fields: ZohoField[]): Binding {
   const byName = new Map(fields.map((f) => [f.name, f]));
   const bound: BoundTarget[] = [];
   const targets: TargetCheck[] = mapping.targets.map((target) => {
@@ -217,8 +212,8 @@ export const droppableFields = (binding: Binding, mapping: UseCaseMapping): stri
 
 export interface CheckMappingsDeps {
   registry: Partial<Record<string, { name: string; mapping?: UseCaseMapping } | undefined>>;
-  crmFields(module: string): Promise<GuardField[]>;
-  deskFields(module: string): Promise<GuardField[]>;
+  crmFields(module: string): Promise<ZohoField[]>;
+  deskFields(module: string): Promise<ZohoField[]>;
 }
 
 /** Each enabled use case's mapping against the org's live fields: what the worker runs on and `doctor` prints. */
@@ -232,3 +227,12 @@ export async function checkMappings(deps: CheckMappingsDeps): Promise<MappingChe
   }
   return out;
 }
+
+/** A mapping with a deployment's field map applied (target key -> field api name, over the defaults). */
+export const withFieldMap = (
+  mapping: UseCaseMapping,
+  fieldMap: Record<string, string> = {},
+): UseCaseMapping => ({
+  ...mapping,
+  targets: mapping.targets.map((t) => ({ ...t, field: fieldMap[t.key] ?? t.field })),
+});

@@ -1,0 +1,24 @@
+/**
+ * A Zoho field as the mediator needs it, from CRM `settings/fields` or Desk `organizationFields`, whatever the wire
+ * shape: the adapters in `shared/adapters/zoho/` translate Zoho's answers into this.
+ */
+export interface ZohoField {
+  name: string;
+  type:
+    | "text"
+    | "textarea"
+    | "email"
+    | "phone"
+    | "website"
+    | "integer"
+    | "double"
+    | "boolean"
+    | "date"
+    | "datetime"
+    | "picklist"
+    | "multiselectpicklist"
+    | "other";
+  length?: number;
+  readOnly: boolean;
+  picklist?: string[];
+}

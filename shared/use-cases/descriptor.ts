@@ -1,0 +1,100 @@
+/**
+ * What a use case is, in one place. Each use case is a folder `shared/use-cases/<name>/` whose `index.ts` exports one
+ * `UseCaseDescriptor`, and one line in `catalog.ts` lists it. Everything else derives from the catalog: the ingest
+ * routes and their input schemas, the work message's use-case names, the pipeline's registry, the loop guard's
+ * field list, the CDK routes, `doctor`'s mapping checks and the README's table of use cases.
+ *
+ * A descriptor imports only the domain, the ports, prompts and zod: CDK synth and the ingest load it, so it never
+ * pulls in an adapter or an SDK.
+ */
+import type * as z from "zod";
+import type { Binding, UseCaseMapping } from "../domain/output-targets.js";
+import type { PlannedWrite } from "../domain/planned-write.js";
+import type { ZohoField } from "../domain/zoho-field.js";
+import type { ZohoCrm } from "../ports/zoho-crm.js";
+import type { ZohoDesk } from "../ports/zoho-desk.js";
+import type { WorkMessage } from "../schemas/work-message.js";
+
+/** How events reach the use case. Every route shares ingest's auth, bounds, rate limits and dedup. */
+export interface UseCaseTriggers {
+  /**
+   * `POST /v1/hooks/crm/<name>`: a CRM workflow webhook for one record (`id`, optional `module`, `modified_time`
+   * and custom parameters). The unit's input is `{ module, id, modifiedTime?, params }`.
+   */
+  crmWorkflow?: { defaultModule: string };
+  /**
+   * `POST /v1/hooks/crm/notifications`: Notification API callbacks of these modules become units of this use
+   * case (one per record id; deletes and the mediator's own updates are dropped).
+   */
+  crmNotification?: { modules: readonly string[] };
+  /** `POST /v1/hooks/desk`: Desk webhook events of these types (inbound only) become units of this use case. */
+  deskWebhook?: { events: readonly string[] };
+  /** `POST /v1/hooks/flow/<name>`: Zoho Flow, n8n, Deluge `invokeUrl`, custom code; the body must fit `schema`. */
+  flow?: { schema: z.ZodType<Record<string, unknown>> };
+}
+
+/** What a use case's `load`, `plan` and schema see of the world for one unit. */
+export interface WorkContext {
+  crm: ZohoCrm;
+  desk: ZohoDesk;
+  connection: string;
+  now: Date;
+  /** Live field metadata (cached by the pipeline), e.g. to offer the model exactly Zoho's picklist values. */
+  fields(service: "crm" | "desk", module: string): Promise<ZohoField[]>;
+  /** The use case's targets bound to this org's live fields (when it declares a `mapping`). */
+  binding?: Binding;
+}
+
+/** Where the audit trail (and a quarantine note) of a unit goes. */
+export type AuditTarget =
+  | { service: "crm"; module: string; id: string }
+  | { service: "desk"; ticketId: string };
+
+/**
+ * The pipeline part of a use case: load context through the ports, a versioned prompt, a zod output schema
+ * (strict structured output), and the writes it wants. The pipeline does the rest: claim, budgets, the model call
+ * and its repair attempt, the write guard, the writes, the audit trail, completion.
+ */
+export interface UseCaseWork<I = unknown, L = unknown> {
+  /** Bumped whenever the prompt or schema changes; recorded in every audit entry. */
+  promptVersion: string;
+  /** The work message's `input` as this use case reads it (already checked at ingest; checked again here). */
+  inputSchema: z.ZodType<I>;
+  load(ctx: WorkContext, input: I, message: WorkMessage): Promise<L>;
+  /** The output schema for this unit (e.g. enums of the org's own picklist values). */
+  schemaFor(loaded: L): z.ZodType<Record<string, unknown>>;
+  prompt(loaded: L): { system: string; user: string };
+  plan(output: Record<string, unknown>, loaded: L, ctx: WorkContext): PlannedWrite[];
+  auditTarget(loaded: L): AuditTarget;
+}
+
+/** Deployment settings a use case's work is built with. */
+export interface UseCaseSettings {
+  /** Target key -> field api name over the defaults, from the use case's `fieldMapSetting` variable. */
+  fieldMap: Record<string, string>;
+}
+
+export interface UseCaseDescriptor {
+  /** Kebab-case; the route segment, the work message's `useCase`, metric and alarm dimension. */
+  name: string;
+  /** One line for the README's table of use cases. */
+  title: string;
+  /** The Zoho service it writes to. */
+  service: "crm" | "desk";
+  triggers: UseCaseTriggers;
+  /**
+   * Its output targets with their default fields, in the module they live in (`Leads`, Desk `tickets`), and the
+   * variable that moves them to other fields (e.g. LEAD_FIELD_MAP). The pipeline binds them, with the deployment's
+   * field map applied, to the org's live fields before `load`; `doctor`, `fields create`, the loop guard and the
+   * docs derive from them.
+   */
+  mapping?: UseCaseMapping;
+  /** Fields it writes besides its targets (the loop guard drops Notification API updates of only these). */
+  alsoWrites?: readonly string[];
+  /**
+   * Builds the pipeline part. Absent: the use case's triggers are accepted and validated at ingest, and its units
+   * are dead-lettered with the reason that this release does not process it.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the catalog holds use cases whose input and context types differ
+  work?(settings: UseCaseSettings): UseCaseWork<any, any>;
+}

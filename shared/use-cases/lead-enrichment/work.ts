@@ -1,0 +1,112 @@
+/**
+ * Lead enrichment and qualification (CRM), the pipeline part: load the lead, ask for ICP fit, intent, buying stage,
+ * a 0-100 score with its reason, a summary, and values for the record's empty fields (industry, city, country,
+ * title), and plan one update of the bound fields (written by the pipeline with `"trigger": []`).
+ */
+import * as z from "zod";
+import {
+  type Binding,
+  boundShape,
+  droppableFields,
+  systemValue,
+  withFieldMap,
+} from "../../domain/output-targets.js";
+import type { PlannedWrite } from "../../domain/planned-write.js";
+import { NotFoundError } from "../../errors.js";
+import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
+import { ZohoIdSchema } from "../../schemas/work-message.js";
+import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
+import { LEAD_MAPPING } from "./targets.js";
+
+export const LeadInputSchema = z.looseObject({ module: z.string().default("Leads"), id: ZohoIdSchema });
+type LeadInput = z.infer<typeof LeadInputSchema>;
+
+/** Lead fields the model sees. Nothing else of the record leaves Zoho. */
+const CONTEXT_FIELDS = [
+  "First_Name",
+  "Last_Name",
+  "Company",
+  "Designation",
+  "Email",
+  "Website",
+  "City",
+  "Country",
+  "Lead_Source",
+  "Lead_Status",
+  "Industry",
+  "No_of_Employees",
+  "Annual_Revenue",
+  "Description",
+];
+
+/** Targets the model fills only when the record's field is empty today. */
+const FILL_IF_EMPTY = new Set<string>(["industry", "city", "country", "designation"]);
+
+interface LoadedLead {
+  module: string;
+  id: string;
+  record: Record<string, unknown>;
+  binding: Binding;
+}
+
+const isEmpty = (v: unknown) => v === undefined || v === null || v === "" || v === "-None-";
+
+/** The per-unit output schema: the org's bound fields, minus fill-if-empty targets the record already has. */
+function schemaOf(loaded: LoadedLead) {
+  const shape = boundShape(loaded.binding);
+  for (const b of loaded.binding.bound)
+    if (FILL_IF_EMPTY.has(b.target.key) && !isEmpty(loaded.record[b.field.name])) delete shape[b.target.key];
+  return z.object(shape);
+}
+
+export function leadEnrichmentWork(settings: UseCaseSettings): UseCaseWork<LeadInput, LoadedLead> {
+  const mapping = withFieldMap(LEAD_MAPPING, settings.fieldMap);
+  return {
+    promptVersion: "lead-enrichment/2026-11-30.1",
+    inputSchema: LeadInputSchema,
+
+    async load(ctx: WorkContext, input: LeadInput): Promise<LoadedLead> {
+      if (!ctx.binding) throw new Error("lead enrichment runs with a bound field mapping");
+      const record = await ctx.crm.getRecord(input.module, input.id);
+      if (!record) throw new NotFoundError("zoho-crm", `${input.module} ${input.id} does not exist`);
+      return { module: input.module, id: input.id, record, binding: ctx.binding };
+    },
+
+    schemaFor: schemaOf,
+
+    prompt(loaded) {
+      const data = Object.fromEntries(
+        CONTEXT_FIELDS.filter((f) => loaded.record[f] !== undefined && loaded.record[f] !== null).map((f) => [
+          f,
+          loaded.record[f],
+        ]),
+      );
+      return {
+        system: `You qualify B2B sales leads for a CRM. ${DATA_RULES} Judge ICP fit for a mid-market SaaS vendor selling to companies of 50-5000 employees. Each answer field describes what it means; ratings use the CRM's own values. Give values for the record's empty fields only where the data states them.`,
+        user: dataBlock("lead record", data),
+      };
+    },
+
+    plan(output: Record<string, unknown>, loaded: LoadedLead, ctx: WorkContext): PlannedWrite[] {
+      const proposed: Record<string, unknown> = {};
+      for (const b of loaded.binding.bound) {
+        const name = b.field.name;
+        if (FILL_IF_EMPTY.has(b.target.key) && !isEmpty(loaded.record[name])) continue;
+        const value = b.target.source === "system" ? systemValue(b, ctx.now) : output[b.target.key];
+        if (value !== undefined && value !== null) proposed[name] = value;
+      }
+      return [
+        {
+          kind: "crm-update",
+          module: loaded.module,
+          id: loaded.id,
+          proposed,
+          allowList: loaded.binding.bound.map((b) => b.field.name),
+          droppable: droppableFields(loaded.binding, mapping),
+        },
+      ];
+    },
+
+    auditTarget: (loaded) => ({ service: "crm", module: loaded.module, id: loaded.id }),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Desk ticket triage, the pipeline part: load the ticket and its latest messages, ask for a summary, sentiment,
+ * urgency, category and a suggested reply, and plan the ticket's AI fields, a private comment and a draft reply
+ * (sent only when the deployment opts in).
+ */
+import * as z from "zod";
+import { type Binding, boundShape, droppableFields, withFieldMap } from "../../domain/output-targets.js";
+import type { PlannedWrite } from "../../domain/planned-write.js";
+import { NotFoundError } from "../../errors.js";
+import type { DeskTicket } from "../../ports/zoho-desk.js";
+import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
+import { ZohoIdSchema } from "../../schemas/work-message.js";
+import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
+import { TICKET_MAPPING } from "./targets.js";
+
+export const TicketInputSchema = z.looseObject({
+  ticketId: ZohoIdSchema,
+  eventType: z.string(),
+  threadId: ZohoIdSchema.optional(),
+});
+type TicketInput = z.infer<typeof TicketInputSchema>;
+
+/**
+ * Outputs always asked for: the summary (for the private comment; when the org has a summary field, its bound
+ * schema with the field's length replaces this one) and the suggested reply.
+ */
+const BASE_SHAPE = {
+  summary: z.string().min(1).max(2000).describe("Two or three sentences: what the customer needs"),
+  suggested_reply: z
+    .string()
+    .min(1)
+    .max(32_000)
+    .describe("A polite reply an agent can edit and send; promise nothing the data does not support"),
+};
+
+interface LoadedTicket {
+  ticket: DeskTicket;
+  messages: { direction: string; content: string }[];
+  binding: Binding;
+}
+
+export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketInput, LoadedTicket> {
+  const mapping = withFieldMap(TICKET_MAPPING, settings.fieldMap);
+  return {
+    promptVersion: "ticket-triage/2026-11-30.1",
+    inputSchema: TicketInputSchema,
+
+    async load(ctx: WorkContext, input: TicketInput): Promise<LoadedTicket> {
+      if (!ctx.binding) throw new Error("ticket triage runs with a bound field mapping");
+      const ticket = await ctx.desk.getTicket(input.ticketId);
+      if (!ticket) throw new NotFoundError("zoho-desk", `ticket ${input.ticketId} does not exist`);
+      // The latest few customer and agent messages, newest last; drafts are not conversation.
+      const threads = (await ctx.desk.listThreads(input.ticketId))
+        .filter((th) => th.status !== "DRAFT")
+        .slice(-4);
+      const messages: LoadedTicket["messages"] = [];
+      for (const th of threads) {
+        const full = await ctx.desk.getThread(input.ticketId, th.id);
+        if (full)
+          messages.push({
+            direction: full.direction,
+            content: full.content.replace(/<[^>]+>/g, " ").slice(0, 8_000),
+          });
+      }
+      return { ticket, messages, binding: ctx.binding };
+    },
+
+    schemaFor: (loaded) => z.object({ ...BASE_SHAPE, ...boundShape(loaded.binding) }),
+
+    prompt(loaded) {
+      const data = {
+        subject: loaded.ticket.subject,
+        description: loaded.ticket.description,
+        priority: loaded.ticket.priority,
+        status: loaded.ticket.status,
+        messages: loaded.messages,
+      };
+      return {
+        system: `You triage customer support tickets for a support team. ${DATA_RULES} Each answer field describes what it means; ratings and categories use the help desk's own values. Write the suggested reply in the customer's language.`,
+        user: dataBlock("support ticket", data),
+      };
+    },
+
+    plan(output: Record<string, unknown>, loaded: LoadedTicket): PlannedWrite[] {
+      const ticketId = loaded.ticket.id;
+      const proposed: Record<string, unknown> = {};
+      for (const b of loaded.binding.bound) {
+        const value = output[b.target.key];
+        if (value !== undefined && value !== null) proposed[b.field.name] = value;
+      }
+      const labels = (["category", "urgency", "sentiment"] as const)
+        .filter((k) => typeof output[k] === "string")
+        .map((k) => `${k} ${output[k] as string}`);
+      const comment = [
+        `AI triage${labels.length ? ` — ${labels.join(", ")}` : ""}.`,
+        "",
+        String(output.summary ?? ""),
+      ].join("\n");
+      const departmentId = loaded.ticket.departmentId;
+      return [
+        {
+          kind: "desk-ticket-update",
+          ticketId,
+          proposed,
+          allowList: loaded.binding.bound.map((b) => b.field.name),
+          droppable: droppableFields(loaded.binding, mapping),
+        },
+        { kind: "desk-comment", ticketId, content: comment },
+        {
+          kind: "desk-reply",
+          ticketId,
+          content: String(output.suggested_reply ?? ""),
+          to: typeof loaded.ticket.email === "string" ? loaded.ticket.email : null,
+          departmentId:
+            typeof departmentId === "string" || typeof departmentId === "number"
+              ? String(departmentId)
+              : null,
+        },
+      ];
+    },
+
+    auditTarget: (loaded) => ({ service: "desk", ticketId: loaded.ticket.id }),
+  };
+}
