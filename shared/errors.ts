@@ -109,10 +109,13 @@ export class UpstreamRejectedError extends UpstreamError {
     readonly code: string | undefined,
     /** Zoho's `details` / `errors`: field names and limits, never record values. */
     readonly details: unknown,
-    options: { cause?: unknown; status?: number } = {},
+    options: { cause?: unknown; status?: number; field?: string } = {},
   ) {
     super(upstream, message, options);
+    this.field = options.field;
   }
+  /** The field Zoho named as refused (set by the adapter from Zoho's answer), when it named one. */
+  readonly field: string | undefined;
 }
 
 /** The access token was refused even after one coordinated refresh. The message can wait for a fixed token. */
