@@ -288,7 +288,7 @@ export function makeProcessWork(deps: WorkerDeps) {
     let repairHint: string | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const result = await deps.llm.complete({
+        const result = await deps.llm.ask({
           model,
           ...prompt,
           schema,

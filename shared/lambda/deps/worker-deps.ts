@@ -128,7 +128,7 @@ export function getWorkerHandler(): ReturnType<typeof createWorkerDeps>["handle"
   const secrets = new SecretsManagerStore({ client: new SecretsManagerClient({}) });
   let llm: Promise<Llm> | undefined;
   const lazyLlm: Llm = {
-    complete: async (request) => {
+    ask: async (request) => {
       llm ??= (async () => {
         let apiKey = "none";
         if (env.OPENAI_SECRET_NAME) {
@@ -143,7 +143,7 @@ export function getWorkerHandler(): ReturnType<typeof createWorkerDeps>["handle"
           timeoutMs: env.MODEL_TIMEOUT_MS,
         });
       })();
-      return (await llm).complete(request);
+      return (await llm).ask(request);
     },
   };
   handle = createWorkerDeps(env, {

@@ -35,7 +35,7 @@ const OUTPUT = {
 class FakeLlm implements Llm {
   calls = 0;
   malformed = 0;
-  async complete() {
+  async ask() {
     this.calls += 1;
     if (this.malformed > 0) {
       this.malformed -= 1;
@@ -378,7 +378,7 @@ describe("a dead-lettered job is kept, and only its replay runs it again (issue 
 describe("partial writes", () => {
   const run = async (value: Record<string, unknown>, index: number) => {
     const answering: Llm = {
-      complete: async () =>
+      ask: async () =>
         ({ value, usage: { promptTokens: 1, completionTokens: 1 }, model: "test-model" }) as never,
     };
     const { zoho } = h.container();
