@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dcFromAccountsServer, dcHosts } from "../../../../shared/config/zoho-dc.js";
+import { dcFromAccountsServer, dcHosts } from "../../../../shared/domain/zoho-dc.js";
 
 describe("Zoho data centres", () => {
   it("maps each DC to its accounts server, API domain and Desk host, including Canada's zohocloud", () => {
