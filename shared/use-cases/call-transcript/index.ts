@@ -25,7 +25,7 @@ export const CallTranscriptInputSchema = z
 
 export const callTranscript: UseCaseDescriptor = {
   name: "call-transcript",
-  title: "Call transcripts: a call summarised onto its CRM record (accepted; processed from issue 11)",
+  title: "Call transcripts: a summary, action items and risks of a call, onto its CRM record",
   service: "crm",
   triggers: { flow: { schema: CallTranscriptInputSchema } },
 };

@@ -24,8 +24,7 @@ export const DocumentExtractionInputSchema = z
 
 export const documentExtraction: UseCaseDescriptor = {
   name: "document-extraction",
-  title:
-    "Document extraction: fields read from a document onto its CRM record (accepted; processed from issue 11)",
+  title: "Document extraction: fields read from a document onto its CRM record",
   service: "crm",
   triggers: { flow: { schema: DocumentExtractionInputSchema } },
 };

@@ -18,7 +18,7 @@ export const EmailTriageInputSchema = z.object({
 
 export const emailTriage: UseCaseDescriptor = {
   name: "email-triage",
-  title: "E-mail triage: an inbound e-mail classified and routed (accepted; processed from issue 11)",
+  title: "E-mail triage: an inbound e-mail from Flow, n8n or code, resolved against CRM and acted on by rule",
   service: "crm",
   triggers: { flow: { schema: EmailTriageInputSchema } },
 };
