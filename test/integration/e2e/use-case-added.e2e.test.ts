@@ -67,5 +67,5 @@ describe("a use case added as a folder plus one line", () => {
     );
 
     template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "POST /v1/hooks/flow/echo-note" });
-  });
+  }, 60_000);
 });
