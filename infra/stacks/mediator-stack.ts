@@ -5,7 +5,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
-import { mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
+import { hookRoutes, mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { Stage } from "../config/stages.js";
 import { NodeFunction } from "../constructs/node-function.js";
@@ -113,6 +113,14 @@ export class MediatorStack extends Stack {
       settings: stage.workerSettings,
     });
 
+    // Channels deliver to the notifications route, which exists only when a use case watches a CRM module.
+    if (
+      stage.notifications.events.length > 0 &&
+      !hookRoutes(useCases).some((r) => r.source === "crm-notification")
+    )
+      throw new Error(
+        "notificationEvents are set but no deployed use case takes CRM Notification API callbacks (triggers.crmNotification)",
+      );
     this.notifications = stage.notifications.events.length
       ? new NotificationChannels(this, "Notifications", {
           stage: stage.name,

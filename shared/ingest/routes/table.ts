@@ -2,7 +2,6 @@
  * The ingest's routes, built once from the catalog of use cases through `hookRoutes` (the same list the CDK
  * endpoint routes), so a use case is served exactly where it is routed and a name outside the catalog is a 404.
  */
-
 import { HOOKS_PREFIX, type HookRoute, hookRoutes } from "../../use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
 import { crmNotificationRoute } from "./crm-notification.js";

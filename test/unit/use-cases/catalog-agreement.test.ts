@@ -229,4 +229,16 @@ describe("checkCatalog", () => {
     expect(() => ingestHarness({ catalog: bad })).toThrow(/listed twice/);
     expect(() => synth(bad)).toThrow(/listed twice/);
   }, 60_000);
+
+  it("refuses to synthesise notification channels when no use case takes their callbacks", () => {
+    const stage = StageSchema.parse({ name: "test", notifications: { events: ["Leads.edit"] } });
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+
+    expect(() => new MediatorStack(app, "NoWatcher", { stage, useCases: [echoNote] })).toThrow(
+      /no deployed use case takes CRM Notification API callbacks/,
+    );
+    expect(
+      () => new MediatorStack(app, "Watcher", { stage, useCases: USE_CASE_CATALOG }).notifications,
+    ).not.toThrow();
+  }, 60_000);
 });
