@@ -5,10 +5,10 @@
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import type { IngestDeps } from "../../shared/ingest/ingest.js";
 import type { ApiGatewayV2Event } from "../../shared/lambda/api-gateway.js";
 import { getIngestDeps, ingestLogger } from "../../shared/lambda/deps/ingest-deps.js";
 import { makeIngestHandler } from "../../shared/lambda/ingest.js";
-import type { IngestDeps } from "../../shared/use-cases/ingest-trigger.js";
 
 /** For tests and the local stack: the same handler over injected dependencies. */
 export const buildHandler = (deps: IngestDeps) => makeIngestHandler(deps);

@@ -47,6 +47,7 @@ import { registerSecret } from "../../shared/observability/redact.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import { mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
+import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { ChannelOutcome } from "../../shared/use-cases/manage-notification-channels.js";
 import type { ProgressEvent } from "../../shared/use-cases/process-work.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
@@ -151,6 +152,8 @@ export interface LocalStackOptions {
   onEvent?: (line: string) => void;
   /** Worker wiring over the defaults (tests shorten Zoho's retry waits). */
   workerExtras?: WorkerExtras;
+  /** The use cases served, as MediatorStack's `useCases` (a test adds a throwaway one). @default USE_CASE_CATALOG */
+  useCases?: readonly UseCaseDescriptor[];
 }
 
 export interface LocalStack {
@@ -392,10 +395,11 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
 
     // Ingest behind the local API router, exactly the handler deployed behind API Gateway, configured by its own
     // parser. The webhook secret is cached 5 s here (60 s deployed) so a new channel token is accepted at once.
+    const useCases = options.useCases ?? USE_CASE_CATALOG;
     const ingestEnv = IngestEnvSchema.parse(
       lambdaEnv(IngestEnvSchema, env, {
         defaults: {
-          LOOP_GUARD_CRM_FIELDS: mediatorWrittenCrmFields(USE_CASE_CATALOG).join(","),
+          LOOP_GUARD_CRM_FIELDS: mediatorWrittenCrmFields(useCases).join(","),
           WEBHOOK_SECRET_TTL_SECONDS: "5",
         },
         over: options.ingest,
@@ -446,6 +450,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       logger: ingestLogger,
       // One process: the in-container buckets are the whole limit (no shared DynamoDB counter is needed locally).
       limits: ingestLimitsOf(ingestEnv),
+      catalog: useCases,
     });
     const notFound = {
       statusCode: 404,
@@ -564,6 +569,13 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         say(
           `${e.stage.padEnd(9)} ${e.useCase} ${e.subject} job ${e.jobId.slice(0, 8)}${e.detail ? ` (${e.detail.slice(0, 160)})` : ""}`,
         );
+      // `catalog`: the pipeline's registry is built from the same use cases the ingest serves.
+      const workerExtras = {
+        progress,
+        metrics: connection.metrics,
+        catalog: useCases,
+        ...options.workerExtras,
+      };
       const { handle } = createWorkerDeps(
         workerEnv,
         {
@@ -573,7 +585,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
           coordinator: connection.coordinator,
           llm,
         },
-        { progress, metrics: connection.metrics, ...options.workerExtras },
+        workerExtras,
       );
       const poller = startPoller({
         sqs: sqsClient,

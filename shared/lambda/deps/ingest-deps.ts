@@ -6,12 +6,12 @@ import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-stor
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../adapters/sqs/sqs-queue.js";
 import { IngestEnvSchema, ingestLimitsOf } from "../../config/ingest-env.js";
+import type { IngestDeps } from "../../ingest/ingest.js";
 import { parseWebhookSecrets, type WebhookSecrets } from "../../ingest/webhook-auth.js";
 import { createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
 import { systemClock } from "../../ports/clock.js";
 import type { SecretStore } from "../../ports/secret-store.js";
-import type { IngestDeps } from "../../use-cases/ingest-trigger.js";
 
 export const ingestLogger = createLogger("ingest");
 
