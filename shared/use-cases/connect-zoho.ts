@@ -5,17 +5,13 @@
  * stored, without any secret.
  */
 
-import {
-  ZOHO_THROTTLE_WINDOW_MS,
-  type ZohoOAuthClient,
-  ZohoOAuthError,
-} from "../adapters/zoho/oauth-client.js";
 import { type DcHosts, dcFromAccountsServer, dcHosts, type ZohoDc } from "../config/zoho-dc.js";
 import { parseConnection, serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
 import { ConfigError, UpstreamRejectedError } from "../errors.js";
 import { registerSecret } from "../observability/redact.js";
 import type { Clock } from "../ports/clock.js";
 import type { SecretStore } from "../ports/secret-store.js";
+import { ZOHO_THROTTLE_WINDOW_MS, type ZohoOAuth, ZohoOAuthError } from "../ports/zoho-oauth.js";
 
 export interface ConnectZohoInput {
   connection: string;
@@ -51,7 +47,7 @@ export interface ConnectionSummary {
 }
 
 export interface ConnectZohoDeps {
-  oauth: ZohoOAuthClient;
+  oauth: ZohoOAuth;
   secrets: SecretStore;
   clock: Clock;
   fetch?: typeof fetch;
