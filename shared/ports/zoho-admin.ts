@@ -51,8 +51,13 @@ export interface WatchResult {
 export interface ZohoAdmin {
   /** The org's CRM modules (proves the API domain answers and the token works). */
   crmModules(): Promise<{ apiName: string }[]>;
-  /** Creates one custom field (one request per field: one over the edition's cap fails alone). */
+  /**
+   * Creates one custom field (one request per field: one over the edition's cap fails alone). Zoho's refusal of
+   * the field is a result (its code), not an error; a missing scope throws UpstreamScopeError.
+   */
   createCustomField(module: string, field: NewCustomField): Promise<CustomFieldResult>;
+  /** The request `createCustomField` would send, for people (a dry run prints it). */
+  describeCustomField(module: string, field: NewCustomField): string;
   /** The channel's subscription, when Zoho has one (an unknown channel is an empty list). */
   listWatches(channelId: number, module: string): Promise<WatchChannel[]>;
   /** Subscribes or renews channels; one result per subscription, in order. */

@@ -54,6 +54,18 @@ const OrganizationsSchema = z.looseObject({
   data: z.array(z.looseObject({ id: z.union([z.string(), z.number()]) })).default([]),
 });
 
+/** Create Custom Field's body for one field (crm-oas v8 fields.json). */
+export function customFieldBody(field: NewCustomField): Record<string, unknown> {
+  return {
+    field_label: field.label,
+    data_type: field.dataType,
+    ...(field.length !== undefined ? { length: field.length } : {}),
+    ...(field.picklistValues
+      ? { pick_list_values: field.picklistValues.map((v) => ({ display_value: v, actual_value: v })) }
+      : {}),
+  };
+}
+
 /** Zoho's timestamp form, `2026-11-30T10:00:00+00:00`. */
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "+00:00");
 
@@ -65,15 +77,12 @@ export class ZohoAdminHttp implements ZohoAdmin {
     return ModulesSchema.parse(res.data ?? {}).modules.map((m) => ({ apiName: m.api_name }));
   }
 
+  describeCustomField(module: string, field: NewCustomField): string {
+    return `POST /crm/v8/settings/fields?module=${module} ${JSON.stringify({ fields: [customFieldBody(field)] })}`;
+  }
+
   async createCustomField(module: string, field: NewCustomField): Promise<CustomFieldResult> {
-    const body = {
-      field_label: field.label,
-      data_type: field.dataType,
-      ...(field.length !== undefined ? { length: field.length } : {}),
-      ...(field.picklistValues
-        ? { pick_list_values: field.picklistValues.map((v) => ({ display_value: v, actual_value: v })) }
-        : {}),
-    };
+    const body = customFieldBody(field);
     let data: unknown;
     try {
       const res = await this.http.request({
