@@ -40,3 +40,17 @@ export interface ZohoOAuth {
     refreshToken: string;
   }): Promise<TokenGrant>;
 }
+
+/**
+ * Checks a freshly minted access token before it is stored (the `auth` command): no connection, token provider or
+ * retry exists yet, so each answer is reported as it came.
+ */
+export interface ZohoTokenCheck {
+  /** One cheap CRM call (`settings/modules`) with the token: Zoho's status and code. */
+  crm(apiDomain: string, accessToken: string): Promise<{ status: number; code?: string }>;
+  /** Desk `organizations` with the token: Desk's status and error code, and the org ids when it answered. */
+  deskOrganizations(
+    deskBase: string,
+    accessToken: string,
+  ): Promise<{ status: number; code?: string; ids: string[] }>;
+}
