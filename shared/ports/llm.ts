@@ -30,5 +30,5 @@ export interface LlmResult<T> {
  * malformed or schema-invalid output, with the usage it cost).
  */
 export interface Llm {
-  complete<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>>;
+  ask<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>>;
 }

@@ -44,6 +44,8 @@ export interface DeskReplyAddress {
   address: string;
   isActive: boolean;
   departmentId?: string;
+  /** The org's default reply address (preferred when the ticket's department has none). */
+  isDefault?: boolean;
 }
 
 export interface ZohoDesk {

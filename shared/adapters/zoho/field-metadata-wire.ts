@@ -1,13 +1,9 @@
 /**
- * Zoho field metadata for the write guard and the field mapping, read live and cached per connection and container
- * (fields change rarely; a stale cache errs towards rejection, which quarantines, never towards a bad write). An
- * entry lives for its TTL, and is dropped at once when Zoho refuses a write naming one of its fields.
+ * STAND-IN (pipeline package, until the adapters package's version lands): Zoho's field-metadata wire shapes
+ * (CRM `settings/fields`, Desk `organizationFields`) parsed into ZohoField, and the field a refusal names.
  */
 import * as z from "zod";
-import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
-import type { ZohoField } from "../domain/write-guard.js";
-import { UpstreamRejectedError } from "../errors.js";
-import type { Clock } from "../ports/clock.js";
+import type { ZohoField } from "../../domain/zoho-field.js";
 
 const CrmFieldSchema = z.looseObject({
   api_name: z.string(),
@@ -72,80 +68,6 @@ const DESK_TYPES: Record<string, ZohoField["type"]> = {
   Multiselect: "multiselectpicklist",
 };
 
-export class FieldMetadata {
-  private readonly cache = new Map<string, { at: number; fields: ZohoField[] }>();
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly ttlMs = 10 * 60_000,
-  ) {}
-
-  /**
-   * `maxAgeMs` shortens the TTL for one read: the field mapping re-reads sooner while a required field is missing,
-   * so a field the admin just created is seen within a minute.
-   */
-  private async cached(
-    key: string,
-    load: () => Promise<ZohoField[]>,
-    maxAgeMs = this.ttlMs,
-  ): Promise<ZohoField[]> {
-    const hit = this.cache.get(key);
-    if (hit && this.clock.now() - hit.at < Math.min(this.ttlMs, maxAgeMs)) return hit.fields;
-    const fields = await load();
-    this.cache.set(key, { at: this.clock.now(), fields });
-    return fields;
-  }
-
-  /**
-   * Drops a connection's cached fields of one module, e.g. after Zoho answered `INVALID_DATA` naming a field: the
-   * next unit reads the org's fields again instead of repeating a write built on stale metadata.
-   */
-  invalidate(connection: string, service: "crm" | "desk", module: string): void {
-    this.cache.delete(`${connection}|${service}|${module}`);
-  }
-
-  crm(
-    zoho: ZohoHttpClient,
-    connection: string,
-    module: string,
-    options: { maxAgeMs?: number } = {},
-  ): Promise<ZohoField[]> {
-    return this.read(zoho, connection, "crm", module, options.maxAgeMs);
-  }
-
-  desk(
-    zoho: ZohoHttpClient,
-    connection: string,
-    module: string,
-    options: { maxAgeMs?: number } = {},
-  ): Promise<ZohoField[]> {
-    return this.read(zoho, connection, "desk", module, options.maxAgeMs);
-  }
-
-  /** One module's fields: CRM `settings/fields` or Desk `organizationFields`, parsed from Zoho's own shapes. */
-  private read(
-    zoho: ZohoHttpClient,
-    connection: string,
-    service: "crm" | "desk",
-    module: string,
-    maxAgeMs: number | undefined,
-  ): Promise<ZohoField[]> {
-    return this.cached(
-      `${connection}|${service}|${module}`,
-      async () => {
-        const res = await zoho.request({
-          service,
-          method: "GET",
-          path: service === "crm" ? "/crm/v8/settings/fields" : "/api/v1/organizationFields",
-          query: { module },
-        });
-        return service === "crm" ? parseCrmFields(res.data) : parseDeskFields(res.data);
-      },
-      maxAgeMs,
-    );
-  }
-}
-
 /** Desk `organizationFields` answer -> guard fields. Exported for tests of Desk's shapes. */
 export function parseDeskFields(body: unknown): ZohoField[] {
   return DeskFieldsSchema.parse(body).data.map((f) => ({
@@ -183,24 +105,4 @@ export function rejectedField(code: unknown, details: unknown): string | undefin
     return typeof name === "string" ? (name.split("/").pop() ?? undefined) : undefined;
   }
   return undefined;
-}
-
-/**
- * Drops the cached metadata a rejected write was built on, when Zoho named a field: the org's fields changed
- * (a picklist value removed, a length shortened), and the next unit must see the change. Returns the field.
- */
-export function invalidateOnRejection(
-  metadata: Pick<FieldMetadata, "invalidate">,
-  connection: string,
-  service: "crm" | "desk",
-  module: string,
-  rejection: { code?: unknown; details?: unknown } | unknown,
-): string | undefined {
-  const r =
-    rejection instanceof UpstreamRejectedError
-      ? { code: rejection.code, details: rejection.details }
-      : ((rejection ?? {}) as { code?: unknown; details?: unknown });
-  const field = rejectedField(r.code, r.details);
-  if (field) metadata.invalidate(connection, service, module);
-  return field;
 }
