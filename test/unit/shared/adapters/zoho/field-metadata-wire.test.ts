@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
-import { FieldMetadata, parseCrmFields, parseDeskFields } from "../../../../shared/worker/field-metadata.js";
-import { DEMO_DESK_BODY } from "../../../fixtures/orgs/orgs.js";
+import { parseCrmFields, parseDeskFields } from "../../../../../shared/adapters/zoho/field-metadata-wire.js";
+import { DEMO_DESK_BODY } from "../../../../fixtures/orgs/orgs.js";
 
 describe("Desk field metadata in Zoho's shape", () => {
   it("reads allowedValues given as objects, keeping each entry's value", () => {
@@ -99,40 +98,5 @@ describe("CRM field metadata", () => {
       { name: "Created_Time", type: "datetime", readOnly: true },
       { name: "AI_Score_Reason", type: "text", length: 255, readOnly: false },
     ]);
-  });
-});
-
-describe("metadata cache", () => {
-  const fake = () => {
-    let calls = 0;
-    const zoho = {
-      request: async () => {
-        calls++;
-        return { status: 200, data: { fields: [{ api_name: `F${calls}`, data_type: "text" }] } };
-      },
-    } as unknown as ZohoHttpClient;
-    return { zoho, calls: () => calls };
-  };
-
-  it("keeps fields per connection for the TTL, re-reads after it, after invalidate, and sooner with maxAgeMs", async () => {
-    let now = 0;
-    const metadata = new FieldMetadata({ now: () => now }, 60_000);
-    const { zoho, calls } = fake();
-
-    await metadata.crm(zoho, "a", "Leads");
-    await metadata.crm(zoho, "a", "Leads");
-    expect(calls()).toBe(1);
-    await metadata.crm(zoho, "b", "Leads");
-    expect(calls()).toBe(2);
-
-    now = 30_000;
-    await metadata.crm(zoho, "a", "Leads", { maxAgeMs: 20_000 });
-    expect(calls()).toBe(3);
-    metadata.invalidate("a", "crm", "Leads");
-    await metadata.crm(zoho, "a", "Leads");
-    expect(calls()).toBe(4);
-    now = 100_000;
-    await metadata.crm(zoho, "a", "Leads");
-    expect(calls()).toBe(5);
   });
 });
