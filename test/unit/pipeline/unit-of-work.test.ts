@@ -14,6 +14,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from "../../../shared/errors.js";
+import { leadEnrichment } from "../../../shared/use-cases/lead-enrichment/index.js";
 import {
   delivery,
   LEAD_ANSWER,
@@ -381,6 +382,17 @@ describe("not a valid work message, or no worker for its use case: dead-letter q
       reason: 'no worker use case "lead-enrichment" is enabled in this deployment',
     });
     expect(h.crm.calls).toEqual([]);
+  });
+
+  it("a use case in the catalog without work (accepted at ingest, not processed by this release)", async () => {
+    const { work: _none, ...ingestOnly } = leadEnrichment;
+
+    const [out] = await h.pipeline({ catalog: [ingestOnly] })([delivery(leadMessage())]);
+
+    expect(out).toMatchObject({
+      action: "dead-letter",
+      reason: 'no worker use case "lead-enrichment" is enabled in this deployment',
+    });
   });
 
   it("input that does not fit the use case", async () => {
