@@ -88,7 +88,8 @@ export async function writeAuditNotes(stage: WriteStage, units: readonly Unit[])
     pending.push({ unit, step });
   }
   for (const chunk of chunksOf(pending, (n) => n.unit.message.connection)) {
-    const crm = (chunk[0] as (typeof chunk)[number]).unit.zoho.crm;
+    const crm = chunk[0]?.unit.zoho.crm;
+    if (!crm) continue;
     let results: Awaited<ReturnType<ZohoCrm["createNotes"]>>;
     try {
       results = await crm.createNotes(

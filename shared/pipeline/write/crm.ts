@@ -70,7 +70,8 @@ export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[])
   const { audit } = stage.config;
   const items = pendingOf(stage, units, "crm-update");
   for (const chunk of chunksOf(items, (it) => `${it.unit.message.connection}|${it.write.module}`)) {
-    const first = chunk[0] as Item<"crm-update">;
+    const [first] = chunk;
+    if (!first) continue;
     const records = chunk.map(({ unit, write }) => ({
       id: write.id,
       ...write.proposed,
@@ -92,7 +93,8 @@ export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[])
 
 export async function writeCrmNotes(stage: WriteStage, units: readonly Unit[]): Promise<void> {
   for (const chunk of chunksOf(pendingOf(stage, units, "crm-note"), (it) => it.unit.message.connection)) {
-    const crm = (chunk[0] as Item<"crm-note">).unit.zoho.crm;
+    const crm = chunk[0]?.unit.zoho.crm;
+    if (!crm) continue;
     const notes = chunk.map(({ write }) => ({
       module: write.module,
       recordId: write.id,
@@ -105,7 +107,8 @@ export async function writeCrmNotes(stage: WriteStage, units: readonly Unit[]): 
 
 export async function writeCrmTasks(stage: WriteStage, units: readonly Unit[]): Promise<void> {
   for (const chunk of chunksOf(pendingOf(stage, units, "crm-task"), (it) => it.unit.message.connection)) {
-    const crm = (chunk[0] as Item<"crm-task">).unit.zoho.crm;
+    const crm = chunk[0]?.unit.zoho.crm;
+    if (!crm) continue;
     const tasks = chunk.map(({ write }) => ({
       module: write.module,
       recordId: write.id,
