@@ -51,6 +51,11 @@ describe("written, with its audit trail", () => {
     expect(h.llm.calls).toBe(1);
     expect(h.metrics.get("Written")).toBe(1);
     expect(h.metrics.get("Duplicate")).toBe(1);
+    expect(h.progress.map((e) => [e.stage, e.subject])).toEqual([
+      ["model", `Leads ${LEAD_ID}`],
+      ["written", `Leads ${LEAD_ID}`],
+      ["duplicate", `Leads ${LEAD_ID}`],
+    ]);
   });
 
   it("a ticket: its fields, then a private comment with the audit text, then a draft from the department's address", async () => {
