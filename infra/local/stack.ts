@@ -44,12 +44,12 @@ import { createWorkerDeps, type WorkerExtras } from "../../shared/lambda/deps/wo
 import { makeTokenRefresher } from "../../shared/lambda/token-refresher.js";
 import { createLogger } from "../../shared/observability/logger.js";
 import { registerSecret } from "../../shared/observability/redact.js";
+import type { ProgressEvent } from "../../shared/pipeline/progress.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import { mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { ChannelOutcome } from "../../shared/use-cases/manage-notification-channels.js";
-import type { ProgressEvent } from "../../shared/use-cases/process-work.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
 import type { RunningServer } from "./http.js";
 import { type ModelServer, startModelServer } from "./model-server/server.js";

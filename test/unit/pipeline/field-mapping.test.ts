@@ -1,23 +1,44 @@
+/**
+ * The field mapping end to end on the pipeline's side: the use cases' targets bound to two differently configured
+ * orgs, the per-unit schemas and plans, doctor's check, partial writes, and the pipeline's MappingBinder.
+ */
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import type { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
-import { bindMapping, boundShape, checkMappings } from "../../../../shared/domain/output-targets.js";
-import { guardPartial, type ZohoField } from "../../../../shared/domain/write-guard.js";
-import { MappingIncompleteError } from "../../../../shared/errors.js";
-import type { AppLogger } from "../../../../shared/observability/logger.js";
-import { leadMapping, makeLeadEnrichment } from "../../../../shared/use-cases/lead-enrichment/targets.js";
-import { makeTicketTriage, ticketMapping } from "../../../../shared/use-cases/ticket-triage/targets.js";
-import { buildRegistry } from "../../../../shared/use-cases/worker/registry.js";
-import type { UseCaseEnv } from "../../../../shared/use-cases/worker/types.js";
-import { FieldMetadata, parseDeskFields, rejectedField } from "../../../../shared/worker/field-metadata.js";
-import { MappingBinder } from "../../../../shared/worker/mapping-binder.js";
+import { parseDeskFields, rejectedField } from "../../../shared/adapters/zoho/field-metadata-wire.js";
+import {
+  bindMapping,
+  boundShape,
+  checkMappings,
+  type UseCaseMapping,
+  withFieldMap,
+} from "../../../shared/domain/output-targets.js";
+import { guardPartial, type ZohoField } from "../../../shared/domain/write-guard.js";
+import { MappingIncompleteError } from "../../../shared/errors.js";
+import type { AppLogger } from "../../../shared/observability/logger.js";
+import { FieldMetadataCache } from "../../../shared/pipeline/field-metadata-cache.js";
+import { MappingBinder } from "../../../shared/pipeline/mapping-binder.js";
+import { buildRegistry } from "../../../shared/pipeline/registry.js";
+import { USE_CASE_CATALOG } from "../../../shared/use-cases/catalog.js";
+import type { WorkContext } from "../../../shared/use-cases/descriptor.js";
+import { LEAD_MAPPING } from "../../../shared/use-cases/lead-enrichment/targets.js";
+import { leadEnrichmentWork } from "../../../shared/use-cases/lead-enrichment/work.js";
+import { TICKET_MAPPING } from "../../../shared/use-cases/ticket-triage/targets.js";
+import { ticketTriageWork } from "../../../shared/use-cases/ticket-triage/work.js";
+import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
+import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 import {
   ALT_DESK_BODY,
   ALT_INDUSTRIES,
   ALT_LEADS,
   DEMO_DESK_BODY,
   DEMO_LEADS,
-} from "../../../fixtures/orgs/orgs.js";
+} from "../../fixtures/orgs/orgs.js";
+
+const leadMapping = (fieldMap: Record<string, string> = {}): UseCaseMapping =>
+  withFieldMap(LEAD_MAPPING, fieldMap);
+const ticketMapping = (): UseCaseMapping => TICKET_MAPPING;
+const makeLeadEnrichment = () => leadEnrichmentWork({ fieldMap: {} });
+const makeTicketTriage = () => ticketTriageWork({ fieldMap: {} });
 
 const without = (fields: ZohoField[], name: string) => fields.filter((f) => f.name !== name);
 const replace = (fields: ZohoField[], field: ZohoField) => [...without(fields, field.name), field];
@@ -127,7 +148,7 @@ describe("lead enrichment bound to two differently configured orgs", () => {
 
   it("plans only the org's bound fields, fills empty fields only, and may drop only optional ones", () => {
     const useCase = makeLeadEnrichment();
-    const binding = bindMapping("lead-enrichment", useCase.mapping ?? leadMapping(), ALT_LEADS);
+    const binding = bindMapping("lead-enrichment", leadMapping(), ALT_LEADS);
     const loaded = { module: "Leads", id: "1", record: { City: "Berlin", Industry: null }, binding };
     const schema = useCase.schemaFor?.(loaded) as z.ZodObject;
     const output = {
@@ -143,7 +164,7 @@ describe("lead enrichment bound to two differently configured orgs", () => {
 
     expect(Object.keys(schema.shape)).not.toContain("city");
     expect(schema.safeParse(output).success).toBe(true);
-    const [write] = useCase.plan(output, loaded, { now: new Date("2026-11-30T10:00:00Z") } as UseCaseEnv);
+    const [write] = useCase.plan(output, loaded, { now: new Date("2026-11-30T10:00:00Z") } as WorkContext);
     expect(write).toMatchObject({
       kind: "crm-update",
       proposed: {
@@ -196,7 +217,7 @@ describe("ticket triage bound to two orgs' Desk fields (Desk's shape)", () => {
         suggested_reply: "Hi",
       },
       { ticket: { id: "9", departmentId: "77", email: "c@example.com" }, messages: [], binding },
-      {} as UseCaseEnv,
+      {} as WorkContext,
     );
 
     expect(writes[0]).toMatchObject({
@@ -229,7 +250,7 @@ describe("ticket triage bound to two orgs' Desk fields (Desk's shape)", () => {
 describe("checkMappings (doctor)", () => {
   it("returns one check per enabled use case against the org's live fields", async () => {
     const checks = await checkMappings({
-      registry: buildRegistry(),
+      registry: Object.fromEntries(buildRegistry(USE_CASE_CATALOG)),
       crmFields: async (module) => (module === "Leads" ? ALT_LEADS : []),
       deskFields: async () => parseDeskFields(ALT_DESK_BODY),
     });
@@ -287,28 +308,18 @@ describe("Zoho rejections that name a field", () => {
   });
 });
 
-describe("the worker's binder", () => {
+describe("the pipeline's binder", () => {
   const setup = (initial: ZohoField[]) => {
     let now = 0;
     let fields = initial;
-    let reads = 0;
-    const zoho = {
-      request: async () => {
-        reads++;
-        return {
-          status: 200,
-          data: {
-            fields: fields.map((f) => ({
-              api_name: f.name,
-              data_type: f.type,
-              ...(f.length ? { length: f.length } : {}),
-              read_only: f.readOnly,
-              ...(f.picklist ? { pick_list_values: f.picklist.map((v) => ({ actual_value: v })) } : {}),
-            })),
-          },
-        };
-      },
-    } as unknown as ZohoHttpClient;
+    const crm = new FakeZohoCrm();
+    const zoho = { crm, desk: new FakeZohoDesk() };
+    const reads = () => crm.calls.filter((c) => c.method === "fields").length;
+    crm.fields = async (module: string) => {
+      crm.calls.push({ method: "fields", args: [module] });
+      // A fresh list per read, as Zoho answers.
+      return [...fields];
+    };
     const logs: { level: string; message: string; attributes?: Record<string, unknown> }[] = [];
     const log = (level: string) => (message: string, attributes?: Record<string, unknown>) =>
       logs.push({ level, message, ...(attributes ? { attributes } : {}) });
@@ -320,7 +331,7 @@ describe("the worker's binder", () => {
     } as unknown as AppLogger;
     const counts: { name: string; dimensions?: Record<string, string> }[] = [];
     const binder = new MappingBinder({
-      metadata: new FieldMetadata({ now: () => now }, 600_000),
+      metadata: new FieldMetadataCache({ now: () => now }, 600_000),
       logger,
       metrics: {
         count: (name, _v, dimensions) => counts.push({ name, ...(dimensions ? { dimensions } : {}) }),
@@ -332,7 +343,7 @@ describe("the worker's binder", () => {
       zoho,
       logs,
       counts,
-      reads: () => reads,
+      reads,
       setFields: (f: ZohoField[]) => {
         fields = f;
       },
@@ -341,7 +352,7 @@ describe("the worker's binder", () => {
       },
     };
   };
-  const useCase = makeLeadEnrichment();
+  const useCase = { name: "lead-enrichment", mapping: leadMapping() };
 
   it("reports a skipped optional field once per connection and metadata read, not per event", async () => {
     const t = setup(ALT_LEADS);

@@ -1,22 +1,22 @@
 /**
- * The worker pipeline against the real Zoho client and sandbox, with in-memory job store, ledger and model, to
+ * The pipeline against the real Zoho client (through the Zoho ports) and sandbox, with in-memory job store, ledger and model, to
  * reach the moments end-to-end tests cannot: a crash between the Zoho writes and marking the job done, a failed
  * audit note, the write cap before the model call, a dead-lettered job's duplicates and its one replay.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createZohoPorts } from "../../../shared/adapters/zoho/ports.js";
 import { LlmOutputError } from "../../../shared/errors.js";
 import { createLogger } from "../../../shared/observability/logger.js";
-import { systemClock } from "../../../shared/ports/clock.js";
-import type { Llm } from "../../../shared/ports/llm.js";
+import { FieldMetadataCache } from "../../../shared/pipeline/field-metadata-cache.js";
 import {
   type Decision,
-  makeProcessWork,
-  type WorkerConfig,
-  type WorkerRecord,
-} from "../../../shared/use-cases/process-work.js";
-import { buildRegistry } from "../../../shared/use-cases/worker/registry.js";
-import { FieldMetadata } from "../../../shared/worker/field-metadata.js";
+  makePipeline,
+  type PipelineConfig,
+  type WorkRecord,
+} from "../../../shared/pipeline/index.js";
+import { systemClock } from "../../../shared/ports/clock.js";
+import type { Llm } from "../../../shared/ports/llm.js";
 import { type ConnectionHarness, startConnectionHarness } from "../../helpers/connection.js";
 import { MemoryJobStore, MemoryLedger } from "../../helpers/fakes/memory-job-store.js";
 
@@ -49,7 +49,7 @@ class FakeLlm implements Llm {
   }
 }
 
-const baseConfig: WorkerConfig = {
+const baseConfig: PipelineConfig = {
   modelFor: () => "test-model",
   maxReceiveCount: 5,
   maxDeferrals: 10,
@@ -80,14 +80,13 @@ beforeEach(() => {
   llm = new FakeLlm();
 });
 
-function worker(config: Partial<WorkerConfig> = {}) {
-  const { zoho } = h.container();
-  return makeProcessWork({
-    registry: buildRegistry(),
+function worker(config: Partial<PipelineConfig> = {}) {
+  const zoho = createZohoPorts(h.container().zoho);
+  return makePipeline({
     llm,
     jobs,
     ledger,
-    metadata: new FieldMetadata(systemClock),
+    metadata: new FieldMetadataCache(systemClock),
     zohoFor: () => zoho,
     clock: systemClock,
     logger: createLogger("test"),
@@ -110,7 +109,7 @@ const leadMessage = (id: string, edit = "t1") =>
     subject: { service: "crm", module: "Leads", id },
     input: { module: "Leads", id },
   });
-const delivery = (body: string, receiveCount = 1, extra: Partial<WorkerRecord> = {}): WorkerRecord => ({
+const delivery = (body: string, receiveCount = 1, extra: Partial<WorkRecord> = {}): WorkRecord => ({
   messageId: `m-${randomUUID()}`,
   body,
   receiveCount,
@@ -381,13 +380,12 @@ describe("partial writes", () => {
       ask: async () =>
         ({ value, usage: { promptTokens: 1, completionTokens: 1 }, model: "test-model" }) as never,
     };
-    const { zoho } = h.container();
-    const processWork = makeProcessWork({
-      registry: buildRegistry(),
+    const zoho = createZohoPorts(h.container().zoho);
+    const processWork = makePipeline({
       llm: answering,
       jobs: new MemoryJobStore(),
       ledger,
-      metadata: new FieldMetadata(systemClock),
+      metadata: new FieldMetadataCache(systemClock),
       zohoFor: () => zoho,
       clock: systemClock,
       logger: createLogger("test"),

@@ -1,11 +1,13 @@
+/**
+ * The Desk from address over `ZohoDesk.replyAddresses`. Desk's answers are given in Desk's wire shape through the
+ * adapter's ports (`createZohoPorts`), so the tolerant parsing is checked along with the choice.
+ */
 import { describe, expect, it } from "vitest";
-import type { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
-import { ConfigError, NotFoundError } from "../../../../shared/errors.js";
-import {
-  chooseReplyAddress,
-  DeskFromAddress,
-  parseReplyAddresses,
-} from "../../../../shared/worker/desk-from-address.js";
+import { createZohoPorts } from "../../../shared/adapters/zoho/ports.js";
+import type { ZohoHttpClient } from "../../../shared/adapters/zoho/zoho-http-client.js";
+import { ConfigError, NotFoundError } from "../../../shared/errors.js";
+import { chooseReplyAddress, DeskFromAddress } from "../../../shared/pipeline/desk-from-address.js";
+import type { ZohoDesk } from "../../../shared/ports/zoho-desk.js";
 
 const LIST = {
   data: [
@@ -17,30 +19,36 @@ const LIST = {
   ],
 };
 
+const deskOver = (http: Pick<ZohoHttpClient, "request">): ZohoDesk =>
+  createZohoPorts(http as ZohoHttpClient).desk;
+
 const zohoAnswering = (answer: () => unknown) => {
   const calls: unknown[] = [];
-  const zoho = {
+  const zoho = deskOver({
     request: async (req: unknown) => {
       calls.push(req);
       return { status: 200, data: answer() };
     },
-  } as unknown as ZohoHttpClient;
+  } as Pick<ZohoHttpClient, "request">);
   return { zoho, calls };
 };
 
+const active = async (body: unknown) =>
+  (await zohoAnswering(() => body).zoho.replyAddresses()).filter((a) => a.isActive);
+
 describe("Desk from address", () => {
-  it("parses Desk's list tolerantly: active entries with an address, in Desk's order", () => {
-    expect(parseReplyAddresses(LIST).map((a) => a.address)).toEqual([
+  it("parses Desk's list tolerantly: active entries with an address, in Desk's order", async () => {
+    expect((await active(LIST)).map((a) => a.address)).toEqual([
       "first@acme.example",
       "default@acme.example",
       "sales@acme.example",
     ]);
-    expect(parseReplyAddresses({ data: null })).toEqual([]);
-    expect(parseReplyAddresses("nonsense")).toEqual([]);
+    expect(await active({ data: null })).toEqual([]);
+    expect(await active("nonsense")).toEqual([]);
   });
 
-  it("prefers the ticket's department, then the default, then the first active address", () => {
-    const list = parseReplyAddresses(LIST);
+  it("prefers the ticket's department, then the default, then the first active address", async () => {
+    const list = await active(LIST);
 
     expect(chooseReplyAddress(list, "40")).toBe("sales@acme.example");
     expect(chooseReplyAddress(list, "99")).toBe("default@acme.example");
@@ -65,7 +73,7 @@ describe("Desk from address", () => {
   it("asks for the ticket's department's addresses (Desk's list takes departmentId), once per TTL per connection and department", async () => {
     let now = 0;
     const calls: { query?: Record<string, string> }[] = [];
-    const zoho = {
+    const zoho = deskOver({
       request: async (req: { query?: Record<string, string> }) => {
         calls.push(req);
         const dept = req.query?.departmentId;
@@ -75,7 +83,7 @@ describe("Desk from address", () => {
           data: { data: dept ? list.filter((a) => String(a.departmentId) === dept) : list },
         };
       },
-    } as unknown as ZohoHttpClient;
+    } as unknown as Pick<ZohoHttpClient, "request">);
     const from = new DeskFromAddress(null, { now: () => now }, 60_000);
 
     expect(await from.for(zoho, "default", "20")).toBe("first@acme.example");
@@ -99,11 +107,11 @@ describe("Desk from address", () => {
   it("fails with a clear configuration error (not retryable) when the org has no active address", async () => {
     for (const zoho of [
       zohoAnswering(() => ({ data: [] })).zoho,
-      {
+      deskOver({
         request: async () => {
           throw new NotFoundError("zoho-desk", "not found");
         },
-      } as unknown as ZohoHttpClient,
+      }),
     ]) {
       const error = await new DeskFromAddress(null, { now: () => 0 }).for(zoho, "default").catch((e) => e);
 

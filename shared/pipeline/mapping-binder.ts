@@ -1,18 +1,18 @@
 /**
- * The worker's side of the field mapping: binds a use case to a connection's live fields on each unit, reports
+ * The pipeline's side of the field mapping: binds a use case to a connection's live fields on each unit, reports
  * what is skipped or missing once per metadata read, and stops a use case whose required targets are unusable.
  */
-import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
 import type { MappingCheck } from "../domain/field-mapping.js";
 import { type Binding, bindMapping, type UseCaseMapping } from "../domain/output-targets.js";
-import type { ZohoField } from "../domain/write-guard.js";
+import type { ZohoField } from "../domain/zoho-field.js";
 import { MappingIncompleteError } from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import type { Metrics } from "../ports/metrics.js";
-import type { FieldMetadata } from "./field-metadata.js";
+import type { ZohoPorts } from "../ports/zoho.js";
+import type { FieldMetadataCache } from "./field-metadata-cache.js";
 
 export interface MappingBinderDeps {
-  metadata: FieldMetadata;
+  metadata: FieldMetadataCache;
   logger: AppLogger;
   metrics: Metrics;
   /** How soon a use case waiting on a missing required field re-reads the org's fields. */
@@ -20,9 +20,9 @@ export interface MappingBinderDeps {
 }
 
 /**
- * The worker's side of the mapping: binds a use case for a connection on each unit (cheap: the metadata is cached
- * and so is the binding per metadata read), reports once per connection and metadata read what is skipped or
- * missing, and stops a use case whose required targets are not usable (MappingIncompleteError: its events wait).
+ * Binds a use case for a connection on each unit (cheap: the metadata is cached and so is the binding per metadata
+ * read), reports once per connection and metadata read what is skipped or missing, and stops a use case whose
+ * required targets are not usable (MappingIncompleteError: its events wait).
  */
 export class MappingBinder {
   /** Bindings per metadata read (the cached field list), so a refresh re-binds and re-reports. */
@@ -34,19 +34,23 @@ export class MappingBinder {
 
   constructor(private readonly deps: MappingBinderDeps) {}
 
+  /** `mapping` is the use case's, with the deployment's field map applied. */
   async bind(
-    useCase: { name: string; mapping?: UseCaseMapping },
+    useCase: { name: string; mapping?: UseCaseMapping | undefined },
     connection: string,
-    zoho: ZohoHttpClient,
+    zoho: ZohoPorts,
   ): Promise<Binding | undefined> {
     const mapping = useCase.mapping;
     if (!mapping) return undefined;
     const key = `${connection}|${useCase.name}`;
     const options = this.incomplete.has(key) ? { maxAgeMs: this.deps.recheckMs } : {};
-    const fields =
-      mapping.service === "crm"
-        ? await this.deps.metadata.crm(zoho, connection, mapping.module, options)
-        : await this.deps.metadata.desk(zoho, connection, mapping.module, options);
+    const fields = await this.deps.metadata.fields(
+      zoho,
+      connection,
+      mapping.service,
+      mapping.module,
+      options,
+    );
     const perRead = this.bindings.get(fields) ?? new Map<string, Binding>();
     this.bindings.set(fields, perRead);
     let binding = perRead.get(useCase.name);
