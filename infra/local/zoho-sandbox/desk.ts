@@ -6,9 +6,10 @@
  * `organizationFields` shape and the sandbox validates `cf` writes against that same list; e-mail drafts and replies
  * need an active mail reply address of the org as `fromEmailAddress`.
  */
-import { deliver } from "./automation.js";
+
 import type { DeskCustomFieldSpec, ProfileSeed } from "./profiles.js";
 import { deskError, json, type Reply, type SandboxContext, track } from "./state.js";
+import { deliver } from "./webhook-delivery.js";
 
 export type Ticket = Record<string, unknown> & { id: string; cf: Record<string, unknown> };
 export interface Thread {
