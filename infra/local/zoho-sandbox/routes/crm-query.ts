@@ -3,10 +3,12 @@
  * or `word`) and COQL (`POST /coql` with `select_query`: select / from / where / order by / limit). Both are heavy
  * calls; errors follow Zoho's INVALID_QUERY and SYNTAX_ERROR shapes.
  */
+
+import { parseCoql } from "../coql.js";
 import type { Crm } from "../crm.js";
 import { fieldList, invalidModule, page, project } from "../crm-reads.js";
 import { findModule, type ModuleMeta } from "../metadata.js";
-import { parseCoql, parseCriteria, QuerySyntaxError, type Row, UnknownColumnError } from "../query.js";
+import { parseCriteria, QuerySyntaxError, type Row, UnknownColumnError } from "../query.js";
 import type { Router } from "../router.js";
 import { crmError, json, type Reply } from "../state.js";
 import type { CrmRoute } from "./crm.js";
