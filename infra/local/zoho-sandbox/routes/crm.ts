@@ -2,8 +2,9 @@
  * CRM v8 routing (`{url}/api/{dc}/crm/v8/...`): faults, authentication and the body first; then the first route
  * registered for the method and path plans the call (its scope, credit cost and whether it is heavy); then the
  * scope check, the concurrency and credit gate, the configured latency, and the call itself. Each surface's routes
- * live in their own module and register here: metadata, search and COQL, automation (watch), notes and tasks
- * (related lists), attachments, and records (last: `{module}/{id}` would shadow the others).
+ * live in their own module and register here: metadata, search and COQL, automation (watch), attachments, notes
+ * and tasks (related lists: `{module}/{id}/{related}` would shadow Attachments), and records (last: `{module}/{id}`
+ * would shadow the others).
  */
 import type { IncomingMessage } from "node:http";
 import { sleep } from "../../http.js";
@@ -52,13 +53,13 @@ export type CrmPlan =
 /** A route plans the calls registered for it; `undefined` passes the call on. */
 export type CrmRoute = (call: CrmCall, params: Params) => CrmPlan | undefined;
 
-/** Registration order matters where paths overlap: `Leads/search` and `settings/fields` before a record by id. */
+/** Registration order matters where paths overlap: the more specific route first (see above). */
 const ROUTES = new Router<CrmRoute>();
 registerMetadataRoutes(ROUTES);
 registerQueryRoutes(ROUTES);
 registerAutomationRoutes(ROUTES);
-registerRelatedRoutes(ROUTES);
 registerAttachmentRoutes(ROUTES);
+registerRelatedRoutes(ROUTES);
 registerRecordRoutes(ROUTES);
 
 export async function crmRoute(
