@@ -97,6 +97,11 @@ export interface SandboxOptions {
    * the OAS example shows (UNCONFIRMED). @default 204
    */
   attachmentListEmptyStatus: 200 | 204;
+  /**
+   * Modules a task's `Who_Id` may name. Zoho's field is the task's contact (a lead is related through `What_Id` with
+   * `$se_module: "Leads"`); the notes (§2.9) say "Contact/Lead" (UNCONFIRMED). @default ["Contacts"]
+   */
+  taskWhoModules: ("Contacts" | "Leads")[];
   /** Seed the demo org (leads, contacts, accounts, deals, tickets). @default true */
   seed: boolean;
   /** Base URL of the mediator's webhook routes; when set, the demo org's workflow rules and Desk webhook call it. */
@@ -138,5 +143,6 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   maxPicklistValues: 1000,
   attachmentListRequiresFields: false,
   attachmentListEmptyStatus: 204,
+  taskWhoModules: ["Contacts"],
   seed: true,
 };

@@ -1,7 +1,6 @@
 /**
  * Notes and Tasks as records with a parent (checklist item 15): a note's `Parent_Id: {module: {api_name}, id}`, a
- * task's `What_Id` with `$se_module` naming the parent module. Both parents must exist; `Who_Id` is an ordinary
- * lookup (validated like any other, against the module its metadata names).
+ * task's `What_Id` with `$se_module` naming the parent module, and its `Who_Id` (the contact). Each must exist.
  */
 import type { Crm } from "./crm.js";
 import { type ItemResult, itemError } from "./crm-validation.js";
@@ -61,6 +60,35 @@ export function insertTask(
     extra.What_Id = { id, name: String(found.Full_Name ?? found.Account_Name ?? found.Deal_Name ?? "") };
     extra.$se_module = se.api_name;
   }
-  const { What_Id: _w, ...rest } = row;
+  const who = row.Who_Id;
+  if (who !== undefined && who !== null) {
+    const checked = whoId(crm, who, index);
+    if (!checked.ok) return checked;
+    extra.Who_Id = checked.value;
+  }
+  const { What_Id: _w, Who_Id: _h, ...rest } = row;
   return crm.insertOne(module, rest, index, userId, extra);
+}
+
+/**
+ * A task's `Who_Id` (`{id}` or the id): a record of one of the modules `taskWhoModules` names. Zoho's field is the
+ * task's contact; whether it also takes a lead is UNCONFIRMED (the notes' §2.9 says "Contact/Lead"), so that is a
+ * setting. The errors are those of any lookup field.
+ */
+function whoId(crm: Crm, who: unknown, index: number): { ok: true; value: Row } | { ok: false; error: Row } {
+  const id =
+    typeof who === "string" ? who : typeof who === "object" ? (who as { id?: unknown }).id : undefined;
+  const bad = (extra: Row = {}) =>
+    itemError("INVALID_DATA", "invalid data", {
+      api_name: "Who_Id",
+      json_path: `$.data[${index}].Who_Id`,
+      ...extra,
+    });
+  if (typeof id !== "string" || !/^\d{1,19}$/.test(id)) return bad({ expected_data_type: "jsonobject" });
+  const found = crm.ctx.options.taskWhoModules.map((m) => crm.find(m, id)).find((r) => r !== undefined);
+  if (!found) return bad();
+  return {
+    ok: true,
+    value: { id, name: String(found.Full_Name ?? found.Account_Name ?? found.Deal_Name ?? "") },
+  };
 }

@@ -76,6 +76,40 @@ describe("Tasks: What_Id with $se_module, and Who_Id", () => {
     });
   });
 
+  it("lists the task on its contact too", async () => {
+    const contact = await first("Contacts", "Last_Name");
+
+    const res = await conn.crm("Tasks", {
+      method: "POST",
+      body: { data: [{ Subject: "Check in", Who_Id: contact.id }], trigger: [] },
+    });
+    const listed = await conn.crm(`Contacts/${contact.id}/Tasks?fields=Subject`);
+
+    expect(res.status).toBe(201);
+    expect(listed.body.data).toEqual([{ id: createdId(res), Subject: "Check in" }]);
+  });
+
+  it("takes a lead as Who_Id when taskWhoModules says so (the notes' reading)", async () => {
+    const lead = await first("Leads", "Last_Name");
+    const task = { data: [{ Subject: "Call", Who_Id: { id: lead.id } }], trigger: [] };
+
+    const byDefault = await conn.crm("Tasks", { method: "POST", body: task });
+    sandbox.options.taskWhoModules = ["Contacts", "Leads"];
+    const allowed = await conn.crm("Tasks", { method: "POST", body: task });
+    const malformed = await conn.crm("Tasks", {
+      method: "POST",
+      body: { data: [{ Subject: "Call", Who_Id: { id: "not-an-id" } }] },
+    });
+
+    expect(byDefault.status).toBe(400);
+    expect(allowed.status).toBe(201);
+    expect(sandbox.state.crm.find("Tasks", createdId(allowed))?.Who_Id).toMatchObject({ id: lead.id });
+    expect(malformed.body.data[0]).toMatchObject({
+      code: "INVALID_DATA",
+      details: { api_name: "Who_Id", expected_data_type: "jsonobject" },
+    });
+  });
+
   it("refuses a task without a Subject with MANDATORY_NOT_FOUND", async () => {
     const res = await conn.crm("Tasks", { method: "POST", body: { data: [{ Priority: "Low" }] } });
 

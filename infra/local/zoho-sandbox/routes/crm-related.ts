@@ -1,6 +1,7 @@
 /**
  * Notes and Tasks as related lists (checklist item 15): `GET /{module}/{id}/Notes` and `/{module}/{id}/Tasks`, a
- * record's notes (by `Parent_Id`) and tasks (by `What_Id`), oldest first unless `sort_order` says otherwise. They
+ * record's notes (by `Parent_Id`) and tasks (by `What_Id`, or `Who_Id` for a contact), oldest first unless
+ * `sort_order` says otherwise. They
  * are written as records of Notes and Tasks (`POST /Notes`, `POST /Tasks`: routes/crm-records.ts, crm-activities.ts).
  */
 import type { Crm } from "../crm.js";
@@ -24,9 +25,10 @@ function related(
   const rel = findModule(crm.modules, relatedName);
   if (!rel || !["Notes", "Tasks"].includes(rel.api_name))
     return crmError(400, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one");
-  const key = rel.api_name === "Notes" ? "Parent_Id" : "What_Id";
-  const rows = [...crm.table(rel.api_name).values()].filter(
-    (r) => (r[key] as { id?: string } | undefined)?.id === id,
+  // A task belongs to the record it is related to (What_Id) and to its contact (Who_Id).
+  const keys = rel.api_name === "Notes" ? ["Parent_Id"] : ["What_Id", "Who_Id"];
+  const rows = [...crm.table(rel.api_name).values()].filter((r) =>
+    keys.some((key) => (r[key] as { id?: string } | undefined)?.id === id),
   );
   return page(rows, { ...query, sort_order: query.sort_order ?? "asc" }, fieldList(query));
 }
