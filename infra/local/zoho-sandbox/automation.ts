@@ -38,20 +38,23 @@ const AUTOMATIONS = ["workflow", "approval", "blueprint", "pathfinder", "orchest
 
 export class Automation {
   readonly rules: WorkflowRule[] = [];
-  /** The Notifications API's channels: not automation, but fed by the same writes. */
-  readonly notifications: NotificationChannels;
+  /** The Notifications API's channels (data, like the rules); `notifications` serves and fires them. */
+  readonly channels: WatchChannel[] = [];
+  // A private field, not an own property: a snapshot of the sandbox's state (infra/local/persistence.ts) keeps the
+  // data above and leaves the behaviour out.
+  readonly #notifications: NotificationChannels;
 
   constructor(
     private readonly ctx: SandboxContext,
-    modules: Map<string, ModuleMeta>,
+    readonly modules: Map<string, ModuleMeta>,
     apiDomain: () => string,
   ) {
-    this.notifications = new NotificationChannels(ctx, modules, apiDomain);
+    this.#notifications = new NotificationChannels(ctx, this, apiDomain);
   }
 
-  /** The watch channels (the same list the Notifications API serves). */
-  get channels(): WatchChannel[] {
-    return this.notifications.channels;
+  /** The Notifications API over {@link channels}: not automation, but fed by the same writes. */
+  get notifications(): NotificationChannels {
+    return this.#notifications;
   }
 
   /** Renders `${Leads.Email}`-style merge fields by field label; `${Leads.Lead Id}` is the record id. */

@@ -21,8 +21,16 @@ export interface WatchChannel {
 
 const NOTIFICATION_OPS = { insert: "create", update: "edit" } as const;
 
+/**
+ * Where the channels live: the automation owns them (as data, so a snapshot of the sandbox's state holds them and a
+ * restore puts them back), and this class serves and fires them.
+ */
+export interface ChannelStore {
+  readonly channels: WatchChannel[];
+  readonly modules: Map<string, ModuleMeta>;
+}
+
 export class NotificationChannels {
-  readonly channels: WatchChannel[] = [];
   private pendingNotifications = new Map<
     string,
     {
@@ -36,9 +44,17 @@ export class NotificationChannels {
 
   constructor(
     private readonly ctx: SandboxContext,
-    private readonly modules: Map<string, ModuleMeta>,
+    private readonly store: ChannelStore,
     private readonly apiDomain: () => string,
   ) {}
+
+  private get channels(): WatchChannel[] {
+    return this.store.channels;
+  }
+
+  private get modules(): Map<string, ModuleMeta> {
+    return this.store.modules;
+  }
 
   // zoho/crm-oas v8.0/notifications.json: POST enables (201; item errors 202), GET lists (page, per_page,
   // channel_id, module; 204 when none), PUT updates a channel's details, PATCH with `_delete_events: true` disables
