@@ -12,54 +12,12 @@ import {
   invalid,
   type MailReplyAddress,
 } from "./desk-fields.js";
+import type { Comment, DeskWebhook, Thread, Ticket } from "./desk-types.js";
 import type { ProfileSeed } from "./profiles.js";
 import { deskError, json, type Reply, type SandboxContext, track } from "./state.js";
 import { deliver } from "./webhook-delivery.js";
 
-export type Ticket = Record<string, unknown> & { id: string; cf: Record<string, unknown> };
-export interface Thread {
-  id: string;
-  ticketId: string;
-  channel: string;
-  direction: "in" | "out";
-  status: "SUCCESS" | "DRAFT";
-  content: string;
-  contentType: "html" | "plainText";
-  fromEmailAddress: string;
-  to: string;
-  createdTime: string;
-  summary: string;
-  visibility: "public" | "private";
-  isForward: boolean;
-}
-export interface Comment {
-  id: string;
-  ticketId: string;
-  content: string;
-  contentType: "html" | "plainText";
-  isPublic: boolean;
-  commenterId: string;
-  commentedTime: string;
-  modifiedTime: string;
-}
-export interface DeskWebhook {
-  id: string;
-  name: string;
-  url: string;
-  isEnabled: boolean;
-  ignoreSourceId?: string;
-  includeEventsFrom?: string[];
-  subscriptions: Record<
-    string,
-    {
-      departmentIds?: string[];
-      fields?: string[];
-      includePrevState?: boolean;
-      direction?: "in" | "out";
-    } | null
-  >;
-  createdTime: string;
-}
+export type { Comment, DeskWebhook, Thread, Ticket } from "./desk-types.js";
 
 export class Desk {
   readonly orgId: string;

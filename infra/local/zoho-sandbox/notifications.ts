@@ -7,6 +7,7 @@
 import type { WriteEvent } from "./crm.js";
 import type { ModuleMeta } from "./metadata.js";
 import { type SandboxContext, track } from "./state.js";
+import { answer, checkChannel, itemError, missingWatch, watchList } from "./watch-requests.js";
 import { deliver } from "./webhook-delivery.js";
 
 /** A watch channel as the sandbox keeps it (`channel_expiry` in sandbox-clock milliseconds). */
@@ -81,88 +82,23 @@ export class NotificationChannels {
     };
   }
 
-  private static itemError(code: string, field: string, index: number, message = "invalid data") {
-    return {
-      code,
-      details: { api_name: field, json_path: `$.watch[${index}].${field}` },
-      message,
-      status: "error",
-    };
-  }
-
-  /** Checks the parts of a channel that are given; `undefined` fields are left to the caller. */
-  private checkChannel(w: Record<string, unknown>, i: number, partial: boolean) {
-    const err = (field: string) => NotificationChannels.itemError("INVALID_DATA", field, i);
-    const now = this.ctx.clock.now();
-    if (!partial || w.notify_url !== undefined)
-      if (typeof w.notify_url !== "string" || !/^https?:\/\//.test(w.notify_url))
-        return { error: err("notify_url") };
-    if (!partial || w.events !== undefined) {
-      const events = w.events;
-      if (
-        !Array.isArray(events) ||
-        events.length === 0 ||
-        !events.every((e) => {
-          const [mod, op] = typeof e === "string" ? e.split(".") : [];
-          return !!mod && this.modules.has(mod) && ["create", "edit", "delete", "all"].includes(op ?? "");
-        })
-      )
-        return { error: err("events") };
-    }
-    // The token is echoed in every callback so the receiver can check it; at most 50 characters (notes §4.2).
-    if (w.token !== undefined && w.token !== null && (typeof w.token !== "string" || w.token.length > 50))
-      return { error: err("token") };
-    let expiry: number | undefined;
-    if (w.channel_expiry !== undefined && w.channel_expiry !== null) {
-      const requested = typeof w.channel_expiry === "string" ? Date.parse(w.channel_expiry) : Number.NaN;
-      if (Number.isNaN(requested) || requested <= now) return { error: err("channel_expiry") };
-      // Later than the longest life is cut to it (1 day or 1 week: UNCONFIRMED, a setting).
-      expiry = Math.min(requested, now + this.ctx.options.watchMaxExpirySeconds * 1000);
-    } else if (!partial) expiry = now + this.ctx.options.watchDefaultExpirySeconds * 1000;
-    return { expiry };
-  }
-
   private findChannel(id: unknown): WatchChannel | undefined {
     return this.channels.find((c) => String(c.channel_id) === String(id));
   }
 
-  private static watchList(body: unknown): unknown[] | undefined {
-    const list = (body as { watch?: unknown } | undefined)?.watch;
-    return Array.isArray(list) && list.length > 0 ? list : undefined;
-  }
-
-  private static missingWatch() {
-    return {
-      status: 400,
-      body: {
-        code: "REQUIRED_PARAM_MISSING",
-        details: { param_name: "watch" },
-        message: "One of the expected parameter is missing",
-        status: "error",
-      },
-    };
-  }
-
-  private static answer(results: Record<string, unknown>[], okStatus: number) {
-    return {
-      status: results.every((r) => r.status === "success") ? okStatus : 202,
-      body: { watch: results },
-    };
-  }
-
   /** `POST /crm/v8/actions/watch`: enables channels; the same `channel_id` again replaces (and so renews) it. */
   watch(body: unknown): { status: number; body: unknown } {
-    const list = NotificationChannels.watchList(body);
-    if (!list) return NotificationChannels.missingWatch();
+    const list = watchList(body);
+    if (!list) return missingWatch();
     const results = list.map((item, i) => {
       const w = (item && typeof item === "object" ? item : {}) as Record<string, unknown>;
       if (w.channel_id === undefined || !/^\d{1,19}$/.test(String(w.channel_id)))
-        return NotificationChannels.itemError(
+        return itemError(
           w.channel_id === undefined ? "MANDATORY_NOT_FOUND" : "INVALID_DATA",
           "channel_id",
           i,
         );
-      const checked = this.checkChannel(w, i, false);
+      const checked = checkChannel(this.ctx, this.modules, w, i, false);
       if (checked.error) return checked.error;
       const events = w.events as string[];
       const channel: WatchChannel = {
@@ -178,7 +114,7 @@ export class NotificationChannels {
       this.channels.push(channel);
       return this.channelItem(channel, NotificationChannels.SUBSCRIBED);
     });
-    return NotificationChannels.answer(results, 201);
+    return answer(results, 201);
   }
 
   /**
@@ -187,13 +123,13 @@ export class NotificationChannels {
    * events and updates what is given). Either renews an expired channel when it carries a later `channel_expiry`.
    */
   update(body: unknown, mode: "replace" | "patch"): { status: number; body: unknown } {
-    const list = NotificationChannels.watchList(body);
-    if (!list) return NotificationChannels.missingWatch();
+    const list = watchList(body);
+    if (!list) return missingWatch();
     const results = list.map((item, i) => {
       const w = (item && typeof item === "object" ? item : {}) as Record<string, unknown>;
       const channel = this.findChannel(w.channel_id);
       if (!channel)
-        return NotificationChannels.itemError(
+        return itemError(
           w.channel_id === undefined ? "MANDATORY_NOT_FOUND" : "NOT_SUBSCRIBED",
           "channel_id",
           i,
@@ -201,12 +137,12 @@ export class NotificationChannels {
         );
       if (mode === "patch" && w._delete_events === true) {
         const drop = Array.isArray(w.events) ? w.events.map(String) : [];
-        if (drop.length === 0) return NotificationChannels.itemError("INVALID_DATA", "events", i);
+        if (drop.length === 0) return itemError("INVALID_DATA", "events", i);
         channel.events = channel.events.filter((e) => !drop.includes(e));
         if (channel.events.length === 0) this.channels.splice(this.channels.indexOf(channel), 1);
         return this.channelItem(channel, "Successfully unsubscribed the given events");
       }
-      const checked = this.checkChannel(w, i, mode === "patch");
+      const checked = checkChannel(this.ctx, this.modules, w, i, mode === "patch");
       if (checked.error) return checked.error;
       if (mode === "replace") {
         channel.events = w.events as string[];
@@ -223,7 +159,7 @@ export class NotificationChannels {
       channel.module = channel.events[0]?.split(".")[0] ?? channel.module;
       return this.channelItem(channel, NotificationChannels.SUBSCRIBED);
     });
-    return NotificationChannels.answer(results, 200);
+    return answer(results, 200);
   }
 
   /** `GET /crm/v8/actions/watch`: the channels (expired ones too, with their past expiry); 204 when none. */
@@ -282,7 +218,7 @@ export class NotificationChannels {
       this.channels.splice(this.channels.indexOf(channel), 1);
       return this.channelItem(channel, "Successfully unsubscribed from actions-watch of the given module");
     });
-    return NotificationChannels.answer(results, 200);
+    return answer(results, 200);
   }
 
   /** Called for every successful record write, whatever its `trigger`: notifications are not automation. */
