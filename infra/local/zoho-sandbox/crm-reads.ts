@@ -17,6 +17,7 @@ export const invalidModule = (): Reply =>
 export const fieldList = (query: Record<string, string>): string[] | undefined =>
   query.fields ? query.fields.split(",") : undefined;
 
+/** The record with only `id` and the fields asked for (all of it when none are). */
 export function project(record: Row, fields?: string[]): Row {
   if (!fields) return record;
   const out: Row = { id: record.id };
@@ -24,6 +25,7 @@ export function project(record: Row, fields?: string[]): Row {
   return out;
 }
 
+/** One page of `rows` (`page`, `per_page`, `sort_by`, `sort_order`), projected, with Zoho's `info`; 204 when empty. */
 export function page(rows: Row[], query: Record<string, string>, fields?: string[]): Reply {
   const perPage = Number(query.per_page ?? MAX_PER_PAGE);
   const page = Number(query.page ?? 1);
@@ -61,6 +63,7 @@ export function page(rows: Row[], query: Record<string, string>, fields?: string
   });
 }
 
+/** The list call's mandatory `fields` (at most 50, each a field of the module), or the error Zoho answers. */
 export function fieldsParam(module: ModuleMeta, query: Record<string, string>): string[] | Reply {
   if (!query.fields)
     return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {

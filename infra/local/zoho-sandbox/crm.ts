@@ -43,6 +43,7 @@ export interface Attachment {
 
 const MAX_WRITE = 100;
 
+/** The org's CRM data (tables, users, attachments) and its batch writes. */
 export class Crm {
   readonly records = new Map<string, Map<string, Row>>();
   readonly users: OrgUser[] = [];

@@ -19,6 +19,7 @@ import { deliver } from "./webhook-delivery.js";
 
 export type { Comment, DeskWebhook, Thread, Ticket } from "./desk-types.js";
 
+/** The org's Desk data and what happens on its writes (validation, thread counts, webhook events). */
 export class Desk {
   readonly orgId: string;
   readonly tickets = new Map<string, Ticket>();

@@ -21,6 +21,7 @@ import type { Reply } from "./state.js";
 /** Largest request body the sandbox reads (Zoho's own limits are lower; this only bounds memory). */
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
+/** The request handler of one sandbox; `sandbox` is read per call, as the control surface needs the live object. */
 export function createDispatcher(
   gw: Gateway,
   sandbox: () => ZohoSandbox,

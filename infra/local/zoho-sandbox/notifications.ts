@@ -31,6 +31,7 @@ export interface ChannelStore {
   readonly modules: Map<string, ModuleMeta>;
 }
 
+/** Serves the watch API over the automation's channels and fires their callbacks on writes. */
 export class NotificationChannels {
   private pendingNotifications = new Map<
     string,

@@ -20,6 +20,7 @@ interface Route<H> {
   handler: H;
 }
 
+/** Routes of one service: handlers of type `H` by method and path pattern, matched in registration order. */
 export class Router<H> {
   private readonly routes: Route<H>[] = [];
 

@@ -9,6 +9,7 @@ import type { Router } from "../router.js";
 import { json } from "../state.js";
 import type { ControlRoute } from "./control.js";
 
+/** Registers the UI controls with the control router. */
 export function registerUiControls(router: Router<ControlRoute>): void {
   router
     .on("POST", "crm/:module", ({ body, state }, { module }) =>

@@ -76,6 +76,7 @@ function contentDisposition(fileName: string): string {
     : `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
+/** Registers this surface's routes with the CRM router (routes/crm.ts), in the order they must be tried. */
 export function registerAttachmentRoutes(router: Router<CrmRoute>): void {
   const scopes = (mod: (name: string) => string, module: string) => ({
     required: [`ZohoCRM.modules.${mod(module)}.READ`],

@@ -11,6 +11,7 @@ const OPS: Record<string, string> = {
   PATCH: "UPDATE",
 };
 
+/** Registers this surface's routes with the CRM router (routes/crm.ts), in the order they must be tried. */
 export function registerAutomationRoutes(router: Router<CrmRoute>): void {
   router.on("*", "actions/watch", ({ method, query, body, state }) => {
     const op = OPS[method];

@@ -38,6 +38,7 @@ function moduleList(crm: Crm): Reply {
   });
 }
 
+/** Registers this surface's routes with the CRM router (routes/crm.ts), in the order they must be tried. */
 export function registerMetadataRoutes(router: Router<CrmRoute>): void {
   const readFields: CrmRoute = ({ query, state }) => ({
     required: ["ZohoCRM.settings.fields.READ"],

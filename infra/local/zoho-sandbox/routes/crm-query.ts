@@ -102,6 +102,7 @@ function coql(crm: Crm, body: unknown): Reply {
   }
 }
 
+/** Registers this surface's routes with the CRM router (routes/crm.ts), in the order they must be tried. */
 export function registerQueryRoutes(router: Router<CrmRoute>): void {
   router
     .on("POST", "coql", ({ body, state }) => ({

@@ -35,6 +35,7 @@ function get(crm: Crm, moduleName: string, id: string, query: Record<string, str
 
 const write = (call: CrmCall) => ({ cost: call.writeCost, heavy: call.records > 10 });
 
+/** Registers this surface's routes with the CRM router (routes/crm.ts), in the order they must be tried. */
 export function registerRecordRoutes(router: Router<CrmRoute>): void {
   router
     .on("GET", ":module", ({ query, mod, state }, { module }) => ({

@@ -33,6 +33,7 @@ function related(
   return page(rows, { ...query, sort_order: query.sort_order ?? "asc" }, fieldList(query));
 }
 
+/** Registers this surface's routes with the CRM router (routes/crm.ts), in the order they must be tried. */
 export function registerRelatedRoutes(router: Router<CrmRoute>): void {
   router.on("GET", ":module/:id/:related", ({ query, mod, state }, { module, id, related: rel }) => ({
     required: [`ZohoCRM.modules.${mod(module as string)}.READ`],

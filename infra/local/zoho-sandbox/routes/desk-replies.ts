@@ -154,6 +154,7 @@ function reply(
   return json(200, thread);
 }
 
+/** Registers this surface's routes with the Desk router (routes/desk.ts). */
 export function registerReplyRoutes(router: Router<DeskRoute>): void {
   router
     .on(

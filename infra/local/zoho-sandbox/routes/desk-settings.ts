@@ -38,6 +38,7 @@ function ticketFields(desk: Desk, module: string | undefined): Reply {
   return json(200, { data: desk.ticketFields });
 }
 
+/** Registers this surface's routes with the Desk router (routes/desk.ts). */
 export function registerDeskSettingsRoutes(router: Router<DeskRoute>): void {
   router
     .on(

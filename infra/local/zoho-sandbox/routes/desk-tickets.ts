@@ -78,6 +78,7 @@ function patchTicket(desk: Desk, id: string, body: unknown, sourceId?: string): 
   return json(200, ticket);
 }
 
+/** Registers this surface's routes with the Desk router (routes/desk.ts). */
 export function registerTicketRoutes(router: Router<DeskRoute>): void {
   router
     .on("GET", "tickets", ({ desk, need, query }) => need("Desk.tickets.READ") ?? listTickets(desk, query))

@@ -49,6 +49,7 @@ async function createWebhook(desk: Desk, body: unknown): Promise<Reply> {
   return json(200, hook);
 }
 
+/** Registers this surface's routes with the Desk router (routes/desk.ts). */
 export function registerDeskWebhookRoutes(router: Router<DeskRoute>): void {
   router
     .on(
