@@ -1,13 +1,27 @@
 /**
- * Desk metadata and org settings: ticket field metadata (`GET /organizationFields?module=tickets`), the org's mail
- * reply addresses (`GET /mailReplyAddress`) and agents. (`GET /organizations`, the one call made before an orgId is
- * known, is answered by routes/desk.ts before the orgId check.)
+ * Desk metadata and org settings: the organizations the token reaches (`GET /organizations`, the one call made
+ * before an orgId is known, so routes/desk.ts answers it before its orgId check), ticket field metadata
+ * (`GET /organizationFields?module=tickets`), the org's mail reply addresses (`GET /mailReplyAddress`) and agents.
  */
 import type { Desk } from "../desk.js";
 import { invalid } from "../desk-fields.js";
 import type { Router } from "../router.js";
 import { json, type Reply } from "../state.js";
 import type { DeskRoute } from "./desk.js";
+
+/** `GET /api/v1/organizations`: the org this token belongs to, as the default one. */
+export function organizations(desk: Desk): Reply {
+  return json(200, {
+    data: [
+      {
+        id: desk.orgId,
+        companyName: desk.seed.deskOrg.companyName,
+        portalName: desk.seed.deskOrg.portalName,
+        isDefault: true,
+      },
+    ],
+  });
+}
 
 /** `GET /api/v1/mailReplyAddress` ("List MailReplyAddresses"): `departmentId`, `isActive`, `from`, `limit`. */
 function listMailReplyAddresses(desk: Desk, query: Record<string, string>): Reply {

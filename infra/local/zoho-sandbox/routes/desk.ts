@@ -10,9 +10,9 @@ import { hasScope } from "../accounts.js";
 import type { DataCentre } from "../config.js";
 import type { Desk } from "../desk.js";
 import { type Params, Router } from "../router.js";
-import { deskError, json, type Reply } from "../state.js";
+import { deskError, type Reply } from "../state.js";
 import { registerReplyRoutes } from "./desk-replies.js";
-import { registerDeskSettingsRoutes } from "./desk-settings.js";
+import { organizations, registerDeskSettingsRoutes } from "./desk-settings.js";
 import { registerTicketRoutes } from "./desk-tickets.js";
 import { registerDeskWebhookRoutes } from "./desk-webhooks.js";
 import { DESK_NOT_FOUND, type Gateway, parseJson } from "./gateway.js";
@@ -69,19 +69,7 @@ export async function deskRoute(
   // The one call made before an orgId is known: it is how a client learns it.
   if (resource === "organizations" && method === "GET") {
     if (!scope("Desk.basic.READ")) return { reply: gw.scopeError("desk"), clientId };
-    return {
-      reply: json(200, {
-        data: [
-          {
-            id: desk.orgId,
-            companyName: desk.seed.deskOrg.companyName,
-            portalName: desk.seed.deskOrg.portalName,
-            isDefault: true,
-          },
-        ],
-      }),
-      clientId,
-    };
+    return { reply: organizations(desk), clientId };
   }
   const orgId = req.headers.orgid;
   if (orgId === undefined)
