@@ -355,6 +355,18 @@ describe("the dispatcher", () => {
     expect(watchHead.body).toMatchObject({ code: "INVALID_REQUEST_METHOD" });
   });
 
+  it("answers Desk's GET /organizations before any orgId is known, and needs Desk.basic.READ", async () => {
+    const orgs = await conn.desk("organizations", { orgId: null });
+    const noScope = await (await connect(sandbox, ["Desk.tickets.READ"])).desk("organizations", {
+      orgId: null,
+    });
+
+    expect(orgs.status).toBe(200);
+    expect(orgs.body.data).toEqual([expect.objectContaining({ id: sandbox.demo().orgId, isDefault: true })]);
+    expect(noScope.status).toBe(401);
+    expect(noScope.body).toMatchObject({ errorCode: "SCOPE_MISMATCH" });
+  });
+
   it("answers Desk's URL_NOT_FOUND for an unknown Desk path", async () => {
     const ticket = (await conn.desk("tickets?limit=1")).body.data[0] as Rec;
 
