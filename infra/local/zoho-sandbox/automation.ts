@@ -1,13 +1,15 @@
 /**
- * CRM automation: workflow rules whose webhook action POSTs to a URL (checklist items 12-13), and the
- * Notifications API watch channels (item 18). A write with no `trigger` key runs workflow, approval and blueprint;
- * `"trigger": []` runs nothing; a list runs only what it names. Notifications are not automation and follow
- * every change, whatever `trigger` says.
+ * CRM automation: workflow rules whose webhook action POSTs to a URL (checklist items 12-13). A write with no
+ * `trigger` key runs workflow, approval and blueprint; `"trigger": []` runs nothing; a list runs only what it
+ * names. Every write also feeds the Notifications API's channels (notifications.ts), which are not automation and
+ * follow every change, whatever `trigger` says.
  */
 import type { WriteEvent } from "./crm.js";
 import type { ModuleMeta } from "./metadata.js";
+import { NotificationChannels, type WatchChannel } from "./notifications.js";
 import type { Row } from "./query.js";
-import { type SandboxContext, track, type WebhookLogEntry } from "./state.js";
+import { type SandboxContext, track } from "./state.js";
+import { deliver } from "./webhook-delivery.js";
 
 export interface WebhookAction {
   url: string;
@@ -32,80 +34,28 @@ export interface WorkflowRule {
   webhook: WebhookAction;
 }
 
-export interface WatchChannel {
-  channel_id: string | number;
-  events: string[];
-  notify_url: string;
-  token?: string;
-  channel_expiry: number;
-  module: string;
-}
-
 const AUTOMATIONS = ["workflow", "approval", "blueprint", "pathfinder", "orchestration"] as const;
-const NOTIFICATION_OPS = { insert: "create", update: "edit" } as const;
-
-/** Posts JSON or form bodies and records the outcome; shared with the Desk emitter. */
-export async function deliver(
-  ctx: SandboxContext,
-  entry: Pick<WebhookLogEntry, "kind" | "rule" | "url">,
-  init: { method: string; headers: Record<string, string>; body?: string },
-  okStatuses: (status: number) => boolean = (s) => s >= 200 && s < 300,
-): Promise<number | undefined> {
-  const started = Date.now();
-  let attempts = 0;
-  let status: number | undefined;
-  let error: string | undefined;
-  while (attempts <= ctx.options.webhookRetries) {
-    attempts += 1;
-    try {
-      const res = await fetch(entry.url, {
-        ...init,
-        signal: AbortSignal.timeout(ctx.options.webhookTimeoutMs),
-      });
-      status = res.status;
-      await res.arrayBuffer();
-      error = okStatuses(status) ? undefined : `status ${status}`;
-    } catch (e) {
-      status = undefined;
-      error =
-        e instanceof Error && e.name === "TimeoutError"
-          ? `timeout after ${ctx.options.webhookTimeoutMs} ms`
-          : String(e);
-    }
-    if (!error) break;
-  }
-  ctx.inspector.webhook({
-    time: ctx.clock.stamp(),
-    ...entry,
-    ...(status !== undefined ? { status } : {}),
-    ok: !error,
-    ...(error ? { error } : {}),
-    duration_ms: Date.now() - started,
-    attempts,
-    body: init.body ?? "",
-  });
-  return status;
-}
 
 export class Automation {
   readonly rules: WorkflowRule[] = [];
+  /** The Notifications API's channels (data, like the rules); `notifications` serves and fires them. */
   readonly channels: WatchChannel[] = [];
-  private pendingNotifications = new Map<
-    string,
-    {
-      channel: WatchChannel;
-      module: string;
-      operation: string;
-      ids: string[];
-      fields: Record<string, string[]>;
-    }
-  >();
+  // A private field, not an own property: a snapshot of the sandbox's state (infra/local/persistence.ts) keeps the
+  // data above and leaves the behaviour out.
+  readonly #notifications: NotificationChannels;
 
   constructor(
     private readonly ctx: SandboxContext,
-    private readonly modules: Map<string, ModuleMeta>,
-    private readonly apiDomain: () => string,
-  ) {}
+    readonly modules: Map<string, ModuleMeta>,
+    apiDomain: () => string,
+  ) {
+    this.#notifications = new NotificationChannels(ctx, this, apiDomain);
+  }
+
+  /** The Notifications API over {@link channels}: not automation, but fed by the same writes. */
+  get notifications(): NotificationChannels {
+    return this.#notifications;
+  }
 
   /** Renders `${Leads.Email}`-style merge fields by field label; `${Leads.Lead Id}` is the record id. */
   render(template: string, module: ModuleMeta, record: Row, jsonEscape: boolean): string {
@@ -148,7 +98,7 @@ export class Automation {
       trigger: event.trigger,
       source: event.source,
     });
-    this.notify(event);
+    this.notifications.notify(event);
   }
 
   private matches(rule: WorkflowRule, event: WriteEvent): boolean {
@@ -184,289 +134,6 @@ export class Automation {
       this.ctx,
       { kind: "crm-workflow", rule: rule.id, url: url.toString() },
       { method: hook.method ?? "POST", headers, ...(body !== undefined ? { body } : {}) },
-    );
-  }
-
-  // ---------------------------------------------------------------- Notifications API
-  //
-  // zoho/crm-oas v8.0/notifications.json: POST enables (201; item errors 202), GET lists (page, per_page,
-  // channel_id, module; 204 when none), PUT updates a channel's details, PATCH with `_delete_events: true` disables
-  // the listed events (without it, PATCH adds events and updates the given details), DELETE `?channel_ids=` removes.
-  // `channel_expiry` is honoured against the sandbox clock: an expired channel stays known (listed, renewable by
-  // PUT/PATCH or a new POST with the same id) but fires nothing until renewed.
-
-  private static readonly SUBSCRIBED = "Successfully subscribed for actions-watch of the given module";
-
-  private channelItem(channel: WatchChannel, message: string): Record<string, unknown> {
-    return {
-      code: "SUCCESS",
-      details: {
-        events: [...new Set(channel.events.map((e) => e.split(".")[0] ?? ""))].map((m) => ({
-          channel_expiry: this.ctx.clock.stamp(channel.channel_expiry),
-          resource_uri: `${this.apiDomain()}/crm/v8/${m}`,
-          resource_id: this.modules.get(m)?.id ?? "",
-          resource_name: m,
-          channel_id: channel.channel_id,
-        })),
-      },
-      message,
-      status: "success",
-    };
-  }
-
-  private static itemError(code: string, field: string, index: number, message = "invalid data") {
-    return {
-      code,
-      details: { api_name: field, json_path: `$.watch[${index}].${field}` },
-      message,
-      status: "error",
-    };
-  }
-
-  /** Checks the parts of a channel that are given; `undefined` fields are left to the caller. */
-  private checkChannel(w: Record<string, unknown>, i: number, partial: boolean) {
-    const err = (field: string) => Automation.itemError("INVALID_DATA", field, i);
-    const now = this.ctx.clock.now();
-    if (!partial || w.notify_url !== undefined)
-      if (typeof w.notify_url !== "string" || !/^https?:\/\//.test(w.notify_url))
-        return { error: err("notify_url") };
-    if (!partial || w.events !== undefined) {
-      const events = w.events;
-      if (
-        !Array.isArray(events) ||
-        events.length === 0 ||
-        !events.every((e) => {
-          const [mod, op] = typeof e === "string" ? e.split(".") : [];
-          return !!mod && this.modules.has(mod) && ["create", "edit", "delete", "all"].includes(op ?? "");
-        })
-      )
-        return { error: err("events") };
-    }
-    // The token is echoed in every callback so the receiver can check it; at most 50 characters (notes §4.2).
-    if (w.token !== undefined && w.token !== null && (typeof w.token !== "string" || w.token.length > 50))
-      return { error: err("token") };
-    let expiry: number | undefined;
-    if (w.channel_expiry !== undefined && w.channel_expiry !== null) {
-      const requested = typeof w.channel_expiry === "string" ? Date.parse(w.channel_expiry) : Number.NaN;
-      if (Number.isNaN(requested) || requested <= now) return { error: err("channel_expiry") };
-      // Later than the longest life is cut to it (1 day or 1 week: UNCONFIRMED, a setting).
-      expiry = Math.min(requested, now + this.ctx.options.watchMaxExpirySeconds * 1000);
-    } else if (!partial) expiry = now + this.ctx.options.watchDefaultExpirySeconds * 1000;
-    return { expiry };
-  }
-
-  private findChannel(id: unknown): WatchChannel | undefined {
-    return this.channels.find((c) => String(c.channel_id) === String(id));
-  }
-
-  private static watchList(body: unknown): unknown[] | undefined {
-    const list = (body as { watch?: unknown } | undefined)?.watch;
-    return Array.isArray(list) && list.length > 0 ? list : undefined;
-  }
-
-  private static missingWatch() {
-    return {
-      status: 400,
-      body: {
-        code: "REQUIRED_PARAM_MISSING",
-        details: { param_name: "watch" },
-        message: "One of the expected parameter is missing",
-        status: "error",
-      },
-    };
-  }
-
-  private static answer(results: Record<string, unknown>[], okStatus: number) {
-    return {
-      status: results.every((r) => r.status === "success") ? okStatus : 202,
-      body: { watch: results },
-    };
-  }
-
-  /** `POST /crm/v8/actions/watch`: enables channels; the same `channel_id` again replaces (and so renews) it. */
-  watch(body: unknown): { status: number; body: unknown } {
-    const list = Automation.watchList(body);
-    if (!list) return Automation.missingWatch();
-    const results = list.map((item, i) => {
-      const w = (item && typeof item === "object" ? item : {}) as Record<string, unknown>;
-      if (w.channel_id === undefined || !/^\d{1,19}$/.test(String(w.channel_id)))
-        return Automation.itemError(
-          w.channel_id === undefined ? "MANDATORY_NOT_FOUND" : "INVALID_DATA",
-          "channel_id",
-          i,
-        );
-      const checked = this.checkChannel(w, i, false);
-      if (checked.error) return checked.error;
-      const events = w.events as string[];
-      const channel: WatchChannel = {
-        channel_id: w.channel_id as string | number,
-        events,
-        notify_url: w.notify_url as string,
-        channel_expiry: checked.expiry as number,
-        module: events[0]?.split(".")[0] ?? "",
-        ...(typeof w.token === "string" ? { token: w.token } : {}),
-      };
-      const existing = this.channels.findIndex((c) => String(c.channel_id) === String(w.channel_id));
-      if (existing >= 0) this.channels.splice(existing, 1);
-      this.channels.push(channel);
-      return this.channelItem(channel, Automation.SUBSCRIBED);
-    });
-    return Automation.answer(results, 201);
-  }
-
-  /**
-   * `PUT` (replace the channel's events, URL, token and expiry; a missing expiry means the default life from now)
-   * and `PATCH` (`_delete_events: true` removes the listed events, the channel with its last one; otherwise adds
-   * events and updates what is given). Either renews an expired channel when it carries a later `channel_expiry`.
-   */
-  updateWatch(body: unknown, mode: "replace" | "patch"): { status: number; body: unknown } {
-    const list = Automation.watchList(body);
-    if (!list) return Automation.missingWatch();
-    const results = list.map((item, i) => {
-      const w = (item && typeof item === "object" ? item : {}) as Record<string, unknown>;
-      const channel = this.findChannel(w.channel_id);
-      if (!channel)
-        return Automation.itemError(
-          w.channel_id === undefined ? "MANDATORY_NOT_FOUND" : "NOT_SUBSCRIBED",
-          "channel_id",
-          i,
-          w.channel_id === undefined ? "required field not found" : "the channel is not subscribed",
-        );
-      if (mode === "patch" && w._delete_events === true) {
-        const drop = Array.isArray(w.events) ? w.events.map(String) : [];
-        if (drop.length === 0) return Automation.itemError("INVALID_DATA", "events", i);
-        channel.events = channel.events.filter((e) => !drop.includes(e));
-        if (channel.events.length === 0) this.channels.splice(this.channels.indexOf(channel), 1);
-        return this.channelItem(channel, "Successfully unsubscribed the given events");
-      }
-      const checked = this.checkChannel(w, i, mode === "patch");
-      if (checked.error) return checked.error;
-      if (mode === "replace") {
-        channel.events = w.events as string[];
-        channel.notify_url = w.notify_url as string;
-        if (typeof w.token === "string") channel.token = w.token;
-        else delete channel.token;
-      } else {
-        if (Array.isArray(w.events))
-          channel.events = [...new Set([...channel.events, ...(w.events as string[])])];
-        if (typeof w.notify_url === "string") channel.notify_url = w.notify_url;
-        if (typeof w.token === "string") channel.token = w.token;
-      }
-      if (checked.expiry !== undefined) channel.channel_expiry = checked.expiry;
-      channel.module = channel.events[0]?.split(".")[0] ?? channel.module;
-      return this.channelItem(channel, Automation.SUBSCRIBED);
-    });
-    return Automation.answer(results, 200);
-  }
-
-  /** `GET /crm/v8/actions/watch`: the channels (expired ones too, with their past expiry); 204 when none. */
-  listWatch(query: Record<string, string>): { status: number; body?: unknown } {
-    const page = Number(query.page ?? 1);
-    const perPage = Number(query.per_page ?? 200);
-    const all = this.channels.filter(
-      (c) =>
-        (query.channel_id === undefined || String(c.channel_id) === query.channel_id) &&
-        (query.module === undefined || c.events.some((e) => e.startsWith(`${query.module}.`))),
-    );
-    const slice = all.slice((page - 1) * perPage, page * perPage);
-    if (slice.length === 0) return { status: 204 };
-    return {
-      status: 200,
-      body: {
-        watch: slice.map((c) => ({
-          channel_id: c.channel_id,
-          events: c.events,
-          notify_url: c.notify_url,
-          token: c.token ?? null,
-          channel_expiry: this.ctx.clock.stamp(c.channel_expiry),
-          resource_name: c.module,
-          resource_id: this.modules.get(c.module)?.id ?? "",
-          resource_uri: `${this.apiDomain()}/crm/v8/${c.module}`,
-          notify_on_related_action: false,
-          return_affected_field_values: false,
-        })),
-        info: { page, per_page: perPage, count: slice.length, more_records: all.length > page * perPage },
-      },
-    };
-  }
-
-  /** `DELETE /crm/v8/actions/watch?channel_ids=`. */
-  unwatch(channelIds: string[]): { status: number; body: unknown } {
-    const ids = channelIds.filter(Boolean);
-    if (ids.length === 0)
-      return {
-        status: 400,
-        body: {
-          code: "REQUIRED_PARAM_MISSING",
-          details: { param_name: "channel_ids" },
-          message: "One of the expected parameter is missing",
-          status: "error",
-        },
-      };
-    const results = ids.map((id, i) => {
-      const channel = this.findChannel(id);
-      if (!channel)
-        return {
-          code: "NOT_SUBSCRIBED",
-          details: { api_name: "channel_ids", json_path: `$.channel_ids[${i}]` },
-          message: "the channel is not subscribed",
-          status: "error",
-        };
-      this.channels.splice(this.channels.indexOf(channel), 1);
-      return this.channelItem(channel, "Successfully unsubscribed from actions-watch of the given module");
-    });
-    return Automation.answer(results, 200);
-  }
-
-  private notify(event: WriteEvent): void {
-    const op = NOTIFICATION_OPS[event.operation];
-    const now = this.ctx.clock.now();
-    const mod = event.module.api_name;
-    for (const channel of this.channels) {
-      // An expired channel fires nothing until it is renewed.
-      if (channel.channel_expiry <= now) continue;
-      if (!channel.events.some((e) => e === `${mod}.all` || e === `${mod}.${op}`)) continue;
-      const key = `${channel.channel_id}|${mod}|${event.operation}`;
-      const batch = this.pendingNotifications.get(key) ?? {
-        channel,
-        module: mod,
-        operation: event.operation,
-        ids: [],
-        fields: {},
-      };
-      batch.ids.push(event.record.id as string);
-      batch.fields[event.record.id as string] = event.changed;
-      if (!this.pendingNotifications.has(key)) {
-        this.pendingNotifications.set(key, batch);
-        // One callback per channel for the writes of one request, as Zoho groups ids.
-        track(
-          this.ctx,
-          new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush(key)),
-        );
-      }
-    }
-  }
-
-  private async flush(key: string): Promise<void> {
-    const batch = this.pendingNotifications.get(key);
-    this.pendingNotifications.delete(key);
-    if (!batch) return;
-    const body = JSON.stringify({
-      server_time: this.ctx.clock.now(),
-      query_params: {},
-      module: batch.module,
-      resource_uri: `${this.apiDomain()}/crm/v8/${batch.module}`,
-      ids: batch.ids,
-      affected_fields:
-        batch.operation === "update" ? batch.ids.map((id) => ({ [id]: batch.fields[id] ?? [] })) : [],
-      operation: batch.operation,
-      channel_id: batch.channel.channel_id,
-      token: batch.channel.token ?? null,
-    });
-    await deliver(
-      this.ctx,
-      { kind: "crm-notification", url: batch.channel.notify_url },
-      { method: "POST", headers: { "content-type": "application/json" }, body },
     );
   }
 }

@@ -87,6 +87,21 @@ export interface SandboxOptions {
   customFieldsPerCall: number;
   /** Create Custom Field API: values per picklist (UNCONFIRMED). @default 1000 */
   maxPicklistValues: number;
+  /**
+   * "Get Attachments": whether the list refuses a call without `fields` (REQUIRED_PARAM_MISSING). The OAS declares
+   * `fields` optional but gives that error as an example (UNCONFIRMED). @default false
+   */
+  attachmentListRequiresFields: boolean;
+  /**
+   * "Get Attachments" with none: 204 and no body, as Zoho's GETs answer nothing (notes §2.4), or 200 `{data: []}`, as
+   * the OAS example shows (UNCONFIRMED). @default 204
+   */
+  attachmentListEmptyStatus: 200 | 204;
+  /**
+   * Modules a task's `Who_Id` may name. Zoho's field is the task's contact (a lead is related through `What_Id` with
+   * `$se_module: "Leads"`); the notes (§2.9) say "Contact/Lead" (UNCONFIRMED). @default ["Contacts"]
+   */
+  taskWhoModules: ("Contacts" | "Leads")[];
   /** Seed the demo org (leads, contacts, accounts, deals, tickets). @default true */
   seed: boolean;
   /** Base URL of the mediator's webhook routes; when set, the demo org's workflow rules and Desk webhook call it. */
@@ -126,5 +141,8 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   customFieldLabelMaxLength: 25,
   customFieldsPerCall: 5,
   maxPicklistValues: 1000,
+  attachmentListRequiresFields: false,
+  attachmentListEmptyStatus: 204,
+  taskWhoModules: ["Contacts"],
   seed: true,
 };

@@ -9,28 +9,33 @@
  *   Desk              {url}/desk/{dc}         e.g. GET  {url}/desk/us/api/v1/tickets/{id}
  *   control           {url}/_sandbox/...      faults, clock, inspection, UI-style edits (loopback only)
  *
- * This file builds the state and dispatches by service; each surface's routes live in routes/ (accounts, CRM
- * records, metadata, related lists, search/COQL, automation, Desk tickets, Desk webhooks, Desk settings, controls),
- * sharing the auth, fault and rate-limit plumbing of routes/gateway.ts.
+ * This file builds the state and the public handle; dispatcher.ts takes requests apart by service, and each
+ * surface's routes live in routes/ and register with the small dispatcher of router.ts (method + path pattern):
+ * accounts (OAuth), CRM records, metadata, notes and tasks, attachments, search and COQL, automation (watch), Desk
+ * tickets, the ticket conversation, Desk webhooks, Desk settings, and controls; all share the auth, fault and
+ * rate-limit plumbing of routes/gateway.ts.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyTooLargeError, listen, type RunningServer, readBody, sendJson } from "../http.js";
+import { listen, type RunningServer } from "../http.js";
 import { Accounts } from "./accounts.js";
 import { Automation } from "./automation.js";
 import { type DataCentre, DEFAULT_OPTIONS, type SandboxOptions, type SandboxProfile } from "./config.js";
 import { Crm } from "./crm.js";
 import { Desk } from "./desk.js";
+import { createDispatcher } from "./dispatcher.js";
 import { buildModules } from "./metadata.js";
 import { profileSeed } from "./profiles.js";
-import { accountsRoute } from "./routes/accounts.js";
-import { control } from "./routes/control.js";
-import { crmRoute } from "./routes/crm.js";
-import { deskRoute } from "./routes/desk.js";
-import { createGateway, INVALID_URL, isDc, type SandboxFault, type State } from "./routes/gateway.js";
+import { createGateway } from "./routes/gateway.js";
 import { DEMO_SCOPES, seedDemoOrg, seedMediatorHooks } from "./seed.js";
-import { Clock, IdGenerator, Inspector, type Reply, type SandboxContext } from "./state.js";
+import {
+  Clock,
+  IdGenerator,
+  Inspector,
+  type SandboxContext,
+  type SandboxFault,
+  type State,
+} from "./state.js";
 
-export type { SandboxFault } from "./routes/gateway.js";
+export type { SandboxFault } from "./state.js";
 
 export interface ZohoSandbox extends RunningServer {
   readonly options: SandboxOptions;
@@ -91,68 +96,11 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
 
   const gw = createGateway(options, () => state);
 
-  // ---------------------------------------------------------------- dispatcher
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = Date.now();
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const query = Object.fromEntries(url.searchParams);
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, 20 * 1024 * 1024);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError)
-        return sendJson(res, 413, {
-          code: "LIMIT_EXCEEDED",
-          details: {},
-          message: "request body too large",
-          status: "error",
-        });
-      throw error;
-    }
-    const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-    const [root, dc, ...rest] = segments;
-    let service: "accounts" | "crm" | "desk" | "control";
-    let reply: Reply | undefined;
-    let clientId: string | undefined;
-    if (root === "_sandbox") {
-      service = "control";
-      reply = await control(gw, sandbox, req, `/${segments.slice(1).join("/")}`, raw);
-    } else if (root === "accounts" && isDc(dc)) {
-      service = "accounts";
-      reply = await accountsRoute(gw, req, dc, `/${rest.join("/")}`, query, raw);
-    } else if (root === "api" && isDc(dc) && rest[0] === "crm") {
-      service = "crm";
-      ({ reply, clientId } = await crmRoute(gw, req, dc, rest.slice(1), query, raw));
-    } else if (root === "desk" && isDc(dc)) {
-      service = "desk";
-      ({ reply, clientId } = await deskRoute(gw, req, dc, rest, query, raw));
-    } else {
-      service = "crm";
-      reply = INVALID_URL();
-    }
-    // A hang fault leaves nothing to answer: the socket is already gone.
-    if (!reply || reply.status === 0) return;
-    if (service !== "control") {
-      state.ctx.inspector.request({
-        time: state.ctx.clock.stamp(),
-        method: req.method ?? "GET",
-        path: url.pathname,
-        status: reply.status,
-        service,
-        duration_ms: Date.now() - started,
-        ...(clientId ? { client_id: clientId } : {}),
-      });
-    }
-    if (reply.status === 302 || reply.status === 204) {
-      res.writeHead(reply.status, reply.headers ?? {});
-      res.end();
-      return;
-    }
-    sendJson(res, reply.status, reply.body, reply.headers);
-  };
-
-  const running = await listen(handle, options.port);
+  // The dispatcher reaches the sandbox object (for the control surface) once it exists.
+  const running = await listen(
+    createDispatcher(gw, () => sandbox),
+    options.port,
+  );
   state.ctx.baseUrl = running.url;
 
   const sandbox: ZohoSandbox = {

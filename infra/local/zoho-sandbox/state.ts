@@ -2,9 +2,16 @@
  * Shared sandbox plumbing: the clock (advanceable, so tests cross a 1-hour token life in milliseconds),
  * 19-digit id generation, Zoho's timestamp format, and the inspection log.
  */
+import type { Accounts, OAuthClient } from "./accounts.js";
+import type { Automation } from "./automation.js";
 import type { SandboxOptions } from "./config.js";
+import type { Crm } from "./crm.js";
+import type { Desk } from "./desk.js";
 
-/** What a route handler returns; the server writes it. `body: undefined` means an empty body (204). */
+/**
+ * What a route handler returns; the server writes it. `body: undefined` means an empty body (204); a `Buffer` body
+ * is sent as bytes (attachments), with the content type the route puts in `headers`.
+ */
 export interface Reply {
   status: number;
   body?: unknown;
@@ -171,4 +178,26 @@ export interface SandboxContext {
 export function track(ctx: SandboxContext, work: Promise<unknown>): void {
   ctx.pending.add(work);
   void work.finally(() => ctx.pending.delete(work));
+}
+
+/** A queued fault: the next `count` matching calls answer `kind` instead of being served. */
+export interface SandboxFault {
+  target: "accounts" | "crm" | "desk" | "any";
+  kind: 401 | 429 | 500 | "hang";
+  count?: number;
+  /** For `hang`: how long to hold the request before closing it; default until the client gives up. */
+  hangMs?: number;
+}
+
+/** Everything one seeded sandbox holds; `reset` replaces it whole. */
+export interface State {
+  ctx: SandboxContext;
+  accounts: Accounts;
+  crm: Crm;
+  desk: Desk;
+  automation: Automation;
+  demoClient: OAuthClient;
+  faults: (SandboxFault & { count: number })[];
+  credits: { time: number; cost: number }[];
+  inflight: Map<string, { all: number; heavy: number }>;
 }

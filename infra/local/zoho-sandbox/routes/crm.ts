@@ -1,28 +1,29 @@
 /**
- * CRM v8 routing (`{url}/api/{dc}/crm/v8/...`): faults, authentication and the body first; then the first surface
- * that recognises the call plans it (its scope, credit cost and whether it is heavy); then the scope check, the
- * concurrency and credit gate, the configured latency, and the call itself.
+ * CRM v8 routing (`{url}/api/{dc}/crm/v8/...`): faults, authentication and the body first; then the first route
+ * registered for the method and path plans the call (its scope, credit cost and whether it is heavy); then the
+ * scope check, the concurrency and credit gate, the configured latency, and the call itself. Each surface's routes
+ * live in their own module and register here: metadata, search and COQL, automation (watch), attachments, notes
+ * and tasks (related lists: `{module}/{id}/{related}` would shadow Attachments), and records (last: `{module}/{id}`
+ * would shadow the others).
  */
 import type { IncomingMessage } from "node:http";
 import { sleep } from "../../http.js";
 import { hasScope } from "../accounts.js";
 import type { DataCentre } from "../config.js";
 import { findModule } from "../metadata.js";
-import { crmError, type Reply } from "../state.js";
-import { automationRoutes } from "./crm-automation.js";
-import { metadataRoutes } from "./crm-metadata.js";
-import { queryRoutes } from "./crm-query.js";
-import { recordRoutes } from "./crm-records.js";
-import { relatedRoutes } from "./crm-related.js";
-import { type Gateway, INVALID_URL, parseJson, type State } from "./gateway.js";
+import { type Params, Router } from "../router.js";
+import { crmError, type Reply, type State } from "../state.js";
+import { registerAttachmentRoutes } from "./crm-attachments.js";
+import { registerAutomationRoutes } from "./crm-automation.js";
+import { registerMetadataRoutes } from "./crm-metadata.js";
+import { registerQueryRoutes } from "./crm-query.js";
+import { registerRecordRoutes } from "./crm-records.js";
+import { registerRelatedRoutes } from "./crm-related.js";
+import { type Gateway, INVALID_URL, parseJson } from "./gateway.js";
 
-/** One CRM call as the surfaces see it. */
+/** One CRM call as the routes see it; the path's parameters come separately. */
 export interface CrmCall {
   method: string;
-  /** The path after `/crm/v8/`: e.g. `["Leads", "search"]`, `["settings", "fields"]`. */
-  first?: string;
-  second?: string;
-  third?: string;
   query: Record<string, string>;
   body: unknown;
   userId: string;
@@ -35,16 +36,31 @@ export interface CrmCall {
   state: State;
 }
 
-/** How to serve a call: its scope (any one of `required`), cost and heaviness, and the work; or a reply at once. */
+/**
+ * How to serve a call: its scope (any one of `required`, and every one of `alsoRequired`), cost and heaviness, and
+ * the work; or a reply at once.
+ */
 export type CrmPlan =
-  | { required: string[]; cost?: number; heavy?: boolean; run: () => Reply | Promise<Reply> }
+  | {
+      required: string[];
+      alsoRequired?: string[];
+      cost?: number;
+      heavy?: boolean;
+      run: () => Reply | Promise<Reply>;
+    }
   | { reply: Reply };
 
-/** A surface recognises its calls and plans them; `undefined` passes the call on. */
-export type CrmSurface = (call: CrmCall) => CrmPlan | undefined;
+/** A route plans the calls registered for it; `undefined` passes the call on. */
+export type CrmRoute = (call: CrmCall, params: Params) => CrmPlan | undefined;
 
-/** Order matters where paths overlap: `Leads/search` and `settings/fields` before a record by id. */
-const SURFACES: CrmSurface[] = [metadataRoutes, queryRoutes, automationRoutes, recordRoutes, relatedRoutes];
+/** Registration order matters where paths overlap: the more specific route first (see above). */
+const ROUTES = new Router<CrmRoute>();
+registerMetadataRoutes(ROUTES);
+registerQueryRoutes(ROUTES);
+registerAutomationRoutes(ROUTES);
+registerAttachmentRoutes(ROUTES);
+registerRelatedRoutes(ROUTES);
+registerRecordRoutes(ROUTES);
 
 export async function crmRoute(
   gw: Gateway,
@@ -62,7 +78,7 @@ export async function crmRoute(
   const auth = gw.authenticate(req, dc, "crm");
   if ("status" in auth) return { reply: auth };
   const clientId = auth.clientId;
-  const [version, first, second, third] = parts;
+  const [version, ...path] = parts;
   if (version !== "v8") return { reply: INVALID_URL(), clientId };
   const body = parseJson(raw);
   if (!body.ok) return { reply: crmError(400, "INVALID_DATA", "body is not a valid JSON", {}), clientId };
@@ -72,9 +88,6 @@ export async function crmRoute(
     : 0;
   const call: CrmCall = {
     method: req.method ?? "GET",
-    ...(first !== undefined ? { first } : {}),
-    ...(second !== undefined ? { second } : {}),
-    ...(third !== undefined ? { third } : {}),
     query,
     body: body.value,
     userId: auth.userId,
@@ -83,17 +96,12 @@ export async function crmRoute(
     mod: (name) => findModule(state.crm.modules, name)?.api_name.toLowerCase() ?? name.toLowerCase(),
     state,
   };
-  let plan: CrmPlan | undefined;
-  for (const surface of SURFACES) {
-    plan = surface(call);
-    if (plan) break;
-  }
+  const plan = ROUTES.first(call.method, path, (route, params) => route(call, params));
   if (!plan) return { reply: INVALID_URL(), clientId };
   if ("reply" in plan) return { reply: plan.reply, clientId };
   if (
     !hasScope(auth.scopes, plan.required) ||
-    // Upsert may insert or update, so it needs both.
-    (second === "upsert" && !hasScope(auth.scopes, [`ZohoCRM.modules.${call.mod(first ?? "")}.UPDATE`]))
+    (plan.alsoRequired ?? []).some((scope) => !hasScope(auth.scopes, [scope]))
   ) {
     return { reply: gw.scopeError("crm"), clientId };
   }

@@ -1,25 +1,25 @@
 /**
  * Desk v1 routing (`{url}/desk/{dc}/api/v1/...`): faults, authentication, the `orgId` header, the body, the source
- * id header and the configured latency first; then the first surface that recognises the call serves it.
+ * id header and the configured latency first; then the first route registered for the method and path serves it.
+ * Each surface's routes live in their own module and register here: tickets, the conversation (threads, comments,
+ * drafts and replies), webhooks, and settings (ticket fields, reply addresses, agents).
  */
 import type { IncomingMessage } from "node:http";
 import { sleep } from "../../http.js";
 import { hasScope } from "../accounts.js";
 import type { DataCentre } from "../config.js";
 import type { Desk } from "../desk.js";
-import { deskError, json, type Reply } from "../state.js";
-import { deskSettingsRoutes } from "./desk-settings.js";
-import { ticketRoutes } from "./desk-tickets.js";
-import { deskWebhookRoutes } from "./desk-webhooks.js";
+import { type Params, Router } from "../router.js";
+import { deskError, type Reply } from "../state.js";
+import { registerReplyRoutes } from "./desk-replies.js";
+import { organizations, registerDeskSettingsRoutes } from "./desk-settings.js";
+import { registerTicketRoutes } from "./desk-tickets.js";
+import { registerDeskWebhookRoutes } from "./desk-webhooks.js";
 import { DESK_NOT_FOUND, type Gateway, parseJson } from "./gateway.js";
 
-/** One Desk call as the surfaces see it: `/api/v1/{resource}/{id}/{sub}/{subId}`. */
+/** One Desk call as the routes see it (the path after `/api/v1/`); the path's parameters come separately. */
 export interface DeskCall {
   method: string;
-  resource?: string;
-  id?: string;
-  sub?: string;
-  subId?: string;
   query: Record<string, string>;
   body: unknown;
   /** The caller's source id (the `ignoreSourceId` of webhooks), from the configured header. */
@@ -34,10 +34,14 @@ export interface DeskCall {
   scopeError(): Reply;
 }
 
-/** A surface serves the calls it recognises; `undefined` passes the call on. */
-export type DeskSurface = (call: DeskCall) => Reply | Promise<Reply> | undefined;
+/** A route serves the calls registered for it; `undefined` passes the call on. */
+export type DeskRoute = (call: DeskCall, params: Params) => Reply | Promise<Reply> | undefined;
 
-const SURFACES: DeskSurface[] = [ticketRoutes, deskWebhookRoutes, deskSettingsRoutes];
+const ROUTES = new Router<DeskRoute>();
+registerTicketRoutes(ROUTES);
+registerReplyRoutes(ROUTES);
+registerDeskWebhookRoutes(ROUTES);
+registerDeskSettingsRoutes(ROUTES);
 
 export async function deskRoute(
   gw: Gateway,
@@ -53,7 +57,8 @@ export async function deskRoute(
     return { reply: r ?? { status: 0 } };
   }
   const { options } = gw;
-  const [api, version, resource, id, sub, subId] = parts;
+  const [api, version, ...path] = parts;
+  const [resource] = path;
   if (api !== "api" || version !== "v1") return { reply: DESK_NOT_FOUND() };
   const auth = gw.authenticate(req, dc, "desk");
   if ("status" in auth) return { reply: auth };
@@ -64,19 +69,7 @@ export async function deskRoute(
   // The one call made before an orgId is known: it is how a client learns it.
   if (resource === "organizations" && method === "GET") {
     if (!scope("Desk.basic.READ")) return { reply: gw.scopeError("desk"), clientId };
-    return {
-      reply: json(200, {
-        data: [
-          {
-            id: desk.orgId,
-            companyName: desk.seed.deskOrg.companyName,
-            portalName: desk.seed.deskOrg.portalName,
-            isDefault: true,
-          },
-        ],
-      }),
-      clientId,
-    };
+    return { reply: organizations(desk), clientId };
   }
   const orgId = req.headers.orgid;
   if (orgId === undefined)
@@ -100,10 +93,6 @@ export async function deskRoute(
   if (options.latencyMs > 0) await sleep(options.latencyMs);
   const call: DeskCall = {
     method,
-    ...(resource !== undefined ? { resource } : {}),
-    ...(id !== undefined ? { id } : {}),
-    ...(sub !== undefined ? { sub } : {}),
-    ...(subId !== undefined ? { subId } : {}),
     query,
     body: body.value,
     ...(typeof sourceHeader === "string" ? { sourceId: sourceHeader } : {}),
@@ -113,9 +102,6 @@ export async function deskRoute(
     need: (...s) => (scope(...s) ? undefined : gw.scopeError("desk")),
     scopeError: () => gw.scopeError("desk"),
   };
-  for (const surface of SURFACES) {
-    const reply = await surface(call);
-    if (reply) return { reply, clientId };
-  }
-  return { reply: DESK_NOT_FOUND(), clientId };
+  const reply = await ROUTES.first(method, path, (route, params) => route(call, params));
+  return { reply: reply ?? DESK_NOT_FOUND(), clientId };
 }

@@ -5,34 +5,11 @@
  */
 import type { IncomingMessage } from "node:http";
 import { sleep } from "../../http.js";
-import type { AccessToken, Accounts, OAuthClient } from "../accounts.js";
-import type { Automation } from "../automation.js";
+import type { AccessToken } from "../accounts.js";
 import { DATA_CENTRES, type DataCentre, type SandboxOptions } from "../config.js";
-import type { Crm } from "../crm.js";
-import type { Desk } from "../desk.js";
-import { crmError, deskError, json, type Reply, type SandboxContext } from "../state.js";
+import { crmError, deskError, json, type Reply, type SandboxFault, type State } from "../state.js";
 
-/** A queued fault: the next `count` matching calls answer `kind` instead of being served. */
-export interface SandboxFault {
-  target: "accounts" | "crm" | "desk" | "any";
-  kind: 401 | 429 | 500 | "hang";
-  count?: number;
-  /** For `hang`: how long to hold the request before closing it; default until the client gives up. */
-  hangMs?: number;
-}
-
-/** Everything one seeded sandbox holds; `reset` replaces it whole. */
-export interface State {
-  ctx: SandboxContext;
-  accounts: Accounts;
-  crm: Crm;
-  desk: Desk;
-  automation: Automation;
-  demoClient: OAuthClient;
-  faults: (SandboxFault & { count: number })[];
-  credits: { time: number; cost: number }[];
-  inflight: Map<string, { all: number; heavy: number }>;
-}
+export type { SandboxFault, State } from "../state.js";
 
 export interface Gateway {
   readonly options: SandboxOptions;
