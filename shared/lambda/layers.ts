@@ -59,7 +59,9 @@ export function withLayers<E, R>(
  * The one AWS entry point of a function: builds its handler on the first invocation (the environment is parsed
  * then, not at import, so tests can import the module) and reuses it for the container's life.
  */
-export function lazyHandler<E, R>(build: () => LambdaHandler<E, R>): (event: E, context: Context) => Promise<R> {
+export function lazyHandler<E, R>(
+  build: () => LambdaHandler<E, R>,
+): (event: E, context: Context) => Promise<R> {
   let handler: LambdaHandler<E, R> | undefined;
   return (event, context) => {
     handler ??= build();
