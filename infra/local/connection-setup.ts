@@ -10,7 +10,7 @@ import { parseConnection, serializeConnection } from "../../shared/domain/zoho-c
 import { ConfigError } from "../../shared/errors.js";
 import { parseWebhookSecrets } from "../../shared/ingest/webhook-auth.js";
 import { registerSecret } from "../../shared/observability/redact.js";
-import type { LocalEnv } from "./stack.js";
+import type { LocalEnv } from "./local-env.js";
 import type { LocalZohoConnection } from "./zoho-connection.js";
 import type { ZohoSandbox } from "./zoho-sandbox/server.js";
 

@@ -9,8 +9,6 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import * as z from "zod";
-import { handler as healthHandler } from "../../functions/health/handler.js";
 import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { ensureTables } from "../../shared/adapters/dynamodb/tables.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
@@ -19,8 +17,7 @@ import type { IngestEnv } from "../../shared/config/ingest-env.js";
 import type { NotificationChannelsEnv } from "../../shared/config/notification-channels-env.js";
 import type { RefresherEnv } from "../../shared/config/refresher-env.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
-import { DEFAULT_MODEL, type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
-import { ZOHO_DCS } from "../../shared/config/zoho-dc.js";
+import { type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import {
   connectionSecretName,
   webhookSecretName as webhookSecretNameOf,
@@ -42,6 +39,7 @@ import {
   localWorkerEnv,
 } from "./functions.js";
 import type { RunningServer } from "./http.js";
+import type { LocalEnv } from "./local-env.js";
 import { type ModelServer, startModelServer } from "./model-server/server.js";
 import {
   JournaledQueue,
@@ -53,6 +51,7 @@ import {
 import { startPoller } from "./poller.js";
 import { createLocalQueues, type DeadLetter, LOCAL_QUEUES, readDeadLetters } from "./queues.js";
 import { startLocalApi } from "./router.js";
+import { localRoutes } from "./routes.js";
 import { type SecretsManagerEmulator, startSecretsManager } from "./secrets-manager/server.js";
 import { lambdaEnv } from "./settings.js";
 import { type SqsEmulator, startSqs } from "./sqs.js";
@@ -60,62 +59,8 @@ import { createLocalZohoConnection, type LocalZohoConnection } from "./zoho-conn
 import type { SandboxOptions } from "./zoho-sandbox/config.js";
 import { startZohoSandbox, type ZohoSandbox } from "./zoho-sandbox/server.js";
 
+export { FREE_PORTS, type LocalEnv, LocalEnvSchema } from "./local-env.js";
 export { type DeadLetter, LOCAL_QUEUES } from "./queues.js";
-
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
-
-/**
- * Environment the local stack reads; every value has an embedded default. Other keys pass through: every setting a
- * Lambda's environment schema defines (worker, ingest, refresher, notification channels) is read from here by the
- * same parser the Lambda uses (see settings.ts).
- */
-export const LocalEnvSchema = z.looseObject({
-  LOCAL_API_PORT: port(4000),
-  ZOHO_SANDBOX_PORT: port(4010),
-  MODEL_SERVER_PORT: port(4020),
-  SECRETS_MANAGER_PORT: port(4030),
-  SQS_PORT: port(4040),
-  DYNAMODB_PORT: port(4050),
-  AWS_REGION: z.string().default("us-east-1"),
-  /** Skip DynamoDB Local (it needs Java); then only the emulators run, not the worker. */
-  LOCAL_DYNAMODB: z.enum(["on", "off"]).default("on"),
-  /** The webhook token Zoho sends; random when unset. */
-  MEDIATOR_WEBHOOK_TOKEN: z.string().min(20).optional(),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
-  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(10).default(10),
-  REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(600),
-  /** How often the notification channels are checked (the deployed schedule is hourly). */
-  NOTIFICATION_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
-  /** The Zoho sandbox's seed profile: the demo org, or a second org with other fields and values. */
-  ZOHO_SANDBOX_PROFILE: z.enum(["demo", "alt"]).default("demo"),
-  /** A real model: an API key (and optionally another OpenAI-compatible base URL and model). */
-  OPENAI_API_KEY: z.string().optional(),
-  OPENAI_BASE_URL: z.url().optional(),
-  MODEL: z.string().default(DEFAULT_MODEL),
-  /** A real Zoho org instead of the sandbox. */
-  ZOHO_CLIENT_ID: z.string().optional(),
-  ZOHO_CLIENT_SECRET: z.string().optional(),
-  ZOHO_REFRESH_TOKEN: z.string().optional(),
-  ZOHO_GRANT_CODE: z.string().optional(),
-  ZOHO_DC: z.enum(ZOHO_DCS).default("us"),
-  ZOHO_ACCOUNTS_URL: z.url().optional(),
-  ZOHO_API_DOMAIN: z.url().optional(),
-  ZOHO_DESK_URL: z.url().optional(),
-  ZOHO_DESK_ORG_ID: z.string().optional(),
-  /** With a real org: the public URL (a tunnel) of `/v1/hooks/crm/notifications`; channels are managed only then. */
-  NOTIFY_URL: z.url().optional(),
-});
-export type LocalEnv = z.infer<typeof LocalEnvSchema>;
-
-/** Every local port set to 0 (free ports): what tests and benchmarks use so they never clash with `npm start`. */
-export const FREE_PORTS = {
-  LOCAL_API_PORT: "0",
-  ZOHO_SANDBOX_PORT: "0",
-  MODEL_SERVER_PORT: "0",
-  SECRETS_MANAGER_PORT: "0",
-  SQS_PORT: "0",
-  DYNAMODB_PORT: "0",
-} as const;
 
 const STAGE = DEFAULT_STAGE;
 const CONNECTION = "default";
@@ -308,49 +253,9 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       );
       started.push({ close: () => persister.stop() });
     }
-    const notFound = {
-      statusCode: 404,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message: "Not Found" }),
-    };
     const deadLetters = (): DeadLetter[] => readDeadLetters(sqs);
     const api = await startLocalApi(
-      [
-        {
-          prefix: "/v1/hooks/",
-          handler: async (event) => {
-            const res = await ingest.handler(event);
-            const accepted =
-              res.statusCode < 300 && res.headers["content-type"] === "application/json"
-                ? (JSON.parse(res.body) as { accepted?: number }).accepted
-                : undefined;
-            say(
-              `received  ${event.requestContext.http.method} ${event.rawPath} -> ${res.statusCode}${accepted !== undefined ? `, queued ${accepted}` : ""}`,
-            );
-            return res;
-          },
-        },
-        {
-          // As deployed: GET /v1/health is the health function; other methods are API Gateway's 404.
-          prefix: "/v1/health",
-          handler: async (event) =>
-            event.rawPath === "/v1/health" && event.requestContext.http.method === "GET"
-              ? healthHandler()
-              : notFound,
-        },
-        {
-          // Local only: the dead letters with their reasons, without consuming them.
-          prefix: "/_local/",
-          handler: async (event) =>
-            event.rawPath === "/_local/dead-letters" && event.requestContext.http.method === "GET"
-              ? {
-                  statusCode: 200,
-                  headers: { "content-type": "application/json" },
-                  body: JSON.stringify({ count: deadLetters().length, deadLetters: deadLetters() }),
-                }
-              : notFound,
-        },
-      ],
+      localRoutes({ ingest: ingest.handler, deadLetters, say }),
       env.LOCAL_API_PORT,
     );
     started.push(api);
