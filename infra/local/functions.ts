@@ -30,8 +30,10 @@ import { createRefresherDeps, refresherLogger } from "../../shared/lambda/deps/r
 import { createWorkerDeps, type WorkerExtras, workerLogger } from "../../shared/lambda/deps/worker-deps.js";
 import type { Clock } from "../../shared/ports/clock.js";
 import type { Queue } from "../../shared/ports/queue.js";
+import type { RefreshOutcome } from "../../shared/ports/refresh-coordinator.js";
 import { mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
+import type { RefreshRequest } from "../../shared/use-cases/refresh-connection.js";
 import { lambdaEnv } from "./settings.js";
 import type { LocalZohoConnection } from "./zoho-connection.js";
 
@@ -174,6 +176,22 @@ export function localRefresher(
       ),
   };
 }
+
+/**
+ * A refresh request as the deployed coordinator sends it (`LambdaRefreshCoordinator`'s payload), run by the
+ * refresher's wrapped handler: what the local coordinator calls instead of the use case.
+ */
+export const invokeRefresher =
+  (handler: () => ReturnType<typeof buildRefresherHandler>) =>
+  async (request: RefreshRequest): Promise<RefreshOutcome> => {
+    const out = await handler()({
+      action: "refresh",
+      secretName: request.secretName,
+      staleToken: request.staleToken ?? null,
+    });
+    if ("results" in out) throw new Error("the refresher answered a refresh request as a scheduled run");
+    return out;
+  };
 
 /** The notification-channel manager's settings and wrapped handler. */
 export function localChannels(

@@ -31,6 +31,7 @@ import type { ProgressEvent } from "../../shared/use-cases/process-work.js";
 import { ensureWebhookSecret, ensureZohoConnection } from "./connection-setup.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
 import {
+  invokeRefresher,
   LOCAL_TABLES,
   localChannels,
   localIngest,
@@ -199,8 +200,12 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       region: env.AWS_REGION,
       guard: { maxRefreshes: refresherEnv.REFRESH_GUARD_MAX },
       oauthTimeoutMs: refresherEnv.ZOHO_HTTP_TIMEOUT_MS,
+      // Workers' refresh requests reach the refresher's wrapped handler, as the deployed coordinator invokes it.
+      // (Called only once requests come, after the handler below is built over this connection's clients.)
+      refreshVia: invokeRefresher(() => refresherHandler),
     });
     started.push(connection);
+    const refresherHandler = refresher.build(connection);
     const webhookToken = await ensureWebhookSecret(connection, webhookSecretName, env.MEDIATOR_WEBHOOK_TOKEN);
     await ensureZohoConnection(env, connection, {
       name: CONNECTION,
@@ -319,7 +324,6 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     }
 
     // The token refresher on its schedule: the refresher Lambda's wrapped handler, given EventBridge's event.
-    const refresherHandler = refresher.build(connection);
     const timer = setInterval(() => {
       refresherHandler({ source: "aws.events", "detail-type": "Scheduled Event" }).catch(() => {});
     }, env.REFRESH_INTERVAL_SECONDS * 1000);
