@@ -14,9 +14,13 @@ import { startSqs } from "../infra/local/sqs.js";
 import { SecretsManagerStore } from "../shared/adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../shared/adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../shared/adapters/sqs/sqs-queue.js";
+import { DEFAULT_CONNECTION } from "../shared/config/stage.js";
+import { webhookSecretName } from "../shared/domain/zoho-connection.js";
 import { webhookSecretsLoader } from "../shared/lambda/deps/ingest-deps.js";
 import { createLogger } from "../shared/observability/logger.js";
 import { systemClock } from "../shared/ports/clock.js";
+
+const WEBHOOK_SECRET = webhookSecretName("bench");
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -56,15 +60,15 @@ export async function run(): Promise<Record<string, unknown>> {
     const token = "bench-token-0123456789abcdef";
     await sm.send(
       new CreateSecretCommand({
-        Name: "bench/webhooks",
+        Name: WEBHOOK_SECRET,
         SecretString: JSON.stringify({ token, hmacKeys: [], notificationTokens: [] }),
       }),
     );
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "bench-work" }))).QueueUrl as string;
     const handler = buildHandler({
       queue: new SqsQueue(sqs, queueUrl),
-      webhookSecrets: webhookSecretsLoader(new SecretsManagerStore({ client: sm }), "bench/webhooks"),
-      connections: ["default"],
+      webhookSecrets: webhookSecretsLoader(new SecretsManagerStore({ client: sm }), WEBHOOK_SECRET),
+      connections: [DEFAULT_CONNECTION],
       loopGuard: { crmIntegrationUsers: [], crmMediatorFields: [], deskIntegrationActors: [] },
       clock: systemClock,
       logger: createLogger("ingest"),

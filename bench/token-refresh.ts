@@ -6,6 +6,8 @@
 import { startSecretsManager } from "../infra/local/secrets-manager/server.js";
 import { createLocalZohoConnection } from "../infra/local/zoho-connection.js";
 import { startZohoSandbox } from "../infra/local/zoho-sandbox/server.js";
+import { DEFAULT_CONNECTION } from "../shared/config/stage.js";
+import { connectionSecretName } from "../shared/domain/zoho-connection.js";
 import type { Clock } from "../shared/ports/clock.js";
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -19,7 +21,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const link = createLocalZohoConnection({
     sandbox,
     secretsEndpoint: secrets.url,
-    secretName: "zoho-gpt-mediator/bench/zoho/default",
+    secretName: connectionSecretName("bench", DEFAULT_CONNECTION),
     clock,
   });
   try {

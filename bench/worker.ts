@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { FREE_PORTS, LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
 import { SqsQueue } from "../shared/adapters/sqs/sqs-queue.js";
+import { DEFAULT_CONNECTION } from "../shared/config/stage.js";
 import type { WorkMessage } from "../shared/schemas/work-message.js";
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -49,7 +50,7 @@ export async function run(): Promise<Record<string, unknown>> {
       v: 1,
       jobId: randomUUID(),
       useCase: "lead-enrichment",
-      connection: "default",
+      connection: DEFAULT_CONNECTION,
       source: "crm-workflow",
       dedupKey: `crm:Leads:${id}:bench`,
       receivedAt: now,

@@ -3,6 +3,7 @@
  * Synthesis needs no network and no AWS credentials.
  */
 import { App, Tags } from "aws-cdk-lib";
+import { USE_CASE_CATALOG } from "../shared/use-cases/catalog.js";
 import { loadStage } from "./config/stages.js";
 import { MediatorStack } from "./stacks/mediator-stack.js";
 
@@ -27,6 +28,8 @@ const stage = loadStage(
 );
 new MediatorStack(app, `ZohoGptMediator-${stage.name}`, {
   stage,
+  // The use cases this deployment serves: routes, alarms and the loop guard derive from the list.
+  useCases: USE_CASE_CATALOG,
   env: { region: stage.region, ...(stage.account ? { account: stage.account } : {}) },
   description: "zoho-gpt-mediator: Zoho triggers -> SQS -> GPT (structured) -> validated write-back",
 });

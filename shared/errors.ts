@@ -1,6 +1,9 @@
 /**
- * The one error taxonomy. Adapters translate SDK and HTTP failures into these; exactly two places map them:
- * the HTTP error mapping (status codes) and the SQS record loop (retry or dead-letter).
+ * The one error taxonomy. Adapters translate SDK and HTTP failures into these; each error says whether a later
+ * attempt can succeed (`retryable`) and what an HTTP sender is told (`httpStatus`), and exactly two places act on
+ * that: the HTTP error mapping (the answer) and the pipeline's decision (retry, wait or dead-letter).
+ * test/unit/shared/errors-taxonomy.test.ts holds every error to one rule: retryable if and only if the status is
+ * 429 or 503; otherwise a 4xx (the request is at fault) or a 500 (the deployment is: a person must fix it).
  *
  * Messages never contain secrets: they name fields, codes and statuses, never values.
  */
@@ -24,10 +27,19 @@ export type ErrorKind =
 
 export type Upstream = "zoho-accounts" | "zoho-crm" | "zoho-desk" | "openai" | "aws";
 
+/**
+ * What an HTTP sender is told. 4xx: the request is at fault and sending it again cannot help; 429 and 503 (with
+ * Retry-After): a passing fault, send it again later; 500: the deployment is at fault (configuration, a missing
+ * scope) and a person must fix it.
+ */
+export type HttpErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
+
 export abstract class AppError extends Error {
   abstract readonly kind: ErrorKind;
   /** Whether a later attempt can succeed (SQS redelivery); false means dead-letter with the reason. */
   abstract readonly retryable: boolean;
+  /** The HTTP answer to a sender when this error ends a request: 429 or 503 exactly when `retryable`. */
+  abstract readonly httpStatus: HttpErrorStatus;
   /** How long to wait before the next attempt, when the upstream or our own guard knows. */
   readonly retryAfterMs?: number;
 
@@ -60,11 +72,14 @@ export class ValidationError extends AppError {
 export class ConfigError extends AppError {
   readonly kind = "config";
   readonly retryable = false;
+  /** Not the sender's fault, and not passing: a person must fix the configuration. */
+  readonly httpStatus = 500;
 }
 
 export class WebhookAuthError extends AppError {
   readonly kind = "webhook-auth";
   readonly retryable = false;
+  readonly httpStatus = 401;
 }
 
 /** Base of every failure reported by an upstream (Zoho, OpenAI, AWS). */
@@ -84,24 +99,29 @@ export abstract class UpstreamError extends AppError {
 export class UpstreamRateLimitError extends UpstreamError {
   readonly kind = "upstream-rate-limit";
   readonly retryable = true;
+  readonly httpStatus = 503;
 }
 
 /** 5xx or a refused connection. */
 export class UpstreamUnavailableError extends UpstreamError {
   readonly kind = "upstream-unavailable";
   readonly retryable = true;
+  readonly httpStatus = 503;
 }
 
 /** No answer in time. For writes the outcome is unknown; idempotency keys make the retry safe. */
 export class UpstreamTimeoutError extends UpstreamError {
   readonly kind = "upstream-timeout";
   readonly retryable = true;
+  readonly httpStatus = 503;
 }
 
 /** A 4xx the request itself caused (bad data, unknown id): retrying the same request cannot help. */
 export class UpstreamRejectedError extends UpstreamError {
   readonly kind = "upstream-rejected";
   readonly retryable = false;
+  /** The HTTP error mapping refines it to 413 when the queue refused a message as too long. */
+  readonly httpStatus = 422;
   constructor(
     upstream: Upstream,
     message: string,
@@ -122,18 +142,22 @@ export class UpstreamRejectedError extends UpstreamError {
 export class UpstreamAuthError extends UpstreamError {
   readonly kind = "upstream-auth";
   readonly retryable = true;
+  readonly httpStatus = 503;
 }
 
 /** The token lacks a scope the call needs: a configuration problem; alarm, do not retry. */
 export class UpstreamScopeError extends UpstreamError {
   readonly kind = "upstream-scope";
   readonly retryable = false;
+  /** A person must re-authorise the connection with the scope: the deployment's fault, not the sender's. */
+  readonly httpStatus = 500;
 }
 
 /** 404, or 204 where a record was expected. */
 export class NotFoundError extends UpstreamError {
   readonly kind = "not-found";
   readonly retryable = false;
+  readonly httpStatus = 404;
 }
 
 /**
@@ -143,6 +167,7 @@ export class NotFoundError extends UpstreamError {
 export class ConnectionBrokenError extends AppError {
   readonly kind = "connection-broken";
   readonly retryable = true;
+  readonly httpStatus = 503;
   constructor(
     readonly connection: string,
     readonly reason: string,
@@ -159,12 +184,15 @@ export class ConnectionBrokenError extends AppError {
 export class RefreshThrottledError extends AppError {
   readonly kind = "refresh-throttled";
   readonly retryable = true;
+  readonly httpStatus = 503;
 }
 
 /** A budget says not now: the day's tokens are spent, or Zoho's API credits are low. The work waits, it is not failed. */
 export class WorkMustWaitError extends AppError {
   readonly kind = "must-wait";
   readonly retryable = true;
+  /** A budget is the mediator's own rate limit: 429 with the budget's Retry-After. */
+  readonly httpStatus = 429;
 }
 
 /**
@@ -191,6 +219,8 @@ export class MappingIncompleteError extends WorkMustWaitError {
 export class LlmOutputError extends AppError {
   readonly kind = "llm-output";
   readonly retryable = true;
+  /** Another answer can pass: the model is not deterministic, and the pipeline retries with a repair hint. */
+  readonly httpStatus = 503;
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -13,7 +13,7 @@ import { ZohoHttpClient } from "../../shared/adapters/zoho/zoho-http-client.js";
 import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
 import type { AppLogger } from "../../shared/observability/logger.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
-import type { MappingCheckFn } from "../../shared/use-cases/doctor.js";
+import type { MappingCheckFn } from "../../shared/use-cases/doctor/index.js";
 import { makeRefreshConnection } from "../../shared/use-cases/refresh-connection.js";
 
 /** What tests (and the integrator) may inject into the CLI. */

@@ -6,8 +6,9 @@ import { parseArgs } from "node:util";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { modelKeySecretName, webhookSecretName } from "../../shared/domain/zoho-connection.js";
 import { redactString } from "../../shared/observability/redact.js";
-import { type DoctorReport, makeDoctor } from "../../shared/use-cases/doctor.js";
+import { type DoctorReport, makeDoctor } from "../../shared/use-cases/doctor/index.js";
 import { type CliDeps, CONNECTION_OPTIONS, commandFlags, openConnection } from "./connection.js";
+import { doctorZohoFor } from "./doctor-zoho.js";
 import { mappingCheckFor } from "./mapping-check.js";
 
 const DEFAULTS = { stage: DEFAULT_STAGE, connection: "default" };
@@ -53,10 +54,14 @@ export async function doctorCommand(
   try {
     const doctor = makeDoctor({
       secrets: conn.store,
-      refresh: conn.refresh,
       clock: conn.clock,
+      zohoFor: doctorZohoFor({
+        secrets: conn.store,
+        refresh: conn.refresh,
+        clock: conn.clock,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      }),
       checkMappings,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
     const report = await doctor({
       stage: conn.stage,

@@ -5,13 +5,13 @@
  * Exit 0 when every target is in place afterwards (or on a dry run), 1 when something remains, 2 on bad usage.
  */
 import { parseArgs } from "node:util";
+import { createZohoAdmin, createZohoPorts } from "../../shared/adapters/zoho/ports.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import type { MappingCheck } from "../../shared/domain/field-mapping.js";
 import { parseConnection } from "../../shared/domain/zoho-connection.js";
 import { isAppError } from "../../shared/errors.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { deskFieldSteps, makeCreateFields, planFields } from "../../shared/use-cases/create-fields.js";
-import { FieldMetadata } from "../../shared/worker/field-metadata.js";
 import { type CliDeps, CONNECTION_OPTIONS, commandFlags, openConnection } from "./connection.js";
 import { mappingCheckFor } from "./mapping-check.js";
 
@@ -49,15 +49,13 @@ export async function fieldsCommand(
       conn.secretName,
     );
     const zoho = conn.zoho();
-    const check = (): Promise<MappingCheck[]> => {
-      // A fresh metadata cache per check: the second one must see the fields just created.
-      const metadata = new FieldMetadata(conn.clock);
-      return checkMappings({
-        crmFields: (module) => metadata.crm(zoho, stored.name, module),
-        deskFields: (module) =>
-          stored.desk ? metadata.desk(zoho, stored.name, module) : Promise.resolve([]),
+    const { crm, desk } = createZohoPorts(zoho);
+    // Live metadata on every check (no cache): the second one must see the fields just created.
+    const check = (): Promise<MappingCheck[]> =>
+      checkMappings({
+        crmFields: (module) => crm.fields(module),
+        deskFields: (module) => (stored.desk ? desk.fields(module) : Promise.resolve([])),
       });
-    };
     const before = await check();
     const known = [...new Set(before.map((c) => c.useCase))];
     if (!known.includes(useCase)) {
@@ -65,7 +63,9 @@ export async function fieldsCommand(
       return 2;
     }
     const plan = planFields(before, useCase);
-    const results = await makeCreateFields({ zoho })(plan.create, { dryRun: values["dry-run"] ?? false });
+    const results = await makeCreateFields({ admin: createZohoAdmin(zoho) })(plan.create, {
+      dryRun: values["dry-run"] ?? false,
+    });
     const after = values["dry-run"] || plan.create.length === 0 ? before : await check();
     const remaining = planFields(after, useCase);
 

@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { SecretsManagerStore } from "../../shared/adapters/secrets/secrets-manager-store.js";
 import { ZohoOAuthClient } from "../../shared/adapters/zoho/oauth-client.js";
+import { ZohoTokenCheckHttp } from "../../shared/adapters/zoho/token-check.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { ZOHO_DCS, type ZohoDc } from "../../shared/config/zoho-dc.js";
 import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
@@ -234,6 +235,7 @@ async function auth(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) 
     oauth: new ZohoOAuthClient(),
     secrets: new SecretsManagerStore({ client }),
     clock: systemClock,
+    tokenCheck: new ZohoTokenCheckHttp(),
   });
   try {
     const summary = await connect({

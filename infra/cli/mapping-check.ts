@@ -7,7 +7,7 @@ import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { checkMappings } from "../../shared/domain/output-targets.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
-import type { MappingCheckFn } from "../../shared/use-cases/doctor.js";
+import type { MappingCheckFn } from "../../shared/use-cases/doctor/index.js";
 
 export function mappingCheckFor(env: Record<string, string | undefined>): MappingCheckFn {
   const maps: Record<string, Record<string, string>> = {

@@ -5,8 +5,6 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
-import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
-import { mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 
 export const StageSchema = z.object({
   /** Stage name, used in the stack name: `ZohoGptMediator-<stage>`. */
@@ -35,18 +33,18 @@ export const StageSchema = z.object({
     .default(["default"]),
   /** Token refresher schedule, in minutes; tokens live 60. */
   refreshScheduleMinutes: z.number().int().min(1).max(30).default(10),
-  /** Loop guard for ingestion: CRM user(s) the mediator writes as, CRM fields it writes, Desk agent(s) it acts as. */
+  /**
+   * Loop guard for ingestion: CRM user(s) the mediator writes as, CRM fields it writes, Desk agent(s) it acts as.
+   * `crmFields` defaults to the fields the deployed use cases write (`mediatorWrittenCrmFields`, derived by the
+   * stack from its use cases); set it where a field map or `AUDIT_FIELD` move them.
+   */
   loopGuard: z
     .object({
       crmUsers: z.array(z.string()).default([]),
-      crmFields: z.array(z.string()).default([]),
+      crmFields: z.array(z.string()).optional(),
       deskActors: z.array(z.string()).default([]),
     })
-    .default({
-      crmUsers: [],
-      crmFields: mediatorWrittenCrmFields(USE_CASE_CATALOG),
-      deskActors: [],
-    }),
+    .default({ crmUsers: [], deskActors: [] }),
   /** The model the worker asks (per-use-case overrides via MODEL_OVERRIDES). */
   model: z.string().default(DEFAULT_MODEL),
   /** Maximum concurrent worker invocations: the hard bound on parallel model and Zoho calls. */

@@ -7,6 +7,8 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { webhookSecretName } from "../../shared/domain/zoho-connection.js";
+import { hookRoutes } from "../../shared/use-cases/derive.js";
+import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import { NodeFunction } from "./node-function.js";
 
 export interface WebhookEndpointProps {
@@ -16,6 +18,11 @@ export interface WebhookEndpointProps {
   queue: IQueue;
   /** Connection names triggers may name. */
   connections: string[];
+  /**
+   * The use cases served: each gets the routes of its triggers (`hookRoutes`, the list the ingest serves), so an
+   * unknown use case is a 404 at API Gateway before any function runs.
+   */
+  useCases: readonly UseCaseDescriptor[];
   /** Loop guard: CRM user(s) the mediator writes as, the CRM fields it writes, Desk agent(s) it acts as. @default none */
   loopGuard?: { crmUsers?: string[]; crmFields?: string[]; deskActors?: string[] };
   logRetention?: RetentionDays;
@@ -103,12 +110,11 @@ export class WebhookEndpoint extends Construct {
     this.rateTable.grant(this.function, "dynamodb:UpdateItem");
 
     const integration = new HttpLambdaIntegration("IngestIntegration", this.function);
-    const routes: [string, HttpMethod[]][] = [
-      ["/v1/hooks/crm/{useCase}", [HttpMethod.POST]],
-      ["/v1/hooks/crm/notifications", [HttpMethod.POST]],
-      ["/v1/hooks/desk", [HttpMethod.GET, HttpMethod.POST]],
-      ["/v1/hooks/flow/{useCase}", [HttpMethod.POST]],
-    ];
-    for (const [path, methods] of routes) props.api.addRoutes({ path, methods, integration });
+    for (const route of hookRoutes(props.useCases))
+      props.api.addRoutes({
+        path: route.path,
+        methods: route.methods.map((m) => HttpMethod[m]),
+        integration,
+      });
   }
 }

@@ -10,8 +10,8 @@ import type * as z from "zod";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
 import { DEFAULT_MODEL, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
-import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
+import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
 
@@ -21,6 +21,8 @@ export interface WorkerProps {
   deadLetterQueue: Queue;
   zoho: ZohoConnections;
   connections: string[];
+  /** The use cases deployed: each with a field mapping gets a MappingIncomplete alarm. */
+  useCases: readonly UseCaseDescriptor[];
   /** The worker's timeout; the queue's visibility must be at least 6 times it. */
   timeout: Duration;
   /** Hard bound on parallel worker invocations, so on parallel model and Zoho calls (at least 2). @default 5 */
@@ -116,7 +118,7 @@ export class Worker extends Construct {
     props.deadLetterQueue.grantSendMessages(this.function);
 
     // A required target field the org lacks stops a use case for a connection; its events wait until it is fixed.
-    for (const useCase of Object.values(mappedUseCases(USE_CASE_CATALOG))) {
+    for (const useCase of Object.values(mappedUseCases(props.useCases))) {
       this.mappingAlarms.push(
         new Alarm(this, `MappingIncomplete-${useCase.name}`, {
           alarmDescription: `${useCase.name} is stopped for a connection: a required Zoho field is missing, of the wrong type or read-only (the worker logs which). Its events wait. Run \`npx zoho-gpt-mediator doctor\` for the fix.`,

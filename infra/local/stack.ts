@@ -23,11 +23,11 @@ import {
   webhookSecretName as webhookSecretNameOf,
 } from "../../shared/domain/zoho-connection.js";
 import type { WorkerExtras } from "../../shared/lambda/deps/worker-deps.js";
+import type { ProgressEvent } from "../../shared/pipeline/progress.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { ChannelOutcome } from "../../shared/use-cases/manage-notification-channels.js";
-import type { ProgressEvent } from "../../shared/use-cases/process-work.js";
 import { ensureWebhookSecret, ensureZohoConnection } from "./connection-setup.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
 import {

@@ -8,6 +8,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretsManagerStore } from "../../shared/adapters/secrets/secrets-manager-store.js";
 import { InProcessRefreshCoordinator } from "../../shared/adapters/zoho/in-process-refresh-coordinator.js";
 import { ZohoOAuthClient } from "../../shared/adapters/zoho/oauth-client.js";
+import { ZohoTokenCheckHttp } from "../../shared/adapters/zoho/token-check.js";
 import { TokenProvider } from "../../shared/adapters/zoho/token-provider.js";
 import { ZohoHttpClient, type ZohoHttpClientOptions } from "../../shared/adapters/zoho/zoho-http-client.js";
 import type { ZohoDc } from "../../shared/config/zoho-dc.js";
@@ -75,7 +76,7 @@ export function createLocalZohoConnection(options: LocalZohoConnectionOptions) {
     ...(options.guard ? { guard: options.guard } : {}),
   });
   const coordinator = new InProcessRefreshCoordinator(options.refreshVia ?? refresh);
-  const connectZoho = makeConnectZoho({ oauth, secrets: store, clock });
+  const connectZoho = makeConnectZoho({ oauth, secrets: store, clock, tokenCheck: new ZohoTokenCheckHttp() });
 
   return {
     sm,

@@ -4,6 +4,9 @@ import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-api
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
+import { hookRoutes, mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
+import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { Stage } from "../config/stages.js";
 import { NodeFunction } from "../constructs/node-function.js";
 import { NotificationChannels } from "../constructs/notification-channels.js";
@@ -28,6 +31,11 @@ const ACCESS_LOG_FIELDS = {
 
 export interface MediatorStackProps extends StackProps {
   stage: Stage;
+  /**
+   * The use cases deployed: their trigger routes, the worker's registry and alarms, and the loop guard's fields
+   * (unless the stage sets them) derive from this list. @default USE_CASE_CATALOG
+   */
+  useCases?: readonly UseCaseDescriptor[];
 }
 
 /** Composes the mediator from constructs; business values come from the stage, never inline. */
@@ -43,6 +51,7 @@ export class MediatorStack extends Stack {
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
     const { stage } = props;
+    const useCases = props.useCases ?? USE_CASE_CATALOG;
     const timeout = Duration.seconds(stage.functionTimeoutSeconds);
 
     this.zoho = new ZohoConnections(this, "Zoho", {
@@ -81,7 +90,11 @@ export class MediatorStack extends Stack {
       api: this.api,
       queue: this.work.queue,
       connections: stage.connections,
-      loopGuard: stage.loopGuard,
+      useCases,
+      loopGuard: {
+        ...stage.loopGuard,
+        crmFields: stage.loopGuard.crmFields ?? mediatorWrittenCrmFields(useCases),
+      },
       logRetention: stage.logRetentionDays,
     });
 
@@ -91,6 +104,7 @@ export class MediatorStack extends Stack {
       deadLetterQueue: this.work.deadLetterQueue,
       zoho: this.zoho,
       connections: stage.connections,
+      useCases,
       timeout,
       maxConcurrency: stage.workerMaxConcurrency,
       maxReceiveCount: stage.maxReceiveCount,
@@ -99,6 +113,14 @@ export class MediatorStack extends Stack {
       settings: stage.workerSettings,
     });
 
+    // Channels deliver to the notifications route, which exists only when a use case watches a CRM module.
+    if (
+      stage.notifications.events.length > 0 &&
+      !hookRoutes(useCases).some((r) => r.source === "crm-notification")
+    )
+      throw new Error(
+        "notificationEvents are set but no deployed use case takes CRM Notification API callbacks (triggers.crmNotification)",
+      );
     this.notifications = stage.notifications.events.length
       ? new NotificationChannels(this, "Notifications", {
           stage: stage.name,

@@ -1,5 +1,7 @@
 /** Environment of the worker: names, URLs and numbers only, never secrets. Parsed once at cold start. */
 import * as z from "zod";
+import { ConfigError } from "../errors.js";
+import type { UseCaseDescriptor } from "../use-cases/descriptor.js";
 import { LEAD_TARGET_KEYS } from "../use-cases/lead-enrichment/targets.js";
 import { TICKET_TARGET_KEYS } from "../use-cases/ticket-triage/targets.js";
 import { commaList } from "./env-helpers.js";
@@ -19,17 +21,23 @@ const json = <T extends z.ZodType>(schema: T, fallback: z.infer<T>) =>
       }
       const result = schema.safeParse(parsed);
       if (result.success) return result.data;
-      // Names keys and rules (e.g. an unknown target of a field map), never the setting's values.
-      const where = result.error.issues
-        .map((i) =>
-          i.code === "unrecognized_keys"
-            ? `unknown key ${i.keys.join(", ")}`
-            : `${i.path.join(".") || "(root)"}: ${i.code}`,
-        )
-        .join("; ");
-      ctx.addIssue({ code: "custom", message: `does not fit this setting (${where})` });
+      ctx.addIssue({ code: "custom", message: `does not fit this setting (${issuesOf(result.error)})` });
       return z.NEVER;
     });
+
+/** Names keys and rules (e.g. an unknown target of a field map), never the setting's values. */
+const issuesOf = (error: z.ZodError) =>
+  error.issues
+    .map((i) =>
+      i.code === "unrecognized_keys"
+        ? `unknown key ${i.keys.join(", ")}`
+        : `${i.path.join(".") || "(root)"}: ${i.code}`,
+    )
+    .join("; ");
+
+/** A use case's field map setting: its target keys to field api names (any other key is refused). */
+const fieldMapSchema = (targetKeys: readonly string[]) =>
+  z.partialRecord(z.enum(targetKeys as [string, ...string[]]), z.string().min(1));
 
 /** The model the worker asks unless `MODEL` (or the stage's `model`) says otherwise. */
 export const DEFAULT_MODEL = "gpt-4o-mini";
@@ -83,4 +91,29 @@ export function tokenBudget(setting: string): (useCase: string) => number {
   if (/^\d+$/.test(setting.trim())) return () => Number(setting);
   const map = JSON.parse(setting) as Record<string, number>;
   return (useCase) => map[useCase] ?? map.default ?? Number.POSITIVE_INFINITY;
+}
+
+/**
+ * A use case's field map, from the variable its mapping names (`mapping.fieldMapSetting`): the parsed worker
+ * setting when the schema above knows it (LEAD_FIELD_MAP, TICKET_FIELD_MAP), else `raw[setting]` (the deployment's
+ * environment), checked against the use case's own target keys. No setting: `{}` (the defaults).
+ */
+export function fieldMapOf(
+  env: WorkerEnv,
+  descriptor: UseCaseDescriptor,
+  raw: Readonly<Record<string, string | undefined>> = {},
+): Record<string, string> {
+  const mapping = descriptor.mapping;
+  const setting = mapping?.fieldMapSetting;
+  if (!mapping || !setting) return {};
+  if (setting === "LEAD_FIELD_MAP") return env.LEAD_FIELD_MAP;
+  if (setting === "TICKET_FIELD_MAP") return env.TICKET_FIELD_MAP;
+  const value = raw[setting];
+  if (!value) return {};
+  const result = json(fieldMapSchema(mapping.targets.map((t) => t.key)), {}).safeParse(value);
+  if (!result.success)
+    throw new ConfigError(`${setting}: ${result.error.issues.map((i) => i.message).join("; ")}`);
+  return Object.fromEntries(
+    Object.entries(result.data).filter((e): e is [string, string] => e[1] !== undefined),
+  );
 }

@@ -3,8 +3,8 @@
  * the `auth` command are the only writers; workers read it for the current access token.
  */
 import * as z from "zod";
-import { ZOHO_DCS } from "../config/zoho-dc.js";
 import { ConfigError } from "../errors.js";
+import { ZOHO_DCS } from "./zoho-dc.js";
 
 export const ZohoConnectionSchema = z.object({
   schemaVersion: z.literal(1),
@@ -70,6 +70,13 @@ export const serializeConnection = (c: ZohoConnection): string =>
 /** Secret name convention shared by infra (which creates it), `auth` (which fills it) and functions (which read it). */
 export const connectionSecretName = (stage: string, connection: string): string =>
   `zoho-gpt-mediator/${stage}/zoho/${connection}`;
+
+/**
+ * The connection a connection secret belongs to: the last segment of its name (the inverse of
+ * `connectionSecretName`, and what a secret named by hand with `--secret-name` ends with too).
+ */
+export const connectionNameOfSecret = (secretName: string): string =>
+  secretName.slice(secretName.lastIndexOf("/") + 1);
 
 /** The webhook secret of a stage (`{token, previousToken, hmacKeys, notificationTokens}`), made by infra. */
 export const webhookSecretName = (stage: string): string => `zoho-gpt-mediator/${stage}/webhooks`;

@@ -1,100 +1,25 @@
 /**
- * What each trigger route accepts, per use case. Zoho's merge fields arrive as strings (form-data or raw JSON);
- * unknown keys are kept as custom parameters but never trusted as instructions.
- *
- * Large inputs: text travels inline up to MAX_INLINE_TEXT_BYTES per field (well under SQS's 256 KB message limit,
- * leaving room for the envelope); anything larger must be sent by reference to a Zoho attachment, which the
- * worker downloads.
+ * The envelopes Zoho's own senders use (CRM workflow webhooks, Notification API callbacks, Desk events), whichever
+ * use case they feed. Flow routes take the use case's own schema (`triggers.flow.schema` in its descriptor, built
+ * from `input-parts.ts`). Zoho's merge fields arrive as strings (form-data or raw JSON); unknown keys are kept as
+ * custom parameters but never trusted as instructions.
  */
 import * as z from "zod";
 import { ModuleNameSchema, ZohoIdInputSchema as ZohoIdSchema } from "../schemas/work-message.js";
-import { MAX_PARAMS } from "./payload-bounds.js";
 
-/** Per text field, in UTF-8 bytes. */
-export const MAX_INLINE_TEXT_BYTES = 150 * 1024;
 /** Whole request body, in bytes; beyond it the ingest answers 413. */
 export const MAX_BODY_BYTES = 200 * 1024;
 
-const text = (max = MAX_INLINE_TEXT_BYTES) =>
-  z
-    .string()
-    .refine(
-      (s) => Buffer.byteLength(s, "utf8") <= max,
-      `longer than ${max} bytes: send it as a Zoho attachment reference instead`,
-    );
-const customParams = z
-  .record(z.string().max(100), z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]))
-  .refine((p) => Object.keys(p).length <= MAX_PARAMS, `at most ${MAX_PARAMS} parameters`);
-
-/** A Zoho attachment the worker fetches (for documents and transcripts too large to send inline). */
-export const AttachmentRefSchema = z.object({
-  module: ModuleNameSchema,
-  recordId: ZohoIdSchema,
-  attachmentId: ZohoIdSchema,
-});
-
-/** CRM workflow webhook for a record: `id` (e.g. `${Leads.Lead Id}`), optional module and modified time. */
-export const CrmRecordTriggerSchema = z.looseObject({
-  id: ZohoIdSchema,
-  module: ModuleNameSchema.default("Leads"),
-  modified_time: z.string().max(64).optional(),
-});
-
-export const EmailTriageInputSchema = z.object({
-  from: z.email(),
-  to: z.string().max(2_000).optional(),
-  subject: z.string().max(1_000).default(""),
-  body: text(),
-  messageId: z.string().min(1).max(998).optional(),
-  receivedAt: z.string().max(64).optional(),
-  params: customParams.optional(),
-});
-
-export const CallTranscriptInputSchema = z
-  .object({
-    module: ModuleNameSchema,
-    recordId: ZohoIdSchema,
-    callId: z.string().min(1).max(200).optional(),
-    transcript: text().optional(),
-    transcriptRef: AttachmentRefSchema.optional(),
-    durationSeconds: z.number().int().min(0).max(86_400).optional(),
-    params: customParams.optional(),
-  })
-  .refine((v) => (v.transcript === undefined) !== (v.transcriptRef === undefined), {
-    message: "give exactly one of transcript or transcriptRef",
-    path: ["transcript"],
+/**
+ * CRM workflow webhook for a record: `id` (e.g. `${Leads.Lead Id}`), optional module (the use case's default
+ * module when absent) and modified time; other keys are the rule's custom parameters.
+ */
+export const crmRecordTriggerSchema = (defaultModule: string) =>
+  z.looseObject({
+    id: ZohoIdSchema,
+    module: ModuleNameSchema.default(defaultModule),
+    modified_time: z.string().max(64).optional(),
   });
-
-export const DocumentExtractionInputSchema = z
-  .object({
-    module: ModuleNameSchema,
-    recordId: ZohoIdSchema,
-    text: text().optional(),
-    documentRef: AttachmentRefSchema.optional(),
-    fileName: z.string().max(255).optional(),
-    params: customParams.optional(),
-  })
-  .refine((v) => (v.text === undefined) !== (v.documentRef === undefined), {
-    message: "give exactly one of text or documentRef",
-    path: ["text"],
-  });
-
-export const LeadEnrichmentFlowInputSchema = z.object({
-  module: ModuleNameSchema.default("Leads"),
-  id: ZohoIdSchema,
-  params: customParams.optional(),
-});
-
-/** Use cases callable from Flow / n8n / Deluge / custom code, with their input schema. */
-export const FLOW_INPUTS = {
-  "email-triage": EmailTriageInputSchema,
-  "call-transcript": CallTranscriptInputSchema,
-  "document-extraction": DocumentExtractionInputSchema,
-  "lead-enrichment": LeadEnrichmentFlowInputSchema,
-} as const;
-
-/** Use cases a CRM workflow webhook can trigger. */
-export const CRM_WORKFLOW_USE_CASES = ["lead-enrichment"] as const;
 
 /** Notification API callback body (fact sheet §2, Notifications). */
 export const CrmNotificationSchema = z.object({
@@ -131,6 +56,3 @@ export const DeskEventSchema = z.object({
 });
 export const DeskEventsSchema = z.array(DeskEventSchema).min(1).max(100);
 export type DeskEvent = z.infer<typeof DeskEventSchema>;
-
-/** Desk events the ticket-triage use case acts on. */
-export const DESK_TRIAGE_EVENTS = new Set(["Ticket_Add", "Ticket_Thread_Add"]);

@@ -1,5 +1,5 @@
 /** The ingest function's logic behind its thin handler: convert, ingest, map errors. Never throws. */
-import { type IngestDeps, makeIngest } from "../use-cases/ingest-trigger.js";
+import { type IngestDeps, makeIngest } from "../ingest/ingest.js";
 import { type ApiGatewayV2Event, fromApiGatewayV2, toApiGatewayV2 } from "./api-gateway.js";
 import { toHttpResponse } from "./http-error-mapping.js";
 

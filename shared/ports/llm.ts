@@ -30,5 +30,6 @@ export interface LlmResult<T> {
  * malformed or schema-invalid output, with the usage it cost).
  */
 export interface Llm {
-  complete<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>>;
+  /** One question, one structured answer. (Named `ask`, not `complete`: "complete" means marking a job done.) */
+  ask<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>>;
 }

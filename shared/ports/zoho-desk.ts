@@ -43,6 +43,8 @@ export interface DeskReply {
 export interface DeskReplyAddress {
   address: string;
   isActive: boolean;
+  /** The org's default reply address (preferred when the ticket's department has none). */
+  isDefault: boolean;
   departmentId?: string;
 }
 

@@ -4,7 +4,7 @@
  * (the job table is a boundary: an older worker may have written the item).
  */
 import * as z from "zod";
-import type { PlannedWrite } from "../use-cases/worker/types.js";
+import type { PlannedWrite } from "../domain/planned-write.js";
 
 const PlannedWriteSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -14,6 +14,21 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
     proposed: z.record(z.string(), z.unknown()),
     allowList: z.array(z.string()),
     droppable: z.array(z.string()).optional(),
+  }),
+  z.object({
+    kind: z.literal("crm-note"),
+    module: z.string(),
+    id: z.string(),
+    title: z.string(),
+    content: z.string(),
+  }),
+  z.object({
+    kind: z.literal("crm-task"),
+    module: z.string(),
+    id: z.string(),
+    subject: z.string(),
+    dueDate: z.string().optional(),
+    description: z.string().optional(),
   }),
   z.object({
     kind: z.literal("desk-ticket-update"),
@@ -32,6 +47,13 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
     fromEmailAddress: z.string().optional(),
   }),
 ]);
+
+/** The schema reads back exactly the writes a use case can plan (a kind added to one must be added to the other). */
+type ReadBack = z.infer<typeof PlannedWriteSchema>;
+const _readBackIsPlannedWrite = (w: ReadBack): PlannedWrite => w;
+const _everyKindReadBack = (k: PlannedWrite["kind"]): ReadBack["kind"] => k;
+void _readBackIsPlannedWrite;
+void _everyKindReadBack;
 
 /** What every audit entry records about an AI write. */
 export const AuditInfoSchema = z.object({

@@ -4,15 +4,15 @@
  */
 import * as z from "zod";
 
-export const USE_CASES = [
-  "lead-enrichment",
-  "ticket-triage",
-  "email-triage",
-  "call-transcript",
-  "document-extraction",
-] as const;
-export const UseCaseSchema = z.enum(USE_CASES);
-export type UseCase = z.infer<typeof UseCaseSchema>;
+/**
+ * A use case's name: kebab-case, as its descriptor declares it (`shared/use-cases/<name>/`). No static list here:
+ * the ingest only produces names of the catalog it serves, and the pipeline checks each against its registry (a name
+ * it has no work for is dead-lettered with the reason).
+ */
+export const UseCaseNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,63}$/, "must be a kebab-case use-case name");
+export type UseCase = z.infer<typeof UseCaseNameSchema>;
 
 export const TRIGGER_SOURCES = ["crm-workflow", "crm-notification", "desk-webhook", "flow"] as const;
 
@@ -89,7 +89,7 @@ export function pathFieldIssues(
 export const WorkMessageSchema = z.object({
   v: z.literal(1),
   jobId: z.uuid(),
-  useCase: UseCaseSchema,
+  useCase: UseCaseNameSchema,
   /** The Zoho connection the work belongs to. */
   connection: z.string().min(1),
   source: z.enum(TRIGGER_SOURCES),

@@ -5,17 +5,18 @@
  * stored, without any secret.
  */
 
-import {
-  ZOHO_THROTTLE_WINDOW_MS,
-  type ZohoOAuthClient,
-  ZohoOAuthError,
-} from "../adapters/zoho/oauth-client.js";
 import { type DcHosts, dcFromAccountsServer, dcHosts, type ZohoDc } from "../config/zoho-dc.js";
 import { parseConnection, serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
 import { ConfigError, UpstreamRejectedError } from "../errors.js";
 import { registerSecret } from "../observability/redact.js";
 import type { Clock } from "../ports/clock.js";
 import type { SecretStore } from "../ports/secret-store.js";
+import {
+  ZOHO_THROTTLE_WINDOW_MS,
+  type ZohoOAuth,
+  ZohoOAuthError,
+  type ZohoTokenCheck,
+} from "../ports/zoho-oauth.js";
 
 export interface ConnectZohoInput {
   connection: string;
@@ -51,15 +52,14 @@ export interface ConnectionSummary {
 }
 
 export interface ConnectZohoDeps {
-  oauth: ZohoOAuthClient;
+  oauth: ZohoOAuth;
   secrets: SecretStore;
   clock: Clock;
-  fetch?: typeof fetch;
+  /** The cheap calls that prove the new token works (CRM, and the Desk org when given). */
+  tokenCheck: ZohoTokenCheck;
 }
 
 export function makeConnectZoho(deps: ConnectZohoDeps) {
-  const fetchFn = deps.fetch ?? fetch;
-
   const resolveDc = (input: ConnectZohoInput): { dc: ZohoDc; hosts: DcHosts } => {
     const dc =
       input.dc ??
@@ -126,18 +126,13 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
     registerSecret(refreshToken);
 
     const verified: string[] = [];
-    const auth = { authorization: `Zoho-oauthtoken ${grant.accessToken}` };
-    const crm = await fetchFn(`${grant.apiDomain}/crm/v8/settings/modules`, {
-      headers: auth,
-      signal: AbortSignal.timeout(10_000),
-    });
-    const crmBody = (await crm.json().catch(() => ({}))) as { code?: string };
+    const crm = await deps.tokenCheck.crm(grant.apiDomain, grant.accessToken);
     // A scope error still proves the token is accepted; only a token error means the connection does not work.
-    if (crm.status === 401 && crmBody.code !== "OAUTH_SCOPE_MISMATCH") {
+    if (crm.status === 401 && crm.code !== "OAUTH_SCOPE_MISMATCH") {
       throw new UpstreamRejectedError(
         "zoho-crm",
-        `Zoho refused the new token at ${grant.apiDomain} (${crmBody.code ?? 401})`,
-        crmBody.code,
+        `Zoho refused the new token at ${grant.apiDomain} (${crm.code ?? 401})`,
+        crm.code,
         undefined,
         { status: 401 },
       );
@@ -147,25 +142,18 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
     let desk: ZohoConnection["desk"] = null;
     if (input.deskOrgId) {
       const base = input.deskBase ?? hosts.deskBase;
-      const res = await fetchFn(`${base}/api/v1/organizations`, {
-        headers: auth,
-        signal: AbortSignal.timeout(10_000),
-      });
-      const body = (await res.json().catch(() => ({}))) as {
-        data?: { id: string | number }[];
-        errorCode?: string;
-      };
-      if (!res.ok)
+      const orgs = await deps.tokenCheck.deskOrganizations(base, grant.accessToken);
+      if (orgs.status < 200 || orgs.status > 299)
         throw new UpstreamRejectedError(
           "zoho-desk",
-          `Zoho Desk refused the new token at ${base} (${body.errorCode ?? res.status})`,
-          body.errorCode,
+          `Zoho Desk refused the new token at ${base} (${orgs.code ?? orgs.status})`,
+          orgs.code,
           undefined,
-          { status: res.status },
+          { status: orgs.status },
         );
-      if (!body.data?.some((o) => String(o.id) === input.deskOrgId)) {
+      if (!orgs.ids.includes(input.deskOrgId)) {
         throw new ConfigError(
-          `Desk org ${input.deskOrgId} is not one of this token's organizations (${(body.data ?? []).map((o) => o.id).join(", ") || "none"})`,
+          `Desk org ${input.deskOrgId} is not one of this token's organizations (${orgs.ids.join(", ") || "none"})`,
         );
       }
       desk = { base, orgId: input.deskOrgId, sourceId: input.deskSourceId ?? null };

@@ -9,9 +9,9 @@
  * request per field: a field over the cap fails alone and the output says which. Desk has no such API: its fields
  * are made in Desk's setup, so this use case only plans them.
  */
-import type { ZohoHttpClient } from "../adapters/zoho/zoho-http-client.js";
 import type { CustomFieldSpec, MappingCheck, TargetCheck } from "../domain/field-mapping.js";
-import { isAppError, UpstreamRejectedError, UpstreamScopeError } from "../errors.js";
+import { isAppError, UpstreamScopeError } from "../errors.js";
+import type { CustomFieldResult, NewCustomField, ZohoAdmin } from "../ports/zoho-admin.js";
 
 export type FieldCreateOutcome =
   /** Zoho made the field. */
@@ -64,15 +64,13 @@ export function planFields(checks: MappingCheck[], useCase: string): FieldPlan {
   return plan;
 }
 
-/** The Create Custom Field body for one spec. */
-export function customFieldBody(spec: CustomFieldSpec): Record<string, unknown> {
+/** The port's view of one spec. */
+export function newCustomField(spec: CustomFieldSpec): NewCustomField {
   return {
-    field_label: spec.label,
-    data_type: spec.dataType,
+    label: spec.label,
+    dataType: spec.dataType,
     ...(spec.length !== undefined ? { length: spec.length } : {}),
-    ...(spec.picklistValues
-      ? { pick_list_values: spec.picklistValues.map((v) => ({ display_value: v, actual_value: v })) }
-      : {}),
+    ...(spec.picklistValues ? { picklistValues: spec.picklistValues } : {}),
   };
 }
 
@@ -84,11 +82,11 @@ export function deskFieldSteps(module: string, target: TargetCheck): string {
   );
 }
 
-type CreateAnswer = {
-  fields?: { code?: string; message?: string; details?: { id?: string; limit?: number } }[];
-};
+export interface CreateFieldsDeps {
+  admin: Pick<ZohoAdmin, "createCustomField" | "describeCustomField">;
+}
 
-export function makeCreateFields(deps: { zoho: ZohoHttpClient }) {
+export function makeCreateFields(deps: CreateFieldsDeps) {
   return async function createFields(
     specs: CustomFieldSpec[],
     options: { dryRun?: boolean } = {},
@@ -96,12 +94,12 @@ export function makeCreateFields(deps: { zoho: ZohoHttpClient }) {
     const results: FieldCreateResult[] = [];
     let scopeRefused = false;
     for (const spec of specs) {
-      const body = customFieldBody(spec);
+      const field = newCustomField(spec);
       if (options.dryRun) {
         results.push({
           spec,
           outcome: "planned",
-          message: `would POST /crm/v8/settings/fields?module=${spec.module} ${JSON.stringify({ fields: [body] })}`,
+          message: `would ${deps.admin.describeCustomField(spec.module, field)}`,
         });
         continue;
       }
@@ -110,24 +108,11 @@ export function makeCreateFields(deps: { zoho: ZohoHttpClient }) {
         continue;
       }
       try {
-        const res = await deps.zoho.request<CreateAnswer>({
-          service: "crm",
-          method: "POST",
-          path: "/crm/v8/settings/fields",
-          query: { module: spec.module },
-          body: { fields: [body] },
-          // Creating a field twice is refused as DUPLICATE_DATA, so a retried POST cannot make two.
-          idempotent: true,
-        });
-        results.push(resultOf(spec, res.data?.fields?.[0]));
+        results.push(resultOf(spec, await deps.admin.createCustomField(spec.module, field)));
       } catch (error) {
         if (error instanceof UpstreamScopeError) {
           scopeRefused = true;
           results.push(scopeResult(spec));
-          continue;
-        }
-        if (error instanceof UpstreamRejectedError) {
-          results.push(resultOf(spec, { code: error.code ?? "REJECTED", message: error.message }));
           continue;
         }
         // Zoho could not be reached: stop rather than guess which fields exist; re-running is safe (DUPLICATE_DATA).
@@ -158,17 +143,14 @@ function scopeResult(spec: CustomFieldSpec): FieldCreateResult {
   };
 }
 
-function resultOf(
-  spec: CustomFieldSpec,
-  entry: { code?: string; message?: string; details?: { id?: string; limit?: number } } | undefined,
-): FieldCreateResult {
+function resultOf(spec: CustomFieldSpec, entry: CustomFieldResult): FieldCreateResult {
   const name = `${spec.module}.${spec.apiName}`;
-  const code = entry?.code;
+  const code = entry.code;
   if (code === "SUCCESS")
     return {
       spec,
       outcome: "created",
-      ...(entry?.details?.id ? { id: String(entry.details.id) } : {}),
+      ...(entry.id ? { id: entry.id } : {}),
       message: `${name}: created (${describe(spec)})`,
     };
   if (code === "DUPLICATE_DATA")
@@ -183,13 +165,13 @@ function resultOf(
       spec,
       outcome: "limit",
       code,
-      message: `${name}: ${spec.module} has reached its custom field limit${entry?.details?.limit !== undefined ? ` (${entry.details.limit})` : ""}; delete an unused custom field in CRM Setup > Customization > Modules and Fields > ${spec.module}, or map the target to an existing field`,
+      message: `${name}: ${spec.module} has reached its custom field limit${entry.limit !== undefined ? ` (${entry.limit})` : ""}; delete an unused custom field in CRM Setup > Customization > Modules and Fields > ${spec.module}, or map the target to an existing field`,
     };
   return {
     spec,
     outcome: "rejected",
     code: code ?? "UNKNOWN",
-    message: `${name}: Zoho refused it (${code ?? "no code"}${entry?.message ? `: ${entry.message}` : ""})`,
+    message: `${name}: Zoho refused it (${code ?? "no code"}${entry.message ? `: ${entry.message}` : ""})`,
   };
 }
 

@@ -24,10 +24,14 @@ export interface UseCaseTriggers {
   crmWorkflow?: { defaultModule: string };
   /**
    * `POST /v1/hooks/crm/notifications`: Notification API callbacks of these modules become units of this use
-   * case (one per record id; deletes and the mediator's own updates are dropped).
+   * case (one per record id; deletes and the mediator's own updates are dropped). A module belongs to one use case;
+   * a callback of a module no use case lists is acknowledged and counted as ignored.
    */
   crmNotification?: { modules: readonly string[] };
-  /** `POST /v1/hooks/desk`: Desk webhook events of these types (inbound only) become units of this use case. */
+  /**
+   * `GET`/`POST /v1/hooks/desk`: Desk webhook events of these types (inbound only) become units of this use case
+   * (one per ticket per delivery). An event type belongs to one use case; others are acknowledged as ignored.
+   */
   deskWebhook?: { events: readonly string[] };
   /** `POST /v1/hooks/flow/<name>`: Zoho Flow, n8n, Deluge `invokeUrl`, custom code; the body must fit `schema`. */
   flow?: { schema: z.ZodType<Record<string, unknown>> };
@@ -75,7 +79,10 @@ export interface UseCaseSettings {
 }
 
 export interface UseCaseDescriptor {
-  /** Kebab-case; the route segment, the work message's `useCase`, metric and alarm dimension. */
+  /**
+   * Kebab-case, unique in the catalog (`checkCatalog`); the route segment, the work message's `useCase`, metric and
+   * alarm dimension.
+   */
   name: string;
   /** One line for the README's table of use cases. */
   title: string;

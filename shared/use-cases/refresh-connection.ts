@@ -13,20 +13,15 @@
  *   UpstreamTimeoutError), never "broken", and the attempt still counts in the guard (Zoho may have served it).
  */
 
-import { type ZohoOAuthClient, ZohoOAuthError } from "../adapters/zoho/oauth-client.js";
 import { parseConnection, serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
-import {
-  ConnectionBrokenError,
-  RefreshThrottledError,
-  UpstreamTimeoutError,
-  UpstreamUnavailableError,
-} from "../errors.js";
+import { RefreshThrottledError, UpstreamTimeoutError, UpstreamUnavailableError } from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import { registerSecret } from "../observability/redact.js";
 import type { Clock } from "../ports/clock.js";
 import type { Metrics } from "../ports/metrics.js";
-import type { RefreshOutcome } from "../ports/refresh-coordinator.js";
+import type { RefreshOutcome, RefreshRequest } from "../ports/refresh-coordinator.js";
 import type { SecretStore } from "../ports/secret-store.js";
+import { type ZohoOAuth, ZohoOAuthError } from "../ports/zoho-oauth.js";
 
 export interface RefreshGuard {
   /** Attempts allowed per window; kept below Zoho's 10 to leave room for a person using the same token. @default 8 */
@@ -37,21 +32,15 @@ export interface RefreshGuard {
 
 export interface RefreshConnectionDeps {
   secrets: SecretStore;
-  oauth: ZohoOAuthClient;
+  oauth: ZohoOAuth;
   clock: Clock;
   metrics: Metrics;
   logger: AppLogger;
   guard?: Partial<RefreshGuard>;
 }
 
-export interface RefreshRequest {
-  /** Secret name of the connection. */
-  secretName: string;
-  /** The token a caller saw refused; refresh only if the stored one is still this. */
-  staleToken?: string | null;
-  /** Scheduled refresh: refresh only when the token has less than this left. */
-  minRemainingMs?: number;
-}
+export type { RefreshRequest } from "../ports/refresh-coordinator.js";
+export { outcomeError } from "../ports/refresh-coordinator.js";
 
 const BROKEN_CODES = new Set(["invalid_code", "invalid_client", "invalid_client_secret"]);
 
@@ -156,14 +145,4 @@ export function makeRefreshConnection(deps: RefreshConnectionDeps) {
       throw error;
     }
   };
-}
-
-/** Turns a coordinator outcome into the error a caller raises, or nothing when a usable token should exist. */
-export function outcomeError(connection: string, outcome: RefreshOutcome): Error | undefined {
-  if (outcome.outcome === "broken") return new ConnectionBrokenError(connection, outcome.reason);
-  if (outcome.outcome === "throttled")
-    return new RefreshThrottledError(`token refresh for "${connection}" is throttled`, {
-      retryAfterMs: outcome.retryAfterMs,
-    });
-  return undefined;
 }

@@ -10,6 +10,7 @@ import {
 } from "../../infra/local/zoho-connection.js";
 import type { SandboxOptions } from "../../infra/local/zoho-sandbox/config.js";
 import { startZohoSandbox, type ZohoSandbox } from "../../infra/local/zoho-sandbox/server.js";
+import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
 import type { Clock } from "../../shared/ports/clock.js";
 import type { RefreshGuard } from "../../shared/use-cases/refresh-connection.js";
 
@@ -46,7 +47,7 @@ export async function startConnectionHarness(
   const link = createLocalZohoConnection({
     sandbox,
     secretsEndpoint: secretsEmulator.url,
-    secretName: `zoho-gpt-mediator/test/zoho/conn-${++n}`,
+    secretName: connectionSecretName("test", `conn-${++n}`),
     clock,
     metrics,
     ...(options.guard ? { guard: options.guard } : {}),

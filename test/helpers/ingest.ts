@@ -8,6 +8,7 @@ import type { ApiGatewayV2Event } from "../../shared/lambda/api-gateway.js";
 import { createLogger } from "../../shared/observability/logger.js";
 import type { Queue } from "../../shared/ports/queue.js";
 import type { WorkMessage } from "../../shared/schemas/work-message.js";
+import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 
 export const fixture = (name: string) =>
   readFileSync(join(import.meta.dirname, "..", "fixtures", "zoho", name), "utf8");
@@ -87,6 +88,8 @@ export function ingestHarness(
     now?: () => number;
     limits?: IngestLimits;
     sharedCounter?: SharedCounter;
+    /** The use cases served. @default USE_CASE_CATALOG */
+    catalog?: readonly UseCaseDescriptor[];
   } = {},
 ) {
   const queue = new FakeQueue();
@@ -103,6 +106,7 @@ export function ingestHarness(
     logger: createLogger("ingest-test"),
     ...(over.limits ? { limits: over.limits } : {}),
     ...(over.sharedCounter ? { sharedCounter: over.sharedCounter } : {}),
+    ...(over.catalog ? { catalog: over.catalog } : {}),
   });
   const call = async (init: EventInit) => {
     const res = await handler(apiEvent(init));

@@ -131,16 +131,23 @@ describe("MediatorStack", () => {
     }
   });
 
-  it("routes every Zoho trigger to the ingest function", () => {
-    for (const key of [
-      "POST /v1/hooks/crm/{useCase}",
-      "POST /v1/hooks/crm/notifications",
-      "GET /v1/hooks/desk",
-      "POST /v1/hooks/desk",
-      "POST /v1/hooks/flow/{useCase}",
-    ]) {
-      template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: key });
-    }
+  it("routes every Zoho trigger of the catalog's use cases to the ingest function, and nothing else", () => {
+    const hooks = Object.values(template.findResources("AWS::ApiGatewayV2::Route"))
+      .map((r) => r.Properties?.RouteKey as string)
+      .filter((key) => key.includes("/v1/hooks/"));
+
+    expect(hooks.sort()).toEqual(
+      [
+        "POST /v1/hooks/crm/lead-enrichment",
+        "POST /v1/hooks/crm/notifications",
+        "GET /v1/hooks/desk",
+        "POST /v1/hooks/desk",
+        "POST /v1/hooks/flow/call-transcript",
+        "POST /v1/hooks/flow/document-extraction",
+        "POST /v1/hooks/flow/email-triage",
+        "POST /v1/hooks/flow/lead-enrichment",
+      ].sort(),
+    );
   });
 
   it("writes HTTP API access logs without query strings (Desk's token travels there)", () => {

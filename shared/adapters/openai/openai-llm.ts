@@ -64,7 +64,7 @@ export class OpenAiLlm implements Llm {
       });
   }
 
-  async complete<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>> {
+  async ask<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>> {
     const messages: OpenAI.ChatCompletionMessageParam[] = [
       { role: "system", content: request.system },
       { role: "user", content: request.user },

@@ -4,8 +4,7 @@
  * secret, so a burst of callers holding the same stale token causes one refresh. Used by the local stack, where
  * every "Lambda" shares one Node process, and by tests.
  */
-import type { RefreshCoordinator, RefreshOutcome } from "../../ports/refresh-coordinator.js";
-import type { RefreshRequest } from "../../use-cases/refresh-connection.js";
+import type { RefreshCoordinator, RefreshOutcome, RefreshRequest } from "../../ports/refresh-coordinator.js";
 
 export class InProcessRefreshCoordinator implements RefreshCoordinator {
   private tail: Promise<unknown> = Promise.resolve();

@@ -13,25 +13,15 @@ import {
   UpstreamUnavailableError,
 } from "../../errors.js";
 import { registerSecret } from "../../observability/redact.js";
+import {
+  type TokenGrant,
+  ZOHO_THROTTLE_WINDOW_MS,
+  type ZohoOAuth,
+  ZohoOAuthError,
+} from "../../ports/zoho-oauth.js";
 
-export interface TokenGrant {
-  accessToken: string;
-  refreshToken?: string;
-  apiDomain: string;
-  scopes: string[];
-  /** Lifetime in milliseconds. */
-  expiresInMs: number;
-}
-
-/** Zoho's answer for a rejected grant: `code` is Zoho's `error` value. */
-export class ZohoOAuthError extends UpstreamRejectedError {
-  constructor(code: string, message: string) {
-    super("zoho-accounts", message, code, undefined, {});
-  }
-}
-
-/** Zoho's throttle window for token requests (10 per 10 minutes). */
-export const ZOHO_THROTTLE_WINDOW_MS = 10 * 60_000;
+export type { TokenGrant } from "../../ports/zoho-oauth.js";
+export { ZOHO_THROTTLE_WINDOW_MS, ZohoOAuthError } from "../../ports/zoho-oauth.js";
 
 const TokenResponseSchema = z.object({
   access_token: z.string().min(1),
@@ -61,7 +51,7 @@ export interface ZohoOAuthClientOptions {
   timeoutMs?: number;
 }
 
-export class ZohoOAuthClient {
+export class ZohoOAuthClient implements ZohoOAuth {
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
 

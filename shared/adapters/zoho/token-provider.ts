@@ -12,9 +12,8 @@ import { ConnectionBrokenError, UpstreamAuthError } from "../../errors.js";
 import { registerSecret } from "../../observability/redact.js";
 import type { Clock } from "../../ports/clock.js";
 import { systemClock } from "../../ports/clock.js";
-import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
+import { outcomeError, type RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
-import { outcomeError } from "../../use-cases/refresh-connection.js";
 
 export interface AccessTokenInfo {
   token: string;

@@ -14,6 +14,7 @@ import {
   UpstreamUnavailableError,
 } from "../../errors.js";
 import { parseJsonLossless } from "../../json/safe-json.js";
+import { readBinary } from "./binary-body.js";
 import { backoffMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 import type { TokenProvider } from "./token-provider.js";
 
@@ -28,7 +29,14 @@ export interface ZohoRequest {
   body?: unknown;
   /** Whether a 5xx or timeout may be retried; defaults to true for GET only. */
   idempotent?: boolean;
+  /**
+   * Read a successful answer as bytes (an attachment download), refusing more than `maxBytes` with a
+   * ValidationError; `data` is then a ZohoBinary. Error answers are still read as Zoho's JSON errors.
+   */
+  binary?: { maxBytes: number };
 }
+
+export type { ZohoBinary } from "./binary-body.js";
 
 export interface ZohoResponse<T> {
   status: number;
@@ -196,6 +204,10 @@ export class ZohoHttpClient {
         this.creditsRemaining = creditsRemaining;
         this.options.onCredits?.(creditsRemaining);
       }
+      const withCredits = (r: ZohoResponse<T>): ZohoResponse<T> =>
+        creditsRemaining !== undefined ? { ...r, creditsRemaining } : r;
+      if (req.binary && res.ok && res.status !== 204)
+        return withCredits({ status: res.status, data: (await readBinary(res, req.binary.maxBytes)) as T });
       const text = await res.text();
       let body: unknown;
       try {
@@ -203,8 +215,6 @@ export class ZohoHttpClient {
       } catch {
         body = undefined;
       }
-      const withCredits = (r: ZohoResponse<T>): ZohoResponse<T> =>
-        creditsRemaining !== undefined ? { ...r, creditsRemaining } : r;
 
       if (res.status === 204) return withCredits({ status: 204, data: undefined });
       if (res.ok) return withCredits({ status: res.status, data: body as T });

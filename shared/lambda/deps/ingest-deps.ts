@@ -13,6 +13,7 @@ import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../adapters/sqs/sqs-queue.js";
 import { type IngestEnv, IngestEnvSchema, ingestLimitsOf } from "../../config/ingest-env.js";
 import { ConfigError } from "../../errors.js";
+import type { IngestDeps } from "../../ingest/ingest.js";
 import { parseWebhookSecrets, type WebhookSecrets } from "../../ingest/webhook-auth.js";
 import { type AppLogger, createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
@@ -20,7 +21,6 @@ import { type Clock, systemClock } from "../../ports/clock.js";
 import type { Queue } from "../../ports/queue.js";
 import type { SecretStore } from "../../ports/secret-store.js";
 import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
-import type { IngestDeps } from "../../use-cases/ingest-trigger.js";
 
 export const ingestLogger = createLogger("ingest");
 

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { LambdaRefreshCoordinator } from "../../adapters/lambda/lambda-refresh-coordinator.js";
 import { createPowertoolsMetrics, EmfMetrics } from "../../adapters/metrics/powertools-metrics.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
+import { createZohoAdmin } from "../../adapters/zoho/ports.js";
 import { TokenProvider } from "../../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import {
@@ -39,7 +40,7 @@ export function channelsConfig(env: NotificationChannelsEnv): NotificationChanne
   };
 }
 
-/** Zoho clients per connection over one secret store and refresh coordinator. */
+/** The Zoho Notification API per connection (the admin port), over one secret store and refresh coordinator. */
 export function zohoClientsFor(
   env: NotificationChannelsEnv,
   secrets: SecretStore,
@@ -47,16 +48,18 @@ export function zohoClientsFor(
   clock: Clock = systemClock,
 ): ManageNotificationChannelsDeps["zohoFor"] {
   const bySecret = new Map(env.ZOHO_CONNECTION_SECRETS.map((s) => [s.split("/").pop() as string, s]));
-  const clients = new Map<string, ZohoHttpClient>();
+  const clients = new Map<string, ReturnType<typeof createZohoAdmin>>();
   return (connection) => {
     const secretName = bySecret.get(connection);
     if (!secretName) throw new ConfigError(`no Zoho connection "${connection}" in this deployment`);
     let client = clients.get(connection);
     if (!client) {
-      client = new ZohoHttpClient({
-        tokens: new TokenProvider({ secretName, secrets, coordinator, clock }),
-        timeoutMs: env.ZOHO_HTTP_TIMEOUT_MS,
-      });
+      client = createZohoAdmin(
+        new ZohoHttpClient({
+          tokens: new TokenProvider({ secretName, secrets, coordinator, clock }),
+          timeoutMs: env.ZOHO_HTTP_TIMEOUT_MS,
+        }),
+      );
       clients.set(connection, client);
     }
     return client;

@@ -15,22 +15,25 @@ import { OpenAiLlm } from "../../adapters/openai/openai-llm.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { WorkQueueControl } from "../../adapters/sqs/work-queue-control.js";
+import { createZohoPorts } from "../../adapters/zoho/ports.js";
 import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
 import { TokenProvider } from "../../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
-import { tokenBudget, type WorkerEnv, WorkerEnvSchema } from "../../config/worker-env.js";
+import { fieldMapOf, tokenBudget, type WorkerEnv, WorkerEnvSchema } from "../../config/worker-env.js";
 import { ConfigError } from "../../errors.js";
 import { type AppLogger, createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
+import { FieldMetadataCache } from "../../pipeline/field-metadata-cache.js";
+import { makePipeline } from "../../pipeline/index.js";
+import type { ProgressEvent } from "../../pipeline/progress.js";
 import { type Clock, systemClock } from "../../ports/clock.js";
 import type { Llm } from "../../ports/llm.js";
 import type { Metrics } from "../../ports/metrics.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
-import { makeProcessWork, type ProgressEvent } from "../../use-cases/process-work.js";
-import { buildRegistry } from "../../use-cases/worker/registry.js";
-import { FieldMetadata } from "../../worker/field-metadata.js";
-import { makeWorkerHandler } from "../worker.js";
+import type { ZohoPorts } from "../../ports/zoho.js";
+import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
+import { makeSqsBatchHandler, type SqsBatchHandler } from "../sqs-batch.js";
 
 export const workerLogger = createLogger("worker");
 export const workerMetrics = createPowertoolsMetrics("worker");
@@ -54,9 +57,20 @@ export interface WorkerExtras {
   sleep?: (ms: number) => Promise<void>;
   /** Zoho client retry policy over the defaults (tests shorten the waits). */
   zohoRetry?: Partial<RetryPolicy>;
+  /** The use cases this deployment runs. @default USE_CASE_CATALOG */
+  catalog?: readonly UseCaseDescriptor[];
+  /**
+   * The deployment's raw settings, for a use case's field map variable the worker's schema does not name (a use
+   * case added to the catalog). @default {}
+   */
+  settings?: Readonly<Record<string, string | undefined>>;
 }
 
-export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras: WorkerExtras = {}) {
+export function createWorkerDeps(
+  env: WorkerEnv,
+  clients: WorkerClients,
+  extras: WorkerExtras = {},
+): { handle: SqsBatchHandler; zohoFor: (connection: string) => ZohoPorts } {
   const clock = extras.clock ?? systemClock;
   const logger = extras.logger ?? workerLogger;
   const metrics = extras.metrics ?? new EmfMetrics(workerMetrics);
@@ -64,8 +78,8 @@ export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras:
   const secretByConnection = new Map(
     env.ZOHO_CONNECTION_SECRETS.map((s) => [s.split("/").pop() as string, s]),
   );
-  const zohoClients = new Map<string, ZohoHttpClient>();
-  const zohoFor = (connection: string): ZohoHttpClient => {
+  const zohoClients = new Map<string, ZohoPorts>();
+  const zohoFor = (connection: string): ZohoPorts => {
     const cached = zohoClients.get(connection);
     if (cached) return cached;
     const secretName = secretByConnection.get(connection);
@@ -76,22 +90,25 @@ export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras:
       coordinator: clients.coordinator,
       clock,
     });
-    const client = new ZohoHttpClient({
-      tokens,
-      maxConcurrent: extras.zohoConcurrency ?? 5,
-      ...(extras.sleep ? { sleep: extras.sleep } : {}),
-      ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
-    });
+    const client = createZohoPorts(
+      new ZohoHttpClient({
+        tokens,
+        maxConcurrent: extras.zohoConcurrency ?? 5,
+        ...(extras.sleep ? { sleep: extras.sleep } : {}),
+        ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
+      }),
+    );
     zohoClients.set(connection, client);
     return client;
   };
   const budget = tokenBudget(env.TOKEN_BUDGET_PER_DAY);
-  const process = makeProcessWork({
-    registry: buildRegistry({ leadFields: env.LEAD_FIELD_MAP, ticketFields: env.TICKET_FIELD_MAP }),
+  const pipeline = makePipeline({
+    ...(extras.catalog ? { catalog: extras.catalog } : {}),
+    fieldMapOf: (descriptor) => fieldMapOf(env, descriptor, extras.settings),
     llm: clients.llm,
     jobs: new DynamoJobStore(clients.dynamodb, env.JOBS_TABLE, clock),
     ledger: new DynamoLedger(clients.dynamodb, env.LEDGER_TABLE),
-    metadata: new FieldMetadata(clock),
+    metadata: new FieldMetadataCache(clock),
     zohoFor,
     clock,
     logger,
@@ -116,19 +133,19 @@ export function createWorkerDeps(env: WorkerEnv, clients: WorkerClients, extras:
     },
   });
   const control = new WorkQueueControl(clients.sqs, env.WORK_QUEUE_URL, env.DEAD_LETTER_QUEUE_URL);
-  return { handle: makeWorkerHandler({ process, control, logger, clock }), zohoFor };
+  return { handle: makeSqsBatchHandler({ pipeline, control, logger, clock }), zohoFor };
 }
 
-let handle: ReturnType<typeof createWorkerDeps>["handle"] | undefined;
+let handle: SqsBatchHandler | undefined;
 
 /** AWS composition, built once per container. The model's API key comes from Secrets Manager on first use. */
-export function getWorkerHandler(): ReturnType<typeof createWorkerDeps>["handle"] {
+export function getWorkerHandler(): SqsBatchHandler {
   if (handle) return handle;
   const env = WorkerEnvSchema.parse(process.env);
   const secrets = new SecretsManagerStore({ client: new SecretsManagerClient({}) });
   let llm: Promise<Llm> | undefined;
   const lazyLlm: Llm = {
-    complete: async (request) => {
+    ask: async (request) => {
       llm ??= (async () => {
         let apiKey = "none";
         if (env.OPENAI_SECRET_NAME) {
@@ -143,7 +160,7 @@ export function getWorkerHandler(): ReturnType<typeof createWorkerDeps>["handle"
           timeoutMs: env.MODEL_TIMEOUT_MS,
         });
       })();
-      return (await llm).complete(request);
+      return (await llm).ask(request);
     },
   };
   handle = createWorkerDeps(env, {

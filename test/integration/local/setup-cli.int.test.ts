@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
 import { DEFAULT_STAGE } from "../../../shared/config/stage.js";
 import { connectionSecretName, parseConnection } from "../../../shared/domain/zoho-connection.js";
-import type { DoctorReport } from "../../../shared/use-cases/doctor.js";
+import type { DoctorReport } from "../../../shared/use-cases/doctor/index.js";
 import { startTestStack } from "../../helpers/local-stack.js";
 import { connect as exchange } from "../../helpers/zoho.js";
 

@@ -8,7 +8,7 @@ import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
 import type { MappingCheck, TargetCheck } from "../../../shared/domain/field-mapping.js";
-import type { DoctorReport, MappingCheckFn } from "../../../shared/use-cases/doctor.js";
+import type { DoctorReport, MappingCheckFn } from "../../../shared/use-cases/doctor/index.js";
 import { type ConnectionHarness, startConnectionHarness } from "../../helpers/connection.js";
 import { connect as exchange } from "../../helpers/zoho.js";
 

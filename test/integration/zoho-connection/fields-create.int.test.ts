@@ -6,7 +6,7 @@
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
-import type { DoctorReport } from "../../../shared/use-cases/doctor.js";
+import type { DoctorReport } from "../../../shared/use-cases/doctor/index.js";
 import { startConnectionHarness } from "../../helpers/connection.js";
 
 const h = await startConnectionHarness({ sandbox: { profile: "alt" } });

@@ -45,6 +45,7 @@ const FORBIDDEN: Case[] = [
   },
   { fixture: "domain-imports-port", at: "shared/domain/example.ts", expect: "The domain is pure rules" },
   { fixture: "domain-imports-adapter", at: "shared/domain/example.ts", expect: "The domain is pure rules" },
+  { fixture: "domain-imports-io", at: "shared/domain/example.ts", expect: "The domain is pure rules" },
   {
     fixture: "shared-imports-local-stack",
     at: "shared/lambda/example.ts",
@@ -64,6 +65,7 @@ const ALLOWED: Case[] = [
   { fixture: "descriptor-allowed", at: "shared/use-cases/example/index.ts", expect: "allowed" },
   { fixture: "pipeline-allowed", at: "shared/pipeline/example.ts", expect: "allowed" },
   { fixture: "domain-allowed", at: "shared/domain/example.ts", expect: "allowed" },
+  { fixture: "domain-hashing-allowed", at: "shared/domain/example.ts", expect: "allowed" },
   { fixture: "adapter-allowed", at: "shared/adapters/sqs/example.ts", expect: "allowed" },
   { fixture: "composition-root-allowed", at: "shared/lambda/deps/example.ts", expect: "allowed" },
   { fixture: "test-imports-local-stack", at: "test/integration/example.ts", expect: "allowed" },

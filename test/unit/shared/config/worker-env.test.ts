@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { WorkerEnvSchema } from "../../../../shared/config/worker-env.js";
+import { fieldMapOf, WorkerEnvSchema } from "../../../../shared/config/worker-env.js";
+import { ConfigError } from "../../../../shared/errors.js";
+import type { UseCaseDescriptor } from "../../../../shared/use-cases/descriptor.js";
+import { leadEnrichment } from "../../../../shared/use-cases/lead-enrichment/index.js";
 
 const BASE = {
   WORK_QUEUE_URL: "http://localhost/q",
@@ -48,5 +51,48 @@ describe("worker settings for the field mapping", () => {
     ]);
     expect(fail({ DESK_FROM_ADDRESS: "support" })[0]).toMatch(/^DESK_FROM_ADDRESS/);
     expect(fail({ WAIT_RECHECK_SECONDS: "900" })[0]).toMatch(/^WAIT_RECHECK_SECONDS/);
+  });
+});
+
+describe("a use case's field map, from the variable its mapping names", () => {
+  /** A use case added to the catalog, whose field map variable the worker's schema does not know. */
+  const withTargets = (keys: string[]): UseCaseDescriptor => ({
+    name: "call-summary",
+    title: "t",
+    service: "crm",
+    triggers: {},
+    mapping: {
+      service: "crm",
+      module: "Calls",
+      partialOptional: false,
+      fieldMapSetting: "CALL_FIELD_MAP",
+      targets: keys.map((key) => ({
+        key,
+        field: `F_${key}`,
+        required: false,
+        intent: key,
+        accepts: ["text"],
+      })),
+    },
+  });
+
+  it("the known settings come parsed from the worker's schema", () => {
+    const env = WorkerEnvSchema.parse({ ...BASE, LEAD_FIELD_MAP: JSON.stringify({ score: "Lead_Score" }) });
+
+    expect(fieldMapOf(env, leadEnrichment)).toEqual({ score: "Lead_Score" });
+  });
+
+  it("another use case's variable is read from the raw settings and checked against its own targets", () => {
+    const env = WorkerEnvSchema.parse(BASE);
+    const d = withTargets(["summary"]);
+
+    expect(fieldMapOf(env, d)).toEqual({});
+    expect(fieldMapOf(env, d, { CALL_FIELD_MAP: JSON.stringify({ summary: "Call_Summary" }) })).toEqual({
+      summary: "Call_Summary",
+    });
+    expect(() => fieldMapOf(env, d, { CALL_FIELD_MAP: JSON.stringify({ other: "X" }) })).toThrow(ConfigError);
+    expect(() => fieldMapOf(env, d, { CALL_FIELD_MAP: JSON.stringify({ other: "X" }) })).toThrow(
+      /^CALL_FIELD_MAP: does not fit this setting \(unknown key other\)/,
+    );
   });
 });

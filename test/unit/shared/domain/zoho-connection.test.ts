@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseConnection } from "../../../../shared/domain/zoho-connection.js";
+import {
+  connectionNameOfSecret,
+  connectionSecretName,
+  modelKeySecretName,
+  parseConnection,
+  webhookSecretName,
+} from "../../../../shared/domain/zoho-connection.js";
 import { ConfigError } from "../../../../shared/errors.js";
 
 const valid = {
@@ -48,5 +54,20 @@ describe("connection secret", () => {
 
   it("says a non-JSON secret (what CDK creates before auth runs) needs the auth command", () => {
     expect(() => parseConnection("x8#Kq2!random", "s")).toThrow(/run the auth command/);
+  });
+});
+
+describe("secret names", () => {
+  it("one convention per secret, under the stage", () => {
+    expect(connectionSecretName("prod", "emea")).toBe("zoho-gpt-mediator/prod/zoho/emea");
+    expect(webhookSecretName("prod")).toBe("zoho-gpt-mediator/prod/webhooks");
+    expect(modelKeySecretName("prod")).toBe("zoho-gpt-mediator/prod/openai");
+  });
+
+  it("reads the connection back from its secret's name, also from a name given by hand", () => {
+    expect(connectionNameOfSecret(connectionSecretName("dev", "default"))).toBe("default");
+    expect(connectionNameOfSecret(connectionSecretName("prod", "emea-2"))).toBe("emea-2");
+    expect(connectionNameOfSecret("acme/zoho-eu")).toBe("zoho-eu");
+    expect(connectionNameOfSecret("standalone")).toBe("standalone");
   });
 });

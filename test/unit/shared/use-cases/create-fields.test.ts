@@ -1,13 +1,15 @@
 /** fields create: Create Custom Field requests and Zoho's per-field answers, through the real Zoho HTTP client. */
 import { describe, expect, it } from "vitest";
+import { customFieldBody } from "../../../../shared/adapters/zoho/admin.js";
+import { createZohoAdmin } from "../../../../shared/adapters/zoho/ports.js";
 import type { TokenProvider } from "../../../../shared/adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
 import type { CustomFieldSpec, MappingCheck } from "../../../../shared/domain/field-mapping.js";
 import type { ZohoConnection } from "../../../../shared/domain/zoho-connection.js";
 import {
-  customFieldBody,
   deskFieldSteps,
   makeCreateFields,
+  newCustomField,
   planFields,
 } from "../../../../shared/use-cases/create-fields.js";
 
@@ -62,7 +64,7 @@ describe("fields create", () => {
   it("posts one Create Custom Field request per field, with Zoho's body shape", async () => {
     const { zoho, requests } = fakeZoho([success("9001"), success("9002")]);
 
-    const results = await makeCreateFields({ zoho })([stage, reason]);
+    const results = await makeCreateFields({ admin: createZohoAdmin(zoho) })([stage, reason]);
 
     expect(results.map((r) => [r.outcome, r.id])).toEqual([
       ["created", "9001"],
@@ -130,7 +132,7 @@ describe("fields create", () => {
     ]);
     const third = { ...reason, apiName: "AI_Summary", label: "AI Summary", length: 99_999 };
 
-    const results = await makeCreateFields({ zoho })([stage, reason, third]);
+    const results = await makeCreateFields({ admin: createZohoAdmin(zoho) })([stage, reason, third]);
 
     expect(results.map((r) => [r.outcome, r.code])).toEqual([
       ["exists", "DUPLICATE_DATA"],
@@ -151,7 +153,7 @@ describe("fields create", () => {
       },
     ]);
 
-    const results = await makeCreateFields({ zoho })([stage, reason]);
+    const results = await makeCreateFields({ admin: createZohoAdmin(zoho) })([stage, reason]);
 
     expect(requests).toHaveLength(1);
     expect(results.map((r) => r.outcome)).toEqual(["scope", "scope"]);
@@ -161,12 +163,12 @@ describe("fields create", () => {
   it("sends nothing on a dry run and says what it would send", async () => {
     const { zoho, requests } = fakeZoho([]);
 
-    const results = await makeCreateFields({ zoho })([reason], { dryRun: true });
+    const results = await makeCreateFields({ admin: createZohoAdmin(zoho) })([reason], { dryRun: true });
 
     expect(requests).toHaveLength(0);
     expect(results[0]).toMatchObject({ outcome: "planned" });
     expect(results[0]?.message).toBe(
-      `would POST /crm/v8/settings/fields?module=Leads ${JSON.stringify({ fields: [customFieldBody(reason)] })}`,
+      `would POST /crm/v8/settings/fields?module=Leads ${JSON.stringify({ fields: [customFieldBody(newCustomField(reason))] })}`,
     );
   });
 
@@ -178,7 +180,7 @@ describe("fields create", () => {
       { status: 503, body: {} },
     ]);
 
-    const results = await makeCreateFields({ zoho })([stage, reason]);
+    const results = await makeCreateFields({ admin: createZohoAdmin(zoho) })([stage, reason]);
 
     expect(results.map((r) => r.outcome)).toEqual(["rejected", "rejected"]);
     expect(results[1]?.message).toBe("Leads.AI_Score_Reason: not sent");

@@ -1,5 +1,6 @@
 /** doctor: each check's verdict and fix, from a fake Zoho (injected fetch), in-memory secrets and a mapping double. */
 import { describe, expect, it, vi } from "vitest";
+import { doctorZohoFor } from "../../../../infra/cli/doctor-zoho.js";
 import type { MappingCheck, TargetCheck } from "../../../../shared/domain/field-mapping.js";
 import type { ZohoField } from "../../../../shared/domain/write-guard.js";
 import { serializeConnection, type ZohoConnection } from "../../../../shared/domain/zoho-connection.js";
@@ -11,7 +12,7 @@ import {
   type DoctorInput,
   type MappingCheckFn,
   makeDoctor,
-} from "../../../../shared/use-cases/doctor.js";
+} from "../../../../shared/use-cases/doctor/index.js";
 
 const NOW = Date.parse("2026-11-30T10:00:00Z");
 const clock = { now: () => NOW };
@@ -193,9 +194,8 @@ function setup(
   });
   const doctor = makeDoctor({
     secrets,
-    refresh,
     clock,
-    fetch: zoho.fetch,
+    zohoFor: doctorZohoFor({ secrets, refresh, clock, fetch: zoho.fetch }),
     ...(opts.mapping === null ? {} : { checkMappings: opts.mapping ?? leadMapping }),
   });
   return { doctor, refresh, zoho, secrets };

@@ -1,12 +1,24 @@
 import { describe, expect, it } from "vitest";
+import { createZohoAdmin } from "../../../../shared/adapters/zoho/ports.js";
+import type { ZohoHttpClient } from "../../../../shared/adapters/zoho/zoho-http-client.js";
 import { createLogger } from "../../../../shared/observability/logger.js";
 import type { SecretStore } from "../../../../shared/ports/secret-store.js";
 import {
   channelIdFor,
   MANAGED_KEY,
   makeManageNotificationChannels,
-  type ZohoCaller,
 } from "../../../../shared/use-cases/manage-notification-channels.js";
+
+/** The wire call the admin adapter makes (the fake answers Zoho's shapes behind the real ZohoAdminHttp). */
+interface ZohoCaller {
+  request<T = unknown>(req: {
+    service: "crm";
+    method: string;
+    path: string;
+    query?: Record<string, string | number | undefined>;
+    body?: unknown;
+  }): Promise<{ status: number; data: T | undefined }>;
+}
 
 const NAME = "zoho-gpt-mediator/test/webhooks";
 
@@ -94,7 +106,7 @@ function setup(over: { connections?: string[]; tokenPropagationMs?: number } = {
   let n = 0;
   const counts = new Map<string, number>();
   const run = makeManageNotificationChannels({
-    zohoFor: () => zoho.zoho,
+    zohoFor: () => createZohoAdmin(zoho.zoho as unknown as ZohoHttpClient),
     secrets: secrets.store,
     clock: { now: () => now },
     logger: createLogger("test"),

@@ -1,0 +1,133 @@
+/**
+ * The audit trail of an AI write: which model and prompt version wrote which fields for which job, and which
+ * picklist values were mapped. It is a step of the job's stored plan (`auditStep`): a CRM note written after the
+ * CRM writes and retried like any write until it exists (`createNotes`, batched per connection and 100 notes; a
+ * resumed plan first looks for it with `listNotes`), or text carried inside a write step (the `AUDIT_MODE=field`
+ * update, the Desk private comment). A job is done only when its audit trail exists.
+ */
+import type { PlannedWrite } from "../domain/planned-write.js";
+import type { AuditInfo, AuditStep, StoredPlan } from "../ports/job-store.js";
+import type { NewNote, ZohoCrm } from "../ports/zoho-crm.js";
+import type { Unit } from "./unit.js";
+import { chunksOf } from "./write/batch.js";
+import type { WriteStage } from "./write/stage.js";
+
+type NoteStep = Extract<AuditStep, { kind: "crm-note" }>;
+
+/** The audit text (also the `AUDIT_MODE=field` value). The `job:` line is how a retry finds a note it already wrote. */
+export function auditText(useCase: string, audit: AuditInfo, fields: string[]): string {
+  return [
+    `AI ${useCase} by zoho-gpt-mediator`,
+    `model: ${audit.model}`,
+    `prompt: ${audit.promptVersion}`,
+    `job: ${audit.jobId}`,
+    `fields changed: ${fields.join(", ") || "none"}`,
+    ...(audit.mappings.length ? [`picklist values mapped: ${audit.mappings.join("; ")}`] : []),
+    ...(audit.dropped?.length
+      ? [`not written (the field would refuse it): ${audit.dropped.join("; ")}`]
+      : []),
+  ].join("\n");
+}
+
+/**
+ * The audit step a new plan gets: a note on the CRM record when the audit is a note and the plan updates CRM;
+ * otherwise the trail travels inside a write (the audit field in the update, or the Desk comment).
+ */
+export function auditStepFor(mode: "note" | "field", writes: readonly PlannedWrite[]): AuditStep {
+  const crm = writes.find((w) => w.kind === "crm-update");
+  return mode === "note" && crm
+    ? { kind: "crm-note", module: crm.module, id: crm.id, done: false }
+    : { kind: "in-write" };
+}
+
+/** Every field the plan's CRM updates change (what the audit note lists). */
+export const crmFieldsOf = (plan: StoredPlan): string[] =>
+  plan.writes.flatMap((w) => (w.kind === "crm-update" ? Object.keys(w.proposed) : []));
+
+/** The note of a plan's audit step. */
+export const auditNote = (useCase: string, plan: StoredPlan, step: NoteStep): NewNote => ({
+  module: step.module,
+  recordId: step.id,
+  title: "AI update",
+  content: auditText(useCase, plan.audit, crmFieldsOf(plan)),
+});
+
+/**
+ * Whether the record already has this job's audit note: asked only when a unit resumes a stored plan, because an
+ * earlier attempt may have written the note and failed (or timed out) before recording that it did.
+ */
+export async function auditNoteExists(crm: ZohoCrm, step: NoteStep, jobId: string): Promise<boolean> {
+  const notes = await crm.listNotes(step.module, step.id, 200);
+  return notes.some((n) => n.content.split("\n").includes(`job: ${jobId}`));
+}
+
+const isCrmWrite = (w: PlannedWrite) =>
+  w.kind === "crm-update" || w.kind === "crm-note" || w.kind === "crm-task";
+
+/** The CRM audit notes of the units whose CRM writes are all done: one call per connection and 100 notes. */
+export async function writeAuditNotes(stage: WriteStage, units: readonly Unit[]): Promise<void> {
+  const { decisions, decide, quarantine, jobs, metrics } = stage;
+  const pending: { unit: Unit; step: NoteStep }[] = [];
+  for (const unit of units) {
+    const step = unit.plan.auditStep;
+    if (step.kind !== "crm-note" || step.done || decisions.has(unit.record.messageId)) continue;
+    if (!unit.plan.writes.every((w, i) => !isCrmWrite(w) || unit.plan.done.includes(i))) continue;
+    if (unit.resumed) {
+      // An earlier attempt may have written the note and failed before recording it: look before writing.
+      try {
+        if (await auditNoteExists(unit.zoho.crm, step, unit.message.jobId)) {
+          step.done = true;
+          await jobs.savePlan(unit.key, unit.plan);
+          continue;
+        }
+      } catch (error) {
+        decisions.set(unit.record.messageId, await decide(unit, error));
+        continue;
+      }
+    }
+    pending.push({ unit, step });
+  }
+  for (const chunk of chunksOf(pending, (n) => n.unit.message.connection)) {
+    const crm = chunk[0]?.unit.zoho.crm;
+    if (!crm) continue;
+    let results: Awaited<ReturnType<ZohoCrm["createNotes"]>>;
+    try {
+      results = await crm.createNotes(
+        chunk.map(({ unit, step }) => auditNote(unit.message.useCase, unit.plan, step)),
+      );
+    } catch (error) {
+      // The data is written and recorded; the note is retried alone (the update is not written again).
+      metrics.count("AuditNoteFailed", chunk.length);
+      for (const { unit } of chunk) decisions.set(unit.record.messageId, await decide(unit, error));
+      continue;
+    }
+    const written: Unit[] = [];
+    for (const [k, { unit, step }] of chunk.entries()) {
+      const r = results[k];
+      if (r?.ok) {
+        step.done = true;
+        written.push(unit);
+      } else {
+        metrics.count("AuditNoteFailed", 1);
+        const reason = `Zoho rejected the audit note (the update is written): ${describeRefusal(r)}`;
+        decisions.set(unit.record.messageId, await quarantine(unit, reason));
+      }
+    }
+    // Independent items, so in parallel. A failed save: the next attempt resumes the plan and finds the note.
+    const saved = await Promise.allSettled(written.map((u) => jobs.savePlan(u.key, u.plan)));
+    for (const [i, outcome] of saved.entries()) {
+      const unit = written[i] as Unit;
+      if (outcome.status === "rejected")
+        decisions.set(unit.record.messageId, await decide(unit, outcome.reason));
+    }
+  }
+}
+
+/** Zoho's code and details of a refused item, bounded (details name fields and limits, never values). */
+export function describeRefusal(
+  r: { ok: false; code: string; details?: unknown } | { ok: true } | undefined,
+): string {
+  if (!r) return "no result {}";
+  if (r.ok) return "success";
+  return `${r.code} ${JSON.stringify(r.details ?? {}).slice(0, 300)}`;
+}

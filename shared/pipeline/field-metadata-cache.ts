@@ -1,0 +1,71 @@
+/**
+ * Zoho field metadata for the write guard and the field mapping, read live through the ports' `fields(module)` and
+ * cached per connection and container (fields change rarely; a stale cache errs towards rejection, which
+ * quarantines, never towards a bad write). An entry lives for its TTL, and is dropped at once when Zoho refuses a
+ * write naming one of its fields.
+ */
+import type { ZohoField } from "../domain/zoho-field.js";
+import { UpstreamRejectedError } from "../errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { ZohoPorts } from "../ports/zoho.js";
+
+export type FieldService = "crm" | "desk";
+
+export class FieldMetadataCache {
+  private readonly cache = new Map<string, { at: number; fields: ZohoField[] }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ttlMs = 10 * 60_000,
+  ) {}
+
+  /**
+   * One module's fields. `maxAgeMs` shortens the TTL for one read: the field mapping re-reads sooner while a
+   * required field is missing, so a field the admin just created is seen within a minute.
+   */
+  async fields(
+    zoho: ZohoPorts,
+    connection: string,
+    service: FieldService,
+    module: string,
+    options: { maxAgeMs?: number } = {},
+  ): Promise<ZohoField[]> {
+    const key = `${connection}|${service}|${module}`;
+    const hit = this.cache.get(key);
+    if (hit && this.clock.now() - hit.at < Math.min(this.ttlMs, options.maxAgeMs ?? this.ttlMs))
+      return hit.fields;
+    const fields = await (service === "crm" ? zoho.crm.fields(module) : zoho.desk.fields(module));
+    this.cache.set(key, { at: this.clock.now(), fields });
+    return fields;
+  }
+
+  /**
+   * Drops a connection's cached fields of one module, e.g. after Zoho answered `INVALID_DATA` naming a field: the
+   * next unit reads the org's fields again instead of repeating a write built on stale metadata.
+   */
+  invalidate(connection: string, service: FieldService, module: string): void {
+    this.cache.delete(`${connection}|${service}|${module}`);
+  }
+
+  /**
+   * Drops the cached metadata a refused write was built on, when Zoho named a field (an `ItemResult.field` or an
+   * `UpstreamRejectedError.field`): the org's fields changed (a picklist value removed, a length shortened), and
+   * the next unit must see the change. Returns the field.
+   */
+  invalidateOnRejection(
+    connection: string,
+    service: FieldService,
+    module: string,
+    rejection: { field?: string | undefined } | unknown,
+  ): string | undefined {
+    const field =
+      rejection instanceof UpstreamRejectedError
+        ? rejection.field
+        : typeof rejection === "object" && rejection !== null && "field" in rejection
+          ? (rejection as { field?: unknown }).field
+          : undefined;
+    if (typeof field !== "string" || !field) return undefined;
+    this.invalidate(connection, service, module);
+    return field;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The CRM writers: `crm-update` through `ZohoCrm.updateRecords`, batched across the batch's units per connection and
+ * module in chunks of 100 (the port always sends `"trigger": []`); `crm-note` and `crm-task` through
+ * `createNotes`/`createTasks`, batched per connection likewise. Each step is recorded in the stored plan as it
+ * succeeds, so a redelivery after a crash never repeats it. A refused item dead-letters its unit with Zoho's code.
+ */
+import type { PlannedWrite, WriteOf } from "../../domain/planned-write.js";
+import type { ItemResult } from "../../ports/zoho-crm.js";
+import { auditText, describeRefusal } from "../audit.js";
+import type { Unit } from "../unit.js";
+import { chunksOf } from "./batch.js";
+import type { WriteStage } from "./stage.js";
+
+type Item<K extends PlannedWrite["kind"]> = { unit: Unit; write: WriteOf<K>; index: number };
+
+const isKind = <K extends PlannedWrite["kind"]>(write: PlannedWrite, kind: K): write is WriteOf<K> =>
+  write.kind === kind;
+
+/** The steps of kind `kind` not yet done, of units still in the write phase. */
+function pendingOf<K extends PlannedWrite["kind"]>(
+  stage: WriteStage,
+  units: readonly Unit[],
+  kind: K,
+): Item<K>[] {
+  return units.flatMap((unit) =>
+    stage.decisions.has(unit.record.messageId)
+      ? []
+      : unit.plan.writes.flatMap((write, index) =>
+          isKind(write, kind) && !unit.plan.done.includes(index) ? [{ unit, write, index }] : [],
+        ),
+  );
+}
+
+/**
+ * One chunk through one batch call: results matched to items in order, done steps saved, refused items
+ * dead-lettered (`what` names the step in the reason), a failed call decided for every unit of the chunk.
+ */
+async function writeChunk<K extends PlannedWrite["kind"]>(
+  stage: WriteStage,
+  chunk: Item<K>[],
+  what: string,
+  call: () => Promise<ItemResult[]>,
+  onRefused?: (item: Item<K>, result: ItemResult | undefined) => void,
+): Promise<void> {
+  let results: ItemResult[];
+  try {
+    results = await call();
+  } catch (error) {
+    for (const { unit } of chunk)
+      if (!stage.decisions.has(unit.record.messageId))
+        stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
+    return;
+  }
+  const written = new Set<Unit>();
+  for (const [k, item] of chunk.entries()) {
+    const r = results[k];
+    if (r?.ok) {
+      item.unit.plan.done.push(item.index);
+      written.add(item.unit);
+    } else if (!stage.decisions.has(item.unit.record.messageId)) {
+      onRefused?.(item, r);
+      const reason = `Zoho rejected the ${what}: ${describeRefusal(r)}`;
+      stage.decisions.set(item.unit.record.messageId, await stage.quarantine(item.unit, reason));
+    }
+  }
+  await Promise.all([...written].map((u) => stage.jobs.savePlan(u.key, u.plan)));
+}
+
+export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[]): Promise<void> {
+  const { audit } = stage.config;
+  const items = pendingOf(stage, units, "crm-update");
+  for (const chunk of chunksOf(items, (it) => `${it.unit.message.connection}|${it.write.module}`)) {
+    const [first] = chunk;
+    if (!first) continue;
+    const records = chunk.map(({ unit, write }) => ({
+      id: write.id,
+      ...write.proposed,
+      ...(audit.mode === "field" && unit.plan.auditStep.kind === "in-write"
+        ? { [audit.field]: auditText(unit.message.useCase, unit.plan.audit, Object.keys(write.proposed)) }
+        : {}),
+    }));
+    await writeChunk(
+      stage,
+      chunk,
+      "update",
+      () => first.unit.zoho.crm.updateRecords(first.write.module, records),
+      // The org's fields changed under the cached metadata: read them again for the next unit.
+      (item, r) =>
+        stage.metadata.invalidateOnRejection(item.unit.message.connection, "crm", item.write.module, r),
+    );
+  }
+}
+
+export async function writeCrmNotes(stage: WriteStage, units: readonly Unit[]): Promise<void> {
+  for (const chunk of chunksOf(pendingOf(stage, units, "crm-note"), (it) => it.unit.message.connection)) {
+    const crm = chunk[0]?.unit.zoho.crm;
+    if (!crm) continue;
+    const notes = chunk.map(({ write }) => ({
+      module: write.module,
+      recordId: write.id,
+      title: write.title,
+      content: write.content,
+    }));
+    await writeChunk(stage, chunk, "note", () => crm.createNotes(notes));
+  }
+}
+
+export async function writeCrmTasks(stage: WriteStage, units: readonly Unit[]): Promise<void> {
+  for (const chunk of chunksOf(pendingOf(stage, units, "crm-task"), (it) => it.unit.message.connection)) {
+    const crm = chunk[0]?.unit.zoho.crm;
+    if (!crm) continue;
+    const tasks = chunk.map(({ write }) => ({
+      module: write.module,
+      recordId: write.id,
+      subject: write.subject,
+      ...(write.dueDate ? { dueDate: write.dueDate } : {}),
+      ...(write.description ? { description: write.description } : {}),
+    }));
+    await writeChunk(stage, chunk, "task", () => crm.createTasks(tasks));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The Desk writers, per unit and in the plan's order: the ticket's custom fields, a private comment (carrying the
+ * audit text), a draft reply (or a sent one when the deployment opts in). Each step is saved as done before the
+ * next, so a retry never posts the same comment or draft again.
+ */
+import type { WriteOf } from "../../domain/planned-write.js";
+import { auditText } from "../audit.js";
+import { MAX_CONTENT_LENGTH } from "../guard.js";
+import type { Unit } from "../unit.js";
+import type { WriteStage } from "./stage.js";
+
+const isDeskWrite = (w: { kind: string }) => w.kind.startsWith("desk-");
+
+export const hasDeskWrites = (unit: Unit): boolean => unit.plan.writes.some(isDeskWrite);
+
+export async function writeDesk(stage: WriteStage, unit: Unit): Promise<void> {
+  const { writes } = unit.plan;
+  const desk = unit.zoho.desk;
+  const ticketFields = writes.find(
+    (w): w is WriteOf<"desk-ticket-update"> => w.kind === "desk-ticket-update",
+  );
+  for (const [index, write] of writes.entries()) {
+    if (unit.plan.done.includes(index) || !isDeskWrite(write)) continue;
+    try {
+      if (write.kind === "desk-ticket-update") {
+        await desk.updateTicketFields(write.ticketId, write.proposed);
+      } else if (write.kind === "desk-comment") {
+        const audit = auditText(
+          unit.message.useCase,
+          unit.plan.audit,
+          Object.keys(ticketFields?.proposed ?? {}),
+        );
+        await desk.addPrivateComment(
+          write.ticketId,
+          `${write.content}\n\n${audit}`.slice(0, MAX_CONTENT_LENGTH),
+        );
+      } else if (write.kind === "desk-reply") {
+        const { sendReplies } = stage.config;
+        const from = write.fromEmailAddress ?? sendReplies.fromAddress;
+        const reply = {
+          content: write.content,
+          ...(write.to ? { to: write.to } : {}),
+          ...(from ? { fromEmailAddress: from } : {}),
+        };
+        if (sendReplies.enabled && from && write.to) await desk.sendReply(write.ticketId, reply);
+        else await desk.draftReply(write.ticketId, reply);
+      }
+      unit.plan.done.push(index);
+      // Remember progress so a retry does not post the same comment or draft again.
+      await stage.jobs.savePlan(unit.key, unit.plan);
+    } catch (error) {
+      if (write.kind === "desk-ticket-update")
+        stage.metadata.invalidateOnRejection(unit.message.connection, "desk", "tickets", error);
+      stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
+      return;
+    }
+  }
+}

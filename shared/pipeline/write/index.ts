@@ -1,0 +1,21 @@
+/**
+ * The write stage: one writer per kind of planned write. CRM kinds first, batched across the batch's units (the
+ * updates, then notes and tasks), then the audit notes of units whose CRM writes are all done, then each unit's
+ * Desk steps in order. Adding a kind of write: a writer here (see `shared/domain/planned-write.ts`).
+ */
+import { writeAuditNotes } from "../audit.js";
+import type { Unit } from "../unit.js";
+import { writeCrmNotes, writeCrmTasks, writeCrmUpdates } from "./crm.js";
+import { hasDeskWrites, writeDesk } from "./desk.js";
+import type { WriteStage } from "./stage.js";
+
+export type { WriteStage } from "./stage.js";
+
+export async function writeUnits(stage: WriteStage, units: readonly Unit[]): Promise<void> {
+  await writeCrmUpdates(stage, units);
+  await writeCrmNotes(stage, units);
+  await writeCrmTasks(stage, units);
+  await writeAuditNotes(stage, units);
+  for (const unit of units)
+    if (hasDeskWrites(unit) && !stage.decisions.has(unit.record.messageId)) await writeDesk(stage, unit);
+}

@@ -1,0 +1,32 @@
+/**
+ * A model behind the `Llm` port: answers from a script (a value, or an error to throw), one entry per call, then
+ * the default answer; records every request. Answers are not checked against the request's schema, so a test
+ * can hand the write guard what structured output would have refused.
+ */
+import type * as z from "zod";
+import type { Llm, LlmRequest, LlmResult } from "../../shared/ports/llm.js";
+
+export type Scripted = { value: Record<string, unknown> } | { error: Error };
+
+export class FakeLlm implements Llm {
+  readonly requests: LlmRequest<z.ZodType>[] = [];
+  readonly script: Scripted[] = [];
+
+  constructor(
+    private readonly answer: (request: LlmRequest<z.ZodType>) => Record<string, unknown>,
+    private readonly usage = { promptTokens: 100, completionTokens: 20 },
+  ) {}
+
+  get calls(): number {
+    return this.requests.length;
+  }
+
+  async ask<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>> {
+    this.requests.push(request);
+    const next = this.script.shift();
+    if (next && "error" in next) throw next.error;
+    const value = next ? next.value : this.answer(request);
+    // Unchecked against the schema on purpose: tests hand the guard values structured output would not allow.
+    return { value: value as z.infer<T>, usage: { ...this.usage }, model: request.model };
+  }
+}
