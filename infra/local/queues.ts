@@ -3,7 +3,7 @@
  * as `GET /_local/dead-letters` lists them.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
+import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 import type { SqsEmulator } from "./sqs.js";
 
 /** SQS keeps a message at most 14 days: the dead letters wait that long for a replay. */
@@ -14,10 +14,10 @@ export const LOCAL_QUEUES = {
   work: "zoho-gpt-mediator-work",
   deadLetter: "zoho-gpt-mediator-dlq",
   /**
-   * The worker's own default (MAX_RECEIVE_COUNT), so the queue's redrive and the worker's dead-lettering agree; the
-   * stack sets the redrive from the worker's effective setting, this is only its default.
+   * The default of both the queue's redrive and the worker's MAX_RECEIVE_COUNT; the stack sets the redrive from the
+   * worker's effective setting, so the two always agree.
    */
-  maxReceiveCount: WorkerEnvSchema.shape.MAX_RECEIVE_COUNT.parse(undefined),
+  maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
   visibilityTimeoutSeconds: 360,
 } as const;
 
