@@ -3,18 +3,17 @@
  * work and answers in milliseconds. It never calls Zoho or the model. Every outcome is an HTTP answer; bad input
  * gets a 4xx, never a 500.
  */
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import middy from "@middy/core";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { IngestDeps } from "../../shared/ingest/ingest.js";
-import type { ApiGatewayV2Event } from "../../shared/lambda/api-gateway.js";
+import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../shared/lambda/api-gateway.js";
 import { getIngestDeps, ingestLogger } from "../../shared/lambda/deps/ingest-deps.js";
 import { makeIngestHandler } from "../../shared/lambda/ingest.js";
+import { type LambdaLayers, lazyHandler, withLayers } from "../../shared/lambda/layers.js";
 
-/** For tests and the local stack: the same handler over injected dependencies. */
-export const buildHandler = (deps: IngestDeps) => makeIngestHandler(deps);
+/** The middy-wrapped handler over given dependencies: what AWS runs, and what the local stack and tests call. */
+export const buildHandler = (deps: IngestDeps, layers: LambdaLayers = { logger: ingestLogger }) =>
+  withLayers<ApiGatewayV2Event, ApiGatewayV2Result>("ingest", makeIngestHandler(deps), layers);
 
-let handle: ReturnType<typeof makeIngestHandler> | undefined;
-export const handler = middy((event: ApiGatewayV2Event) => {
-  handle ??= makeIngestHandler(getIngestDeps());
-  return handle(event);
-}).use(injectLambdaContext(ingestLogger.powertools));
+export const handler = lazyHandler<APIGatewayProxyEventV2, ApiGatewayV2Result>(() =>
+  buildHandler(getIngestDeps()),
+);

@@ -3,19 +3,18 @@
  * directly by a worker that saw INVALID_TOKEN, it refreshes one connection at most once. Reserved concurrency 1
  * makes refreshes across the whole fleet strictly one at a time.
  */
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
 import {
   getRefresherDeps,
   refresherLogger,
   refresherMetrics,
 } from "../../shared/lambda/deps/refresher-deps.js";
+import { type LambdaLayers, lazyHandler, withLayers } from "../../shared/lambda/layers.js";
 import { makeTokenRefresher, type TokenRefresherDeps } from "../../shared/lambda/token-refresher.js";
 
-/** For tests: the same handler over injected dependencies. */
-export const buildHandler = (deps: TokenRefresherDeps) => makeTokenRefresher(deps);
+/** The middy-wrapped handler over given dependencies: what AWS runs, and what the local stack and tests call. */
+export const buildHandler = (
+  deps: TokenRefresherDeps,
+  layers: LambdaLayers = { logger: refresherLogger, metrics: refresherMetrics },
+) => withLayers("token-refresher", makeTokenRefresher(deps), layers);
 
-export const handler = middy((event: unknown) => makeTokenRefresher(getRefresherDeps())(event))
-  .use(injectLambdaContext(refresherLogger.powertools))
-  .use(logMetrics(refresherMetrics));
+export const handler = lazyHandler(() => buildHandler(getRefresherDeps()));

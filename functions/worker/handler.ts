@@ -1,14 +1,19 @@
 /**
- * Worker Lambda on the work queue: runs each unit of work through its use case (Zoho context, structured model
+ * Worker Lambda on the work queue: runs each unit of work through the pipeline (Zoho context, structured model
  * output, write guard, write-back) and answers with partial batch failures. Concurrency is bounded by the event
  * source's maximum concurrency.
  */
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { getWorkerHandler, workerLogger, workerMetrics } from "../../shared/lambda/deps/worker-deps.js";
-import type { SqsEvent } from "../../shared/lambda/worker.js";
+import { type LambdaLayers, lazyHandler, withLayers } from "../../shared/lambda/layers.js";
 
-export const handler = middy((event: SqsEvent) => getWorkerHandler()(event))
-  .use(injectLambdaContext(workerLogger.powertools))
-  .use(logMetrics(workerMetrics));
+/**
+ * The middy-wrapped handler over the pipeline's SQS batch handler (`createWorkerDeps(...).handle`): what AWS runs,
+ * and what the local stack's poller calls with each batch.
+ */
+export const buildHandler = (
+  handle: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  layers: LambdaLayers = { logger: workerLogger, metrics: workerMetrics },
+) => withLayers("worker", handle, layers);
+
+export const handler = lazyHandler(() => buildHandler(getWorkerHandler()));

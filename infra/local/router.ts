@@ -5,20 +5,27 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { ApiGatewayV2Event } from "../../shared/lambda/api-gateway.js";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { BodyTooLargeError, listen, type RunningServer, readBody, sendJson } from "./http.js";
 
 export interface LocalRoute {
   /** Path prefix, e.g. `/v1/hooks/`. */
   prefix: string;
   handler: (
-    event: ApiGatewayV2Event & Record<string, unknown>,
+    event: APIGatewayProxyEventV2,
   ) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>;
 }
 
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
-function toEvent(req: IncomingMessage, body: Buffer): ApiGatewayV2Event & Record<string, unknown> {
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** API Gateway's request time format: `12/Mar/2020:19:03:58 +0000`. */
+const apiGatewayTime = (d: Date) => {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+};
+
+function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? "/", "http://localhost");
   // Caller-chosen names (`__proto__`, `constructor`) go through a Map: own properties only, never the prototype.
   const headerMap = new Map<string, string>();
@@ -45,6 +52,12 @@ function toEvent(req: IncomingMessage, body: Buffer): ApiGatewayV2Event & Record
       ? { body: binary ? body.toString("base64") : text, isBase64Encoded: binary }
       : { isBase64Encoded: false }),
     requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: url.host,
+      domainPrefix: "local",
+      routeKey: "$default",
+      time: apiGatewayTime(new Date()),
       http: {
         method: req.method ?? "GET",
         path: url.pathname,

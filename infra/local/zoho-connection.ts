@@ -15,8 +15,13 @@ import type { ZohoDc } from "../../shared/config/zoho-dc.js";
 import { createLogger } from "../../shared/observability/logger.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
 import type { Metrics } from "../../shared/ports/metrics.js";
+import type { RefreshOutcome } from "../../shared/ports/refresh-coordinator.js";
 import { type ConnectZohoInput, makeConnectZoho } from "../../shared/use-cases/connect-zoho.js";
-import { makeRefreshConnection, type RefreshGuard } from "../../shared/use-cases/refresh-connection.js";
+import {
+  makeRefreshConnection,
+  type RefreshGuard,
+  type RefreshRequest,
+} from "../../shared/use-cases/refresh-connection.js";
 import type { ZohoSandbox } from "./zoho-sandbox/server.js";
 
 /** Metric counts kept in memory (the local stack prints them; tests assert them). */
@@ -41,6 +46,11 @@ export interface LocalZohoConnectionOptions {
   region?: string;
   /** Zoho Accounts call timeout (the refresher's ZOHO_HTTP_TIMEOUT_MS). @default 10_000 */
   oauthTimeoutMs?: number;
+  /**
+   * What the coordinator runs for each request, one at a time: the local stack passes the refresher Lambda's wrapped
+   * handler (as the deployed coordinator invokes that Lambda). @default the refresh use case in this process
+   */
+  refreshVia?: (request: RefreshRequest) => Promise<RefreshOutcome>;
 }
 
 export function createLocalZohoConnection(options: LocalZohoConnectionOptions) {
@@ -65,7 +75,7 @@ export function createLocalZohoConnection(options: LocalZohoConnectionOptions) {
     logger,
     ...(options.guard ? { guard: options.guard } : {}),
   });
-  const coordinator = new InProcessRefreshCoordinator(refresh);
+  const coordinator = new InProcessRefreshCoordinator(options.refreshVia ?? refresh);
   const connectZoho = makeConnectZoho({ oauth, secrets: store, clock, tokenCheck: new ZohoTokenCheckHttp() });
 
   return {

@@ -1,15 +1,11 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { UpstreamUnavailableError } from "../../errors.js";
 import type { Clock } from "../../ports/clock.js";
 import { systemClock } from "../../ports/clock.js";
 import type { ClaimResult, JobStore } from "../../ports/job-store.js";
 import { type StoredPlan, StoredPlanSchema } from "../../schemas/stored-plan.js";
+import { documentClient } from "./document-client.js";
 
 /** Done jobs are remembered this long (TTL), far longer than any redelivery or Zoho retry. */
 const DONE_TTL_SECONDS = 7 * 86_400;
@@ -24,6 +20,9 @@ const S = {
   deadLettered: "DEAD_LETTERED",
 } as const;
 
+/** A string attribute, or undefined (an item this adapter did not write has no say). */
+const stringOf = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
 /**
  * The JobStore on a DynamoDB table with partition key `id` (string) and TTL on `expiresAt`. Claims are conditional
  * updates, so two workers can never both hold a job, and the one replay of a dead letter is a conditional
@@ -32,11 +31,15 @@ const S = {
  * separate steps.)
  */
 export class DynamoJobStore implements JobStore {
+  private readonly client: DynamoDBDocumentClient;
+
   constructor(
-    private readonly client: DynamoDBClient,
+    client: DynamoDBClient,
     private readonly table: string,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.client = documentClient(client);
+  }
 
   async claim(
     key: string,
@@ -46,9 +49,9 @@ export class DynamoJobStore implements JobStore {
   ): Promise<ClaimResult> {
     const now = this.clock.now();
     const values = {
-      ":j": { S: jobId },
-      ":l": { N: String(now + leaseMs) },
-      ":e": { N: String(Math.floor(now / 1000) + DONE_TTL_SECONDS) },
+      ":j": jobId,
+      ":l": now + leaseMs,
+      ":e": Math.floor(now / 1000) + DONE_TTL_SECONDS,
     };
     try {
       if (options.replayId) {
@@ -60,9 +63,9 @@ export class DynamoJobStore implements JobStore {
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
             ...values,
-            ":r": { S: S.replaying },
-            ":dl": { S: S.deadLettered },
-            ":rid": { S: options.replayId },
+            ":r": S.replaying,
+            ":dl": S.deadLettered,
+            ":rid": options.replayId,
           },
         });
         if (replayed) return this.claimed(replayed, true);
@@ -74,23 +77,23 @@ export class DynamoJobStore implements JobStore {
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: {
           ...values,
-          ":p": { S: S.inProgress },
-          ":r": { S: S.replaying },
-          ":now": { N: String(now) },
+          ":p": S.inProgress,
+          ":r": S.replaying,
+          ":now": now,
         },
       });
-      if (claimed) return this.claimed(claimed, claimed.status?.S === S.replaying);
+      if (claimed) return this.claimed(claimed, claimed.status === S.replaying);
       const item = await this.client.send(
-        new GetItemCommand({ TableName: this.table, Key: { id: { S: key } }, ConsistentRead: true }),
+        new GetCommand({ TableName: this.table, Key: { id: key }, ConsistentRead: true }),
       );
-      const status = item.Item?.status?.S;
+      const status = stringOf(item.Item?.status);
       if (status === S.done) return { status: "done" };
       if (status === S.deadLettered)
         return {
           status: "dead-lettered",
-          reason: item.Item?.reason?.S ?? "dead-lettered",
-          deadLetterId: item.Item?.deadLetterId?.S ?? "",
-          messageId: item.Item?.deadLetterMessageId?.S ?? "",
+          reason: stringOf(item.Item?.reason) ?? "dead-lettered",
+          deadLetterId: stringOf(item.Item?.deadLetterId) ?? "",
+          messageId: stringOf(item.Item?.deadLetterMessageId) ?? "",
         };
       return { status: "busy" };
     } catch (error) {
@@ -101,12 +104,12 @@ export class DynamoJobStore implements JobStore {
   async savePlan(key: string, plan: StoredPlan): Promise<void> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: key } },
+          Key: { id: key },
           UpdateExpression: "SET #plan = :p",
           ExpressionAttributeNames: { "#plan": "plan" },
-          ExpressionAttributeValues: { ":p": { S: JSON.stringify(plan) } },
+          ExpressionAttributeValues: { ":p": JSON.stringify(plan) },
         }),
       );
     } catch (error) {
@@ -117,15 +120,15 @@ export class DynamoJobStore implements JobStore {
   async complete(key: string, outcome: Record<string, unknown>): Promise<void> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: key } },
+          Key: { id: key },
           UpdateExpression: "SET #s = :d, outcome = :o, expiresAt = :e REMOVE leaseUntil, #plan",
           ExpressionAttributeNames: { "#s": "status", "#plan": "plan" },
           ExpressionAttributeValues: {
-            ":d": { S: S.done },
-            ":o": { S: JSON.stringify(outcome) },
-            ":e": { N: String(Math.floor(this.clock.now() / 1000) + DONE_TTL_SECONDS) },
+            ":d": S.done,
+            ":o": JSON.stringify(outcome),
+            ":e": Math.floor(this.clock.now() / 1000) + DONE_TTL_SECONDS,
           },
         }),
       );
@@ -138,16 +141,16 @@ export class DynamoJobStore implements JobStore {
   async release(key: string): Promise<void> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: key } },
+          Key: { id: key },
           UpdateExpression: "SET leaseUntil = :zero",
           ConditionExpression: "#s IN (:p, :r)",
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
-            ":p": { S: S.inProgress },
-            ":r": { S: S.replaying },
-            ":zero": { N: "0" },
+            ":p": S.inProgress,
+            ":r": S.replaying,
+            ":zero": 0,
           },
         }),
       );
@@ -163,19 +166,19 @@ export class DynamoJobStore implements JobStore {
   ): Promise<void> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: key } },
+          Key: { id: key },
           UpdateExpression:
             "SET #s = :dl, reason = :reason, deadLetterId = :id, deadLetterMessageId = :m, deadLetteredAt = :at, expiresAt = :e REMOVE leaseUntil",
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
-            ":dl": { S: S.deadLettered },
-            ":reason": { S: deadLetter.reason.slice(0, 4_000) },
-            ":id": { S: deadLetter.deadLetterId },
-            ":m": { S: deadLetter.messageId },
-            ":at": { S: new Date(this.clock.now()).toISOString() },
-            ":e": { N: String(Math.floor(this.clock.now() / 1000) + DEAD_LETTER_TTL_SECONDS) },
+            ":dl": S.deadLettered,
+            ":reason": deadLetter.reason.slice(0, 4_000),
+            ":id": deadLetter.deadLetterId,
+            ":m": deadLetter.messageId,
+            ":at": new Date(this.clock.now()).toISOString(),
+            ":e": Math.floor(this.clock.now() / 1000) + DEAD_LETTER_TTL_SECONDS,
           },
         }),
       );
@@ -187,13 +190,13 @@ export class DynamoJobStore implements JobStore {
   /** A conditional update; the new item, or undefined when the condition failed. */
   private async update(
     key: string,
-    input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], "TableName" | "Key" | "ReturnValues">,
-  ): Promise<Record<string, AttributeValue> | undefined> {
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], "TableName" | "Key" | "ReturnValues">,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
       const out = await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: key } },
+          Key: { id: key },
           ReturnValues: "ALL_NEW",
           ...input,
         }),
@@ -205,8 +208,8 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  private claimed(item: Record<string, AttributeValue>, replay: boolean): ClaimResult {
-    const raw = item.plan?.S; // "plan" is a DynamoDB reserved word: always written as #plan
+  private claimed(item: Record<string, unknown>, replay: boolean): ClaimResult {
+    const raw = stringOf(item.plan); // "plan" is a DynamoDB reserved word: always written as #plan
     const plan = raw ? StoredPlanSchema.parse(JSON.parse(raw)) : undefined;
     return { status: "claimed", ...(plan ? { plan } : {}), ...(replay ? { replay: true } : {}) };
   }

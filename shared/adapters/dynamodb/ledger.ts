@@ -1,35 +1,38 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { UpstreamUnavailableError } from "../../errors.js";
 import type { Ledger } from "../../ports/ledger.js";
 import type { LlmUsage } from "../../ports/llm.js";
+import { documentClient } from "./document-client.js";
 
 /** Counters live two days past their day (TTL), long enough for dashboards and the next day's budget. */
-const expiresAt = (day: string) => String(Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400);
+const expiresAt = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400;
+/** A numeric attribute, 0 when absent. */
+const numberOf = (value: unknown): number => (typeof value === "number" ? value : 0);
 
 /** The Ledger on a DynamoDB table with partition key `id` and TTL on `expiresAt`; atomic ADD counters. */
 export class DynamoLedger implements Ledger {
+  private readonly client: DynamoDBDocumentClient;
+
   constructor(
-    private readonly client: DynamoDBClient,
+    client: DynamoDBClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.client = documentClient(client);
+  }
 
   async countRecordWrite(recordKey: string, day: string, cap: number): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: `writes#${recordKey}#${day}` } },
+          Key: { id: `writes#${recordKey}#${day}` },
           UpdateExpression: "ADD n :one SET expiresAt = :e",
           ConditionExpression: "attribute_not_exists(n) OR n < :cap",
           ExpressionAttributeValues: {
-            ":one": { N: "1" },
-            ":cap": { N: String(cap) },
-            ":e": { N: expiresAt(day) },
+            ":one": 1,
+            ":cap": cap,
+            ":e": expiresAt(day),
           },
         }),
       );
@@ -45,12 +48,12 @@ export class DynamoLedger implements Ledger {
   async uncountRecordWrite(recordKey: string, day: string): Promise<void> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: `writes#${recordKey}#${day}` } },
+          Key: { id: `writes#${recordKey}#${day}` },
           UpdateExpression: "ADD n :minus",
           ConditionExpression: "n > :zero",
-          ExpressionAttributeValues: { ":minus": { N: "-1" }, ":zero": { N: "0" } },
+          ExpressionAttributeValues: { ":minus": -1, ":zero": 0 },
         }),
       );
     } catch (error) {
@@ -63,28 +66,28 @@ export class DynamoLedger implements Ledger {
 
   async tokensSpent(useCase: string, day: string): Promise<number> {
     const out = await this.client.send(
-      new GetItemCommand({
+      new GetCommand({
         TableName: this.table,
-        Key: { id: { S: `usage#${useCase}#${day}` } },
+        Key: { id: `usage#${useCase}#${day}` },
         ConsistentRead: true,
       }),
     );
-    return Number(out.Item?.promptTokens?.N ?? 0) + Number(out.Item?.completionTokens?.N ?? 0);
+    return numberOf(out.Item?.promptTokens) + numberOf(out.Item?.completionTokens);
   }
 
   async addUsage(useCase: string, day: string, usage: LlmUsage, costMicros: number): Promise<void> {
     await this.client.send(
-      new UpdateItemCommand({
+      new UpdateCommand({
         TableName: this.table,
-        Key: { id: { S: `usage#${useCase}#${day}` } },
+        Key: { id: `usage#${useCase}#${day}` },
         UpdateExpression:
           "ADD promptTokens :p, completionTokens :c, costMicros :m, calls :one SET expiresAt = :e",
         ExpressionAttributeValues: {
-          ":p": { N: String(usage.promptTokens) },
-          ":c": { N: String(usage.completionTokens) },
-          ":m": { N: String(Math.round(costMicros)) },
-          ":one": { N: "1" },
-          ":e": { N: expiresAt(day) },
+          ":p": usage.promptTokens,
+          ":c": usage.completionTokens,
+          ":m": Math.round(costMicros),
+          ":one": 1,
+          ":e": expiresAt(day),
         },
       }),
     );

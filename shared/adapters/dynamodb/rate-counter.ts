@@ -1,33 +1,35 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { UpstreamUnavailableError } from "../../errors.js";
 import type { SharedCounter } from "../../ingest/rate-limit.js";
+import { documentClient } from "./document-client.js";
 
 /**
  * The ingest's shared rate counter on a DynamoDB table (partition key `id`, TTL `expiresAt`): one conditional ADD
  * per fixed window and key, so every container counts against the same number. Items expire a window after theirs.
  */
 export class DynamoRateCounter implements SharedCounter {
+  private readonly client: DynamoDBDocumentClient;
+
   constructor(
-    private readonly client: DynamoDBClient,
+    client: DynamoDBClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.client = documentClient(client);
+  }
 
   async increment(key: string, windowStart: number, windowSeconds: number, limit: number): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Key: { id: { S: `rate#${key}#${windowStart}` } },
+          Key: { id: `rate#${key}#${windowStart}` },
           UpdateExpression: "ADD n :one SET expiresAt = :e",
           ConditionExpression: "attribute_not_exists(n) OR n < :limit",
           ExpressionAttributeValues: {
-            ":one": { N: "1" },
-            ":limit": { N: String(limit) },
-            ":e": { N: String(windowStart + 2 * windowSeconds) },
+            ":one": 1,
+            ":limit": limit,
+            ":e": windowStart + 2 * windowSeconds,
           },
         }),
       );

@@ -13,5 +13,16 @@ export class EmfMetrics implements Metrics {
 }
 
 export const METRICS_NAMESPACE = "ZohoGptMediator";
-export const createPowertoolsMetrics = (serviceName: string) =>
-  new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName });
+/** Drops Powertools' own notices (such as "no application metrics to publish" after every flush). */
+const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Powertools metrics for one function. `quiet` silences Powertools' notices: the local stack runs the same
+ * `logMetrics` layer on every poll, with nothing to publish (its counts go to its own in-memory metrics).
+ */
+export const createPowertoolsMetrics = (serviceName: string, options: { quiet?: boolean } = {}) =>
+  new PowertoolsMetrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName,
+    ...(options.quiet ? { logger: SILENT } : {}),
+  });

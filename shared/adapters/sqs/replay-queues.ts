@@ -5,7 +5,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { DeadLetter, ReplayQueues } from "../../use-cases/replay-dead-letters.js";
+import type { DeadLetter, ReplayQueues } from "../../ports/replay-queues.js";
 
 /** The work queue and its dead-letter queue, as the replay command uses them. */
 export class SqsReplayQueues implements ReplayQueues {

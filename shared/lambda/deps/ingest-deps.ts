@@ -1,17 +1,26 @@
-/** Composition root of the ingest function in AWS: clients and adapters built once per container, lazily. */
+/**
+ * Composition of the ingest function: one wiring (`createIngestDeps`) from its parsed environment and SDK clients,
+ * used by AWS (`getIngestDeps`, clients from the environment) and by the local stack (emulator clients), so both run
+ * the same code with only endpoints changed.
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createDynamoDbClient } from "../../adapters/dynamodb/client.js";
 import { DynamoRateCounter } from "../../adapters/dynamodb/rate-counter.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../adapters/sqs/sqs-queue.js";
-import { IngestEnvSchema, ingestLimitsOf } from "../../config/ingest-env.js";
+import { type IngestEnv, IngestEnvSchema, ingestLimitsOf } from "../../config/ingest-env.js";
+import { ConfigError } from "../../errors.js";
 import type { IngestDeps } from "../../ingest/ingest.js";
 import { parseWebhookSecrets, type WebhookSecrets } from "../../ingest/webhook-auth.js";
-import { createLogger } from "../../observability/logger.js";
+import { type AppLogger, createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
-import { systemClock } from "../../ports/clock.js";
+import { type Clock, systemClock } from "../../ports/clock.js";
+import type { Queue } from "../../ports/queue.js";
 import type { SecretStore } from "../../ports/secret-store.js";
+import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
 
 export const ingestLogger = createLogger("ingest");
 
@@ -35,17 +44,37 @@ export function webhookSecretsLoader(store: SecretStore, name: string): () => Pr
   };
 }
 
-let deps: IngestDeps | undefined;
+/** The SDK clients the ingest talks to (AWS's, or the local emulators'). */
+export interface IngestClients {
+  sqs: SQSClient;
+  secretsManager: SecretsManagerClient;
+  /** Only for the shared rate counter (`INGEST_RATE_TABLE`). */
+  dynamodb?: DynamoDBClient;
+}
 
-export function getIngestDeps(): IngestDeps {
-  if (deps) return deps;
-  const env = IngestEnvSchema.parse(process.env);
+export interface IngestExtras {
+  /** The use cases this deployment routes. @default USE_CASE_CATALOG */
+  catalog?: readonly UseCaseDescriptor[];
+  clock?: Clock;
+  logger?: AppLogger;
+  /** Wraps the work queue (the local stack journals what it sends, so a restart loses nothing). */
+  decorateQueue?: (queue: Queue) => Queue;
+}
+
+export function createIngestDeps(
+  env: IngestEnv,
+  clients: IngestClients,
+  extras: IngestExtras = {},
+): IngestDeps {
+  if (env.INGEST_RATE_TABLE && !clients.dynamodb)
+    throw new ConfigError("INGEST_RATE_TABLE is set but the ingest has no DynamoDB client");
+  const queue = new SqsQueue(clients.sqs, env.WORK_QUEUE_URL);
   const store = new SecretsManagerStore({
-    client: new SecretsManagerClient({}),
+    client: clients.secretsManager,
     ttlMs: env.WEBHOOK_SECRET_TTL_SECONDS * 1000,
   });
-  deps = {
-    queue: new SqsQueue(createSqsClient(), env.WORK_QUEUE_URL),
+  return {
+    queue: extras.decorateQueue ? extras.decorateQueue(queue) : queue,
     webhookSecrets: webhookSecretsLoader(store, env.WEBHOOK_SECRET_NAME),
     connections: env.ZOHO_CONNECTIONS,
     loopGuard: {
@@ -53,12 +82,27 @@ export function getIngestDeps(): IngestDeps {
       crmMediatorFields: env.LOOP_GUARD_CRM_FIELDS,
       deskIntegrationActors: env.LOOP_GUARD_DESK_ACTORS,
     },
-    clock: systemClock,
-    logger: ingestLogger,
+    clock: extras.clock ?? systemClock,
+    logger: extras.logger ?? ingestLogger,
     limits: ingestLimitsOf(env),
-    ...(env.INGEST_RATE_TABLE
-      ? { sharedCounter: new DynamoRateCounter(createDynamoDbClient(), env.INGEST_RATE_TABLE) }
+    ...(env.INGEST_RATE_TABLE && clients.dynamodb
+      ? { sharedCounter: new DynamoRateCounter(clients.dynamodb, env.INGEST_RATE_TABLE) }
       : {}),
+    // The catalog's routing reads `catalog` (see shared/use-cases/descriptor.ts); absent, the default catalog.
+    ...(extras.catalog ? { catalog: extras.catalog } : {}),
   };
+}
+
+let deps: IngestDeps | undefined;
+
+/** AWS composition, built once per container. */
+export function getIngestDeps(): IngestDeps {
+  if (deps) return deps;
+  const env = IngestEnvSchema.parse(process.env);
+  deps = createIngestDeps(env, {
+    sqs: createSqsClient(),
+    secretsManager: new SecretsManagerClient({}),
+    ...(env.INGEST_RATE_TABLE ? { dynamodb: createDynamoDbClient() } : {}),
+  });
   return deps;
 }

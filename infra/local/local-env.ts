@@ -1,0 +1,62 @@
+/**
+ * The local stack's own settings (ports, emulators on or off, a real org or model instead of the stand-ins). Every
+ * other key passes through to the functions' own parsers (see settings.ts).
+ */
+import * as z from "zod";
+import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
+import { ZOHO_DCS } from "../../shared/config/zoho-dc.js";
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+/**
+ * Environment the local stack reads; every value has an embedded default. Other keys pass through: every setting a
+ * Lambda's environment schema defines (worker, ingest, refresher, notification channels) is read from here by the
+ * same parser the Lambda uses (see settings.ts).
+ */
+export const LocalEnvSchema = z.looseObject({
+  LOCAL_API_PORT: port(4000),
+  ZOHO_SANDBOX_PORT: port(4010),
+  MODEL_SERVER_PORT: port(4020),
+  SECRETS_MANAGER_PORT: port(4030),
+  SQS_PORT: port(4040),
+  DYNAMODB_PORT: port(4050),
+  AWS_REGION: z.string().default("us-east-1"),
+  /** Skip DynamoDB Local (it needs Java); then only the emulators run, not the worker. */
+  LOCAL_DYNAMODB: z.enum(["on", "off"]).default("on"),
+  /** The webhook token Zoho sends; random when unset. */
+  MEDIATOR_WEBHOOK_TOKEN: z.string().min(20).optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(10).default(10),
+  REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(600),
+  /** How often the notification channels are checked (the deployed schedule is hourly). */
+  NOTIFICATION_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
+  /** The Zoho sandbox's seed profile: the demo org, or a second org with other fields and values. */
+  ZOHO_SANDBOX_PROFILE: z.enum(["demo", "alt"]).default("demo"),
+  /** A real model: an API key (and optionally another OpenAI-compatible base URL and model). */
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  MODEL: z.string().default(DEFAULT_MODEL),
+  /** A real Zoho org instead of the sandbox. */
+  ZOHO_CLIENT_ID: z.string().optional(),
+  ZOHO_CLIENT_SECRET: z.string().optional(),
+  ZOHO_REFRESH_TOKEN: z.string().optional(),
+  ZOHO_GRANT_CODE: z.string().optional(),
+  ZOHO_DC: z.enum(ZOHO_DCS).default("us"),
+  ZOHO_ACCOUNTS_URL: z.url().optional(),
+  ZOHO_API_DOMAIN: z.url().optional(),
+  ZOHO_DESK_URL: z.url().optional(),
+  ZOHO_DESK_ORG_ID: z.string().optional(),
+  /** With a real org: the public URL (a tunnel) of `/v1/hooks/crm/notifications`; channels are managed only then. */
+  NOTIFY_URL: z.url().optional(),
+});
+export type LocalEnv = z.infer<typeof LocalEnvSchema>;
+
+/** Every local port set to 0 (free ports): what tests and benchmarks use so they never clash with `npm start`. */
+export const FREE_PORTS = {
+  LOCAL_API_PORT: "0",
+  ZOHO_SANDBOX_PORT: "0",
+  MODEL_SERVER_PORT: "0",
+  SECRETS_MANAGER_PORT: "0",
+  SQS_PORT: "0",
+  DYNAMODB_PORT: "0",
+} as const;

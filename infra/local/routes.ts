@@ -1,0 +1,62 @@
+/**
+ * The local API's routes, as API Gateway routes them when deployed: the webhooks to the ingest's wrapped handler,
+ * `GET /v1/health` to the health function, everything else API Gateway's 404; plus a local-only view of the dead
+ * letters.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { handler as healthHandler } from "../../functions/health/handler.js";
+import type { ApiGatewayV2Result } from "../../shared/lambda/api-gateway.js";
+import type { DeadLetter } from "./queues.js";
+import type { LocalRoute } from "./router.js";
+
+const notFound = {
+  statusCode: 404,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ message: "Not Found" }),
+};
+
+export function localRoutes(parts: {
+  ingest: (event: APIGatewayProxyEventV2) => Promise<ApiGatewayV2Result>;
+  deadLetters: () => DeadLetter[];
+  /** One line per received request (npm start prints it). */
+  say: (line: string) => void;
+}): LocalRoute[] {
+  return [
+    {
+      prefix: "/v1/hooks/",
+      handler: async (event) => {
+        const res = await parts.ingest(event);
+        const accepted =
+          res.statusCode < 300 && res.headers["content-type"] === "application/json"
+            ? (JSON.parse(res.body) as { accepted?: number }).accepted
+            : undefined;
+        parts.say(
+          `received  ${event.requestContext.http.method} ${event.rawPath} -> ${res.statusCode}${accepted !== undefined ? `, queued ${accepted}` : ""}`,
+        );
+        return res;
+      },
+    },
+    {
+      // As deployed: GET /v1/health is the health function; other methods are API Gateway's 404.
+      prefix: "/v1/health",
+      handler: async (event) =>
+        event.rawPath === "/v1/health" && event.requestContext.http.method === "GET"
+          ? healthHandler()
+          : notFound,
+    },
+    {
+      // Local only: the dead letters with their reasons, without consuming them.
+      prefix: "/_local/",
+      handler: async (event) => {
+        if (event.rawPath !== "/_local/dead-letters" || event.requestContext.http.method !== "GET")
+          return notFound;
+        const deadLetters = parts.deadLetters();
+        return {
+          statusCode: 200,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ count: deadLetters.length, deadLetters }),
+        };
+      },
+    },
+  ];
+}
