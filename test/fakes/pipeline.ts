@@ -85,7 +85,9 @@ export class PipelineHarness {
     this.desk.put({ id: TICKET_ID, subject: "Charged twice", email: "ada@example.com", departmentId: "9" }, [
       { id: "8000000000001", direction: "in", content: "<p>You charged me twice.</p>" },
     ]);
-    this.desk.addresses = [{ address: "support@example.com", isActive: true, isDefault: false, departmentId: "9" }];
+    this.desk.addresses = [
+      { address: "support@example.com", isActive: true, isDefault: false, departmentId: "9" },
+    ];
   }
 
   pipeline(over: Partial<PipelineDeps> = {}) {
