@@ -8,7 +8,6 @@
  */
 import {
   AppError,
-  UpstreamError,
   UpstreamRejectedError,
   ValidationError,
   WebhookAuthError,
@@ -52,9 +51,29 @@ export function toHttpResponse(error: unknown, logger: AppLogger): HttpResponse 
       issues: [],
     });
   }
-  if (error instanceof UpstreamError && error.retryable) {
-    logger.warn("dependency unavailable while accepting a trigger", { error });
-    return json(503, { error: "unavailable", message: "try again shortly" }, { "retry-after": "5" });
+  if (error instanceof AppError && error.retryable) {
+    // A fault that can pass (a dependency unavailable, throttled, or waiting for a repair): its declared 429/503
+    // with the wait it knows, else a short one.
+    logger.warn("dependency unavailable while handling a request", { error });
+    const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 5_000) / 1000));
+    const limited = error.httpStatus === 429;
+    return json(
+      error.httpStatus,
+      {
+        error: limited ? "rate_limited" : "unavailable",
+        message: limited ? error.message : "try again shortly",
+      },
+      { "retry-after": String(seconds) },
+    );
+  }
+  if (error instanceof AppError && error.httpStatus < 500) {
+    // A refusal that sending again cannot change (a record that does not exist, Zoho refusing the data): its 4xx.
+    logger.warn("request refused", { error });
+    return json(error.httpStatus, {
+      error: ERROR_NAMES.get(error.httpStatus) ?? (error.httpStatus === 422 ? "unprocessable" : "refused"),
+      message: error.message,
+      issues: [],
+    });
   }
   logger.error(error instanceof AppError ? "request failed" : "unexpected error", { error });
   return json(500, { error: "internal_error", message: "internal error" });

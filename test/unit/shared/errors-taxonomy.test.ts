@@ -135,35 +135,13 @@ describe("error taxonomy", () => {
   });
 });
 
-/**
- * Errors whose declared status the HTTP error mapping (shared/lambda/http-error-mapping.ts, the wiring package's)
- * does not answer yet: it sends 500 for them today. None of them can reach the ingest path today (it calls
- * neither Zoho nor the model), so no sender sees the difference yet; the mapping should answer `httpStatus`,
- * and then this list must be emptied (the test below fails until it is).
- */
-const MAPPING_GAPS = new Set([
-  "UpstreamRejectedError:zoho-crm",
-  "NotFoundError",
-  "ConnectionBrokenError",
-  "RefreshThrottledError",
-  "LlmOutputError",
-]);
-
-const gapKey = (name: string, error: AppError) =>
-  error instanceof UpstreamRejectedError ? `${name}:${error.upstream}` : name;
-
 describe("the HTTP error mapping answers the declared status", () => {
   const logger = createLogger("errors-taxonomy-test");
 
-  it.each(all)("$name", ({ name, error }) => {
+  it.each(all)("$name", ({ error }) => {
     const response = toHttpResponse(error, logger);
-    if (MAPPING_GAPS.has(gapKey(name, error))) {
-      expect(response.statusCode, "a listed gap is answered right: remove it from MAPPING_GAPS").toBe(500);
-      expect(error.httpStatus).not.toBe(500);
-    } else {
-      expect(response.statusCode).toBe(error.httpStatus);
-      if (error.retryable) expect(response.headers["retry-after"]).toMatch(/^\d+$/);
-    }
+    expect(response.statusCode).toBe(error.httpStatus);
+    if (error.retryable) expect(response.headers["retry-after"]).toMatch(/^\d+$/);
   });
 
   it("refines a queue's too-long refusal to 413", () => {
