@@ -14,8 +14,8 @@ import { SecretsManagerStore } from "../../shared/adapters/secrets/secrets-manag
 import { ZohoOAuthClient } from "../../shared/adapters/zoho/oauth-client.js";
 import { ZohoTokenCheckHttp } from "../../shared/adapters/zoho/token-check.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
-import { ZOHO_DCS, type ZohoDc } from "../../shared/config/zoho-dc.js";
 import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
+import { ZOHO_DCS, type ZohoDc } from "../../shared/domain/zoho-dc.js";
 import { isAppError } from "../../shared/errors.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { systemClock } from "../../shared/ports/clock.js";

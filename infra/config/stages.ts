@@ -5,6 +5,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
+import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 
 export const StageSchema = z.object({
   /** Stage name, used in the stack name: `ZohoGptMediator-<stage>`. */
@@ -25,7 +26,7 @@ export const StageSchema = z.object({
   /** Default Lambda timeout in seconds; the work queue's visibility timeout is derived from the worker's. */
   functionTimeoutSeconds: z.number().int().min(15).max(900).default(60),
   /** Receives before a message moves to the dead-letter queue. */
-  maxReceiveCount: z.number().int().min(5).default(5),
+  maxReceiveCount: z.number().int().min(DEFAULT_MAX_RECEIVE_COUNT).default(DEFAULT_MAX_RECEIVE_COUNT),
   /** Zoho connection names; each gets a secret that the auth command fills. */
   connections: z
     .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/))

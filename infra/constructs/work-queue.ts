@@ -2,11 +2,12 @@ import { Duration } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 
 export interface WorkQueueProps {
   /** Timeout of the function that consumes the queue; visibility is at least 6 times it (AWS guidance). */
   consumerTimeout: Duration;
-  /** Receives before a message goes to the dead-letter queue. @default 5 */
+  /** Receives before a message goes to the dead-letter queue. @default DEFAULT_MAX_RECEIVE_COUNT (5) */
   maxReceiveCount?: number;
   /** How long dead letters are kept for inspection and replay. @default 14 days */
   deadLetterRetention?: Duration;
@@ -23,7 +24,7 @@ export class WorkQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
-    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
     this.deadLetterQueue = new Queue(this, "DeadLetters", {
       retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,

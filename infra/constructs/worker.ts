@@ -9,6 +9,7 @@ import { Construct } from "constructs";
 import type * as z from "zod";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
 import { DEFAULT_MODEL, WorkerEnvSchema } from "../../shared/config/worker-env.js";
+import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
@@ -27,7 +28,7 @@ export interface WorkerProps {
   timeout: Duration;
   /** Hard bound on parallel worker invocations, so on parallel model and Zoho calls (at least 2). @default 5 */
   maxConcurrency?: number;
-  /** Receives before the worker dead-letters a failing unit itself (with the reason). @default 5 */
+  /** Receives before the worker dead-letters a failing unit itself (with the reason). @default DEFAULT_MAX_RECEIVE_COUNT (5) */
   maxReceiveCount?: number;
   /** Model name; any OpenAI-compatible server via `openAiBaseUrl`. @default gpt-4o-mini */
   model?: string;
@@ -96,7 +97,7 @@ export class Worker extends Construct {
         MODEL: props.model ?? DEFAULT_MODEL,
         // The model call must end well before the function does.
         MODEL_TIMEOUT_MS: String(Math.max(5, timeoutSeconds - 10) * 1000),
-        MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? 5),
+        MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT),
         ...(props.openAiBaseUrl ? { OPENAI_BASE_URL: props.openAiBaseUrl } : {}),
         ...props.settings,
       },

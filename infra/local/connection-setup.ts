@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
-import { dcHosts } from "../../shared/config/zoho-dc.js";
 import { parseConnection, serializeConnection } from "../../shared/domain/zoho-connection.js";
+import { dcHosts } from "../../shared/domain/zoho-dc.js";
 import { ConfigError } from "../../shared/errors.js";
 import { parseWebhookSecrets } from "../../shared/ingest/webhook-auth.js";
 import { registerSecret } from "../../shared/observability/redact.js";

@@ -22,9 +22,8 @@ import { type RefresherEnv, RefresherEnvSchema } from "../../shared/config/refre
 import { type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { createIngestDeps, ingestLogger } from "../../shared/lambda/deps/ingest-deps.js";
 import {
-  channelsConfig,
   channelsLogger,
-  zohoClientsFor,
+  createNotificationChannelsDeps,
 } from "../../shared/lambda/deps/notification-channels-deps.js";
 import { createRefresherDeps, refresherLogger } from "../../shared/lambda/deps/refresher-deps.js";
 import { createWorkerDeps, type WorkerExtras, workerLogger } from "../../shared/lambda/deps/worker-deps.js";
@@ -219,20 +218,16 @@ export function localChannels(
     }),
   );
   const handler = buildChannelsHandler(
-    {
+    createNotificationChannelsDeps(
+      env,
+      {
+        secrets: new SecretsManagerStore({ client: connection.sm, ttlMs: 0 }),
+        tokenSecrets: new SecretsManagerStore({ client: connection.sm, clock: connection.clock }),
+        coordinator: connection.coordinator,
+      },
       // Token lifetimes follow the connection's clock; only channel expiry decisions follow `clock`.
-      zohoFor: zohoClientsFor(
-        env,
-        new SecretsManagerStore({ client: connection.sm, clock: connection.clock }),
-        connection.coordinator,
-        connection.clock,
-      ),
-      secrets: new SecretsManagerStore({ client: connection.sm, ttlMs: 0 }),
-      clock,
-      logger: channelsLogger,
-      metrics: connection.metrics,
-      config: channelsConfig(env),
-    },
+      { clock, tokenClock: connection.clock, logger: channelsLogger, metrics: connection.metrics },
+    ),
     { logger: channelsLogger, metrics: quietMetrics("notification-channels") },
   );
   return { env, handler };

@@ -4,7 +4,7 @@
  */
 import * as z from "zod";
 import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
-import { ZOHO_DCS } from "../../shared/config/zoho-dc.js";
+import { ZOHO_DCS } from "../../shared/domain/zoho-dc.js";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 

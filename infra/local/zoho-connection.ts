@@ -11,7 +11,7 @@ import { ZohoOAuthClient } from "../../shared/adapters/zoho/oauth-client.js";
 import { ZohoTokenCheckHttp } from "../../shared/adapters/zoho/token-check.js";
 import { TokenProvider } from "../../shared/adapters/zoho/token-provider.js";
 import { ZohoHttpClient, type ZohoHttpClientOptions } from "../../shared/adapters/zoho/zoho-http-client.js";
-import type { ZohoDc } from "../../shared/config/zoho-dc.js";
+import type { ZohoDc } from "../../shared/domain/zoho-dc.js";
 import { createLogger } from "../../shared/observability/logger.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
 import type { Metrics } from "../../shared/ports/metrics.js";

@@ -7,7 +7,7 @@
  */
 import * as z from "zod";
 import type { CreatableFieldType, CustomFieldSpec, MappingCheck, TargetCheck } from "./field-mapping.js";
-import type { ZohoField } from "./write-guard.js";
+import type { ZohoField } from "./zoho-field.js";
 
 /** One output a use case wants to write, declared by intent; the mapping binds it to the org's field. */
 export interface OutputTarget {

@@ -8,8 +8,6 @@
 
 import type { ZohoField } from "./zoho-field.js";
 
-export type { ZohoField };
-
 export type GuardResult =
   | { ok: true; fields: Record<string, unknown>; mapped: { field: string; from: string; to: string }[] }
   | { ok: false; problems: { field: string; reason: string }[] };

@@ -5,8 +5,8 @@
  * stored, without any secret.
  */
 
-import { type DcHosts, dcFromAccountsServer, dcHosts, type ZohoDc } from "../config/zoho-dc.js";
 import { parseConnection, serializeConnection, type ZohoConnection } from "../domain/zoho-connection.js";
+import { type DcHosts, dcFromAccountsServer, dcHosts, type ZohoDc } from "../domain/zoho-dc.js";
 import { ConfigError, UpstreamRejectedError } from "../errors.js";
 import { registerSecret } from "../observability/redact.js";
 import type { Clock } from "../ports/clock.js";

@@ -4,7 +4,7 @@
  */
 
 /** Data centres the sandbox serves; each has its own accounts server, API domain and Desk host (path-prefixed). */
-import { ZOHO_DCS, type ZohoDc } from "../../../shared/config/zoho-dc.js";
+import { ZOHO_DCS, type ZohoDc } from "../../../shared/domain/zoho-dc.js";
 
 /** The product's list of Zoho data centres: the sandbox serves every one the mediator knows. */
 export const DATA_CENTRES = ZOHO_DCS;

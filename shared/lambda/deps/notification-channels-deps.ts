@@ -11,9 +11,11 @@ import {
   type NotificationChannelsEnv,
   NotificationChannelsEnvSchema,
 } from "../../config/notification-channels-env.js";
+import { connectionNameOfSecret } from "../../domain/zoho-connection.js";
 import { ConfigError } from "../../errors.js";
-import { createLogger } from "../../observability/logger.js";
+import { type AppLogger, createLogger } from "../../observability/logger.js";
 import { type Clock, systemClock } from "../../ports/clock.js";
+import type { Metrics } from "../../ports/metrics.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
 import {
@@ -28,8 +30,7 @@ export const channelsMetrics = createPowertoolsMetrics("notification-channels");
 /** The use case's configuration from its parsed environment (the local stack uses it too). */
 export function channelsConfig(env: NotificationChannelsEnv): NotificationChannelsConfig {
   return {
-    // Connection name is the last segment of its secret name (see connectionSecretName).
-    connections: env.ZOHO_CONNECTION_SECRETS.map((s) => s.split("/").pop() as string),
+    connections: env.ZOHO_CONNECTION_SECRETS.map(connectionNameOfSecret),
     webhookSecretName: env.WEBHOOK_SECRET_NAME,
     notifyUrl: env.NOTIFY_URL,
     events: env.NOTIFICATION_EVENTS,
@@ -47,7 +48,7 @@ export function zohoClientsFor(
   coordinator: RefreshCoordinator,
   clock: Clock = systemClock,
 ): ManageNotificationChannelsDeps["zohoFor"] {
-  const bySecret = new Map(env.ZOHO_CONNECTION_SECRETS.map((s) => [s.split("/").pop() as string, s]));
+  const bySecret = new Map(env.ZOHO_CONNECTION_SECRETS.map((s) => [connectionNameOfSecret(s), s]));
   const clients = new Map<string, ReturnType<typeof createZohoAdmin>>();
   return (connection) => {
     const secretName = bySecret.get(connection);
@@ -66,6 +67,45 @@ export function zohoClientsFor(
   };
 }
 
+export interface NotificationChannelsClients {
+  /** Read fresh on every use: the run writes the webhook secret and must never act on a stale copy of it. */
+  secrets: SecretStore;
+  /** Where the Zoho tokens are read (may cache, like every token reader). @default secrets */
+  tokenSecrets?: SecretStore;
+  coordinator: RefreshCoordinator;
+}
+
+export interface NotificationChannelsExtras {
+  /** Decides channel expiry. @default the system clock */
+  clock?: Clock;
+  /** Token lifetimes (the connection's clock, in the local stack). @default clock */
+  tokenClock?: Clock;
+  logger?: AppLogger;
+  metrics?: Metrics;
+}
+
+/** The one wiring of the function: AWS and the local stack build its dependencies here, with their own clients. */
+export function createNotificationChannelsDeps(
+  env: NotificationChannelsEnv,
+  clients: NotificationChannelsClients,
+  extras: NotificationChannelsExtras = {},
+): ManageNotificationChannelsDeps {
+  const clock = extras.clock ?? systemClock;
+  return {
+    zohoFor: zohoClientsFor(
+      env,
+      clients.tokenSecrets ?? clients.secrets,
+      clients.coordinator,
+      extras.tokenClock ?? clock,
+    ),
+    secrets: clients.secrets,
+    clock,
+    logger: extras.logger ?? channelsLogger,
+    metrics: extras.metrics ?? new EmfMetrics(channelsMetrics),
+    config: channelsConfig(env),
+  };
+}
+
 let run: (() => ReturnType<ReturnType<typeof makeManageNotificationChannels>>) | undefined;
 
 export function getNotificationChannelsRun() {
@@ -73,21 +113,15 @@ export function getNotificationChannelsRun() {
   const env = NotificationChannelsEnvSchema.parse(process.env);
   // Fresh reads: the run writes the webhook secret and must never act on a stale copy of it.
   const secrets = new SecretsManagerStore({ client: new SecretsManagerClient({}), ttlMs: 0 });
-  run = makeManageNotificationChannels({
-    zohoFor: zohoClientsFor(
-      env,
+  run = makeManageNotificationChannels(
+    createNotificationChannelsDeps(env, {
       secrets,
-      new LambdaRefreshCoordinator({
+      coordinator: new LambdaRefreshCoordinator({
         client: new LambdaClient({}),
         functionName: env.REFRESHER_FUNCTION_NAME,
         secrets,
       }),
-    ),
-    secrets,
-    clock: systemClock,
-    logger: channelsLogger,
-    metrics: new EmfMetrics(channelsMetrics),
-    config: channelsConfig(env),
-  });
+    }),
+  );
   return run;
 }

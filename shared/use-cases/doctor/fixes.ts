@@ -1,6 +1,7 @@
 /** The fixes doctor suggests, and how it words errors (never a secret: ours carry none, others only their name). */
-import { dcHosts } from "../../config/zoho-dc.js";
+
 import type { ZohoConnection } from "../../domain/zoho-connection.js";
+import { dcHosts } from "../../domain/zoho-dc.js";
 import { RECOMMENDED_SCOPES } from "../../domain/zoho-scopes.js";
 import { ConfigError, ConnectionBrokenError, isAppError, UpstreamError } from "../../errors.js";
 import type { CheckContext, DoctorCheck, DoctorInput } from "./types.js";

@@ -12,7 +12,8 @@ import {
   type UseCaseMapping,
   withFieldMap,
 } from "../../../shared/domain/output-targets.js";
-import { guardPartial, type ZohoField } from "../../../shared/domain/write-guard.js";
+import { guardPartial } from "../../../shared/domain/write-guard.js";
+import type { ZohoField } from "../../../shared/domain/zoho-field.js";
 import { MappingIncompleteError } from "../../../shared/errors.js";
 import type { AppLogger } from "../../../shared/observability/logger.js";
 import { FieldMetadataCache } from "../../../shared/pipeline/field-metadata-cache.js";

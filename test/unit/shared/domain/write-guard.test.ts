@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { guardWrite, matchPicklist, type ZohoField } from "../../../../shared/domain/write-guard.js";
+import { guardWrite, matchPicklist } from "../../../../shared/domain/write-guard.js";
+import type { ZohoField } from "../../../../shared/domain/zoho-field.js";
 
 const FIELDS: ZohoField[] = [
   {

@@ -2,8 +2,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { doctorZohoFor } from "../../../../infra/cli/doctor-zoho.js";
 import type { MappingCheck, TargetCheck } from "../../../../shared/domain/field-mapping.js";
-import type { ZohoField } from "../../../../shared/domain/write-guard.js";
 import { serializeConnection, type ZohoConnection } from "../../../../shared/domain/zoho-connection.js";
+import type { ZohoField } from "../../../../shared/domain/zoho-field.js";
 import { ConfigError, UpstreamUnavailableError } from "../../../../shared/errors.js";
 import type { RefreshOutcome } from "../../../../shared/ports/refresh-coordinator.js";
 import type { SecretStore } from "../../../../shared/ports/secret-store.js";
