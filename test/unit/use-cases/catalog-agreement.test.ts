@@ -10,6 +10,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { StageSchema } from "../../../infra/config/stages.js";
 import { MediatorStack } from "../../../infra/stacks/mediator-stack.js";
+import { buildRegistry } from "../../../shared/pipeline/registry.js";
 import { WorkMessageSchema } from "../../../shared/schemas/work-message.js";
 import { USE_CASE_CATALOG } from "../../../shared/use-cases/catalog.js";
 import {
@@ -190,6 +191,16 @@ describe.each(CATALOGS)("with %s", (_label, catalog) => {
       expect(WorkMessageSchema.safeParse(message).success, d.name).toBe(true);
       if (d.work) expect(d.work({ fieldMap: {} }).promptVersion.startsWith(`${d.name}/`), d.name).toBe(true);
       if (d.mapping) expect(Object.keys(mappedUseCases(catalog))).toContain(d.name);
+    }
+    // The pipeline's registry holds exactly the catalog, each with its work and mapping when it declares them.
+    const registry = buildRegistry(catalog);
+    expect([...registry.keys()]).toEqual(catalog.map((d) => d.name));
+    for (const d of catalog) {
+      expect(Boolean(registry.get(d.name)?.work), d.name).toBe(Boolean(d.work));
+      expect(
+        registry.get(d.name)?.mapping?.targets.map((t) => t.field),
+        d.name,
+      ).toEqual(d.mapping?.targets.map((t) => t.field));
     }
   });
 });
