@@ -61,13 +61,7 @@ export class ZohoOAuthClient implements ZohoOAuth {
   }
 
   /** Exchanges a (self-client) grant code for an access and a refresh token. */
-  exchangeCode(input: {
-    accountsServer: string;
-    clientId: string;
-    clientSecret: string;
-    code: string;
-    redirectUri?: string;
-  }): Promise<TokenGrant> {
+  exchangeCode(input: Parameters<ZohoOAuth["exchangeCode"]>[0]): Promise<TokenGrant> {
     return this.call(input.accountsServer, {
       grant_type: "authorization_code",
       client_id: input.clientId,

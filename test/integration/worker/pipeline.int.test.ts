@@ -17,6 +17,7 @@ import {
 } from "../../../shared/pipeline/index.js";
 import { systemClock } from "../../../shared/ports/clock.js";
 import type { Llm } from "../../../shared/ports/llm.js";
+import { TEST_CONFIG } from "../../fakes/pipeline.js";
 import { type ConnectionHarness, startConnectionHarness } from "../../helpers/connection.js";
 import { MemoryJobStore, MemoryLedger } from "../../helpers/fakes/memory-job-store.js";
 
@@ -49,20 +50,7 @@ class FakeLlm implements Llm {
   }
 }
 
-const baseConfig: PipelineConfig = {
-  modelFor: () => "test-model",
-  maxReceiveCount: 5,
-  maxDeferrals: 10,
-  recordWriteCap: 3,
-  tokenBudgetPerDay: () => Number.POSITIVE_INFINITY,
-  creditsLowWater: 0,
-  audit: { mode: "note", field: "AI_Audit" },
-  quarantineNote: true,
-  sendReplies: { enabled: false, fromAddress: null },
-  price: () => ({ prompt: 0, completion: 0 }),
-  leaseMs: 60_000,
-  retryBaseMs: 10,
-};
+const baseConfig: PipelineConfig = { ...TEST_CONFIG, retryBaseMs: 10 };
 
 let h: ConnectionHarness;
 beforeAll(async () => {
