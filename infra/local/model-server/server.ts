@@ -80,10 +80,10 @@ const tokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
+    // Text parts only: an image part adds no text (the answer stays the same with or without images).
     return content
-      .map((part) =>
-        part && typeof part === "object" && "text" in part ? String((part as { text: unknown }).text) : "",
-      )
+      .filter((part) => part && typeof part === "object" && "text" in part)
+      .map((part) => String((part as { text: unknown }).text))
       .join("\n");
   }
   return "";
