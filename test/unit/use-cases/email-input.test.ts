@@ -80,3 +80,16 @@ describe("POST /v1/hooks/flow/email-triage: the e-mail's input and dedup key", (
     expect(queue.sent).toHaveLength(0);
   });
 });
+
+describe("npm run send -- email: the samples", () => {
+  it("every sample fits the route's schema, with a fresh Message-ID each send", async () => {
+    const { EMAIL_SAMPLES, sample } = await import("../../../infra/cli/samples/email.js");
+    const { EmailTriageInputSchema } = await import("../../../shared/use-cases/email-triage/input.js");
+
+    for (const s of EMAIL_SAMPLES)
+      expect(EmailTriageInputSchema.safeParse({ messageId: "<x@y>", ...s }).success).toBe(true);
+    const [a, b] = [sample(), sample()];
+    expect(a.path).toBe("/v1/hooks/flow/email-triage");
+    expect((a.body as { messageId: string }).messageId).not.toBe((b.body as { messageId: string }).messageId);
+  });
+});
