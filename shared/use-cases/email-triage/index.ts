@@ -5,12 +5,14 @@
  */
 import type { UseCaseDescriptor } from "../descriptor.js";
 import { EmailTriageInputSchema, messageIdKey } from "./input.js";
+import { emailTriageWork } from "./work.js";
 
 export { EmailTriageInputSchema } from "./input.js";
 
 export const emailTriage: UseCaseDescriptor = {
   name: "email-triage",
-  title: "E-mail triage: an inbound e-mail from Flow, n8n or code, resolved against CRM and acted on by rule",
+  title:
+    "E-mail triage: an inbound e-mail from Flow, n8n or code classified by the model (intent, entities, summary, urgency) and acted on by the mediator's rules: a Lead for a new business sender, a Note and Task for a known one, a Desk ticket for support, nothing for spam",
   service: "crm",
   triggers: {
     flow: {
@@ -19,4 +21,5 @@ export const emailTriage: UseCaseDescriptor = {
       dedupBy: (input) => (typeof input.messageId === "string" ? messageIdKey(input.messageId) : undefined),
     },
   },
+  work: emailTriageWork,
 };
