@@ -1,7 +1,7 @@
 /** E-mail triage's model answer: the versioned prompt's strict output schema and the intents it classifies into. */
 import * as z from "zod";
 
-export const EMAIL_PROMPT_VERSION = "email-triage/2026-11-30.1";
+export const EMAIL_PROMPT_VERSION = "email-triage/2026-11-30.2";
 
 /** What an e-mail may be about; the business intents are the ones a Lead may be created for. */
 export const INTENTS = ["new-business", "support", "deal-update", "billing", "spam", "other"] as const;
@@ -37,7 +37,8 @@ export const EmailTriageOutputSchema = z.object({
         .describe("an amount of money the e-mail states, else null"),
       currency: z.string().max(3).nullable().describe("the ISO currency of that amount, else null"),
       dates: z
-        .array(z.object({ what: z.string().max(200), date: isoDate }))
+        // A date the text gives only in words ("next Friday") that cannot be written as a day is null.
+        .array(z.object({ what: z.string().max(200), date: isoDate.nullable() }))
         .max(10)
         .describe("dates the e-mail states (YYYY-MM-DD) and what they are"),
     })

@@ -73,7 +73,7 @@ export function noteContent(output: EmailTriageOutput, loaded: LoadedEmail): str
     e.phone && `phone: ${e.phone}`,
     e.website && `website: ${e.website}`,
     e.dealAmount !== null && `amount: ${e.dealAmount}${e.currency ? ` ${e.currency}` : ""}`,
-    ...e.dates.map((d) => `${d.what}: ${d.date}`),
+    ...e.dates.map((d) => `${d.what}: ${d.date ?? "date not stated as a day"}`),
   ].filter((s): s is string => typeof s === "string" && s.length > 0);
   return [
     `AI e-mail triage by zoho-gpt-mediator (prompt ${EMAIL_PROMPT_VERSION})`,

@@ -7,6 +7,7 @@
  * once core's implementation of that contract is merged.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMAIL_SAMPLES } from "../../../infra/cli/samples/email.js";
 import type { EmailTriageOutput } from "../../../shared/use-cases/email-triage/output.js";
 import { org, post, startTestStack, until } from "../../helpers/local-stack.js";
 
@@ -296,6 +297,14 @@ describe("e-mail triage end to end", () => {
     expect(stack.sandbox?.state.crm.table("Contacts").get(contact.id)).toEqual(before);
     expect(byEmail("Leads", "attacker@evil.example")).toEqual([]);
     expect(rows("Leads").filter((l) => String(l.Description ?? "").includes(r))).toEqual([]);
+  }, 60_000);
+
+  it("the model's own answer (unscripted) fits the strict schema: each `npm run send -- email` sample is written", async () => {
+    for (const [i, sample] of EMAIL_SAMPLES.entries()) {
+      const jobId = await send({ messageId: `<sample-${i}-${ref()}@mail.e2e.example>`, ...sample });
+      await ended(jobId);
+      expect(deadOf(jobId)).toEqual([]);
+    }
   }, 60_000);
 
   it("no e-mail went to the dead-letter queue for lack of a worker", async () => {
