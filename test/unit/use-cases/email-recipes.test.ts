@@ -5,6 +5,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { emailText } from "../../../shared/use-cases/email-triage/email-text.js";
 import { EmailTriageInputSchema } from "../../../shared/use-cases/email-triage/input.js";
 import { ingestHarness, SECRETS } from "../../helpers/ingest.js";
 
@@ -39,21 +40,10 @@ function evaluate(expr: string, json: Record<string, unknown>, env: Record<strin
     });
 }
 
-/** A message as n8n's IMAP trigger gives it in "resolved" format (mailparser's fields). */
-const imapItem = {
-  json: {
-    messageId: "<CAF=xyz789@mail.sakura-retail.example>",
-    from: {
-      value: [{ address: "aiko.tanaka@sakura-retail.example", name: "Aiko Tanaka" }],
-      text: "Aiko Tanaka <aiko.tanaka@sakura-retail.example>",
-    },
-    to: { value: [{ address: "sales@zylker.example", name: "" }], text: "sales@zylker.example" },
-    subject: "Quote for 250 seats — 至急",
-    date: "2026-11-25T09:00:00.000Z",
-    html: "<p>Hello, we would like a quote for 250 seats.</p>",
-    attachments: [{ filename: "rfp.pdf", contentType: "application/pdf", size: 120_000 }],
-  },
-};
+/** A message as n8n's IMAP trigger gives it in "resolved" format (mailparser's fields), with attachments. */
+const imapItem = JSON.parse(
+  readFileSync(new URL("../../fixtures/email/n8n-imap-resolved.json", import.meta.url), "utf8"),
+) as { json: Record<string, unknown> };
 
 describe("docs/recipes/n8n-email-triage.workflow.json", () => {
   it("is an n8n workflow: trigger -> Code -> Crypto -> HTTP Request, every connection naming a node", () => {
@@ -103,13 +93,24 @@ describe("docs/recipes/n8n-email-triage.workflow.json", () => {
 
     expect([http.method, http.contentType, http.rawContentType]).toEqual(["POST", "raw", "application/json"]);
     expect(url.pathname).toBe("/v1/hooks/flow/email-triage");
-    expect(EmailTriageInputSchema.parse(JSON.parse(body))).toMatchObject({
-      messageId: "<CAF=xyz789@mail.sakura-retail.example>",
-      from: { name: "Aiko Tanaka", address: "aiko.tanaka@sakura-retail.example" },
-      to: ["sales@zylker.example"],
-      html: "<p>Hello, we would like a quote for 250 seats.</p>",
-      attachments: [{ fileName: "rfp.pdf", contentType: "application/pdf", size: 120_000 }],
+    const input = EmailTriageInputSchema.parse(JSON.parse(body));
+    expect(input).toMatchObject({
+      messageId: "<CAF=xyz789+Q@mail.sakura-retail.example>",
+      from: { name: "Aiko Tanaka (田中 愛子)", address: "aiko.tanaka@sakura-retail.example" },
+      to: ["sales@zylker.example", "sam@zylker.example"],
+      cc: ["it@sakura-retail.example"],
+      subject: "Re: Quote for 250 seats — 至急",
+      receivedAt: "2026-11-25T09:00:00.000Z",
+      attachments: [
+        { fileName: "RFP-Sakura-2026.pdf", contentType: "application/pdf", size: 182344 },
+        expect.objectContaining({ fileName: "security-questionnaire.xlsx" }),
+        expect.objectContaining({ fileName: "image001.png" }),
+      ],
     });
+    // The plain-text part is sent when the message has one; the mediator trims its quote and signature.
+    expect(input.body).toContain("見積書をお願いします");
+    expect(input.html).toBeUndefined();
+    expect(emailText({ text: input.body })).not.toMatch(/wrote:|Head of IT|recording/);
 
     const { call, queue } = ingestHarness();
     const res = await call({ path: url.pathname, body, headers });
