@@ -92,7 +92,14 @@ export function noteContent(output: EmailTriageOutput, loaded: LoadedEmail): str
 
 /** First and last name from the sender's display name (the header), else the model's, else the address. */
 function nameParts(output: EmailTriageOutput, loaded: LoadedEmail): { first?: string; last: string } {
-  const full = (loaded.sender.name ?? output.entities.person ?? "").replace(/\s+/g, " ").trim();
+  // Display names carry quotes, a second script in brackets ("Aiko Tanaka (田中 愛子)") or a role ("Sam | Acme").
+  const clean = (s: string | null | undefined) =>
+    (s ?? "")
+      .replace(/\([^)]*\)|\[[^\]]*\]|["'“”]/g, " ")
+      .split(/\s[|/]\s/)[0]
+      ?.replace(/\s+/g, " ")
+      .trim() ?? "";
+  const full = clean(loaded.sender.name) || clean(output.entities.person);
   if (full) {
     // "Tanaka, Aiko" is last-name first; a single word (or a CJK name without spaces) is all last name.
     const comma = /^([^,]+),\s*(.+)$/.exec(full);

@@ -141,6 +141,30 @@ describe("e-mail triage: the rule table", () => {
     expect(create.proposed.Company).toBe("sakura-retail.example");
   });
 
+  it("takes the Lead's name from the display name without quotes, a bracketed second script or a role", async () => {
+    const names = [];
+    for (const name of [
+      '"Tanaka, Aiko"',
+      "Aiko Tanaka (田中 愛子)",
+      "Aiko Tanaka | Sakura Retail",
+      "田中愛子",
+    ]) {
+      const { writes } = await run(
+        world(),
+        input({ from: { name, address: "aiko.tanaka@sakura-retail.example" } }),
+      );
+      const { First_Name, Last_Name } = (writes[0] as { proposed: Record<string, unknown> }).proposed;
+      names.push([First_Name, Last_Name]);
+    }
+
+    expect(names).toEqual([
+      ["Aiko", "Tanaka"],
+      ["Aiko", "Tanaka"],
+      ["Aiko", "Tanaka"],
+      [undefined, "田中愛子"],
+    ]);
+  });
+
   it("known contact: a note and a task owned by the record's owner; no update of the contact", async () => {
     const w = world();
     w.crm.put("Contacts", {
