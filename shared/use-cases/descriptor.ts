@@ -33,8 +33,15 @@ export interface UseCaseTriggers {
    * (one per ticket per delivery). An event type belongs to one use case; others are acknowledged as ignored.
    */
   deskWebhook?: { events: readonly string[] };
-  /** `POST /v1/hooks/flow/<name>`: Zoho Flow, n8n, Deluge `invokeUrl`, custom code; the body must fit `schema`. */
-  flow?: { schema: z.ZodType<Record<string, unknown>> };
+  /**
+   * `POST /v1/hooks/flow/<name>`: Zoho Flow, n8n, Deluge `invokeUrl`, custom code; the body must fit `schema`.
+   * `dedupBy`: the event's own identity in the input (an e-mail's Message-ID), the dedup key when the caller sent
+   * no `Idempotency-Key` (else the body's digest).
+   */
+  flow?: {
+    schema: z.ZodType<Record<string, unknown>>;
+    dedupBy?: (input: Record<string, unknown>) => string | undefined;
+  };
 }
 
 /** What a use case's `load`, `plan` and schema see of the world for one unit. */

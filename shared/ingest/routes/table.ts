@@ -43,7 +43,7 @@ function routeFor(route: HookRoute, catalog: readonly UseCaseDescriptor[]): Inge
     case "flow": {
       const trigger = triggers?.flow;
       if (!trigger) throw new Error(`${useCase} has no flow trigger`);
-      const units = flowRoute(useCase, trigger.schema);
+      const units = flowRoute(useCase, trigger.schema, trigger.dedupBy);
       return { ...shape(route, "flow", 202), units: (req, ctx) => units(req, ctx.idempotencyKey) };
     }
   }
