@@ -21,22 +21,9 @@ import type { PlannedWrite } from "../../domain/planned-write.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
-import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
+import type { ModelAsk, UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
 import { type Chunk, chunkText, parseTurns, splitTurns } from "./split.js";
 import { DEAL_MAPPING } from "./targets.js";
-
-/**
- * A model call as the pipeline offers it to `answer` (CONTRACTS-11 §1: repair attempt, usage per label, the
- * deployment's model concurrency). Declared here in the contract's exact shape so this use case compiles before
- * the descriptor exports it; the two are the same type structurally.
- */
-export type ModelAsk = <T extends z.ZodType<Record<string, unknown>>>(request: {
-  label: string;
-  system: string;
-  user: string;
-  schema: T;
-  images?: { mediaType: "image/png" | "image/jpeg"; base64: string }[];
-}) => Promise<z.infer<T>>;
 
 /** Deployment settings of this use case (env variables of the worker, read in `index.ts`). */
 export interface TranscriptSettings {
@@ -202,6 +189,12 @@ const SYSTEM_REDUCE = `You merge the notes of the parts of one sales call, in or
 
 const SYSTEM_SINGLE = `You take notes of a sales call transcript for a CRM. ${DATA_RULES} Write only what the call says: no guesses. Our side is the seller (the CRM's user); their side is the customer. Suggest deal fields only when the call explicitly states them, with the verbatim quote; otherwise null.`;
 
+/** The record owner's id, as Zoho answers `Owner` (`{id, name, email}`). */
+const ownerOf = (record: Record<string, unknown>): string | undefined => {
+  const owner = record.Owner as { id?: unknown } | undefined;
+  return typeof owner?.id === "string" && owner.id.length > 0 ? owner.id : undefined;
+};
+
 const normalise = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
 const words = (s: string) => s.split(/\s+/).filter((w) => w.length > 0).length;
 
@@ -217,11 +210,11 @@ export function estimateTranscriptTokens(loaded: Pick<LoadedTranscript, "chunks"
 const stageIndex = (binding: Binding, value: unknown) =>
   (boundTarget(binding, "stage")?.field.picklist ?? []).indexOf(String(value));
 
-export interface TranscriptWork extends UseCaseWork<TranscriptInput, LoadedTranscript> {
-  answer(ask: ModelAsk, loaded: LoadedTranscript): Promise<Record<string, unknown>>;
-  tokenBudgetPerEvent: number;
-  estimateTokens(loaded: LoadedTranscript): number;
-}
+/** The work with the optional parts this use case always has (tests and the bench call them directly). */
+export type TranscriptWork = UseCaseWork<TranscriptInput, LoadedTranscript> &
+  Required<
+    Pick<UseCaseWork<TranscriptInput, LoadedTranscript>, "answer" | "tokenBudgetPerEvent" | "estimateTokens">
+  >;
 
 export function callTranscriptWork(
   settings: UseCaseSettings,
@@ -337,6 +330,8 @@ export function callTranscriptWork(
           module: loaded.module,
           id: loaded.id,
           subject: item.description.slice(0, 255),
+          // The record's owner does what our side promised (the integration user when the record has none).
+          ...(ownerOf(loaded.record) ? { ownerId: ownerOf(loaded.record) } : {}),
           ...(item.due_date ? { dueDate: item.due_date } : {}),
           description: `From the call${loaded.callId ? ` ${loaded.callId}` : ""} on ${loaded.callDate}; said by ${item.owner || "our side"}.`,
         });

@@ -15,10 +15,9 @@ import { DEAL_MAPPING } from "../../../../shared/use-cases/call-transcript/targe
 import {
   callTranscriptWork,
   DEFAULT_TRANSCRIPT_SETTINGS,
-  type ModelAsk,
   transcriptSettingsFrom,
 } from "../../../../shared/use-cases/call-transcript/work.js";
-import type { WorkContext } from "../../../../shared/use-cases/descriptor.js";
+import type { ModelAsk, WorkContext } from "../../../../shared/use-cases/descriptor.js";
 import { FakeZohoCrm } from "../../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../../fakes/zoho-desk.js";
 import { CLOSING_QUOTE, FIXTURE } from "../../../fixtures/transcripts/generate.js";
@@ -42,7 +41,7 @@ const fixture = readFileSync(FIXTURE, "utf8");
 function context(stage = "Needs Analysis") {
   const crm = new FakeZohoCrm()
     .put("Deals", { id: DEAL_ID, Deal_Name: "Acme", Stage: stage, Closing_Date: "2027-03-15" })
-    .put("Leads", { id: LEAD_ID, Last_Name: "Becker" });
+    .put("Leads", { id: LEAD_ID, Last_Name: "Becker", Owner: { id: "9000", name: "Maya", email: "m@x.io" } });
   const ctx: WorkContext = {
     crm,
     desk: new FakeZohoDesk(),
@@ -228,7 +227,12 @@ describe("call-transcript work", () => {
     expect(note.content).toContain("Price above budget");
     expect(note.content).toContain("Budget freeze rumour");
     expect(note.content).toContain("Book the integration workshop");
-    expect(t1).toMatchObject({ subject: "Send the security answers", dueDate: "2026-12-04", id: LEAD_ID });
+    expect(t1).toMatchObject({
+      subject: "Send the security answers",
+      dueDate: "2026-12-04",
+      id: LEAD_ID,
+      ownerId: "9000",
+    });
     expect(t2.subject).toBe("Send the revised proposal");
     expect(t2.dueDate).toBeUndefined();
     expect("deal" in (w.schemaFor(loaded) as z.ZodObject).shape).toBe(false);
