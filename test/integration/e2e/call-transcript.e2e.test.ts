@@ -10,7 +10,10 @@
  * sandbox, so the file holds on both seed profiles.
  */
 import { readFileSync } from "node:fs";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
+import { LOCAL_TABLES } from "../../../infra/local/functions.js";
+import { createDynamoDbClient } from "../../../shared/adapters/dynamodb/client.js";
 import { splitTranscript } from "../../../shared/use-cases/call-transcript/split.js";
 import { DEFAULT_TRANSCRIPT_SETTINGS } from "../../../shared/use-cases/call-transcript/work.js";
 import { CLOSING_QUOTE, FIXTURE } from "../../fixtures/transcripts/generate.js";
@@ -26,18 +29,44 @@ import {
 const { start, get: s } = stackPerTest();
 const fixture = readFileSync(FIXTURE, "utf8");
 const CHUNKS = splitTranscript(fixture, DEFAULT_TRANSCRIPT_SETTINGS.chunkTokens).length;
+/** Micro-dollars per million tokens for whichever model the local stack names. */
+const PRICE = { prompt: 150_000, completion: 600_000 };
+const PRICES = { "gpt-4o-mini": PRICE, [process.env.MODEL ?? "gpt-4o-mini"]: PRICE };
 /** What only the reduce call's user text holds (the data block's heading). */
 const REDUCE = "notes of a call's parts";
 
 type Row = Record<string, unknown>;
 const table = (module: string): Row[] => [...(s().sandbox?.state.crm.table(module).values() ?? [])];
-const notesOf = (id: string) => table("Notes").filter((n) => (n.Parent_Id as { id?: string })?.id === id);
+/** The call's note on a record (the audit trail's note, when the plan updates the deal, is another one). */
+const notesOf = (id: string) =>
+  table("Notes").filter(
+    (n) => (n.Parent_Id as { id?: string })?.id === id && String(n.Note_Title).startsWith("Call summary"),
+  );
 const tasksOf = (id: string) => table("Tasks").filter((t) => (t.What_Id as { id?: string })?.id === id);
 type Write = { module: string; operation: string; ids: string[]; source: string; trigger: string[] | null };
 const apiWrites = () => ((s().sandbox?.inspect().writes ?? []) as Write[]).filter((w) => w.source === "api");
 const dealUpdates = (id: string) =>
   apiWrites().filter((w) => w.module === "Deals" && w.operation === "update" && w.ids.includes(id));
 const modelCalls = () => s().model?.stats().requests ?? 0;
+
+type Call = { label: string; promptTokens: number; completionTokens: number; costMicros: number };
+/** The model calls the completed jobs' records list (the jobs table, as the worker wrote it). */
+async function completedCalls(): Promise<Call[][]> {
+  const ddb = createDynamoDbClient({
+    endpoint: s().dynamodb?.url as string,
+    region: s().env.AWS_REGION,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    const items = (await ddb.send(new ScanCommand({ TableName: LOCAL_TABLES.jobs }))).Items ?? [];
+    return items
+      .map((i) => i.outcome?.S)
+      .filter((o): o is string => typeof o === "string")
+      .map((o) => (JSON.parse(o) as { calls?: Call[] }).calls ?? []);
+  } finally {
+    ddb.destroy();
+  }
+}
 const dealRow = (id: string): Row => s().sandbox?.state.crm.find("Deals", id) ?? {};
 
 /** A seeded deal at the org's stage `at` (an index into the org's Stage picklist), moved there as a person would. */
@@ -85,7 +114,8 @@ const reduceAnswer = (deal: Row) =>
 
 describe("call transcripts end to end", () => {
   it("a 60-minute call: chunks mapped then reduced, one note, our tasks, the quoted stage and closing date, trigger []", async () => {
-    await start();
+    // A price for the model the worker asks (gpt-4o-mini's list price), so each call's cost is a figure.
+    await start({ worker: { MODEL_PRICES: JSON.stringify(PRICES) } });
     const { id, stages } = dealAt(1);
     const later = stages[2] as string;
     s().model?.inject({
@@ -115,6 +145,16 @@ describe("call transcripts end to end", () => {
     const writes = apiWrites().filter((w) => ["Notes", "Tasks", "Deals"].includes(w.module));
     expect(writes.length).toBeGreaterThanOrEqual(3);
     for (const w of writes) expect(w.trigger).toEqual([]);
+    // The job record shows each call's tokens and cost: every chunk, then the reduce.
+    await until(async () => expect((await completedCalls()).some((c) => c.length > 0)).toBe(true));
+    const calls = (await completedCalls()).find((c) => c.length > 0) as Call[];
+    expect(calls.map((c) => c.label).sort()).toEqual(
+      [...Array.from({ length: CHUNKS }, (_, i) => `chunk ${i + 1}/${CHUNKS}`), "reduce"].sort(),
+    );
+    for (const c of calls) {
+      expect(c.promptTokens).toBeGreaterThan(0);
+      expect(c.costMicros).toBeGreaterThan(0);
+    }
     expect(await deadLetters(s())).toEqual([]);
   }, 60_000);
 
