@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
+import { sample, setup } from "../../../infra/cli/samples/transcript.js";
 import { LOCAL_TABLES } from "../../../infra/local/functions.js";
 import { createDynamoDbClient } from "../../../shared/adapters/dynamodb/client.js";
 import { splitTranscript } from "../../../shared/use-cases/call-transcript/split.js";
@@ -250,6 +251,22 @@ describe("call transcripts end to end", () => {
         else expect(m.content.match(/<\/data>/g) ?? []).toHaveLength(1);
       }
     }
+  }, 60_000);
+
+  it("the send sample: a new deal with the call attached; the reference is downloaded, split and written", async () => {
+    await start();
+    await setup(s().sandbox?.url as string);
+    const { path, body } = sample();
+    const dealId = (body as { recordId: string }).recordId;
+
+    const res = await post(`${s().api?.url}${path}`, JSON.stringify(body), {
+      "x-mediator-token": s().webhookToken,
+    });
+
+    expect(res.status).toBe(202);
+    await until(() => expect(notesOf(dealId)).toHaveLength(1), 30_000);
+    expect(modelCalls()).toBe(CHUNKS + 1);
+    expect(await deadLetters(s())).toEqual([]);
   }, 60_000);
 
   it("a transcript over the per-event token budget: refused with the reason before any model call", async () => {
