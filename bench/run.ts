@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<{ run: Bench }>> = {
   ingest: () => import("./ingest.js"),
   worker: () => import("./worker.js"),
   chaos: () => import("./chaos.js"),
+  transcript: () => import("./transcript.js"),
 };
 
 /** Benchmarks too heavy for a plain `npm run bench`: they run only when named. */

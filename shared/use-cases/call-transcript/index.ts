@@ -1,12 +1,14 @@
 /**
- * Call transcripts: a call's transcript (inline, or a Zoho attachment reference) for a CRM record. Accepted and
- * validated at ingest; this release has no pipeline part for it yet, so its units are dead-lettered with the
- * reason (issue 11 builds it).
+ * Call transcripts: a call's transcript (inline, or a Zoho attachment reference) for a CRM record (a Deal, Contact,
+ * Lead, Account or Calls record) becomes one note (summary, objections, risks), one task per action item on our
+ * side, and, on a Deal, the stage, next step and closing date the call explicitly supports (`work.ts`).
  */
 import * as z from "zod";
 import { AttachmentRefSchema, customParams, text } from "../../ingest/input-parts.js";
 import { ModuleNameSchema, ZohoIdInputSchema } from "../../schemas/work-message.js";
 import type { UseCaseDescriptor } from "../descriptor.js";
+import { DEAL_MAPPING } from "./targets.js";
+import { callTranscriptWork, transcriptSettingsFrom } from "./work.js";
 
 export const CallTranscriptInputSchema = z
   .object({
@@ -28,4 +30,7 @@ export const callTranscript: UseCaseDescriptor = {
   title: "Call transcripts: a summary, action items and risks of a call, onto its CRM record",
   service: "crm",
   triggers: { flow: { schema: CallTranscriptInputSchema } },
+  mapping: DEAL_MAPPING,
+  // Built in the worker only (CDK synth and the ingest never call it): its settings are the worker's variables.
+  work: (settings) => callTranscriptWork(settings, transcriptSettingsFrom(process.env)),
 };
