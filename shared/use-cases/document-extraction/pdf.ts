@@ -49,7 +49,10 @@ async function readText(bytes: Uint8Array, maxPages: number) {
     const info = await parser.getInfo();
     if (info.total > maxPages) throw tooManyPages(info.total, maxPages);
     const result = await parser.getText({ pageJoiner: "" });
-    return { pageCount: result.total, pages: result.pages.map((p) => ({ page: p.num, text: p.text.trim() })) };
+    return {
+      pageCount: result.total,
+      pages: result.pages.map((p) => ({ page: p.num, text: p.text.trim() })),
+    };
   } catch (error) {
     if (error instanceof ValidationError) throw error;
     throw new ValidationError(`the PDF could not be read: ${error instanceof Error ? error.name : "error"}`);
@@ -103,7 +106,9 @@ async function readImages(bytes: Uint8Array, maxPages: number): Promise<PageImag
     return out;
   } catch (error) {
     if (error instanceof ValidationError) throw error;
-    throw new ValidationError(`the PDF's pages could not be read: ${error instanceof Error ? error.name : "error"}`);
+    throw new ValidationError(
+      `the PDF's pages could not be read: ${error instanceof Error ? error.name : "error"}`,
+    );
   } finally {
     await task.destroy();
   }
