@@ -4,6 +4,10 @@
  * worker binds them to the live fields of the target record's own module on each unit (a value whose module has no
  * usable field goes to the summary note instead). All targets are optional: a document always yields its note.
  * `doctor` and `fields create` check and create them on Deals, the module contracts and proposals usually belong to.
+ *
+ * Every default is an `AI_` field of its own, never a standard one (Amount, Email): the loop guard treats the
+ * mapped fields as the mediator's, and a person's edit of a standard field must still trigger other use cases.
+ * Mapping a value onto a standard field is the org's choice (DOCUMENT_FIELD_MAP, with LOOP_GUARD_CRM_FIELDS).
  */
 import type { OutputTarget, UseCaseMapping } from "../../domain/output-targets.js";
 import type { DocumentType } from "./schemas.js";
@@ -44,8 +48,7 @@ const t = (type: DocumentType, key: string, field: string, kind: Kind, intent: s
   required: false,
   intent,
   accepts: ACCEPTS[kind],
-  // Standard Zoho fields (Amount, Email, Phone, Company) are there already; only the AI_ ones are created.
-  ...(field.startsWith("AI_") ? { create: CREATE[kind] } : {}),
+  create: CREATE[kind],
 });
 
 export const DOCUMENT_TARGETS: readonly OutputTarget[] = [
@@ -53,12 +56,12 @@ export const DOCUMENT_TARGETS: readonly OutputTarget[] = [
   t("contract", "effective_date", "AI_Contract_Start", "date", "the contract's effective date"),
   t("contract", "end_date", "AI_Contract_End", "date", "the contract's end date"),
   t("contract", "renewal_terms", "AI_Renewal_Terms", "long", "the contract's renewal terms"),
-  t("contract", "amount", "Amount", "amount", "the contract value"),
+  t("contract", "amount", "AI_Contract_Amount", "amount", "the contract value"),
   t("contract", "currency", "AI_Contract_Currency", "currency", "the contract value's currency"),
   t("application-form", "applicant_name", "AI_Applicant_Name", "text", "the applicant's full name"),
-  t("application-form", "applicant_email", "Email", "email", "the applicant's e-mail address"),
-  t("application-form", "applicant_phone", "Phone", "phone", "the applicant's phone number"),
-  t("application-form", "applicant_company", "Company", "text", "the applicant's company"),
+  t("application-form", "applicant_email", "AI_Applicant_Email", "email", "the applicant's e-mail address"),
+  t("application-form", "applicant_phone", "AI_Applicant_Phone", "phone", "the applicant's phone number"),
+  t("application-form", "applicant_company", "AI_Applicant_Company", "text", "the applicant's company"),
   t("application-form", "applicant_address", "AI_Applicant_Address", "long", "the applicant's address"),
   t("application-form", "requested_amount", "AI_Requested_Amount", "amount", "the amount applied for"),
   t("bank-statement", "account_holder", "AI_Account_Holder", "text", "the account holder"),
@@ -69,7 +72,7 @@ export const DOCUMENT_TARGETS: readonly OutputTarget[] = [
   t("bank-statement", "closing_balance", "AI_Closing_Balance", "amount", "the closing balance"),
   t("bank-statement", "currency", "AI_Statement_Currency", "currency", "the account's currency"),
   t("proposal", "client", "AI_Proposal_Client", "text", "the client the proposal is made to"),
-  t("proposal", "total_amount", "Amount", "amount", "the proposal's total price"),
+  t("proposal", "total_amount", "AI_Proposal_Amount", "amount", "the proposal's total price"),
   t("proposal", "currency", "AI_Proposal_Currency", "currency", "the total's currency"),
   t("proposal", "valid_until", "AI_Proposal_Valid_Until", "date", "the offer's validity date"),
 ];
