@@ -4,8 +4,11 @@
  *
  * Text comes from pdf-parse (on Mozilla's pdf.js): maintained, pure JavaScript, and its text path needs no native
  * binary, so it runs in Lambda from an esbuild bundle. pdf.js tries to load `@napi-rs/canvas` when it is imported
- * (only to polyfill DOMMatrix/ImageData/Path2D for rendering) and carries on with a warning when it is absent: the
- * worker bundle does not ship it, and nothing here renders or uses a canvas. Page images are pdf.js's decoded
+ * (to polyfill DOMMatrix/ImageData/Path2D for rendering) and carries on with a warning when it is absent, as in the
+ * worker bundle, which does not ship it; but pdf.js 5 also builds one DOMMatrix at import, so `pdfjsReady` installs
+ * a plain affine-matrix stand-in first when the runtime has none (nothing here renders; text extraction and the
+ * operator list never use it). It also loads pdf.js's worker code in-thread (`globalThis.pdfjsWorker`), which a
+ * bundler can follow, instead of pdf.js importing `./pdf.worker.mjs` beside itself at run time. Page images are pdf.js's decoded
  * pixels of the page's largest embedded image (a scan is one image per page), encoded to PNG by `png.ts`, instead
  * of pdf-parse's `getImage`/`getScreenshot`, which need the canvas. test/unit/use-cases/document-pdf.test.ts runs
  * both paths in a process where `@napi-rs/canvas` cannot load.
@@ -13,7 +16,6 @@
  * This module is imported lazily by the use case's `load` (ingest and CDK synth load the descriptor, never pdf.js).
  * Nothing it reads is written anywhere: the bytes, text and images live only in the job's memory.
  */
-import { PDFParse } from "pdf-parse";
 import { ValidationError } from "../../errors.js";
 import { encodePng, PIXEL_KIND } from "./png.js";
 
@@ -43,7 +45,45 @@ function tooManyPages(pages: number, max: number): ValidationError {
   return new ValidationError(`the document has ${pages} pages; at most ${max} pages are read`);
 }
 
+/**
+ * The 2-D affine matrix pdf.js builds at import (`new DOMMatrix()`): identity, or from six numbers. Only installed
+ * where the runtime has no DOMMatrix; rendering, the one user of its methods, is never called here.
+ */
+class AffineMatrix {
+  a = 1;
+  b = 0;
+  c = 0;
+  d = 1;
+  e = 0;
+  f = 0;
+  constructor(init?: readonly number[]) {
+    if (init && init.length === 6)
+      [this.a, this.b, this.c, this.d, this.e, this.f] = init as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+  }
+}
+
+let ready: Promise<void> | undefined;
+
+/** pdf.js loadable without a canvas, its worker in this thread; once per process. */
+function pdfjsReady(): Promise<void> {
+  ready ??= (async () => {
+    const g = globalThis as { DOMMatrix?: unknown };
+    g.DOMMatrix ??= AffineMatrix;
+    await import("pdfjs-dist/legacy/build/pdf.worker.mjs");
+  })();
+  return ready;
+}
+
 async function readText(bytes: Uint8Array, maxPages: number) {
+  await pdfjsReady();
+  const { PDFParse } = await import("pdf-parse");
   const parser = new PDFParse({ data: copy(bytes) });
   try {
     const info = await parser.getInfo();
@@ -80,6 +120,7 @@ const imageOf = (objs: PdfJsPage["objs"], name: string) =>
 
 async function readImages(bytes: Uint8Array, maxPages: number): Promise<PageImage[]> {
   // The same pdf.js build pdf-parse runs on (its dependency), for the operator list and decoded image pixels.
+  await pdfjsReady();
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
   const task = pdfjs.getDocument({ data: copy(bytes), verbosity: 0, isEvalSupported: false });
   try {
