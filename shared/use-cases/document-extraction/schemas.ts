@@ -41,7 +41,14 @@ const listOf = (intent: string, max = 20) =>
 
 /** A dated obligation: becomes a CRM Task when sure enough. */
 const deadlines = z
-  .array(z.object({ description: text(250), date: date(), confidence, page }))
+  .array(
+    z.object({
+      description: text(250),
+      date: date().nullable().describe("the due date; null when the document gives none"),
+      confidence,
+      page,
+    }),
+  )
   .max(20)
   .describe(
     "dated obligations and deadlines the document states (notice periods, payment, renewal, submission)",
@@ -122,4 +129,4 @@ export function extractionSchema(type: DocumentType) {
 
 export type ExtractedValue = { value: unknown; confidence: number; page: number | null };
 export type ListItem = { text: string; confidence: number; page: number | null };
-export type Deadline = { description: string; date: string; confidence: number; page: number | null };
+export type Deadline = { description: string; date: string | null; confidence: number; page: number | null };

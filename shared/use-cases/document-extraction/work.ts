@@ -342,9 +342,10 @@ export function documentExtractionWork(settings: UseCaseSettings) {
       const tasks: PlannedWrite[] = [];
       for (const d of (output.deadlines as Deadline[] | undefined) ?? []) {
         const page = pageOf(d.page);
-        if (d.confidence < minConfidence || !/^\d{4}-\d{2}-\d{2}$/.test(d.date)) {
+        // A Task needs a stated due date and a sure reading; anything else is for a person to look at.
+        if (d.date === null || d.confidence < minConfidence || !/^\d{4}-\d{2}-\d{2}$/.test(d.date)) {
           review.push(
-            `deadline ${d.date}: ${d.description}${at(page)}, confidence ${d.confidence.toFixed(2)}`,
+            `deadline ${d.date ?? "(no date)"}: ${d.description}${at(page)}, confidence ${d.confidence.toFixed(2)}`,
           );
           continue;
         }

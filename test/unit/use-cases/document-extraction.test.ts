@@ -106,6 +106,7 @@ function contractAnswer(over: Record<string, unknown> = {}) {
     deadlines: [
       { description: "Send notice of non-renewal", date: "2027-10-02", confidence: 0.9, page: 2 },
       { description: "Maybe a review meeting", date: "2027-03-01", confidence: 0.3, page: 1 },
+      { description: "Annual price review", date: null, confidence: 0.9, page: 2 },
     ],
     summary: "A one-year service agreement.",
     ...over,
@@ -165,7 +166,7 @@ describe("document extraction: reading the document", () => {
     }
     // The surer answer wins, and its page is the page it came from.
     expect(output.amount).toEqual({ value: 48000, confidence: 0.99, page: 2 });
-    expect(output.deadlines).toHaveLength(2);
+    expect(output.deadlines).toHaveLength(3);
     expect(() => extractionSchema("contract").parse(output)).not.toThrow();
   });
 
@@ -257,6 +258,7 @@ describe("document extraction: the mediator's plan", () => {
     expect(content).toMatch(/amount: 48000 \(page 1\), confidence 0\.50/);
     expect(content).toContain("the record has 2027-06-30 in AI_Contract_End");
     expect(content).toContain("deadline 2027-03-01: Maybe a review meeting");
+    expect(content).toContain("deadline (no date): Annual price review (page 2)");
     expect(content).toContain("Uncapped liability for data breaches (page 2)");
     expect(content).toMatch(/no field mapped on Deals \(DOCUMENT_FIELD_MAP\):\n- parties: Acme/);
   });
