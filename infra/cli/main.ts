@@ -24,13 +24,14 @@ import { type CliDeps, secretsClient } from "./connection.js";
 import { doctorCommand } from "./doctor.js";
 import { fieldsCommand } from "./fields.js";
 import { REPLAY_USAGE, replayCommand } from "./replay.js";
+import { isFlowSampleKind, sendFlowSample } from "./samples/index.js";
 
 export type { CliDeps } from "./connection.js";
 
 const USAGE = `usage: zoho-gpt-mediator auth [options] (--code CODE | --refresh-token TOKEN)
        zoho-gpt-mediator doctor [options]
        zoho-gpt-mediator fields create <use-case> [options]
-       zoho-gpt-mediator send lead|ticket [--sandbox URL]
+       zoho-gpt-mediator send lead|ticket|email|transcript|document [--sandbox URL]
        zoho-gpt-mediator replay [--stage NAME] [--limit N] [--sqs-endpoint URL]
 
 Every command that reads or writes a stage's secrets takes:
@@ -70,7 +71,9 @@ prints the Desk setup steps for missing Desk fields.
   --json                   the results as JSON
 
 send: fires a sample trigger at a running local stack (npm start) the way Zoho would: a sales rep creates a lead
-(the sandbox's workflow rule calls the mediator), or a customer emails support (the Desk webhook calls it).
+(the sandbox's workflow rule calls the mediator), or a customer emails support (the Desk webhook calls it); email,
+transcript and document post a sample to /v1/hooks/flow/<use case> as Zoho Flow or n8n would (with the token of
+the local stack's workflow rule).
   --sandbox URL            the Zoho sandbox (default: http://127.0.0.1:4010)
 
 ${REPLAY_USAGE}`;
@@ -128,6 +131,15 @@ async function send(rest: string[], out: (line: string) => void): Promise<number
   const what = positionals[0];
   const base = values.sandbox ?? "http://127.0.0.1:4010";
   const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)] as T;
+  if (isFlowSampleKind(what)) {
+    const sent = await sendFlowSample(what, base);
+    out(
+      sent.ok
+        ? `sent: ${what} to ${sent.path} (job ${sent.jobId ?? "?"}); watch the npm start terminal`
+        : `send failed: the mediator answered ${sent.status}${sent.error ? ` (${sent.error})` : ""}`,
+    );
+    return sent.ok ? 0 : 1;
+  }
   let res: Response;
   if (what === "lead")
     res = await fetch(`${base}/_sandbox/crm/Leads`, {

@@ -57,6 +57,8 @@ export const WorkerEnvSchema = z.object({
   /** `{"ticket-triage": "gpt-4o"}` */
   MODEL_OVERRIDES: json(z.record(z.string(), z.string()), {}),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  /** Model calls one unit makes at once (a use case's map calls over chunks or pages). */
+  MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(2).default(5),
   /** First retry delay in ms; doubles per receive, honours a longer retry-after, capped at 15 minutes. */
   RETRY_BASE_MS: z.coerce.number().int().min(0).default(5_000),

@@ -4,7 +4,22 @@
  * the Zoho ports. `proposed` values of null mean "no change". Adding a kind of write: add it here, to the stored
  * plan's schema (`shared/schemas/stored-plan.ts`), and give it a writer in `shared/pipeline/write/`.
  */
+/** A record id, or the id a `crm-create` earlier in the same plan (its index) created. */
+export type RecordRef = string | { fromStep: number };
+
 export type PlannedWrite =
+  | {
+      /**
+       * A new CRM record (`"trigger": []`), guarded like an update and with every mandatory field of the module
+       * present. `existsBy`: a resumed plan first searches for a record with this value (the create may have
+       * reached Zoho without being recorded) and takes it instead of creating a second one.
+       */
+      kind: "crm-create";
+      module: string;
+      proposed: Record<string, unknown>;
+      allowList: readonly string[];
+      existsBy?: { field: string; value: string } | undefined;
+    }
   | {
       kind: "crm-update";
       module: string;
@@ -18,7 +33,7 @@ export type PlannedWrite =
       /** A note on a CRM record (`"trigger": []`). */
       kind: "crm-note";
       module: string;
-      id: string;
+      id: RecordRef;
       title: string;
       content: string;
     }
@@ -26,10 +41,13 @@ export type PlannedWrite =
       /** A task related to a CRM record (`"trigger": []`). */
       kind: "crm-task";
       module: string;
-      id: string;
+      id: RecordRef;
       subject: string;
+      /** YYYY-MM-DD. */
       dueDate?: string | undefined;
       description?: string | undefined;
+      /** The task's owner (e.g. the related record's owner); the integration user when absent. */
+      ownerId?: string | undefined;
     }
   | {
       kind: "desk-ticket-update";
@@ -39,6 +57,14 @@ export type PlannedWrite =
       droppable?: readonly string[] | undefined;
     }
   | { kind: "desk-comment"; ticketId: string; content: string }
+  | {
+      /** A new Desk ticket (the adapter picks the org's default department). */
+      kind: "desk-ticket-create";
+      subject: string;
+      description: string;
+      email: string;
+      contactName?: string | undefined;
+    }
   | {
       kind: "desk-reply";
       ticketId: string;

@@ -20,5 +20,7 @@ export interface ZohoField {
     | "other";
   length?: number;
   readOnly: boolean;
+  /** The org requires a value on create (CRM `system_mandatory`; Desk `isMandatory`). */
+  mandatory?: boolean;
   picklist?: string[];
 }

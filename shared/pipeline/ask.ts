@@ -1,65 +1,145 @@
 /**
- * The ask stage: the model call with structured output, and one repair attempt when the answer fails its schema
- * (the second failure dead-letters the unit). Every call's usage goes to the usage book, failed ones too.
+ * The ask stage: the model calls of a unit with structured output, each with one repair attempt when the answer
+ * fails its schema (the second failure dead-letters the unit). One call (`prompt()`/`schemaFor()`), or as many as
+ * a use case's `answer` makes (map-reduce over chunks, a call per page), at most `modelConcurrency` of them at once.
+ * Every call's usage goes to the usage book and, with its label and cost, to the unit's list of calls (failed
+ * attempts too).
  */
 import type * as z from "zod";
 import { utcDay } from "../domain/budgets.js";
 import { LlmOutputError } from "../errors.js";
 import type { LlmUsage } from "../ports/llm.js";
 import type { WorkMessage } from "../schemas/work-message.js";
+import type { ModelAsk, ModelImage, UseCaseWork } from "../use-cases/descriptor.js";
 import type { UsageBook } from "./budget.js";
 import { ModelOutputRejected } from "./decide.js";
 import type { PipelineDeps } from "./deps.js";
 import type { ProgressReport } from "./progress.js";
 
+/** Model calls of one unit at once unless `MODEL_CONCURRENCY` says otherwise. */
+export const DEFAULT_MODEL_CONCURRENCY = 4;
+
+/** One model call of a unit: what it was for and what it cost. */
+export interface ModelCall {
+  label: string;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+}
+
 export interface Answer {
   output: Record<string, unknown>;
   model: string;
-  /** Tokens of every call for this unit, the failed attempt included. */
+  /** Tokens of every call for this unit, the failed attempts included. */
   usage: LlmUsage;
+  /** Each call (a repaired call is one entry with both attempts' tokens). */
+  calls: ModelCall[];
+}
+
+/** The label of the single call of a use case without `answer`. */
+export const SINGLE_CALL_LABEL = "answer";
+
+/** Runs at most `limit` of the functions given to it at once, in the order they came. */
+export function limiter(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await fn();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
 }
 
 export async function askModel(
   deps: Pick<PipelineDeps, "llm" | "clock" | "metrics" | "config">,
   usageBook: UsageBook,
   report: ProgressReport,
-  schema: z.ZodType<Record<string, unknown>>,
+  // biome-ignore lint/suspicious/noExplicitAny: the registry holds use cases whose input and context types differ
+  work: Pick<UseCaseWork<any, any>, "schemaFor" | "prompt" | "answer">,
+  loaded: unknown,
   message: WorkMessage,
-  prompt: { system: string; user: string },
 ): Promise<Answer> {
   const model = deps.config.modelFor(message.useCase);
+  const price = deps.config.price(model);
   const usage: LlmUsage = { promptTokens: 0, completionTokens: 0 };
-  const record = (u: LlmUsage) => {
+  const calls: ModelCall[] = [];
+  const record = (call: ModelCall, u: LlmUsage) => {
+    const costMicros = (u.promptTokens * price.prompt + u.completionTokens * price.completion) / 1e6;
     usage.promptTokens += u.promptTokens;
     usage.completionTokens += u.completionTokens;
-    const price = deps.config.price(model);
-    usageBook.add(
-      message.useCase,
-      utcDay(deps.clock.now()),
-      u,
-      (u.promptTokens * price.prompt + u.completionTokens * price.completion) / 1e6,
-    );
+    call.promptTokens += u.promptTokens;
+    call.completionTokens += u.completionTokens;
+    call.costMicros += costMicros;
+    usageBook.add(message.useCase, utcDay(deps.clock.now()), u, costMicros);
   };
-  report(message, "model", model);
-  let repairHint: string | undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const result = await deps.llm.ask({
-        model,
-        ...prompt,
-        schema,
-        schemaName: message.useCase.replace(/-/g, "_"),
-        ...(repairHint ? { repairHint } : {}),
-      });
-      record(result.usage);
-      return { output: result.value, model: result.model, usage };
-    } catch (error) {
-      if (!(error instanceof LlmOutputError)) throw error;
-      const spent = (error as { usage?: LlmUsage }).usage;
-      if (spent) record(spent);
-      if (attempt === 1) throw new ModelOutputRejected(`model output failed twice: ${error.message}`);
-      repairHint = error.message;
-      deps.metrics.count("ModelRepairAttempt", 1, { useCase: message.useCase });
+  let answeredBy = model;
+
+  async function once(request: {
+    label: string;
+    system: string;
+    user: string;
+    schema: z.ZodType;
+    images?: ModelImage[] | undefined;
+  }): Promise<Record<string, unknown>> {
+    const call: ModelCall = { label: request.label, promptTokens: 0, completionTokens: 0, costMicros: 0 };
+    calls.push(call);
+    let repairHint: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await deps.llm.ask({
+          model,
+          system: request.system,
+          user: request.user,
+          schema: request.schema,
+          schemaName: message.useCase.replace(/-/g, "_"),
+          label: request.label,
+          ...(request.images?.length ? { images: request.images } : {}),
+          ...(repairHint ? { repairHint } : {}),
+        });
+        record(call, result.usage);
+        answeredBy = result.model;
+        return result.value as Record<string, unknown>;
+      } catch (error) {
+        if (!(error instanceof LlmOutputError)) throw error;
+        const spent = (error as { usage?: LlmUsage }).usage;
+        if (spent) record(call, spent);
+        if (attempt === 1)
+          throw new ModelOutputRejected(
+            `model output failed twice${request.label === SINGLE_CALL_LABEL ? "" : ` (${request.label})`}: ${error.message}`,
+          );
+        repairHint = error.message;
+        deps.metrics.count("ModelRepairAttempt", 1, { useCase: message.useCase });
+      }
     }
   }
+
+  report(message, "model", model);
+  let output: Record<string, unknown>;
+  if (work.answer) {
+    const limit = limiter(Math.max(1, deps.config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY));
+    const ask: ModelAsk = (request) => limit(() => once(request)) as never;
+    output = await work.answer(ask, loaded);
+  } else {
+    output = await once({ label: SINGLE_CALL_LABEL, schema: work.schemaFor(loaded), ...work.prompt(loaded) });
+  }
+  return { output, model: answeredBy, usage, calls };
+}
+
+/** The refusal of a unit over its use case's per-event token budget, or undefined when it fits (or has none). */
+export function overEventBudget(
+  useCase: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the registry holds use cases whose input and context types differ
+  work: Pick<UseCaseWork<any, any>, "tokenBudgetPerEvent" | "estimateTokens">,
+  loaded: unknown,
+): string | undefined {
+  if (work.tokenBudgetPerEvent === undefined || !work.estimateTokens) return undefined;
+  const estimate = Math.ceil(work.estimateTokens(loaded));
+  return estimate > work.tokenBudgetPerEvent
+    ? `input of about ${estimate} tokens is over ${useCase}'s budget of ${work.tokenBudgetPerEvent} tokens per event`
+    : undefined;
 }

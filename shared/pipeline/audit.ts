@@ -35,19 +35,29 @@ export function auditText(useCase: string, audit: AuditInfo, fields: string[]): 
  */
 export function auditStepFor(mode: "note" | "field", writes: readonly PlannedWrite[]): AuditStep {
   const crm = writes.find((w) => w.kind === "crm-update");
-  return mode === "note" && crm
-    ? { kind: "crm-note", module: crm.module, id: crm.id, done: false }
-    : { kind: "in-write" };
+  if (mode === "note" && crm) return { kind: "crm-note", module: crm.module, id: crm.id, done: false };
+  // A plan that creates the record (an e-mail from an unknown sender) leaves its note on the created record.
+  const created = writes.findIndex((w) => w.kind === "crm-create");
+  const create = writes[created];
+  if (create?.kind === "crm-create")
+    return { kind: "crm-note", module: create.module, id: { fromStep: created }, done: false };
+  return { kind: "in-write" };
 }
 
-/** Every field the plan's CRM updates change (what the audit note lists). */
-export const crmFieldsOf = (plan: StoredPlan): string[] =>
-  plan.writes.flatMap((w) => (w.kind === "crm-update" ? Object.keys(w.proposed) : []));
+/** The record id of the audit note: as planned, or the id the plan's `crm-create` step created. */
+const noteRecordId = (plan: StoredPlan, step: NoteStep): string | undefined =>
+  typeof step.id === "string" ? step.id : plan.created?.[String(step.id.fromStep)];
 
-/** The note of a plan's audit step. */
+/** Every field the plan's CRM updates and creates set (what the audit note lists). */
+export const crmFieldsOf = (plan: StoredPlan): string[] =>
+  plan.writes.flatMap((w) =>
+    w.kind === "crm-update" || w.kind === "crm-create" ? Object.keys(w.proposed) : [],
+  );
+
+/** The note of a plan's audit step (its record resolved: see `noteRecordId`). */
 export const auditNote = (useCase: string, plan: StoredPlan, step: NoteStep): NewNote => ({
   module: step.module,
-  recordId: step.id,
+  recordId: noteRecordId(plan, step) as string,
   title: "AI update",
   content: auditText(useCase, plan.audit, crmFieldsOf(plan)),
 });
@@ -56,13 +66,18 @@ export const auditNote = (useCase: string, plan: StoredPlan, step: NoteStep): Ne
  * Whether the record already has this job's audit note: asked only when a unit resumes a stored plan, because an
  * earlier attempt may have written the note and failed (or timed out) before recording that it did.
  */
-export async function auditNoteExists(crm: ZohoCrm, step: NoteStep, jobId: string): Promise<boolean> {
-  const notes = await crm.listNotes(step.module, step.id, 200);
+export async function auditNoteExists(
+  crm: ZohoCrm,
+  step: NoteStep,
+  recordId: string,
+  jobId: string,
+): Promise<boolean> {
+  const notes = await crm.listNotes(step.module, recordId, 200);
   return notes.some((n) => n.content.split("\n").includes(`job: ${jobId}`));
 }
 
 const isCrmWrite = (w: PlannedWrite) =>
-  w.kind === "crm-update" || w.kind === "crm-note" || w.kind === "crm-task";
+  w.kind === "crm-create" || w.kind === "crm-update" || w.kind === "crm-note" || w.kind === "crm-task";
 
 /** The CRM audit notes of the units whose CRM writes are all done: one call per connection and 100 notes. */
 export async function writeAuditNotes(stage: WriteStage, units: readonly Unit[]): Promise<void> {
@@ -72,10 +87,12 @@ export async function writeAuditNotes(stage: WriteStage, units: readonly Unit[])
     const step = unit.plan.auditStep;
     if (step.kind !== "crm-note" || step.done || decisions.has(unit.record.messageId)) continue;
     if (!unit.plan.writes.every((w, i) => !isCrmWrite(w) || unit.plan.done.includes(i))) continue;
+    const recordId = noteRecordId(unit.plan, step);
+    if (!recordId) continue;
     if (unit.resumed) {
       // An earlier attempt may have written the note and failed before recording it: look before writing.
       try {
-        if (await auditNoteExists(unit.zoho.crm, step, unit.message.jobId)) {
+        if (await auditNoteExists(unit.zoho.crm, step, recordId, unit.message.jobId)) {
           step.done = true;
           await jobs.savePlan(unit.key, unit.plan);
           continue;

@@ -37,6 +37,8 @@ export interface PipelineConfig {
   leaseMs: number;
   /** First retry delay; doubles with each receive, capped at 15 minutes. */
   retryBaseMs: number;
+  /** Model calls of one unit at once (a use case's map calls). @default 4 (DEFAULT_MODEL_CONCURRENCY) */
+  modelConcurrency?: number;
   /** Re-check interval of work waiting on a repair (broken connection, missing required field). @default 20_000 */
   waitRecheckMs?: number;
 }

@@ -3,7 +3,7 @@
  * allow-list before anything is written. All or nothing, except values the use case may drop (named in the audit
  * trail). A Desk reply gets its from address here, so a missing one stops the unit before any write.
  */
-import type { PlannedWrite } from "../domain/planned-write.js";
+import type { PlannedWrite, RecordRef } from "../domain/planned-write.js";
 import { guardPartial } from "../domain/write-guard.js";
 import type { ZohoPorts } from "../ports/zoho.js";
 import type { AuditTarget } from "../use-cases/descriptor.js";
@@ -12,6 +12,27 @@ import type { FieldMetadataCache } from "./field-metadata-cache.js";
 
 /** Zoho's longest note, comment and reply text. */
 export const MAX_CONTENT_LENGTH = 32_000;
+/** Desk's longest ticket subject and description (Ticket.json of Desk's OAS). */
+export const MAX_TICKET_SUBJECT = 1_000;
+export const MAX_TICKET_DESCRIPTION = 65_535;
+
+const ZOHO_ID = /^\d{1,19}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A record reference is an id, or the index of a `crm-create` earlier in the same plan. */
+function refProblem(
+  kind: string,
+  id: RecordRef,
+  planned: readonly PlannedWrite[],
+  at: number,
+): string | undefined {
+  if (typeof id === "string") return undefined;
+  const target = planned[id.fromStep];
+  return id.fromStep < at && target?.kind === "crm-create"
+    ? undefined
+    : `${kind}: step ${id.fromStep} is not an earlier crm-create of the plan`;
+}
 
 export type Guarded =
   | { ok: true; writes: PlannedWrite[]; mappings: string[]; dropped: string[] }
@@ -32,8 +53,48 @@ export async function guardWrites(
     problems.push(`${kind}: content must be 1 to ${MAX_CONTENT_LENGTH} characters`);
     return false;
   };
-  for (const write of planned) {
+  for (const [at, write] of planned.entries()) {
     switch (write.kind) {
+      case "crm-create": {
+        const fields = await deps.metadata.fields(zoho, connection, "crm", write.module);
+        const result = guardPartial(write.proposed, fields, write.allowList);
+        if (!result.ok) {
+          problems.push(...result.problems.map((p) => `${p.field}: ${p.reason}`));
+          break;
+        }
+        // Zoho refuses a record without its mandatory fields: caught here, before any write of the plan.
+        const missing = fields
+          .filter((f) => f.mandatory && !f.readOnly)
+          .filter((f) => {
+            const v = result.fields[f.name];
+            return v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+          })
+          .map((f) => f.name);
+        if (missing.length) {
+          problems.push(`crm-create ${write.module}: mandatory field ${missing.join(", ")} missing`);
+          break;
+        }
+        writes.push({ ...write, proposed: result.fields });
+        mappings.push(...result.mapped.map((m) => `${m.field} "${m.from}" -> "${m.to}"`));
+        break;
+      }
+      case "crm-note": {
+        const bad = refProblem(write.kind, write.id, planned, at);
+        if (bad) problems.push(bad);
+        else if (contentFits(write.kind, write.content)) writes.push(write);
+        break;
+      }
+      case "desk-ticket-create":
+        if (write.subject.trim().length === 0 || write.subject.length > MAX_TICKET_SUBJECT)
+          problems.push(`desk-ticket-create: the subject must be 1 to ${MAX_TICKET_SUBJECT} characters`);
+        else if (write.description.length === 0 || write.description.length > MAX_TICKET_DESCRIPTION)
+          problems.push(
+            `desk-ticket-create: the description must be 1 to ${MAX_TICKET_DESCRIPTION} characters`,
+          );
+        else if (!EMAIL.test(write.email))
+          problems.push("desk-ticket-create: the e-mail address is not valid");
+        else writes.push(write);
+        break;
       case "crm-update":
       case "desk-ticket-update": {
         const fields =
@@ -49,10 +110,20 @@ export async function guardWrites(
         }
         break;
       }
-      case "crm-task":
-        if (write.subject.trim().length === 0) problems.push("crm-task: the subject is empty");
+      case "crm-task": {
+        const bad =
+          refProblem(write.kind, write.id, planned, at) ??
+          (write.subject.trim().length === 0 ? "crm-task: the subject is empty" : undefined) ??
+          (write.dueDate !== undefined && !ISO_DATE.test(write.dueDate)
+            ? "crm-task: the due date is not YYYY-MM-DD"
+            : undefined) ??
+          (write.ownerId !== undefined && !ZOHO_ID.test(write.ownerId)
+            ? "crm-task: the owner is not a Zoho user id"
+            : undefined);
+        if (bad) problems.push(bad);
         else writes.push(write);
         break;
+      }
       case "desk-reply":
         if (contentFits(write.kind, write.content)) {
           // Desk refuses an e-mail draft or reply without an active from address: resolved before any write.
@@ -81,7 +152,8 @@ export async function leaveQuarantineNote(
       await zoho.crm.createNotes([
         { module: target.module, recordId: target.id, title: "AI write quarantined", content: text },
       ]);
-    else await zoho.desk.addPrivateComment(target.ticketId, text);
+    else if (target.service === "desk") await zoho.desk.addPrivateComment(target.ticketId, text);
+    // `none`: no record exists yet to leave a note on (the dead letter carries the reason).
   } catch (error) {
     onError(error);
   }

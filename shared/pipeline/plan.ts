@@ -5,6 +5,7 @@
 import type { PlannedWrite } from "../domain/planned-write.js";
 import type { CapSlot, StoredPlan } from "../ports/job-store.js";
 import type { LlmUsage } from "../ports/llm.js";
+import type { ModelCall } from "./ask.js";
 import { auditStepFor } from "./audit.js";
 
 export function newPlan(args: {
@@ -13,6 +14,7 @@ export function newPlan(args: {
   promptVersion: string;
   jobId: string;
   usage: LlmUsage;
+  calls?: ModelCall[];
   mappings: string[];
   dropped: string[];
   auditMode: "note" | "field";
@@ -26,6 +28,7 @@ export function newPlan(args: {
       promptVersion: args.promptVersion,
       jobId: args.jobId,
       usage: args.usage,
+      ...(args.calls ? { calls: args.calls } : {}),
       mappings: args.mappings,
       ...(args.dropped.length ? { dropped: args.dropped } : {}),
     },

@@ -5,7 +5,7 @@
 import { recordKeyOf } from "../domain/write-cap.js";
 import type { CapSlot } from "../ports/job-store.js";
 import type { ZohoPorts } from "../ports/zoho.js";
-import { askModel } from "./ask.js";
+import { askModel, overEventBudget } from "./ask.js";
 import { checkBudgets, type UsageBook } from "./budget.js";
 import type { WriteCap } from "./cap.js";
 import { claimJob } from "./claim.js";
@@ -66,6 +66,12 @@ export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<
       now,
     );
     if (!loaded.ok) return decider.quarantine(unit, loaded.reason);
+    // Too big for one event: refused before any model call, never truncated.
+    const tooBig = overEventBudget(message.useCase, work, loaded.loaded);
+    if (tooBig) {
+      metrics.count("EventTokenBudgetExceeded", 1, { useCase: message.useCase });
+      return decider.quarantine(unit, tooBig);
+    }
     // The loop breaker before the model call: a record past its daily cap costs no model call.
     const target = work.auditTarget(loaded.loaded);
     slot = await writeCap.take(recordKeyOf(message.connection, target), now);
@@ -76,15 +82,7 @@ export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<
         `AI write cap of ${writeCap.cap} per record per day reached (loop breaker)`,
       );
     }
-    const schema = work.schemaFor(loaded.loaded);
-    const answer = await askModel(
-      deps,
-      kit.usageBook,
-      kit.report,
-      schema,
-      message,
-      work.prompt(loaded.loaded),
-    );
+    const answer = await askModel(deps, kit.usageBook, kit.report, work, loaded.loaded, message);
     const planned = work.plan(answer.output, loaded.loaded, loaded.ctx);
     const guarded = await guardWrites(
       { metadata: deps.metadata, deskFrom: kit.deskFrom },
@@ -108,6 +106,7 @@ export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<
       promptVersion: work.promptVersion,
       jobId: message.jobId,
       usage: answer.usage,
+      calls: answer.calls,
       mappings: guarded.mappings,
       dropped: guarded.dropped,
       auditMode: config.audit.mode,

@@ -14,6 +14,10 @@ export interface LlmRequest<T extends z.ZodType> {
   /** Strict structured output schema. */
   schema: T;
   schemaName: string;
+  /** What this call is within its unit ("chunk 3/12", "reduce"), when a use case makes several. */
+  label?: string;
+  /** Images for a vision-capable model (scanned pages, photos), sent with the user message. */
+  images?: { mediaType: "image/png" | "image/jpeg"; base64: string }[];
   /** A previous answer failed validation: this is the reason, for one repair attempt. */
   repairHint?: string;
 }

@@ -60,7 +60,7 @@ export interface CrmAttachment {
 export interface ZohoCrm {
   /** Records by id, read in batches of at most 100 ids per call; missing ids are simply absent from the answer. */
   getRecords(module: string, ids: readonly string[], fields?: readonly string[]): Promise<CrmRecord[]>;
-  /** One record, or null when it does not exist. */
+  /** One record, or null when it does not exist. `Owner` as Zoho answers it: `{ id, name, email }`. */
   getRecord(module: string, id: string): Promise<CrmRecord | null>;
   /**
    * Updates records (at most 100 per call: the adapter refuses more), always with `"trigger": []` so the
@@ -70,6 +70,11 @@ export interface ZohoCrm {
     module: string,
     records: readonly ({ id: string } & Record<string, unknown>)[],
   ): Promise<ItemResult[]>;
+  /**
+   * Creates records (at most 100 per call: the adapter refuses more), `"trigger": []`. One result per record, in
+   * order; `id` of a success is the new record's.
+   */
+  createRecords(module: string, records: readonly Record<string, unknown>[]): Promise<ItemResult[]>;
   /** Creates notes (at most 100 per call), `"trigger": []`. One result per note, in order. */
   createNotes(notes: readonly NewNote[]): Promise<ItemResult[]>;
   /** A record's notes, newest first (at most `limit`, default 200). */

@@ -48,7 +48,19 @@ export interface DeskReplyAddress {
   departmentId?: string;
 }
 
+/** A new ticket. Desk requires a department: the adapter takes the org's default (else first) when none is given. */
+export interface NewDeskTicket {
+  subject: string;
+  description: string;
+  /** The contact's e-mail address (Desk finds or creates the contact). */
+  email: string;
+  contactName?: string;
+  departmentId?: string;
+}
+
 export interface ZohoDesk {
+  /** Creates a ticket. */
+  createTicket(ticket: NewDeskTicket): Promise<{ id: string }>;
   /** A ticket, or null when it does not exist. */
   getTicket(ticketId: string): Promise<DeskTicket | null>;
   /** The ticket's threads, oldest first. */

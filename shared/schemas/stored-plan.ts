@@ -6,7 +6,16 @@
 import * as z from "zod";
 import type { PlannedWrite } from "../domain/planned-write.js";
 
+const RecordRefSchema = z.union([z.string(), z.object({ fromStep: z.number().int().nonnegative() })]);
+
 const PlannedWriteSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("crm-create"),
+    module: z.string(),
+    proposed: z.record(z.string(), z.unknown()),
+    allowList: z.array(z.string()),
+    existsBy: z.object({ field: z.string(), value: z.string() }).optional(),
+  }),
   z.object({
     kind: z.literal("crm-update"),
     module: z.string(),
@@ -18,17 +27,18 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("crm-note"),
     module: z.string(),
-    id: z.string(),
+    id: RecordRefSchema,
     title: z.string(),
     content: z.string(),
   }),
   z.object({
     kind: z.literal("crm-task"),
     module: z.string(),
-    id: z.string(),
+    id: RecordRefSchema,
     subject: z.string(),
     dueDate: z.string().optional(),
     description: z.string().optional(),
+    ownerId: z.string().optional(),
   }),
   z.object({
     kind: z.literal("desk-ticket-update"),
@@ -38,6 +48,13 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
     droppable: z.array(z.string()).optional(),
   }),
   z.object({ kind: z.literal("desk-comment"), ticketId: z.string(), content: z.string() }),
+  z.object({
+    kind: z.literal("desk-ticket-create"),
+    subject: z.string(),
+    description: z.string(),
+    email: z.string(),
+    contactName: z.string().optional(),
+  }),
   z.object({
     kind: z.literal("desk-reply"),
     ticketId: z.string(),
@@ -61,6 +78,17 @@ export const AuditInfoSchema = z.object({
   promptVersion: z.string(),
   jobId: z.string(),
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
+  /** Each model call of the unit (a use case's `answer` makes several), failed attempts included. */
+  calls: z
+    .array(
+      z.object({
+        label: z.string(),
+        promptTokens: z.number(),
+        completionTokens: z.number(),
+        costMicros: z.number(),
+      }),
+    )
+    .optional(),
   mappings: z.array(z.string()),
   /** Optional targets left out of the write because Zoho would refuse their value (partial writes). */
   dropped: z.array(z.string()).optional(),
@@ -73,7 +101,8 @@ export type AuditInfo = z.infer<typeof AuditInfoSchema>;
  * private comment), so it exists exactly when that step is done.
  */
 export const AuditStepSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("crm-note"), module: z.string(), id: z.string(), done: z.boolean() }),
+  /** `id` may name the record a `crm-create` step of the plan creates (`{ fromStep }`). */
+  z.object({ kind: z.literal("crm-note"), module: z.string(), id: RecordRefSchema, done: z.boolean() }),
   z.object({ kind: z.literal("in-write") }),
 ]);
 export type AuditStep = z.infer<typeof AuditStepSchema>;
@@ -89,6 +118,8 @@ const StoredPlanObject = z.object({
   writes: z.array(PlannedWriteSchema),
   /** Indexes into `writes` of the steps already done. */
   done: z.array(z.number().int().nonnegative()),
+  /** Ids created by the plan's `crm-create` (and `desk-ticket-create`) steps, by step index. */
+  created: z.record(z.string(), z.string()).optional(),
   audit: AuditInfoSchema,
   auditStep: AuditStepSchema,
   /** The write-cap slot this plan holds; given back if the job ends with nothing written. */

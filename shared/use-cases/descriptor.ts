@@ -52,7 +52,34 @@ export interface WorkContext {
 /** Where the audit trail (and a quarantine note) of a unit goes. */
 export type AuditTarget =
   | { service: "crm"; module: string; id: string }
-  | { service: "desk"; ticketId: string };
+  | { service: "desk"; ticketId: string }
+  /**
+   * The unit's record is not known before writing (an e-mail from an unknown sender): the write cap counts `key`
+   * (e.g. `email:<address>`) and no quarantine note is left. A `crm-create` in the plan carries the audit note.
+   */
+  | { service: "none"; key: string };
+
+/** An image sent with a model call (a scanned page, a photo): base64 bytes, never a URL the model fetches. */
+export interface ModelImage {
+  mediaType: "image/png" | "image/jpeg";
+  base64: string;
+}
+
+/**
+ * One model call as a use case's `answer` makes it. The pipeline adds the model, the repair attempt, the usage and
+ * cost accounting (per call, under `label`, in the stored plan and the job's completion record) and the bound of
+ * `MODEL_CONCURRENCY` calls of one unit at once: use-case code may `Promise.all` its map calls freely.
+ */
+export type ModelAsk = <T extends z.ZodType<Record<string, unknown>>>(request: {
+  /** What this call is, e.g. "chunk 3/12", "reduce", "page 2": recorded per call in the job record. */
+  label: string;
+  /** Instructions. Never contains untrusted text. */
+  system: string;
+  /** The data, untrusted text only inside `dataBlock`. */
+  user: string;
+  schema: T;
+  images?: ModelImage[];
+}) => Promise<z.infer<T>>;
 
 /**
  * The pipeline part of a use case: load context through the ports, a versioned prompt, a zod output schema
@@ -68,6 +95,19 @@ export interface UseCaseWork<I = unknown, L = unknown> {
   /** The output schema for this unit (e.g. enums of the org's own picklist values). */
   schemaFor(loaded: L): z.ZodType<Record<string, unknown>>;
   prompt(loaded: L): { system: string; user: string };
+  /**
+   * Several model calls for one unit (map-reduce over chunks, one call per page): when present, the pipeline calls
+   * this instead of its single ask with `prompt()`/`schemaFor()` (both still used by `doctor` and as documentation
+   * of the final shape). Its answer is what `plan` receives.
+   */
+  answer?(ask: ModelAsk, loaded: L): Promise<Record<string, unknown>>;
+  /**
+   * Tokens one event may cost at most. With `estimateTokens`, a unit estimated over it is dead-lettered before any
+   * model call (never truncated).
+   */
+  tokenBudgetPerEvent?: number;
+  /** The unit's input size in tokens, estimated after `load` (checked against `tokenBudgetPerEvent`). */
+  estimateTokens?(loaded: L): number;
   plan(output: Record<string, unknown>, loaded: L, ctx: WorkContext): PlannedWrite[];
   auditTarget(loaded: L): AuditTarget;
 }

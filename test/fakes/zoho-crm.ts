@@ -18,12 +18,13 @@ import type {
 
 export type CrmCall =
   | { method: "updateRecords"; module: string; records: Record<string, unknown>[]; trigger: [] }
+  | { method: "createRecords"; module: string; records: Record<string, unknown>[]; trigger: [] }
   | { method: "createNotes"; notes: NewNote[]; trigger: [] }
   | { method: "createTasks"; tasks: NewTask[]; trigger: [] }
   | { method: "getRecord" | "getRecords" | "listNotes" | "fields" | "search" | "coql"; args: unknown[] };
 
 type Refusal = Extract<ItemResult, { ok: false }>;
-type WriteMethod = "updateRecords" | "createNotes" | "createTasks";
+type WriteMethod = "updateRecords" | "createRecords" | "createNotes" | "createTasks";
 
 export class FakeZohoCrm implements ZohoCrm {
   readonly records = new Map<string, Map<string, CrmRecord>>();
@@ -125,6 +126,41 @@ export class FakeZohoCrm implements ZohoCrm {
     });
   }
 
+  /** Creates records; a module's `mandatory` fields (from `moduleFields`) must be there, as Zoho insists. */
+  async createRecords(module: string, records: readonly Record<string, unknown>[]) {
+    this.batch(records);
+    for (const r of records)
+      for (const key of Object.keys(r))
+        if (key === "trigger" || key.startsWith("$") || key === "id")
+          throw new Error(`the pipeline tried to send "${key}" in a record create`);
+    this.fail("createRecords");
+    this.calls.push({
+      method: "createRecords",
+      module,
+      records: records.map((r) => ({ ...r })),
+      trigger: [],
+    });
+    const mandatory = (this.moduleFields.get(module) ?? []).filter((f) => f.mandatory);
+    return records.map((r): ItemResult => {
+      const refused = this.refusal("createRecords", r);
+      if (refused) return refused;
+      const missing = mandatory.find(
+        (f) => r[f.name] === undefined || r[f.name] === null || r[f.name] === "",
+      );
+      if (missing)
+        return {
+          ok: false,
+          code: "MANDATORY_NOT_FOUND",
+          message: "required field not found",
+          field: missing.name,
+          details: { api_name: missing.name },
+        };
+      const id = this.id();
+      this.put(module, { ...r, id });
+      return { ok: true, id };
+    });
+  }
+
   async createNotes(notes: readonly NewNote[]) {
     this.batch(notes);
     this.fail("createNotes");
@@ -170,10 +206,12 @@ export class FakeZohoCrm implements ZohoCrm {
   async search(module: string, by: Record<string, string | undefined>): Promise<CrmRecord[]> {
     this.fail("search");
     this.calls.push({ method: "search", args: [module, by] });
+    const all = [...(this.records.get(module)?.values() ?? [])];
+    // `(Field:equals:value)`: the criteria form the pipeline and the use cases send.
+    const criteria = by.criteria?.match(/^\((\w+):equals:(.*)\)$/);
+    if (criteria) return all.filter((r) => String(r[criteria[1] as string] ?? "") === criteria[2]);
     const wanted = Object.values(by).filter((v): v is string => typeof v === "string");
-    return [...(this.records.get(module)?.values() ?? [])].filter((r) =>
-      wanted.some((w) => Object.values(r).includes(w)),
-    );
+    return all.filter((r) => wanted.some((w) => Object.values(r).includes(w)));
   }
 
   async coql(query: string): Promise<Record<string, unknown>[]> {

@@ -10,6 +10,7 @@ import type {
   DeskThread,
   DeskThreadSummary,
   DeskTicket,
+  NewDeskTicket,
   ZohoDesk,
 } from "../../shared/ports/zoho-desk.js";
 
@@ -28,6 +29,7 @@ export class FakeZohoDesk implements ZohoDesk {
   addresses: DeskReplyAddress[] = [];
   readonly calls: DeskCall[] = [];
   private readonly failures: { method: keyof ZohoDesk; error: Error }[] = [];
+  private nextId = 7_000_000_000_000;
 
   put(ticket: DeskTicket, threads: (DeskThreadSummary & DeskThread)[] = []): this {
     this.tickets.set(ticket.id, { ...ticket });
@@ -44,6 +46,7 @@ export class FakeZohoDesk implements ZohoDesk {
   /** The write calls, in order. */
   writes(): DeskCall[] {
     const writes = new Set<keyof ZohoDesk>([
+      "createTicket",
       "updateTicketFields",
       "addPrivateComment",
       "draftReply",
@@ -56,6 +59,22 @@ export class FakeZohoDesk implements ZohoDesk {
     this.calls.push({ method, args });
     const i = this.failures.findIndex((f) => f.method === method);
     if (i >= 0) throw (this.failures.splice(i, 1)[0] as { error: Error }).error;
+  }
+
+  /** Creates a ticket in the given department, else "the org's default" (`1`, as a fake has one department). */
+  async createTicket(ticket: NewDeskTicket): Promise<{ id: string }> {
+    this.call("createTicket", ticket);
+    this.nextId += 1;
+    const id = String(this.nextId);
+    this.put({
+      id,
+      subject: ticket.subject,
+      description: ticket.description,
+      email: ticket.email,
+      departmentId: ticket.departmentId ?? "1",
+      ...(ticket.contactName ? { contactName: ticket.contactName } : {}),
+    });
+    return { id };
   }
 
   async getTicket(ticketId: string): Promise<DeskTicket | null> {

@@ -34,10 +34,12 @@ export type ModelFault = (
 /** How many recent requests' messages the server keeps for inspection (bounded: benchmarks send thousands). */
 export const RECEIVED_KEPT = 1_000;
 
-/** What one model request carried: its endpoint and its messages as role and text. */
+/** What one model request carried: its endpoint, its messages as role and text, and the images it sent. */
 export interface ReceivedRequest {
   endpoint: string;
   messages: { role: string; content: string }[];
+  /** Image parts (`image_url` in chat, `input_image` in responses), in order: their type, size and token cost. */
+  images?: { mediaType: string; width: number; height: number; tokens: number }[];
 }
 
 export interface ModelServerOptions {
@@ -65,6 +67,8 @@ export interface ModelStats {
   faults_served: Record<string, number>;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Image parts received (each counted in `prompt_tokens`). */
+  images: number;
 }
 
 type Message = { role?: string; content?: unknown };
@@ -76,13 +80,87 @@ const tokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
+    // Text parts only: an image part adds no text (the answer stays the same with or without images).
     return content
-      .map((part) =>
-        part && typeof part === "object" && "text" in part ? String((part as { text: unknown }).text) : "",
-      )
+      .filter((part) => part && typeof part === "object" && "text" in part)
+      .map((part) => String((part as { text: unknown }).text))
       .join("\n");
   }
   return "";
+}
+
+/** An image part's data URL, from a chat `image_url` part or a responses `input_image` part; else undefined. */
+function imageUrlOf(part: unknown): { url: string; detail?: string } | undefined {
+  if (!part || typeof part !== "object") return undefined;
+  const p = part as { type?: unknown; image_url?: unknown; detail?: unknown };
+  if (p.type === "image_url" && p.image_url && typeof p.image_url === "object") {
+    const u = p.image_url as { url?: unknown; detail?: unknown };
+    if (typeof u.url === "string")
+      return { url: u.url, ...(typeof u.detail === "string" ? { detail: u.detail } : {}) };
+  }
+  if (p.type === "input_image" && typeof p.image_url === "string")
+    return { url: p.image_url, ...(typeof p.detail === "string" ? { detail: p.detail } : {}) };
+  return undefined;
+}
+
+/** Width and height from a PNG's IHDR or a JPEG's SOF marker; undefined when the bytes are neither. */
+export function imageSize(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length >= 24 && bytes.readUInt32BE(0) === 0x89504e47)
+    return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  let at = 2;
+  while (at + 9 < bytes.length) {
+    if (bytes[at] !== 0xff) return undefined;
+    const marker = bytes[at + 1] as number;
+    const length = bytes.readUInt16BE(at + 2);
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker))
+      return { height: bytes.readUInt16BE(at + 5), width: bytes.readUInt16BE(at + 7) };
+    at += 2 + length;
+  }
+  return undefined;
+}
+
+/**
+ * OpenAI's published image cost: 85 tokens at low detail; otherwise the image is fitted in 2048x2048, its short
+ * side scaled to 768, and each 512-pixel tile costs 170 more.
+ */
+export function imageTokens(width: number, height: number, detail?: string): number {
+  if (detail === "low") return 85;
+  let w = width;
+  let h = height;
+  const fit = Math.min(1, 2048 / Math.max(w, h));
+  w *= fit;
+  h *= fit;
+  const short = Math.min(w, h);
+  if (short > 768) {
+    w *= 768 / short;
+    h *= 768 / short;
+  }
+  return 85 + 170 * Math.ceil(w / 512) * Math.ceil(h / 512);
+}
+
+/** The images of a request's messages, or the reason one is not a valid base64 PNG/JPEG data URL. */
+function imagesOf(
+  messages: Message[],
+): { ok: true; images: NonNullable<ReceivedRequest["images"]> } | { ok: false; reason: string } {
+  const images: NonNullable<ReceivedRequest["images"]> = [];
+  for (const m of messages) {
+    if (!Array.isArray(m.content)) continue;
+    for (const part of m.content) {
+      const image = imageUrlOf(part);
+      if (!image) continue;
+      const data = image.url.match(/^data:(image\/(?:png|jpeg));base64,([A-Za-z0-9+/=]+)$/);
+      const size = data ? imageSize(Buffer.from(data[2] as string, "base64")) : undefined;
+      if (!data || !size) return { ok: false, reason: "Invalid image: send a base64 PNG or JPEG data URL." };
+      images.push({
+        mediaType: data[1] as string,
+        ...size,
+        tokens: imageTokens(size.width, size.height, image.detail),
+      });
+    }
+  }
+  return { ok: true, images };
 }
 
 function openAiError(status: number, message: string, type: string, code: string | null) {
@@ -99,6 +177,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     faults_served: {},
     prompt_tokens: 0,
     completion_tokens: 0,
+    images: 0,
   });
   let stats = fresh();
   let received: ReceivedRequest[] = [];
@@ -258,9 +337,15 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         .filter((m) => m.role === "user")
         .map((m) => contentText(m.content))
         .join("\n") || allText;
+    const images = imagesOf(messages);
+    if (!images.ok) {
+      const e = openAiError(400, images.reason, "invalid_request_error", "invalid_image_format");
+      return reply(res, e.status, e.body);
+    }
     received.push({
       endpoint: url.pathname,
       messages: messages.map((m) => ({ role: String(m.role ?? ""), content: contentText(m.content) })),
+      ...(images.images.length ? { images: images.images } : {}),
     });
     if (received.length > RECEIVED_KEPT) received = received.slice(-RECEIVED_KEPT);
     const schemaHolder = isChat ? (format?.json_schema as Record<string, unknown> | undefined) : format;
@@ -308,8 +393,11 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
 
     const refusal = fault?.kind === "refusal" ? "I'm sorry, but I can't help with that request." : null;
     const text = refusal ? "" : answer(schema, format?.type === "json_object", userText, fault);
+    // Images cost what OpenAI charges for them; the answer stays derived from the text alone (deterministic).
+    const imageCost = images.images.reduce((sum, i) => sum + i.tokens, 0);
+    stats.images += images.images.length;
     const promptTokens =
-      tokens(allText) + (schema ? tokens(JSON.stringify(schema)) : 0) + 3 * messages.length;
+      tokens(allText) + (schema ? tokens(JSON.stringify(schema)) : 0) + 3 * messages.length + imageCost;
     const completionTokens = refusal ? tokens(refusal) : tokens(text);
     stats.prompt_tokens += promptTokens;
     stats.completion_tokens += completionTokens;

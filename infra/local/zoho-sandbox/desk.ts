@@ -129,6 +129,27 @@ export class Desk {
     thread?: { from: string; content: string },
   ): Reply {
     const source = thread ? "ui" : "api";
+    // Desk takes a `contact` (email, last name) instead of a `contactId`: it finds the contact by e-mail or adds one.
+    if (input.contactId === undefined && input.contact && typeof input.contact === "object") {
+      const given = input.contact as { email?: unknown; lastName?: unknown; firstName?: unknown };
+      if (typeof given.lastName !== "string" || given.lastName === "")
+        return invalid([{ fieldName: "/contact/lastName", errorType: "missing" }]);
+      const email = typeof given.email === "string" ? given.email : "";
+      let contact = email
+        ? this.contacts.find((c) => c.email.toLowerCase() === email.toLowerCase())
+        : undefined;
+      if (!contact) {
+        contact = {
+          id: this.ctx.ids.next(),
+          firstName: typeof given.firstName === "string" ? given.firstName : "",
+          lastName: given.lastName,
+          email,
+        };
+        this.contacts.push(contact);
+      }
+      const { contact: _contact, ...rest } = input;
+      input = { ...rest, contactId: contact.id };
+    }
     const errors: FieldError[] = [];
     for (const f of ["subject", "departmentId", "contactId"])
       if (input[f] === undefined || input[f] === "")

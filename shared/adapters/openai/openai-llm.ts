@@ -65,9 +65,21 @@ export class OpenAiLlm implements Llm {
   }
 
   async ask<T extends z.ZodType>(request: LlmRequest<T>): Promise<LlmResult<z.infer<T>>> {
+    // Images (scanned pages) travel as data-URL image parts of the user message: never a URL the model fetches.
+    const user: OpenAI.ChatCompletionUserMessageParam["content"] = request.images?.length
+      ? [
+          { type: "text", text: request.user },
+          ...request.images.map(
+            (image): OpenAI.ChatCompletionContentPartImage => ({
+              type: "image_url",
+              image_url: { url: `data:${image.mediaType};base64,${image.base64}` },
+            }),
+          ),
+        ]
+      : request.user;
     const messages: OpenAI.ChatCompletionMessageParam[] = [
       { role: "system", content: request.system },
-      { role: "user", content: request.user },
+      { role: "user", content: user },
     ];
     if (request.repairHint) {
       messages.push({

@@ -94,6 +94,17 @@ export class ZohoCrmHttp implements ZohoCrm {
     );
   }
 
+  async createRecords(module: string, records: readonly Record<string, unknown>[]): Promise<ItemResult[]> {
+    assertBatch(records, "records");
+    if (records.length === 0) return [];
+    return this.write(
+      "POST",
+      `/crm/v8/${module}`,
+      records.map((r) => ({ ...r })),
+      records.map(() => undefined),
+    );
+  }
+
   async createNotes(notes: readonly NewNote[]): Promise<ItemResult[]> {
     assertBatch(notes, "notes");
     if (notes.length === 0) return [];

@@ -6,13 +6,14 @@
  */
 import * as z from "zod";
 import type { ZohoField } from "../../domain/zoho-field.js";
-import { NotFoundError } from "../../errors.js";
+import { NotFoundError, ValidationError } from "../../errors.js";
 import type {
   DeskReply,
   DeskReplyAddress,
   DeskThread,
   DeskThreadSummary,
   DeskTicket,
+  NewDeskTicket,
   ZohoDesk,
 } from "../../ports/zoho-desk.js";
 import { parseDeskFields } from "./field-metadata-wire.js";
@@ -52,6 +53,19 @@ const ReplyAddressSchema = z.looseObject({
   isDefault: z.boolean().nullish(),
 });
 const ReplyAddressesSchema = z.looseObject({ data: z.array(z.unknown()).nullish() });
+/** `GET /api/v1/departments`: the org's departments; `isDefault`/`isEnabled` read when present. */
+const DepartmentsSchema = z.looseObject({
+  data: z
+    .array(
+      z.looseObject({
+        id: z.unknown(),
+        isDefault: z.boolean().nullish(),
+        isEnabled: z.boolean().nullish(),
+      }),
+    )
+    .nullish(),
+});
+const CreatedTicketSchema = z.looseObject({ id: z.unknown() });
 
 /** Desk answers 404 (or 204) for a ticket or thread that does not exist: the port says null. */
 async function orNull<T>(call: () => Promise<T | undefined>): Promise<T | null> {
@@ -67,7 +81,50 @@ const str = (v: string | number | null | undefined) =>
   v === null || v === undefined ? undefined : String(v);
 
 export class ZohoDeskHttp implements ZohoDesk {
+  /** The department new tickets go to when none is given (read once: an org's departments rarely change). */
+  private defaultDepartment: Promise<string> | undefined;
+
   constructor(private readonly http: ZohoHttpClient) {}
+
+  /**
+   * `POST /api/v1/tickets`. Desk requires a department and a contact: the contact is given as `contact` (email and
+   * last name), which Desk matches to an existing contact by e-mail or creates; the department is the caller's or
+   * the org's default (else first enabled) one.
+   */
+  async createTicket(ticket: NewDeskTicket): Promise<{ id: string }> {
+    const departmentId = ticket.departmentId ?? (await this.departmentForNewTickets());
+    const res = await namingField(() =>
+      this.http.request({
+        service: "desk",
+        method: "POST",
+        path: "/api/v1/tickets",
+        body: {
+          subject: ticket.subject,
+          description: ticket.description,
+          departmentId,
+          email: ticket.email,
+          contact: { email: ticket.email, lastName: ticket.contactName || ticket.email },
+          channel: "Email",
+        },
+      }),
+    );
+    const created = CreatedTicketSchema.parse(res.data ?? {});
+    return { id: checkedId(created.id, "zoho-desk", "a ticket id") };
+  }
+
+  private departmentForNewTickets(): Promise<string> {
+    this.defaultDepartment ??= (async () => {
+      const res = await this.http.request({ service: "desk", method: "GET", path: "/api/v1/departments" });
+      const list = (DepartmentsSchema.parse(res.data ?? {}).data ?? []).filter((d) => d.isEnabled !== false);
+      const chosen = list.find((d) => d.isDefault === true) ?? list[0];
+      if (!chosen) throw new ValidationError("Zoho Desk has no enabled department to create a ticket in", []);
+      return checkedId(chosen.id, "zoho-desk", "a department id");
+    })().catch((error) => {
+      this.defaultDepartment = undefined;
+      throw error;
+    });
+    return this.defaultDepartment;
+  }
 
   getTicket(ticketId: string): Promise<DeskTicket | null> {
     return orNull(async () => {

@@ -12,6 +12,7 @@ const CrmFieldSchema = z.looseObject({
   length: z.number().nullish(),
   read_only: z.boolean().nullish(),
   field_read_only: z.boolean().nullish(),
+  system_mandatory: z.boolean().nullish(),
   pick_list_values: z
     .array(z.looseObject({ actual_value: z.string(), display_value: z.string().nullish() }))
     .nullish(),
@@ -31,6 +32,7 @@ const DeskFieldSchema = z.looseObject({
   /** `null` where a field has no length (picklists, numbers). */
   maxLength: z.number().nullish(),
   isReadOnly: z.boolean().nullish(),
+  isMandatory: z.boolean().nullish(),
   allowedValues: DeskAllowedValuesSchema,
 });
 const DeskFieldsSchema = z.object({ data: z.array(DeskFieldSchema) });
@@ -79,6 +81,7 @@ export function parseDeskFields(body: unknown): ZohoField[] {
     type: (Object.hasOwn(DESK_TYPES, f.type) ? DESK_TYPES[f.type] : undefined) ?? "other",
     ...(typeof f.maxLength === "number" ? { length: f.maxLength } : {}),
     readOnly: Boolean(f.isReadOnly),
+    ...(f.isMandatory ? { mandatory: true } : {}),
     ...(f.allowedValues ? { picklist: f.allowedValues } : {}),
   }));
 }
@@ -90,6 +93,7 @@ export function parseCrmFields(body: unknown): ZohoField[] {
     type: (Object.hasOwn(CRM_TYPES, f.data_type) ? CRM_TYPES[f.data_type] : undefined) ?? "other",
     ...(typeof f.length === "number" ? { length: f.length } : {}),
     readOnly: Boolean(f.read_only || f.field_read_only),
+    ...(f.system_mandatory ? { mandatory: true } : {}),
     ...(f.pick_list_values ? { picklist: f.pick_list_values.map((p) => p.actual_value) } : {}),
   }));
 }

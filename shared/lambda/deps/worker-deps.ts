@@ -129,6 +129,7 @@ export function createWorkerDeps(
       // minute's margin), and at least 5 minutes; shorter than the queue's visibility timeout (6x the timeout).
       leaseMs: Math.max(5 * 60_000, env.MODEL_TIMEOUT_MS + 70_000),
       retryBaseMs: env.RETRY_BASE_MS,
+      modelConcurrency: env.MODEL_CONCURRENCY,
       waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
     },
   });

@@ -1,10 +1,11 @@
 /**
- * The CRM writers: `crm-update` through `ZohoCrm.updateRecords`, batched across the batch's units per connection and
+ * The CRM writers: `crm-create` through `ZohoCrm.createRecords` first (a note or task of the same plan may name the
+ * record it creates: `{ fromStep }`, resolved from the plan's `created` ids), then `crm-update` through `ZohoCrm.updateRecords`, batched across the batch's units per connection and
  * module in chunks of 100 (the port always sends `"trigger": []`); `crm-note` and `crm-task` through
  * `createNotes`/`createTasks`, batched per connection likewise. Each step is recorded in the stored plan as it
  * succeeds, so a redelivery after a crash never repeats it. A refused item dead-letters its unit with Zoho's code.
  */
-import type { PlannedWrite, WriteOf } from "../../domain/planned-write.js";
+import type { PlannedWrite, RecordRef, WriteOf } from "../../domain/planned-write.js";
 import type { ItemResult } from "../../ports/zoho-crm.js";
 import { auditText, describeRefusal } from "../audit.js";
 import type { Unit } from "../unit.js";
@@ -15,6 +16,14 @@ type Item<K extends PlannedWrite["kind"]> = { unit: Unit; write: WriteOf<K>; ind
 
 const isKind = <K extends PlannedWrite["kind"]>(write: PlannedWrite, kind: K): write is WriteOf<K> =>
   write.kind === kind;
+
+/** A step's record id: as planned, or the id its plan's earlier `crm-create` step created. */
+export function resolveRef(unit: Unit, ref: RecordRef): string | undefined {
+  return typeof ref === "string" ? ref : unit.plan.created?.[String(ref.fromStep)];
+}
+
+/** Escapes a value for Zoho's search criteria (`(`, `)`, `,` and `\` are special). */
+const criteriaValue = (v: string) => v.replace(/[\\(),]/g, (c) => `\\${c}`);
 
 /** The steps of kind `kind` not yet done, of units still in the write phase. */
 function pendingOf<K extends PlannedWrite["kind"]>(
@@ -41,6 +50,7 @@ async function writeChunk<K extends PlannedWrite["kind"]>(
   what: string,
   call: () => Promise<ItemResult[]>,
   onRefused?: (item: Item<K>, result: ItemResult | undefined) => void,
+  onWritten?: (item: Item<K>, result: Extract<ItemResult, { ok: true }>) => void,
 ): Promise<void> {
   let results: ItemResult[];
   try {
@@ -55,6 +65,7 @@ async function writeChunk<K extends PlannedWrite["kind"]>(
   for (const [k, item] of chunk.entries()) {
     const r = results[k];
     if (r?.ok) {
+      onWritten?.(item, r);
       item.unit.plan.done.push(item.index);
       written.add(item.unit);
     } else if (!stage.decisions.has(item.unit.record.messageId)) {
@@ -64,6 +75,53 @@ async function writeChunk<K extends PlannedWrite["kind"]>(
     }
   }
   await Promise.all([...written].map((u) => stage.jobs.savePlan(u.key, u.plan)));
+}
+
+/**
+ * `crm-create` steps, batched per connection and module. A resumed plan's create with `existsBy` first searches
+ * for the record (the create may have reached Zoho before the attempt died) and takes its id instead of creating a
+ * second one. Each created id is stored in the plan (`created`, by step index) with the step marked done.
+ */
+export async function writeCrmCreates(stage: WriteStage, units: readonly Unit[]): Promise<void> {
+  const items: Item<"crm-create">[] = [];
+  for (const item of pendingOf(stage, units, "crm-create")) {
+    const { unit, write, index } = item;
+    if (!unit.resumed || !write.existsBy) {
+      items.push(item);
+      continue;
+    }
+    try {
+      const criteria = `(${write.existsBy.field}:equals:${criteriaValue(write.existsBy.value)})`;
+      const [found] = await unit.zoho.crm.search(write.module, { criteria }, 1);
+      if (!found) {
+        items.push(item);
+        continue;
+      }
+      unit.plan.created = { ...unit.plan.created, [String(index)]: found.id };
+      unit.plan.done.push(index);
+      await stage.jobs.savePlan(unit.key, unit.plan);
+    } catch (error) {
+      if (!stage.decisions.has(unit.record.messageId))
+        stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
+    }
+  }
+  const live = items.filter((it) => !stage.decisions.has(it.unit.record.messageId));
+  for (const chunk of chunksOf(live, (it) => `${it.unit.message.connection}|${it.write.module}`)) {
+    const [first] = chunk;
+    if (!first) continue;
+    const records = chunk.map(({ write }) => ({ ...write.proposed }));
+    await writeChunk(
+      stage,
+      chunk,
+      "new record",
+      () => first.unit.zoho.crm.createRecords(first.write.module, records),
+      (item, r) =>
+        stage.metadata.invalidateOnRejection(item.unit.message.connection, "crm", item.write.module, r),
+      (item, r) => {
+        item.unit.plan.created = { ...item.unit.plan.created, [String(item.index)]: r.id };
+      },
+    );
+  }
 }
 
 export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[]): Promise<void> {
@@ -92,12 +150,13 @@ export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[])
 }
 
 export async function writeCrmNotes(stage: WriteStage, units: readonly Unit[]): Promise<void> {
-  for (const chunk of chunksOf(pendingOf(stage, units, "crm-note"), (it) => it.unit.message.connection)) {
+  const items = pendingOf(stage, units, "crm-note").filter((it) => resolveRef(it.unit, it.write.id));
+  for (const chunk of chunksOf(items, (it) => it.unit.message.connection)) {
     const crm = chunk[0]?.unit.zoho.crm;
     if (!crm) continue;
-    const notes = chunk.map(({ write }) => ({
+    const notes = chunk.map(({ unit, write }) => ({
       module: write.module,
-      recordId: write.id,
+      recordId: resolveRef(unit, write.id) as string,
       title: write.title,
       content: write.content,
     }));
@@ -106,15 +165,17 @@ export async function writeCrmNotes(stage: WriteStage, units: readonly Unit[]): 
 }
 
 export async function writeCrmTasks(stage: WriteStage, units: readonly Unit[]): Promise<void> {
-  for (const chunk of chunksOf(pendingOf(stage, units, "crm-task"), (it) => it.unit.message.connection)) {
+  const items = pendingOf(stage, units, "crm-task").filter((it) => resolveRef(it.unit, it.write.id));
+  for (const chunk of chunksOf(items, (it) => it.unit.message.connection)) {
     const crm = chunk[0]?.unit.zoho.crm;
     if (!crm) continue;
-    const tasks = chunk.map(({ write }) => ({
+    const tasks = chunk.map(({ unit, write }) => ({
       module: write.module,
-      recordId: write.id,
+      recordId: resolveRef(unit, write.id) as string,
       subject: write.subject,
       ...(write.dueDate ? { dueDate: write.dueDate } : {}),
       ...(write.description ? { description: write.description } : {}),
+      ...(write.ownerId ? { ownerId: write.ownerId } : {}),
     }));
     await writeChunk(stage, chunk, "task", () => crm.createTasks(tasks));
   }

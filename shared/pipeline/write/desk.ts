@@ -1,5 +1,6 @@
 /**
- * The Desk writers, per unit and in the plan's order: the ticket's custom fields, a private comment (carrying the
+ * The Desk writers, per unit and in the plan's order: a new ticket (its id kept in the plan's `created`), the
+ * ticket's custom fields, a private comment (carrying the
  * audit text), a draft reply (or a sent one when the deployment opts in). Each step is saved as done before the
  * next, so a retry never posts the same comment or draft again.
  */
@@ -22,7 +23,15 @@ export async function writeDesk(stage: WriteStage, unit: Unit): Promise<void> {
   for (const [index, write] of writes.entries()) {
     if (unit.plan.done.includes(index) || !isDeskWrite(write)) continue;
     try {
-      if (write.kind === "desk-ticket-update") {
+      if (write.kind === "desk-ticket-create") {
+        const created = await desk.createTicket({
+          subject: write.subject,
+          description: write.description,
+          email: write.email,
+          ...(write.contactName ? { contactName: write.contactName } : {}),
+        });
+        unit.plan.created = { ...unit.plan.created, [String(index)]: created.id };
+      } else if (write.kind === "desk-ticket-update") {
         await desk.updateTicketFields(write.ticketId, write.proposed);
       } else if (write.kind === "desk-comment") {
         const audit = auditText(

@@ -1,17 +1,19 @@
 /**
  * The write stage: one writer per kind of planned write. CRM kinds first, batched across the batch's units (the
- * updates, then notes and tasks), then the audit notes of units whose CRM writes are all done, then each unit's
+ * creates, the updates, then notes and tasks), then the audit notes of units whose CRM writes are all done, then each unit's
  * Desk steps in order. Adding a kind of write: a writer here (see `shared/domain/planned-write.ts`).
  */
 import { writeAuditNotes } from "../audit.js";
 import type { Unit } from "../unit.js";
-import { writeCrmNotes, writeCrmTasks, writeCrmUpdates } from "./crm.js";
+import { writeCrmCreates, writeCrmNotes, writeCrmTasks, writeCrmUpdates } from "./crm.js";
 import { hasDeskWrites, writeDesk } from "./desk.js";
 import type { WriteStage } from "./stage.js";
 
 export type { WriteStage } from "./stage.js";
 
 export async function writeUnits(stage: WriteStage, units: readonly Unit[]): Promise<void> {
+  // Creates first: a later note or task of the same plan may name the record a create makes (`fromStep`).
+  await writeCrmCreates(stage, units);
   await writeCrmUpdates(stage, units);
   await writeCrmNotes(stage, units);
   await writeCrmTasks(stage, units);

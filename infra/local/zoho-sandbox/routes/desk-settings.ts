@@ -1,7 +1,8 @@
 /**
  * Desk metadata and org settings: the organizations the token reaches (`GET /organizations`, the one call made
  * before an orgId is known, so routes/desk.ts answers it before its orgId check), ticket field metadata
- * (`GET /organizationFields?module=tickets`), the org's mail reply addresses (`GET /mailReplyAddress`) and agents.
+ * (`GET /organizationFields?module=tickets`), the org's mail reply addresses (`GET /mailReplyAddress`), agents and
+ * departments (`GET /departments`).
  */
 import type { Desk } from "../desk.js";
 import { invalid } from "../desk-fields.js";
@@ -65,5 +66,15 @@ export function registerDeskSettingsRoutes(router: Router<DeskRoute>): void {
         ? listMailReplyAddresses(desk, query)
         : scopeError(),
     )
-    .on("GET", "agents", ({ desk, need }) => need("Desk.basic.READ") ?? json(200, { data: desk.agents }));
+    .on("GET", "agents", ({ desk, need }) => need("Desk.basic.READ") ?? json(200, { data: desk.agents }))
+    // The org's departments; the first is the default one (where a new ticket goes when none is named).
+    .on(
+      "GET",
+      "departments",
+      ({ desk, need }) =>
+        need("Desk.basic.READ") ??
+        json(200, {
+          data: desk.departments.map((d, i) => ({ ...d, isEnabled: true, isDefault: i === 0 })),
+        }),
+    );
 }
