@@ -14,7 +14,7 @@ import { NotFoundError, ValidationError } from "../../errors.js";
 import type { CrmRecord } from "../../ports/zoho-crm.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
-import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
+import type { ModelAsk, UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
 import type { PageImage, PdfPageText } from "./pdf.js";
 import {
   type Deadline,
@@ -74,14 +74,8 @@ export interface LoadedDocument {
   minConfidence: number;
 }
 
-/** The contract's `ModelAsk` (descriptor.ts once core lands): one model call of this unit, by label. */
-export type DocumentAsk = <T extends z.ZodType<Record<string, unknown>>>(request: {
-  label: string;
-  system: string;
-  user: string;
-  schema: T;
-  images?: { mediaType: "image/png" | "image/jpeg"; base64: string }[];
-}) => Promise<z.infer<T>>;
+/** One model call of this unit (the pipeline's `ask`: repair, usage per label, concurrency bound). */
+export type DocumentAsk = ModelAsk;
 
 const sniff = (bytes: Uint8Array): "pdf" | "png" | "jpeg" | undefined => {
   const head = Buffer.from(bytes.subarray(0, 8));
@@ -181,11 +175,10 @@ const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 export function documentExtractionWork(settings: UseCaseSettings) {
   const mapping = withFieldMap(DOCUMENT_MAPPING, settings.fieldMap);
-  const work: UseCaseWork<DocumentInput, LoadedDocument> & {
-    answer(ask: DocumentAsk, loaded: LoadedDocument): Promise<Record<string, unknown>>;
-    tokenBudgetPerEvent: number;
-    estimateTokens(loaded: LoadedDocument): number;
-  } = {
+  const work: UseCaseWork<DocumentInput, LoadedDocument> &
+    Required<
+      Pick<UseCaseWork<DocumentInput, LoadedDocument>, "answer" | "tokenBudgetPerEvent" | "estimateTokens">
+    > = {
     promptVersion: `document-extraction/2026-11-30.1+schemas:${DOCUMENT_TYPES.map((t) => `${t}@${SCHEMA_VERSIONS[t]}`).join(",")}`,
     inputSchema: DocumentWorkInputSchema,
     tokenBudgetPerEvent: DOCUMENT_TOKEN_BUDGET,
