@@ -9,7 +9,7 @@
  * model server's image parts and the sandbox's attachment download are merged.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contractPdf } from "../../../infra/cli/samples/document.js";
+import { contractPdf, sample, setup } from "../../../infra/cli/samples/document.js";
 import { createFields } from "../../../infra/local/zoho-sandbox/custom-fields.js";
 import { CONTRACT_PAGES, INJECTION_LINE, scannedPdf, textPdf } from "../../fixtures/documents/make.js";
 import { deadLetters, deadLettersAtLeast, post, startTestStack, until } from "../../helpers/local-stack.js";
@@ -220,5 +220,19 @@ describe("document extraction on the local stack", () => {
     expect(dead.map((d) => d.reason)).toEqual([expect.stringMatching(/51 pages; at most 50 pages are read/)]);
     expect(modelRequests() - before).toBe(0);
     expect(notesOf(doc.dealId)).toEqual([]);
+  }, 60_000);
+
+  it("the send sample (npm run send -- document): setup attaches the contract, the sample's call writes its note", async () => {
+    await setup(sandboxUrl());
+    const { path, body } = sample();
+    const dealId = (body as { recordId: string }).recordId;
+
+    const res = await post(`${stack.api?.url}${path}`, JSON.stringify(body), {
+      "x-mediator-token": stack.webhookToken,
+    });
+
+    expect(res.status).toBe(202);
+    await until(() => expect(notesOf(dealId)).toHaveLength(1), 30_000);
+    expect(String(notesOf(dealId)[0]?.Note_Title)).toBe("Document extraction: service-agreement.pdf");
   }, 60_000);
 });
