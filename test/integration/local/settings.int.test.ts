@@ -21,6 +21,7 @@ const SETTINGS: Record<string, { lambda: Lambda; value: string; parsed: unknown 
   OPENAI_SECRET_NAME: { lambda: "worker", value: "local/openai", parsed: "local/openai" },
   OPENAI_BASE_URL: { lambda: "worker", value: "http://127.0.0.1:9/v1", parsed: "http://127.0.0.1:9/v1" },
   MODEL_TIMEOUT_MS: { lambda: "worker", value: "12345", parsed: 12345 },
+  MODEL_CONCURRENCY: { lambda: "worker", value: "6", parsed: 6 },
   MAX_RECEIVE_COUNT: { lambda: "worker", value: "7", parsed: 7 },
   RETRY_BASE_MS: { lambda: "worker", value: "250", parsed: 250 },
   RECORD_WRITE_CAP: { lambda: "worker", value: "9", parsed: 9 },
