@@ -47,6 +47,8 @@ describe("doctor and fields create on the alt org", () => {
     const dryRun = await run(["fields", "create", "lead-enrichment", "--dry-run"]);
     const stillMissing = await doctor();
     const created = await run(["fields", "create", "lead-enrichment"]);
+    // Document extraction's optional AI_ fields on Deals: doctor passes only when every use case's are in place.
+    const documents = await run(["fields", "create", "document-extraction"]);
     const after = await doctor();
 
     expect(before.code).toBe(1);
@@ -60,6 +62,8 @@ describe("doctor and fields create on the alt org", () => {
     expect(stillMissing.code).toBe(1);
     expect(created.out).toMatch(/created +Leads\.AI_Buying_Stage: created/);
     expect(created.code).toBe(0);
+    expect(documents.out).toMatch(/created +Deals\.AI_Contract_Start: created/);
+    expect(documents.code).toBe(0);
     expect(after.report.checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(after.code).toBe(0);
   });

@@ -259,6 +259,8 @@ describe("checkMappings (doctor)", () => {
     expect(checks.map((c) => [c.useCase, c.service, c.module, c.runnable])).toEqual([
       ["lead-enrichment", "crm", "Leads", true],
       ["ticket-triage", "desk", "tickets", true],
+      // All its targets are optional: runnable even with none of its fields.
+      ["document-extraction", "crm", "Deals", true],
     ]);
     expect(checks[0]?.targets.filter((t) => t.status !== "ok").map((t) => t.key)).toEqual(["buying_stage"]);
   });
