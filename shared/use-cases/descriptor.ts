@@ -85,7 +85,7 @@ export type ModelAsk = <T extends z.ZodType<Record<string, unknown>>>(request: {
   /** The data, untrusted text only inside `dataBlock`. */
   user: string;
   schema: T;
-  images?: ModelImage[];
+  images?: ModelImage[] | undefined;
 }) => Promise<z.infer<T>>;
 
 /**
