@@ -8,7 +8,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type * as z from "zod";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
-import { DEFAULT_MODEL, WorkerEnvSchema } from "../../shared/config/worker-env.js";
+import { DEFAULT_MODEL, fieldMapFromSetting, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
@@ -33,7 +33,10 @@ export interface WorkerProps {
   /** Model name; any OpenAI-compatible server via `openAiBaseUrl`. @default gpt-4o-mini */
   model?: string;
   openAiBaseUrl?: string;
-  /** More worker settings (see shared/config/worker-env.ts), e.g. TOKEN_BUDGET_PER_DAY, LEAD_FIELD_MAP. */
+  /**
+   * More worker settings: those of shared/config/worker-env.ts (e.g. TOKEN_BUDGET_PER_DAY, LEAD_FIELD_MAP), a
+   * deployed use case's field map variable, or a setting a use case declares (e.g. TRANSCRIPT_TOKEN_BUDGET).
+   */
   settings?: Record<string, string>;
   logRetention?: RetentionDays;
 }
@@ -71,14 +74,7 @@ export class Worker extends Construct {
     });
 
     // A mistyped or invalid setting fails `cdk synth`, not the first event in production.
-    for (const [key, value] of Object.entries(props.settings ?? {})) {
-      const schema = (WorkerEnvSchema.shape as Record<string, z.ZodType>)[key];
-      if (!Object.hasOwn(WorkerEnvSchema.shape, key) || !schema)
-        throw new Error(`worker setting ${key} is not a worker setting (see shared/config/worker-env.ts)`);
-      const parsed = schema.safeParse(value);
-      if (!parsed.success)
-        throw new Error(`worker setting ${key} is invalid: ${parsed.error.issues[0]?.message}`);
-    }
+    checkWorkerSettings(props.settings ?? {}, props.useCases);
     const timeoutSeconds = props.timeout.toSeconds();
     this.function = new NodeFunction(this, "Function", {
       entry: "functions/worker/handler.ts",
@@ -137,5 +133,29 @@ export class Worker extends Construct {
         }),
       );
     }
+  }
+}
+
+/**
+ * Every worker setting must be one the worker reads, with a value it accepts: a worker-env setting (its schema), a
+ * use case's field map variable (checked against its targets), or a setting a use case declares (checked by
+ * building that use case's work with it).
+ */
+function checkWorkerSettings(settings: Record<string, string>, useCases: readonly UseCaseDescriptor[]): void {
+  for (const [key, value] of Object.entries(settings)) {
+    const schema = (WorkerEnvSchema.shape as Record<string, z.ZodType>)[key];
+    const owner = useCases.find((d) => d.mapping?.fieldMapSetting === key || d.settings?.includes(key));
+    if (Object.hasOwn(WorkerEnvSchema.shape, key) && schema) {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success)
+        throw new Error(`worker setting ${key} is invalid: ${parsed.error.issues[0]?.message}`);
+    } else if (owner) {
+      try {
+        if (owner.mapping?.fieldMapSetting === key) fieldMapFromSetting(owner, value);
+        else owner.work?.({ fieldMap: {}, raw: settings });
+      } catch (error) {
+        throw new Error(`worker setting ${key} is invalid: ${(error as Error).message}`);
+      }
+    } else throw new Error(`worker setting ${key} is not a worker setting (see shared/config/worker-env.ts)`);
   }
 }

@@ -309,7 +309,15 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
           apiKey: env.OPENAI_API_KEY ?? "local",
           modelBaseUrl: realModel ? "https://api.openai.com/v1" : `${model?.url}/v1`,
         },
-        { progress, metrics: connection.metrics, ...options.workerExtras, useCases },
+        {
+          progress,
+          metrics: connection.metrics,
+          // A use case's own settings (and field maps the worker's schema does not name), as a deployed worker has
+          // them in its environment.
+          settings: { ...process.env, ...options.worker },
+          ...options.workerExtras,
+          useCases,
+        },
       );
       const poller = startPoller({
         sqs: sqsClient,

@@ -110,11 +110,21 @@ export function fieldMapOf(
   if (!mapping || !setting) return {};
   if (setting === "LEAD_FIELD_MAP") return env.LEAD_FIELD_MAP;
   if (setting === "TICKET_FIELD_MAP") return env.TICKET_FIELD_MAP;
-  const value = raw[setting];
-  if (!value) return {};
+  return fieldMapFromSetting(descriptor, raw[setting]);
+}
+
+/** A field map variable's value (JSON: target key -> field api name), checked against the use case's targets. */
+export function fieldMapFromSetting(
+  descriptor: UseCaseDescriptor,
+  value: string | undefined,
+): Record<string, string> {
+  const mapping = descriptor.mapping;
+  if (!mapping || !value) return {};
   const result = json(fieldMapSchema(mapping.targets.map((t) => t.key)), {}).safeParse(value);
   if (!result.success)
-    throw new ConfigError(`${setting}: ${result.error.issues.map((i) => i.message).join("; ")}`);
+    throw new ConfigError(
+      `${mapping.fieldMapSetting}: ${result.error.issues.map((i) => i.message).join("; ")}`,
+    );
   return Object.fromEntries(
     Object.entries(result.data).filter((e): e is [string, string] => e[1] !== undefined),
   );

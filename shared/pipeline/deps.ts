@@ -48,6 +48,8 @@ export interface PipelineDeps {
   catalog?: readonly UseCaseDescriptor[];
   /** Each use case's field map (target key -> field api name), from its `mapping.fieldMapSetting` variable. */
   fieldMapOf?: (useCase: UseCaseDescriptor) => Record<string, string>;
+  /** The deployment's settings, from which use cases parse their own (UseCaseSettings.raw). @default {} */
+  settings?: Readonly<Record<string, string | undefined>>;
   llm: Llm;
   jobs: JobStore;
   ledger: Ledger;

@@ -33,7 +33,7 @@ export type Pipeline = (records: readonly WorkRecord[]) => Promise<Decision[]>;
 
 export function makePipeline(deps: PipelineDeps): Pipeline {
   const { config, logger, metrics } = deps;
-  const registry = buildRegistry(deps.catalog ?? USE_CASE_CATALOG, deps.fieldMapOf);
+  const registry = buildRegistry(deps.catalog ?? USE_CASE_CATALOG, deps.fieldMapOf, deps.settings);
   const report = makeProgress(deps.progress);
   const writeCap = makeWriteCap(deps.ledger, config.recordWriteCap);
   /** Plans of the units in this batch's write phase, by job key: a dead letter gives back an unused cap slot. */

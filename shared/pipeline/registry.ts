@@ -17,13 +17,14 @@ export interface RegisteredUseCase {
 export function buildRegistry(
   catalog: readonly UseCaseDescriptor[],
   fieldMapOf: (useCase: UseCaseDescriptor) => Record<string, string> = () => ({}),
+  raw: Readonly<Record<string, string | undefined>> = {},
 ): ReadonlyMap<string, RegisteredUseCase> {
   const registry = new Map<string, RegisteredUseCase>();
   for (const d of catalog) {
     const fieldMap = fieldMapOf(d);
     registry.set(d.name, {
       name: d.name,
-      ...(d.work ? { work: d.work({ fieldMap }) } : {}),
+      ...(d.work ? { work: d.work({ fieldMap, raw }) } : {}),
       ...(d.mapping ? { mapping: withFieldMap(d.mapping, fieldMap) } : {}),
     });
   }

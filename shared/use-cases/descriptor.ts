@@ -123,6 +123,11 @@ export interface UseCaseWork<I = unknown, L = unknown> {
 export interface UseCaseSettings {
   /** Target key -> field api name over the defaults, from the use case's `fieldMapSetting` variable. */
   fieldMap: Record<string, string>;
+  /**
+   * The worker's settings as deployed (its environment: names and numbers, never secrets), from which a use case
+   * parses its own (e.g. TRANSCRIPT_TOKEN_BUDGET) with zod: a use case never reads `process.env` itself.
+   */
+  raw?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface UseCaseDescriptor {
@@ -143,6 +148,11 @@ export interface UseCaseDescriptor {
    * docs derive from them.
    */
   mapping?: UseCaseMapping;
+  /**
+   * The worker settings it reads from `UseCaseSettings.raw` (e.g. TRANSCRIPT_TOKEN_BUDGET), besides its field map:
+   * the CDK worker accepts them in `workerSettings` and checks them at synth by building the use case's work.
+   */
+  settings?: readonly string[];
   /** Fields it writes besides its targets (the loop guard drops Notification API updates of only these). */
   alsoWrites?: readonly string[];
   /**

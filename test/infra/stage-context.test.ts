@@ -47,3 +47,28 @@ describe("stage context", () => {
     );
   });
 });
+
+describe("use-case settings", () => {
+  it("accepts a use case's field map variable and the settings it declares, and deploys them to the worker", () => {
+    const { template } = synth({
+      workerSettings: {
+        TRANSCRIPT_TOKEN_BUDGET: "50000",
+        TRANSCRIPT_ALLOW_STAGE_BACKWARDS: "true",
+        DOCUMENT_FIELD_MAP: '{"contract_effective_date":"Contract_Start__c"}',
+      },
+    });
+    expect(workerEnv(template)).toMatchObject({
+      TRANSCRIPT_TOKEN_BUDGET: "50000",
+      DOCUMENT_FIELD_MAP: '{"contract_effective_date":"Contract_Start__c"}',
+    });
+  });
+
+  it("fails synth on a use-case setting the use case refuses, naming it", () => {
+    expect(() => synth({ workerSettings: { TRANSCRIPT_TOKEN_BUDGET: "lots" } })).toThrow(
+      /TRANSCRIPT_TOKEN_BUDGET is invalid/,
+    );
+    expect(() => synth({ workerSettings: { DOCUMENT_FIELD_MAP: '{"no_such_target":"X"}' } })).toThrow(
+      /DOCUMENT_FIELD_MAP is invalid/,
+    );
+  });
+});

@@ -105,6 +105,7 @@ export function createWorkerDeps(
   const pipeline = makePipeline({
     ...(extras.catalog ? { catalog: extras.catalog } : {}),
     fieldMapOf: (descriptor) => fieldMapOf(env, descriptor, extras.settings),
+    ...(extras.settings ? { settings: extras.settings } : {}),
     llm: clients.llm,
     jobs: new DynamoJobStore(clients.dynamodb, env.JOBS_TABLE, clock),
     ledger: new DynamoLedger(clients.dynamodb, env.LEDGER_TABLE),
@@ -164,16 +165,20 @@ export function getWorkerHandler(): SqsBatchHandler {
       return (await llm).ask(request);
     },
   };
-  handle = createWorkerDeps(env, {
-    sqs: createSqsClient(),
-    dynamodb: createDynamoDbClient(),
-    secrets,
-    coordinator: new LambdaRefreshCoordinator({
-      client: new LambdaClient({}),
-      functionName: env.REFRESHER_FUNCTION_NAME,
+  handle = createWorkerDeps(
+    env,
+    {
+      sqs: createSqsClient(),
+      dynamodb: createDynamoDbClient(),
       secrets,
-    }),
-    llm: lazyLlm,
-  }).handle;
+      coordinator: new LambdaRefreshCoordinator({
+        client: new LambdaClient({}),
+        functionName: env.REFRESHER_FUNCTION_NAME,
+        secrets,
+      }),
+      llm: lazyLlm,
+    },
+    { settings: process.env },
+  ).handle;
   return handle;
 }

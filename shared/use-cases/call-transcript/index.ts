@@ -31,6 +31,12 @@ export const callTranscript: UseCaseDescriptor = {
   service: "crm",
   triggers: { flow: { schema: CallTranscriptInputSchema } },
   mapping: DEAL_MAPPING,
+  settings: [
+    "TRANSCRIPT_TOKEN_BUDGET",
+    "TRANSCRIPT_CHUNK_TOKENS",
+    "TRANSCRIPT_MAX_BYTES",
+    "TRANSCRIPT_ALLOW_STAGE_BACKWARDS",
+  ],
   // Built in the worker only (CDK synth and the ingest never call it): its settings are the worker's variables.
-  work: (settings) => callTranscriptWork(settings, transcriptSettingsFrom(process.env)),
+  work: (settings) => callTranscriptWork(settings, transcriptSettingsFrom(settings.raw ?? {})),
 };
