@@ -23,6 +23,8 @@ export const DEAL_TARGETS = [
     intent: "the deal's agreed next step, only when both sides explicitly agreed one in the call, else null",
     accepts: ["text", "textarea"],
     nullable: true,
+    // Standard on Deals, but an org may have removed it: `fields create call-transcript` adds it back.
+    create: { dataType: "text", length: 255 },
   },
   {
     key: "closing_date",

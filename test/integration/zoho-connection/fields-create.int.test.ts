@@ -49,6 +49,8 @@ describe("doctor and fields create on the alt org", () => {
     const created = await run(["fields", "create", "lead-enrichment"]);
     // Document extraction's optional AI_ fields on Deals: doctor passes only when every use case's are in place.
     const documents = await run(["fields", "create", "document-extraction"]);
+    // The alt org has no Next_Step on Deals (call transcripts' optional next step): fields create adds it.
+    const transcripts = await run(["fields", "create", "call-transcript"]);
     const after = await doctor();
 
     expect(before.code).toBe(1);
@@ -64,6 +66,8 @@ describe("doctor and fields create on the alt org", () => {
     expect(created.code).toBe(0);
     expect(documents.out).toMatch(/created +Deals\.AI_Contract_Start: created/);
     expect(documents.code).toBe(0);
+    expect(transcripts.out).toMatch(/created +Deals\.Next_Step: created/);
+    expect(transcripts.code).toBe(0);
     expect(after.report.checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(after.code).toBe(0);
   });

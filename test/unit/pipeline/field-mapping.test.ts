@@ -260,6 +260,7 @@ describe("checkMappings (doctor)", () => {
       ["lead-enrichment", "crm", "Leads", true],
       ["ticket-triage", "desk", "tickets", true],
       // All its targets are optional: runnable even with none of its fields.
+      ["call-transcript", "crm", "Deals", true],
       ["document-extraction", "crm", "Deals", true],
     ]);
     expect(checks[0]?.targets.filter((t) => t.status !== "ok").map((t) => t.key)).toEqual(["buying_stage"]);
