@@ -9,6 +9,7 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { CreateQueueCommand, PurgeQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { build } from "esbuild";
 import { buildHandler } from "../functions/ingest/handler.js";
+import { WORKER_ONLY_MODULES } from "../infra/config/bundling.js";
 import { startSecretsManager } from "../infra/local/secrets-manager/server.js";
 import { startSqs } from "../infra/local/sqs.js";
 import { SecretsManagerStore } from "../shared/adapters/secrets/secrets-manager-store.js";
@@ -35,7 +36,8 @@ async function bundleBytes(): Promise<number> {
     target: "node22",
     minify: true,
     mainFields: ["module", "main"],
-    external: ["@aws-sdk/*"],
+    // As the CDK bundles it: the AWS SDK from the runtime, the worker-only packages never loaded.
+    external: ["@aws-sdk/*", ...WORKER_ONLY_MODULES],
     write: false,
     logLevel: "silent",
   });

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { FREE_PORTS, LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
-import { splitTranscript } from "../shared/use-cases/call-transcript/split.js";
+import { loadTokenizer, splitTranscript } from "../shared/use-cases/call-transcript/split.js";
 import { DEFAULT_TRANSCRIPT_SETTINGS } from "../shared/use-cases/call-transcript/work.js";
 import { FIXTURE } from "../test/fixtures/transcripts/generate.js";
 
@@ -54,6 +54,7 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const seconds = (performance.now() - started) / 1000;
     const stats = model.stats();
+    await loadTokenizer();
     const chunks = splitTranscript(transcript, DEFAULT_TRANSCRIPT_SETTINGS.chunkTokens).length;
     const rounds = chunks > 1 ? Math.ceil(chunks / modelConcurrency) + 1 : 1;
     const floor = (rounds * modelDelayMs) / 1000;

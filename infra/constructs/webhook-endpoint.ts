@@ -9,6 +9,7 @@ import { Construct } from "constructs";
 import { webhookSecretName } from "../../shared/domain/zoho-connection.js";
 import { hookRoutes } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
+import { WORKER_ONLY_MODULES } from "../config/bundling.js";
 import { NodeFunction } from "./node-function.js";
 
 export interface WebhookEndpointProps {
@@ -87,6 +88,8 @@ export class WebhookEndpoint extends Construct {
     });
 
     this.function = new NodeFunction(this, "Ingest", {
+      // The worker's heavy packages stay out of the ingest bundle (the ingest never runs a use case's work).
+      bundling: { externalModules: ["@aws-sdk/*", ...WORKER_ONLY_MODULES] },
       entry: "functions/ingest/handler.ts",
       serviceName: "ingest",
       // Zoho gives webhooks 5-10 seconds; the ingest needs milliseconds.

@@ -8,7 +8,22 @@
  * chunk (a transcription run-on with no full stop) is split on words, the last resort. Nothing is ever dropped:
  * the chunks' turns, joined, are the transcript's turns.
  */
-import { countTokens } from "gpt-tokenizer";
+
+/**
+ * The tokenizer, loaded on first use (`loadTokenizer`, awaited by the use case's `load`): the ingest bundles the
+ * catalog's descriptors but never splits a transcript, so it does not ship gpt-tokenizer's tables (see
+ * WORKER_ONLY_MODULES).
+ */
+let countTokens: ((text: string) => number) | undefined;
+
+export async function loadTokenizer(): Promise<void> {
+  countTokens ??= (await import("gpt-tokenizer")).countTokens;
+}
+
+const tokenizer = (): ((text: string) => number) => {
+  if (!countTokens) throw new Error("the tokenizer is not loaded: await loadTokenizer() first");
+  return countTokens;
+};
 
 export interface Turn {
   /** As the transcript names the speaker ("Dana (Acme)", "Speaker 1"); "" when the text has no speaker labels. */
@@ -51,7 +66,7 @@ export const turnLine = (t: Turn) => (t.speaker ? `${t.speaker}: ${t.text}` : t.
 /** A chunk as the model reads it: one turn per line. */
 export const chunkText = (turns: readonly Turn[]) => turns.map(turnLine).join("\n");
 
-export const tokensOf = (text: string) => countTokens(text);
+export const tokensOf = (text: string) => tokenizer()(text);
 
 /** Sentence ends: `.`, `!`, `?` or `…` (and closing quotes), then space. */
 const SENTENCE_END = /(?<=[.!?…]["'”’)\]]*)\s+/;

@@ -22,7 +22,7 @@ import { NotFoundError, ValidationError } from "../../errors.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { ModelAsk, UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
-import { type Chunk, chunkText, parseTurns, splitTurns } from "./split.js";
+import { type Chunk, chunkText, loadTokenizer, parseTurns, splitTurns } from "./split.js";
 import { DEAL_MAPPING } from "./targets.js";
 
 /** Deployment settings of this use case (env variables of the worker, read in `index.ts`). */
@@ -254,6 +254,7 @@ export function callTranscriptWork(
           throw new ValidationError(`the transcript attachment ${ref.attachmentId} is not UTF-8 text`);
         }
       } else throw new ValidationError("give exactly one of transcript or transcriptRef");
+      await loadTokenizer();
       const turns = parseTurns(text);
       if (turns.length === 0) throw new ValidationError("the transcript is empty");
       // Deal suggestions go only onto a deal, and only into fields the org's Deals module binds.

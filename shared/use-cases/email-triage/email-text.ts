@@ -7,10 +7,21 @@
  * Trimming is conservative: a marker counts only at the start of a line, and when cutting would leave nothing
  * (a reply written below the quote, a message that is all signature) the untrimmed text is kept.
  */
-import { convert } from "html-to-text";
+import type { convert as Convert } from "html-to-text";
+
+/**
+ * html-to-text, loaded on first use (`loadEmailText`, awaited by the use case's `load`): the ingest bundles the
+ * catalog's descriptors but never converts an e-mail, so it does not ship the converter (see WORKER_ONLY_MODULES).
+ */
+let convert: typeof Convert | undefined;
+
+export async function loadEmailText(): Promise<void> {
+  convert ??= (await import("html-to-text")).convert;
+}
 
 /** HTML to plain text: links keep their address once, images are dropped, no line wrapping. */
 export function htmlToPlainText(html: string): string {
+  if (!convert) throw new Error("html-to-text is not loaded: await loadEmailText() first");
   return convert(html, {
     wordwrap: false,
     selectors: [

@@ -10,7 +10,7 @@ import { UpstreamScopeError } from "../../errors.js";
 import type { CrmRecord } from "../../ports/zoho-crm.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import type { UseCaseWork, WorkContext } from "../descriptor.js";
-import { emailText } from "./email-text.js";
+import { emailText, loadEmailText } from "./email-text.js";
 import { type EmailTriageInput, EmailTriageInputSchema, senderOf } from "./input.js";
 import { EMAIL_PROMPT_VERSION, EmailTriageOutputSchema } from "./output.js";
 import { planEmail } from "./rules.js";
@@ -88,6 +88,7 @@ export function emailTriageWork(): UseCaseWork<EmailTriageInput, LoadedEmail> {
     estimateTokens: estimateEmailTokens,
 
     async load(ctx, input) {
+      await loadEmailText();
       const sender = senderOf(input);
       const known = await resolveSender(ctx, sender.address);
       const [leadFields, desk] = await Promise.all([

@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { sample, setup } from "../../../infra/cli/samples/transcript.js";
 import { LOCAL_TABLES } from "../../../infra/local/functions.js";
 import { createDynamoDbClient } from "../../../shared/adapters/dynamodb/client.js";
-import { splitTranscript } from "../../../shared/use-cases/call-transcript/split.js";
+import { loadTokenizer, splitTranscript } from "../../../shared/use-cases/call-transcript/split.js";
 import { DEFAULT_TRANSCRIPT_SETTINGS } from "../../../shared/use-cases/call-transcript/work.js";
 import { CLOSING_QUOTE, FIXTURE } from "../../fixtures/transcripts/generate.js";
 import {
@@ -29,6 +29,7 @@ import {
 
 const { start, get: s } = stackPerTest();
 const fixture = readFileSync(FIXTURE, "utf8");
+await loadTokenizer();
 const CHUNKS = splitTranscript(fixture, DEFAULT_TRANSCRIPT_SETTINGS.chunkTokens).length;
 /** Micro-dollars per million tokens for whichever model the local stack names. */
 const PRICE = { prompt: 150_000, completion: 600_000 };

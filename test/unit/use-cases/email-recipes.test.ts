@@ -4,10 +4,12 @@
  */
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { emailText } from "../../../shared/use-cases/email-triage/email-text.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { emailText, loadEmailText } from "../../../shared/use-cases/email-triage/email-text.js";
 import { EmailTriageInputSchema } from "../../../shared/use-cases/email-triage/input.js";
 import { ingestHarness, SECRETS } from "../../helpers/ingest.js";
+
+beforeAll(loadEmailText);
 
 interface N8nNode {
   name: string;

@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { emailText, htmlToPlainText, trimReply } from "../../../shared/use-cases/email-triage/email-text.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  emailText,
+  htmlToPlainText,
+  loadEmailText,
+  trimReply,
+} from "../../../shared/use-cases/email-triage/email-text.js";
+
+beforeAll(loadEmailText);
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/email/${name}`, import.meta.url), "utf8");

@@ -1,8 +1,9 @@
 /** The transcript splitter: speaker turns kept whole, chunks within the token bound, nothing lost or reordered. */
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   chunkText,
+  loadTokenizer,
   parseTurns,
   splitTranscript,
   splitTurns,
@@ -10,6 +11,8 @@ import {
   turnLine,
 } from "../../../../shared/use-cases/call-transcript/split.js";
 import { FIXTURE, generateTranscript } from "../../../fixtures/transcripts/generate.js";
+
+beforeAll(loadTokenizer);
 
 const words = (s: string) => s.split(/\s+/).filter((w) => w.length > 0);
 
