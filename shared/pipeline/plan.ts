@@ -15,6 +15,7 @@ export function newPlan(args: {
   jobId: string;
   usage: LlmUsage;
   calls?: ModelCall[];
+  outcome?: Record<string, unknown> | undefined;
   mappings: string[];
   dropped: string[];
   auditMode: "note" | "field";
@@ -29,6 +30,7 @@ export function newPlan(args: {
       jobId: args.jobId,
       usage: args.usage,
       ...(args.calls ? { calls: args.calls } : {}),
+      ...(args.outcome ? { outcome: args.outcome } : {}),
       mappings: args.mappings,
       ...(args.dropped.length ? { dropped: args.dropped } : {}),
     },

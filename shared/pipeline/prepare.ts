@@ -107,6 +107,7 @@ export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<
       jobId: message.jobId,
       usage: answer.usage,
       calls: answer.calls,
+      outcome: work.outcome?.(answer.output, loaded.loaded),
       mappings: guarded.mappings,
       dropped: guarded.dropped,
       auditMode: config.audit.mode,

@@ -89,6 +89,8 @@ export const AuditInfoSchema = z.object({
       }),
     )
     .optional(),
+  /** What the use case decided beyond its writes (UseCaseWork.outcome), e.g. an e-mail's intent and rule. */
+  outcome: z.record(z.string(), z.unknown()).optional(),
   mappings: z.array(z.string()),
   /** Optional targets left out of the write because Zoho would refuse their value (partial writes). */
   dropped: z.array(z.string()).optional(),

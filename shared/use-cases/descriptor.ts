@@ -116,6 +116,11 @@ export interface UseCaseWork<I = unknown, L = unknown> {
   /** The unit's input size in tokens, estimated after `load` (checked against `tokenBudgetPerEvent`). */
   estimateTokens?(loaded: L): number;
   plan(output: Record<string, unknown>, loaded: L, ctx: WorkContext): PlannedWrite[];
+  /**
+   * What the use case decided for this unit, beyond its writes (e.g. e-mail triage's intent and the rule it applied,
+   * including "nothing to write: spam"): kept in the stored plan and the job's completion record.
+   */
+  outcome?(output: Record<string, unknown>, loaded: L): Record<string, unknown>;
   auditTarget(loaded: L): AuditTarget;
 }
 

@@ -13,7 +13,7 @@ import type { UseCaseWork, WorkContext } from "../descriptor.js";
 import { emailText, loadEmailText } from "./email-text.js";
 import { type EmailTriageInput, EmailTriageInputSchema, senderOf } from "./input.js";
 import { EMAIL_PROMPT_VERSION, EmailTriageOutputSchema } from "./output.js";
-import { planEmail } from "./rules.js";
+import { planEmail, ruleFor } from "./rules.js";
 
 export { EMAIL_PROMPT_VERSION, type EmailTriageOutput, EmailTriageOutputSchema } from "./output.js";
 
@@ -125,6 +125,16 @@ export function emailTriageWork(): UseCaseWork<EmailTriageInput, LoadedEmail> {
     },
 
     plan: (output, loaded) => planEmail(EmailTriageOutputSchema.parse(output), loaded),
+    // The decision is kept with the job, written or not: a spam e-mail ends with nothing written and says why.
+    outcome: (output, loaded) => {
+      const parsed = EmailTriageOutputSchema.parse(output);
+      return {
+        intent: parsed.intent,
+        urgency: parsed.urgency,
+        rule: ruleFor(parsed, loaded),
+        sender: loaded.known ? `${loaded.known.module} ${loaded.known.id}` : "unknown",
+      };
+    },
 
     auditTarget: (loaded) =>
       loaded.known

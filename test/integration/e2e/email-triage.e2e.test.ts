@@ -6,8 +6,11 @@
  * Written against CONTRACTS-11 (crm-create, desk-ticket-create, fromStep references, AuditTarget none): it passes
  * once core's implementation of that contract is merged.
  */
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMAIL_SAMPLES } from "../../../infra/cli/samples/email.js";
+import { LOCAL_TABLES } from "../../../infra/local/functions.js";
+import { createDynamoDbClient } from "../../../shared/adapters/dynamodb/client.js";
 import type { EmailTriageOutput } from "../../../shared/use-cases/email-triage/output.js";
 import { org, post, startTestStack, until } from "../../helpers/local-stack.js";
 
@@ -97,6 +100,25 @@ function someContact(): Row & { Email: string } {
   const c = rows("Contacts").find((r) => typeof r.Email === "string" && r.Email.includes("@"));
   if (!c) throw new Error("the sandbox org has no contact with an e-mail");
   return c as Row & { Email: string };
+}
+
+/** A completed job's record in the jobs table, as the worker wrote it. */
+async function jobRecord(jobId: string): Promise<Record<string, unknown> | undefined> {
+  const ddb = createDynamoDbClient({
+    endpoint: stack.dynamodb?.url as string,
+    region: stack.env.AWS_REGION,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    const items = (await ddb.send(new ScanCommand({ TableName: LOCAL_TABLES.jobs }))).Items ?? [];
+    return items
+      .map((i) => i.outcome?.S)
+      .filter((o): o is string => typeof o === "string")
+      .map((o) => JSON.parse(o) as Record<string, unknown>)
+      .find((o) => o.jobId === jobId);
+  } finally {
+    ddb.destroy();
+  }
 }
 
 describe("e-mail triage end to end", () => {
@@ -207,6 +229,9 @@ describe("e-mail triage end to end", () => {
     expect(byEmail("Leads", address)).toEqual([]);
     expect(ticketsFrom(address)).toEqual([]);
     expect(rows("Notes").filter((x) => String(x.Note_Content).includes(r))).toEqual([]);
+    // Recorded in the job: nothing written, and why.
+    const record = await jobRecord(jobId);
+    expect(record).toMatchObject({ written: [], outcome: { intent: "spam", rule: "spam-or-other" } });
   }, 60_000);
 
   it("duplicate delivery: the same Message-ID posted twice is one job, one Lead, one model call", async () => {
