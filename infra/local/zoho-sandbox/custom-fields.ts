@@ -42,16 +42,34 @@ const TEXTAREA_SIZES: Record<string, number> = { small: 2000, large: 32_000, ric
  * `GET /settings/fields` and enforced on record writes at once. Limits: fields per call (five, as the Update Custom
  * Fields page states), label length, custom fields per module and picklist values are settings (config.ts).
  */
-export function createFields(crm: Crm, query: Record<string, string>, body: unknown): Reply {
+/**
+ * The module a settings call names in `?module=`, as Zoho answers when it is missing or unknown (both calls of
+ * `settings/fields` take it the same way).
+ */
+export function moduleParam(
+  crm: Crm,
+  query: Record<string, string>,
+): { module: ModuleMeta } | { error: Reply } {
   if (!query.module)
-    return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
-      param_name: "module",
-    });
+    return {
+      error: crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
+        param_name: "module",
+      }),
+    };
   const module = findModule(crm.modules, query.module);
   if (!module)
-    return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
-      param_name: "module",
-    });
+    return {
+      error: crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
+        param_name: "module",
+      }),
+    };
+  return { module };
+}
+
+export function createFields(crm: Crm, query: Record<string, string>, body: unknown): Reply {
+  const named = moduleParam(crm, query);
+  if ("error" in named) return named.error;
+  const { module } = named;
   const list = (body as { fields?: unknown } | undefined)?.fields;
   if (!Array.isArray(list) || list.length === 0)
     return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {

@@ -4,7 +4,7 @@
  * are exactly the ones record writes are validated against.
  */
 import type { Crm } from "../crm.js";
-import { createFields } from "../custom-fields.js";
+import { createFields, moduleParam } from "../custom-fields.js";
 import { findModule } from "../metadata.js";
 import type { Router } from "../router.js";
 import { crmError, json, type Reply } from "../state.js";
@@ -12,16 +12,8 @@ import type { CrmRoute } from "./crm.js";
 
 /** `GET /crm/v8/settings/fields?module=`. */
 function fields(crm: Crm, query: Record<string, string>): Reply {
-  if (!query.module)
-    return crmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {
-      param_name: "module",
-    });
-  const module = findModule(crm.modules, query.module);
-  if (!module)
-    return crmError(400, "INVALID_MODULE", "the module name given seems to be invalid", {
-      param_name: "module",
-    });
-  return json(200, { fields: module.fields });
+  const named = moduleParam(crm, query);
+  return "error" in named ? named.error : json(200, { fields: named.module.fields });
 }
 
 /** `GET /crm/v8/settings/modules`. */
