@@ -5,9 +5,8 @@
  */
 import type { Crm } from "../crm.js";
 import { createFields, moduleParam } from "../custom-fields.js";
-import { findModule } from "../metadata.js";
 import type { Router } from "../router.js";
-import { crmError, json, type Reply } from "../state.js";
+import { json, type Reply } from "../state.js";
 import type { CrmRoute } from "./crm.js";
 
 /** `GET /crm/v8/settings/fields?module=`. */
