@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { FREE_PORTS, LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
+import { DEFAULT_TRANSCRIPT_SETTINGS } from "../shared/use-cases/call-transcript/settings.js";
 import { loadTokenizer, splitTranscript } from "../shared/use-cases/call-transcript/split.js";
-import { DEFAULT_TRANSCRIPT_SETTINGS } from "../shared/use-cases/call-transcript/work.js";
 import { FIXTURE } from "../test/fixtures/transcripts/generate.js";
 
 export async function run(): Promise<Record<string, unknown>> {

@@ -7,8 +7,9 @@ import * as z from "zod";
 import { AttachmentRefSchema, customParams, text } from "../../ingest/input-parts.js";
 import { ModuleNameSchema, ZohoIdInputSchema } from "../../schemas/work-message.js";
 import type { UseCaseDescriptor } from "../descriptor.js";
+import { transcriptSettingsFrom } from "./settings.js";
 import { DEAL_MAPPING } from "./targets.js";
-import { callTranscriptWork, transcriptSettingsFrom } from "./work.js";
+import { callTranscriptWork } from "./work.js";
 
 export const CallTranscriptInputSchema = z
   .object({

@@ -10,65 +10,24 @@
  * transcript is a suggestion the call does not support, and it is left out (named in the note).
  */
 import * as z from "zod";
-import {
-  type Binding,
-  boundShape,
-  boundTarget,
-  droppableFields,
-  withFieldMap,
-} from "../../domain/output-targets.js";
+import { type Binding, boundTarget, droppableFields, withFieldMap } from "../../domain/output-targets.js";
 import type { PlannedWrite } from "../../domain/planned-write.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
-import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
+import { dataBlock } from "../../prompts/data-block.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { ModelAsk, UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
+import {
+  type CallAnswer,
+  ChunkNotesSchema,
+  callSchemaFor,
+  SYSTEM_MAP,
+  SYSTEM_REDUCE,
+  SYSTEM_SINGLE,
+} from "./answer.js";
+import { noteContent } from "./note.js";
+import { DEFAULT_TRANSCRIPT_SETTINGS, type TranscriptSettings } from "./settings.js";
 import { type Chunk, chunkText, loadTokenizer, parseTurns, splitTurns } from "./split.js";
 import { DEAL_MAPPING } from "./targets.js";
-
-/** Deployment settings of this use case (env variables of the worker, read in `index.ts`). */
-export interface TranscriptSettings {
-  /** Tokens one event may cost at most (map inputs, prompts and the reduce), estimated before any call. */
-  tokenBudgetPerEvent: number;
-  /** Tokens of transcript per map call. */
-  chunkTokens: number;
-  /** A referenced attachment larger than this is refused, not read. */
-  maxAttachmentBytes: number;
-  /** The org lets a call move a deal to an earlier stage of its pipeline (default: never). */
-  allowStageBackwards: boolean;
-}
-
-export const DEFAULT_TRANSCRIPT_SETTINGS: TranscriptSettings = {
-  // A 60-minute call is about 13,000 tokens of transcript and about 37,000 prompt tokens with the map prompts and
-  // the reduce: this admits a call of about two hours and refuses a day of calls pasted in by mistake.
-  tokenBudgetPerEvent: 80_000,
-  chunkTokens: 2_000,
-  maxAttachmentBytes: 1024 * 1024,
-  allowStageBackwards: false,
-};
-
-/** Settings from the worker's environment; a malformed value is a configuration error at cold start. */
-export function transcriptSettingsFrom(env: Record<string, string | undefined>): TranscriptSettings {
-  const int = (name: string, fallback: number, min: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}`);
-    return n;
-  };
-  const flag = env.TRANSCRIPT_ALLOW_STAGE_BACKWARDS;
-  if (flag !== undefined && flag !== "" && flag !== "true" && flag !== "false")
-    throw new Error("TRANSCRIPT_ALLOW_STAGE_BACKWARDS must be true or false");
-  return {
-    tokenBudgetPerEvent: int(
-      "TRANSCRIPT_TOKEN_BUDGET",
-      DEFAULT_TRANSCRIPT_SETTINGS.tokenBudgetPerEvent,
-      1_000,
-    ),
-    chunkTokens: int("TRANSCRIPT_CHUNK_TOKENS", DEFAULT_TRANSCRIPT_SETTINGS.chunkTokens, 200),
-    maxAttachmentBytes: int("TRANSCRIPT_MAX_BYTES", DEFAULT_TRANSCRIPT_SETTINGS.maxAttachmentBytes, 1_024),
-    allowStageBackwards: flag === "true",
-  };
-}
 
 export const TranscriptInputSchema = z.looseObject({
   module: z.string().min(1),
@@ -108,86 +67,6 @@ const NOTES_TOKENS_PER_CHUNK = 2_300;
 /** More tasks than this from one call is a model gone wrong, not a call: the rest are named in the note. */
 const MAX_TASKS = 10;
 const NOTE_MAX = 32_000;
-
-const side = z
-  .enum(["ours", "theirs"])
-  .describe("whose side: ours (the seller, the CRM's user) or theirs (the customer)");
-const dueDate = z.iso
-  .date()
-  .nullable()
-  .describe(
-    "the due date as YYYY-MM-DD only when the call states one (resolve 'Friday' from the call date), else null",
-  );
-const actionItem = z.object({
-  side,
-  owner: z.string().max(120).describe("who said they would do it, as the transcript names them"),
-  description: z.string().min(1).max(300).describe("what will be done, one sentence"),
-  due_date: dueDate,
-});
-const commitment = z.object({ side, text: z.string().min(1).max(300) });
-const quote = z
-  .string()
-  .max(400)
-  .nullable()
-  .describe("the exact words of the transcript that state it, copied verbatim; null when nothing states it");
-
-/** What one map call answers about its part of the call. */
-export const ChunkNotesSchema = z.object({
-  summary: z
-    .string()
-    .min(1)
-    .max(1_500)
-    .describe("what happened in this part of the call, neutral, a few sentences"),
-  objections: z.array(z.string().max(300)).max(10).describe("the customer's objections raised in this part"),
-  commitments: z.array(commitment).max(10),
-  action_items: z.array(actionItem).max(10),
-  risks: z
-    .array(z.string().max(300))
-    .max(10)
-    .describe("risks to the deal or the relationship shown in this part"),
-  deal_signals: z
-    .array(z.object({ signal: z.string().max(300), quote: z.string().max(400) }))
-    .max(5)
-    .describe(
-      "explicit statements about the deal's stage, next step or closing date, each with its verbatim quote",
-    ),
-});
-export type ChunkNotes = z.infer<typeof ChunkNotesSchema>;
-
-/** The final answer's schema; deal suggestions only on a deal, in the org's own Stage values. */
-export function callSchemaFor(loaded: Pick<LoadedTranscript, "deal">) {
-  const base = {
-    summary: z
-      .string()
-      .min(1)
-      .max(3_000)
-      .describe("the call in a few sentences: who, what was discussed, outcome"),
-    objections: z.array(z.string().max(300)).max(15),
-    commitments: z.array(commitment).max(15),
-    action_items: z.array(actionItem).max(20),
-    risks: z.array(z.string().max(300)).max(15),
-    next_step: z.string().max(300).nullable().describe("the next step agreed in the call, else null"),
-    sentiment: z
-      .enum(["positive", "neutral", "mixed", "negative"])
-      .describe("the customer's overall sentiment"),
-  };
-  if (!loaded.deal) return z.object(base);
-  const shape = boundShape(loaded.deal);
-  const deal = z.object({
-    ...shape,
-    evidence: quote.describe(
-      "the exact words of the transcript that support the suggestions, copied verbatim; null when none is supported",
-    ),
-  });
-  return z.object({ ...base, deal });
-}
-type CallAnswer = z.infer<ReturnType<typeof callSchemaFor>> & { deal?: Record<string, unknown> };
-
-const SYSTEM_MAP = `You take notes of one part of a sales call transcript for a CRM. ${DATA_RULES} Write only what this part says: no guesses. Our side is the seller (the CRM's user); their side is the customer. Deal signals are only explicit statements about the deal's stage, next step or closing date, each with its exact quote.`;
-
-const SYSTEM_REDUCE = `You merge the notes of the parts of one sales call, in order, into the call's record for a CRM. ${DATA_RULES} Keep every distinct action item, commitment, objection and risk once; merge duplicates. Our side is the seller (the CRM's user); their side is the customer. Suggest deal fields only when a part's deal signals explicitly state them, with the verbatim quote; otherwise null.`;
-
-const SYSTEM_SINGLE = `You take notes of a sales call transcript for a CRM. ${DATA_RULES} Write only what the call says: no guesses. Our side is the seller (the CRM's user); their side is the customer. Suggest deal fields only when the call explicitly states them, with the verbatim quote; otherwise null.`;
 
 /** The record owner's id, as Zoho answers `Owner` (`{id, name, email}`). */
 const ownerOf = (record: Record<string, unknown>): string | undefined => {
@@ -403,31 +282,6 @@ export function planDeal(
     proposed[s.field] = s.value;
   }
   return Object.keys(proposed).length > 0 ? proposed : undefined;
-}
-
-const list = (title: string, items: readonly string[]) =>
-  items.length ? `\n\n${title}:\n${items.map((i) => `- ${i}`).join("\n")}` : "";
-
-/** The note: plain text a person reads on the record. */
-export function noteContent(answer: CallAnswer, declined: readonly string[]): string {
-  const theirs = answer.action_items.filter((a) => a.side === "theirs");
-  const ours = answer.action_items.filter((a) => a.side === "ours");
-  const item = (a: CallAnswer["action_items"][number]) =>
-    `${a.description}${a.owner ? ` (${a.owner})` : ""}${a.due_date ? `, due ${a.due_date}` : ""}`;
-  return [
-    `Summary: ${answer.summary}`,
-    `\nSentiment: ${answer.sentiment}`,
-    answer.next_step ? `\nNext step: ${answer.next_step}` : "",
-    list("Objections", answer.objections),
-    list("Risks", answer.risks),
-    list(
-      "Commitments",
-      answer.commitments.map((c) => `${c.side === "ours" ? "Ours" : "Theirs"}: ${c.text}`),
-    ),
-    list("Our action items (tasks)", ours.map(item)),
-    list("Their action items", theirs.map(item)),
-    list("Deal suggestions not applied", declined),
-  ].join("");
 }
 
 /** Figures of a loaded transcript (the bench and the README use them). */

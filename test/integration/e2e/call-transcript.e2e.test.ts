@@ -15,8 +15,8 @@ import { describe, expect, it } from "vitest";
 import { sample, setup } from "../../../infra/cli/samples/transcript.js";
 import { LOCAL_TABLES } from "../../../infra/local/functions.js";
 import { createDynamoDbClient } from "../../../shared/adapters/dynamodb/client.js";
+import { DEFAULT_TRANSCRIPT_SETTINGS } from "../../../shared/use-cases/call-transcript/settings.js";
 import { loadTokenizer, splitTranscript } from "../../../shared/use-cases/call-transcript/split.js";
-import { DEFAULT_TRANSCRIPT_SETTINGS } from "../../../shared/use-cases/call-transcript/work.js";
 import { CLOSING_QUOTE, FIXTURE } from "../../fixtures/transcripts/generate.js";
 import {
   deadLetters,

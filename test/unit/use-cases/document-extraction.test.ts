@@ -11,12 +11,12 @@ import { ValidationError } from "../../../shared/errors.js";
 import type { CrmAttachment, ZohoCrm } from "../../../shared/ports/zoho-crm.js";
 import type { WorkContext } from "../../../shared/use-cases/descriptor.js";
 import { documentExtraction } from "../../../shared/use-cases/document-extraction/index.js";
+import { MAX_DOCUMENT_BYTES } from "../../../shared/use-cases/document-extraction/limits.js";
 import { extractionSchema } from "../../../shared/use-cases/document-extraction/schemas.js";
 import {
   type DocumentAsk,
   documentExtractionWork,
   type LoadedDocument,
-  MAX_DOCUMENT_BYTES,
 } from "../../../shared/use-cases/document-extraction/work.js";
 import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";

@@ -11,12 +11,12 @@ import type { ZohoField } from "../../../../shared/domain/zoho-field.js";
 import { ValidationError } from "../../../../shared/errors.js";
 import type { CrmAttachment, ZohoCrm } from "../../../../shared/ports/zoho-crm.js";
 import { callTranscript } from "../../../../shared/use-cases/call-transcript/index.js";
-import { DEAL_MAPPING } from "../../../../shared/use-cases/call-transcript/targets.js";
 import {
-  callTranscriptWork,
   DEFAULT_TRANSCRIPT_SETTINGS,
   transcriptSettingsFrom,
-} from "../../../../shared/use-cases/call-transcript/work.js";
+} from "../../../../shared/use-cases/call-transcript/settings.js";
+import { DEAL_MAPPING } from "../../../../shared/use-cases/call-transcript/targets.js";
+import { callTranscriptWork } from "../../../../shared/use-cases/call-transcript/work.js";
 import type { ModelAsk, WorkContext } from "../../../../shared/use-cases/descriptor.js";
 import { FakeZohoCrm } from "../../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../../fakes/zoho-desk.js";
