@@ -25,6 +25,12 @@ export type ItemResult =
     };
 
 /** A note on a record. `title` is optional in Zoho; `content` is plain text. */
+/** The id of a record's owner, as `getRecord` answers `Owner` (`{id, name, email}`); undefined when it has none. */
+export function ownerIdOf(record: Record<string, unknown>): string | undefined {
+  const owner = record.Owner as { id?: unknown } | null | undefined;
+  return typeof owner?.id === "string" && owner.id.length > 0 ? owner.id : undefined;
+}
+
 export interface NewNote {
   module: string;
   recordId: string;

@@ -13,6 +13,7 @@ import * as z from "zod";
 import { type Binding, boundTarget, droppableFields, withFieldMap } from "../../domain/output-targets.js";
 import type { PlannedWrite } from "../../domain/planned-write.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
+import { ownerIdOf } from "../../ports/zoho-crm.js";
 import { dataBlock } from "../../prompts/data-block.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { ModelAsk, UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
@@ -67,12 +68,6 @@ const NOTES_TOKENS_PER_CHUNK = 2_300;
 /** More tasks than this from one call is a model gone wrong, not a call: the rest are named in the note. */
 const MAX_TASKS = 10;
 const NOTE_MAX = 32_000;
-
-/** The record owner's id, as Zoho answers `Owner` (`{id, name, email}`). */
-const ownerOf = (record: Record<string, unknown>): string | undefined => {
-  const owner = record.Owner as { id?: unknown } | undefined;
-  return typeof owner?.id === "string" && owner.id.length > 0 ? owner.id : undefined;
-};
 
 const normalise = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
 const words = (s: string) => s.split(/\s+/).filter((w) => w.length > 0).length;
@@ -211,7 +206,7 @@ export function callTranscriptWork(
           id: loaded.id,
           subject: item.description.slice(0, 255),
           // The record's owner does what our side promised (the integration user when the record has none).
-          ...(ownerOf(loaded.record) ? { ownerId: ownerOf(loaded.record) } : {}),
+          ...(ownerIdOf(loaded.record) ? { ownerId: ownerIdOf(loaded.record) } : {}),
           ...(item.due_date ? { dueDate: item.due_date } : {}),
           description: `From the call${loaded.callId ? ` ${loaded.callId}` : ""} on ${loaded.callDate}; said by ${item.owner || "our side"}.`,
         });

@@ -7,7 +7,7 @@
  */
 import type { ZohoField } from "../../domain/zoho-field.js";
 import { UpstreamScopeError } from "../../errors.js";
-import type { CrmRecord } from "../../ports/zoho-crm.js";
+import { ownerIdOf } from "../../ports/zoho-crm.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import type { UseCaseWork, WorkContext } from "../descriptor.js";
 import { emailText, loadEmailText } from "./email-text.js";
@@ -44,13 +44,6 @@ export const EMAIL_TOKEN_BUDGET = 12_000;
 /** Roughly three characters per token (conservative for English, closer for CJK), plus prompt and answer. */
 export const estimateEmailTokens = (loaded: LoadedEmail): number =>
   Math.ceil((loaded.text.length + loaded.input.subject.length) / 3) + 1_500;
-
-const ownerIdOf = (record: CrmRecord): string | undefined => {
-  const owner = record.Owner;
-  if (owner && typeof owner === "object" && typeof (owner as { id?: unknown }).id === "string")
-    return (owner as { id: string }).id;
-  return undefined;
-};
 
 /** Contacts first (a customer), then Leads: the first record whose Email is the sender's address. */
 async function resolveSender(ctx: WorkContext, address: string): Promise<KnownSender | undefined> {

@@ -17,7 +17,7 @@ import {
 } from "../../../shared/pipeline/index.js";
 import { systemClock } from "../../../shared/ports/clock.js";
 import type { Llm } from "../../../shared/ports/llm.js";
-import { TEST_CONFIG } from "../../fakes/pipeline.js";
+import { leadMessage, TEST_CONFIG } from "../../fakes/pipeline.js";
 import { type ConnectionHarness, startConnectionHarness } from "../../helpers/connection.js";
 import { MemoryJobStore, MemoryLedger } from "../../helpers/fakes/memory-job-store.js";
 
@@ -84,19 +84,7 @@ function worker(config: Partial<PipelineConfig> = {}) {
 }
 
 const leadId = (i: number) => [...h.sandbox.state.crm.table("Leads").keys()][i] as string;
-/** A work message for a lead; each `edit` is a different trigger (dedup key) of the same record. */
-const leadMessage = (id: string, edit = "t1") =>
-  JSON.stringify({
-    v: 1,
-    jobId: randomUUID(),
-    useCase: "lead-enrichment",
-    connection: "default",
-    source: "crm-workflow",
-    dedupKey: `crm:Leads:${id}:${edit}`,
-    receivedAt: new Date().toISOString(),
-    subject: { service: "crm", module: "Leads", id },
-    input: { module: "Leads", id },
-  });
+
 const delivery = (body: string, receiveCount = 1, extra: Partial<WorkRecord> = {}): WorkRecord => ({
   messageId: `m-${randomUUID()}`,
   body,
