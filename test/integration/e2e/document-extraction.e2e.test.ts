@@ -78,8 +78,13 @@ const flowCall = (
     { "x-mediator-token": stack.webhookToken },
   );
 
-const notesOf = (id: string) =>
+const allNotesOf = (id: string) =>
   [...crm().table("Notes").values()].filter((n) => (n.Parent_Id as { id?: string } | undefined)?.id === id);
+/** The document's review notes on a record (one per extraction); the job's audit note is counted apart. */
+const notesOf = (id: string) =>
+  allNotesOf(id).filter((n) => String(n.Note_Title).startsWith("Document extraction:"));
+/** The audit notes ("AI update") a job leaves when it wrote fields to the record. */
+const auditNotesOf = (id: string) => allNotesOf(id).filter((n) => n.Note_Title === "AI update");
 type Write = { module: string; ids: string[]; source: string; trigger: string[] | null };
 /** The mediator's (API) writes the sandbox recorded. */
 const apiWrites = () =>
@@ -103,6 +108,8 @@ describe("document extraction on the local stack", () => {
     // With every confidence accepted, the dates the text states reach the Deal's empty AI fields.
     const deal = crm().find("Deals", doc.dealId);
     expect(deal?.AI_Contract_Start).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Fields were written, so the job's audit trail is a second note, written after the document's.
+    await until(() => expect(auditNotesOf(doc.dealId)).toHaveLength(1), 30_000);
     for (const w of apiWrites()) expect(w.trigger).toEqual([]);
     expect(await deadLetters(stack)).toEqual([]);
   }, 60_000);
@@ -172,7 +179,7 @@ describe("document extraction on the local stack", () => {
 
     const dead = await deadLettersAtLeast(stack, 1, 30_000);
     expect(dead.map((d) => d.reason)).toEqual([expect.stringMatching(/^model output failed twice/)]);
-    expect(notesOf(doc.dealId)).toEqual([]);
+    expect(allNotesOf(doc.dealId)).toEqual([]);
     expect(apiWrites().filter((w) => w.ids.includes(doc.dealId))).toEqual([]);
   }, 60_000);
 
@@ -219,7 +226,7 @@ describe("document extraction on the local stack", () => {
     const dead = await deadLettersAtLeast(stack, 1, 30_000);
     expect(dead.map((d) => d.reason)).toEqual([expect.stringMatching(/51 pages; at most 50 pages are read/)]);
     expect(modelRequests() - before).toBe(0);
-    expect(notesOf(doc.dealId)).toEqual([]);
+    expect(allNotesOf(doc.dealId)).toEqual([]);
   }, 60_000);
 
   it("the send sample (npm run send -- document): setup attaches the contract, the sample's call writes its note", async () => {
@@ -234,5 +241,12 @@ describe("document extraction on the local stack", () => {
     expect(res.status).toBe(202);
     await until(() => expect(notesOf(dealId)).toHaveLength(1), 30_000);
     expect(String(notesOf(dealId)[0]?.Note_Title)).toBe("Document extraction: service-agreement.pdf");
+    // Whether the model server is sure of a value depends on the text it reads (the record's id included): when
+    // the job wrote a field, its audit note follows the document's note; when it wrote none, there is none.
+    await until(() => {
+      const wroteFields = apiWrites().some((w) => w.module === "Deals" && w.ids.includes(dealId));
+      expect(auditNotesOf(dealId)).toHaveLength(wroteFields ? 1 : 0);
+    }, 30_000);
+    expect(allNotesOf(dealId)).toHaveLength(notesOf(dealId).length + auditNotesOf(dealId).length);
   }, 60_000);
 });
