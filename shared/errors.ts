@@ -13,6 +13,8 @@ export type ErrorKind =
   | "validation"
   | "config"
   | "webhook-auth"
+  | "api-key"
+  | "access-denied"
   | "upstream-rate-limit"
   | "upstream-unavailable"
   | "upstream-timeout"
@@ -32,7 +34,7 @@ export type Upstream = "zoho-accounts" | "zoho-crm" | "zoho-desk" | "openai" | "
  * Retry-After): a passing fault, send it again later; 500: the deployment is at fault (configuration, a missing
  * scope) and a person must fix it.
  */
-export type HttpErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
 
 export abstract class AppError extends Error {
   abstract readonly kind: ErrorKind;
@@ -80,6 +82,26 @@ export class WebhookAuthError extends AppError {
   readonly kind = "webhook-auth";
   readonly retryable = false;
   readonly httpStatus = 401;
+}
+
+/**
+ * An agent's API key (the tool endpoint's `Authorization: Bearer`) is missing, malformed, unknown or revoked. The
+ * message says which, never echoing the key.
+ */
+export class ApiKeyError extends AppError {
+  readonly kind = "api-key";
+  readonly retryable = false;
+  readonly httpStatus = 401;
+}
+
+/**
+ * A valid key asked for what it may not do: a tool outside its scopes, a module it may not read or write, a field
+ * outside its allow-list. Names the scope or field it lacks; nothing reached Zoho.
+ */
+export class AccessDeniedError extends AppError {
+  readonly kind = "access-denied";
+  readonly retryable = false;
+  readonly httpStatus = 403;
 }
 
 /** Base of every failure reported by an upstream (Zoho, OpenAI, AWS). */

@@ -18,6 +18,8 @@ import { WebhookAuthHintError } from "../ingest/webhook-auth.js";
 import type { AppLogger } from "../observability/logger.js";
 
 const ERROR_NAMES = new Map<number, string>([
+  [401, "unauthorized"],
+  [403, "forbidden"],
   [404, "not_found"],
   [405, "method_not_allowed"],
   [413, "payload_too_large"],

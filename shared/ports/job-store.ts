@@ -19,6 +19,16 @@ export type ClaimResult =
       messageId: string;
     };
 
+/** What happened to a pipeline job, as `mediator_job_status` tells an agent. */
+export interface JobStatus {
+  jobId: string;
+  status: "in-progress" | "replaying" | "done" | "dead-lettered";
+  /** The dead letter's reason, when dead-lettered. */
+  reason?: string;
+  /** What the job recorded when done (fields written, usage, outcome). */
+  outcome?: Record<string, unknown>;
+}
+
 /**
  * Idempotency per unit of work, keyed on the connection and the trigger's dedup key: a duplicate or redelivered
  * message finds the job `done` (or `busy` while another worker holds its lease) and never writes twice.
@@ -34,6 +44,11 @@ export interface JobStore {
   claim(key: string, jobId: string, leaseMs: number, options?: { replayId?: string }): Promise<ClaimResult>;
   /** Stores the guarded plan (after the model call) and, later, which of its steps are done. */
   savePlan(key: string, plan: StoredPlan): Promise<void>;
+  /**
+   * A job by its id (the ingest's answer carries it), or null when unknown or expired. The claim keeps a pointer
+   * from the job id to its key, so no scan is needed.
+   */
+  statusOf(jobId: string): Promise<JobStatus | null>;
   /** Marks the job done with what happened (usage, fields written). */
   complete(key: string, outcome: Record<string, unknown>): Promise<void>;
   /** Gives the job back after a retryable failure, so the next delivery can claim it at once (its plan stays). */

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { UpstreamUnavailableError } from "../../errors.js";
 import type { Clock } from "../../ports/clock.js";
 import { systemClock } from "../../ports/clock.js";
-import type { ClaimResult, JobStore } from "../../ports/job-store.js";
+import type { ClaimResult, JobStatus, JobStore } from "../../ports/job-store.js";
 import { type StoredPlan, StoredPlanSchema } from "../../schemas/stored-plan.js";
 import { documentClient } from "./document-client.js";
 
@@ -68,7 +68,10 @@ export class DynamoJobStore implements JobStore {
             ":rid": options.replayId,
           },
         });
-        if (replayed) return this.claimed(replayed, true);
+        if (replayed) {
+          await this.pointTo(jobId, key);
+          return this.claimed(replayed, true);
+        }
       }
       // An update, not a put: a re-claimed job keeps the plan (and the replaying status) of its earlier attempt.
       const claimed = await this.update(key, {
@@ -82,7 +85,10 @@ export class DynamoJobStore implements JobStore {
           ":now": now,
         },
       });
-      if (claimed) return this.claimed(claimed, claimed.status === S.replaying);
+      if (claimed) {
+        await this.pointTo(jobId, key);
+        return this.claimed(claimed, claimed.status === S.replaying);
+      }
       const item = await this.client.send(
         new GetCommand({ TableName: this.table, Key: { id: key }, ConsistentRead: true }),
       );
@@ -99,6 +105,50 @@ export class DynamoJobStore implements JobStore {
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  async statusOf(jobId: string): Promise<JobStatus | null> {
+    try {
+      const ref = await this.client.send(
+        new GetCommand({ TableName: this.table, Key: { id: `jobref#${jobId}` } }),
+      );
+      const key = stringOf(ref.Item?.key);
+      if (!key) return null;
+      const item = (
+        await this.client.send(
+          new GetCommand({ TableName: this.table, Key: { id: key }, ConsistentRead: true }),
+        )
+      ).Item;
+      const status = stringOf(item?.status);
+      if (!item || !status) return null;
+      const outcome = stringOf(item.outcome);
+      return {
+        jobId,
+        status:
+          status === S.done
+            ? "done"
+            : status === S.deadLettered
+              ? "dead-lettered"
+              : status === S.replaying
+                ? "replaying"
+                : "in-progress",
+        ...(status === S.deadLettered ? { reason: stringOf(item.reason) ?? "dead-lettered" } : {}),
+        ...(outcome ? { outcome: JSON.parse(outcome) as Record<string, unknown> } : {}),
+      };
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /**
+   * The job id's pointer to its key (job ids are what the ingest answers; keys are dedup keys): written at each
+   * claim, kept as long as a job is kept (a dead-lettered one's TTL), so `statusOf` reads two items, no scan.
+   */
+  private async pointTo(jobId: string, key: string): Promise<void> {
+    const expiresAt = Math.floor(this.clock.now() / 1000) + DEAD_LETTER_TTL_SECONDS;
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { id: `jobref#${jobId}`, key, expiresAt } }),
+    );
   }
 
   async savePlan(key: string, plan: StoredPlan): Promise<void> {

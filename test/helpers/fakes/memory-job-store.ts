@@ -4,7 +4,7 @@
  * worker tests that need no DynamoDB. `failNext` makes the next call of a method fail as DynamoDB would.
  */
 import { UpstreamUnavailableError } from "../../../shared/errors.js";
-import type { ClaimResult, JobStore, StoredPlan } from "../../../shared/ports/job-store.js";
+import type { ClaimResult, JobStatus, JobStore, StoredPlan } from "../../../shared/ports/job-store.js";
 import type { Ledger } from "../../../shared/ports/ledger.js";
 import type { LlmUsage } from "../../../shared/ports/llm.js";
 
@@ -36,13 +36,38 @@ export class MemoryJobStore implements JobStore {
     }
   }
 
+  /** Job ids to their keys, as the DynamoDB store's pointers. */
+  readonly refs = new Map<string, string>();
+
+  async statusOf(jobId: string): Promise<JobStatus | null> {
+    this.fail("statusOf");
+    const key = this.refs.get(jobId);
+    const item = key ? this.items.get(key) : undefined;
+    if (!item) return null;
+    const status = (
+      {
+        IN_PROGRESS: "in-progress",
+        REPLAYING: "replaying",
+        DONE: "done",
+        DEAD_LETTERED: "dead-lettered",
+      } as const
+    )[item.status];
+    return {
+      jobId,
+      status,
+      ...(item.status === "DEAD_LETTERED" ? { reason: item.reason ?? "dead-lettered" } : {}),
+      ...(item.outcome ? { outcome: item.outcome } : {}),
+    };
+  }
+
   async claim(
     key: string,
-    _jobId: string,
+    jobId: string,
     leaseMs: number,
     options: { replayId?: string } = {},
   ): Promise<ClaimResult> {
     this.fail("claim");
+    this.refs.set(jobId, key);
     const item = this.items.get(key);
     const plan = item?.plan ? { plan: structuredClone(item.plan) } : {};
     if (item?.status === "DEAD_LETTERED" && options.replayId && item.deadLetterId === options.replayId) {

@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import * as errors from "../../../shared/errors.js";
 import {
+  AccessDeniedError,
+  ApiKeyError,
   type AppError,
   ConfigError,
   ConnectionBrokenError,
@@ -37,6 +39,8 @@ const SAMPLES: Record<string, AppError[]> = {
   ),
   ConfigError: [new ConfigError('secret "s" is malformed')],
   WebhookAuthError: [new WebhookAuthError("bad token")],
+  ApiKeyError: [new ApiKeyError("unknown API key")],
+  AccessDeniedError: [new AccessDeniedError("the key may not write Deals")],
   UpstreamRateLimitError: [
     new UpstreamRateLimitError("zoho-crm", "rate limited", { status: 429 }),
     new UpstreamRateLimitError("openai", "rate limited", { status: 429, retryAfterMs: 2_000 }),
