@@ -41,12 +41,17 @@ Every keys and proposals command takes:
   --table NAME             agents table (default: zoho-gpt-mediator-<stage>-agents)
   --dynamodb-endpoint URL  DynamoDB endpoint (npm start's DynamoDB Local)`;
 
-/** The flags every keys and proposals command takes. */
+/**
+ * The flags every keys and proposals command takes (CONTRACTS-12 §3 "common"): a script may pass the same set to
+ * each; the Secrets Manager endpoint and the refresher are used by `proposals approve` only.
+ */
 export const AGENT_TABLE_OPTIONS = {
   stage: { type: "string" },
   region: { type: "string" },
   table: { type: "string" },
   "dynamodb-endpoint": { type: "string" },
+  "secrets-endpoint": { type: "string" },
+  "refresher-function": { type: "string" },
 } as const;
 
 export interface AgentTableFlags {

@@ -181,8 +181,6 @@ async function decide(
     options: {
       ...AGENT_TABLE_OPTIONS,
       by: { type: "string" },
-      "secrets-endpoint": { type: "string" },
-      "refresher-function": { type: "string" },
       "desk-from-address": { type: "string" },
     },
     allowPositionals: true,

@@ -235,6 +235,20 @@ describe("keys list and revoke", () => {
     expect(list.out).toBe("no API keys in empty-agents");
   });
 
+  it("every command takes the common flags (a script may pass the same set to each)", async () => {
+    const common = [
+      "--table",
+      "empty-agents",
+      "--secrets-endpoint",
+      "http://127.0.0.1:9",
+      "--refresher-function",
+      "f",
+    ];
+
+    expect((await cli(["keys", "list", ...common])).code).toBe(0);
+    expect((await cli(["proposals", "list", ...common])).code).toBe(0);
+  });
+
   it("a table that cannot be reached is a failure line and exit 1, not a crash", async () => {
     const list = await cli(["keys", "list", "--table", "no-such-table"]);
 
