@@ -87,7 +87,11 @@ function proposalLines(p: Proposal): string[] {
     `${p.id}  ${p.status}  ${p.createdAt}  ${p.tool} by key ${p.keyName} (${p.keyId}) on ${p.connection}`,
     `    ${describeWrite(p.write)}`,
     ...(p.reason ? [`    reason (the agent's words): ${shown(p.reason, 200)}`] : []),
-    ...(p.decidedAt
+    // Back to pending after a passing fault: the attempt's decidedAt/decidedBy stay on the item.
+    ...(p.decidedAt && p.status === "pending"
+      ? [`    last approval attempt by ${printable(p.decidedBy ?? "?", 64)} at ${p.decidedAt} (not written)`]
+      : []),
+    ...(p.decidedAt && p.status !== "pending"
       ? [
           `    decided by ${printable(p.decidedBy ?? "?", 64)} at ${p.decidedAt}${p.result ? `: ${printable(p.result.message, 300)}` : ""}`,
         ]

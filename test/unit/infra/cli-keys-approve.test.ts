@@ -93,6 +93,16 @@ async function approve(id: string, extra: string[] = []) {
   return { code, out: lines.join("\n") };
 }
 
+async function listPending() {
+  const lines: string[] = [];
+  await main(
+    ["proposals", "list", "--status", "pending", "--stage", "test", "--dynamodb-endpoint", local.url],
+    {},
+    (l) => lines.push(l),
+  );
+  return lines.join("\n");
+}
+
 const crmWrites = () => h.sandbox.state.ctx.inspector.writes.filter((w) => w.service === "crm");
 const lead = () => h.sandbox.state.crm.table("Leads").get(leadId) as Record<string, unknown>;
 const auditNotes = () =>
@@ -160,6 +170,9 @@ describe("proposals approve", () => {
     expect(h.sandbox.state.ctx.inspector.requests.length).toBe(requestsBefore);
     expect((await store.proposals.get(id))?.status).toBe("pending");
     expect(lead().AI_Score).not.toBe(12);
+    const listed = await listPending();
+    expect(listed).toContain(`${id}  pending  `);
+    expect(listed).toMatch(/\n {4}last approval attempt by ana at \S+ \(not written\)/);
   });
 
   it("a revoked key's proposal fails with nothing written", async () => {
