@@ -154,8 +154,9 @@ async function runCall(
   const args = parseArgs(deps, tool, call.args);
   checkModule(key, tool, args);
   const ports = deps.zohoFor(key.connection);
+  // CRM's daily credits: a CRM tool waits while they are low, so the org's own integrations keep working.
   const credits = ports.crm.creditsRemaining();
-  if (tool.scope !== "jobs" && creditsLow(credits, deps.config.creditsLowWater))
+  if (tool.scope.startsWith("crm.") && creditsLow(credits, deps.config.creditsLowWater))
     throw new WorkMustWaitError(
       `Zoho API credits are low (${credits} left today): tools wait so the org keeps working`,
       {

@@ -3,6 +3,7 @@
  * pages within Zoho's reach, trims records; get and describe answer only what the key may see.
  */
 import { describe, expect, it } from "vitest";
+import { UpstreamRejectedError } from "../../../shared/errors.js";
 import type { ToolOutcome } from "../../../shared/tools/definition.js";
 import { buildCriteria, escapeCriteriaValue } from "../../../shared/tools/search-criteria.js";
 import { LEAD_ID, OTHER_LEAD_ID, toolsWorld } from "./world.js";
@@ -205,5 +206,26 @@ describe("crm_describe_module", () => {
 
     expect(leads.output.fields.every((f: { writable: boolean }) => !f.writable)).toBe(true);
     expect(none).toMatchObject({ ok: false, error: { status: 404 } });
+  });
+
+  it("answers 404 when Zoho says the module is invalid (INVALID_MODULE)", async () => {
+    const w = toolsWorld();
+    const { key } = await w.addKey();
+    w.crm.failNext(
+      "fields",
+      new UpstreamRejectedError(
+        "zoho-crm",
+        "Zoho rejected GET /crm/v8/settings/fields: INVALID_MODULE",
+        "INVALID_MODULE",
+        {},
+      ),
+    );
+
+    const answer = await w.call(key, "crm_search", { module: "Nope", word: "xy" });
+
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { status: 404, code: "not_found", message: "no module Nope in this org" },
+    });
   });
 });
