@@ -190,7 +190,7 @@ export const crmDescribeModule: ToolDefinition<typeof DescribeInput, typeof Desc
         ...(f.length !== undefined ? { length: f.length } : {}),
         readOnly: f.readOnly,
         ...(f.mandatory !== undefined ? { mandatory: f.mandatory } : {}),
-        ...(f.picklist ? { picklist: f.picklist.slice(0, MAX_PICKLIST) } : {}),
+        ...(f.picklist?.length ? { picklist: f.picklist.slice(0, MAX_PICKLIST) } : {}),
         writable:
           mayWrite && !f.readOnly && f.type !== "other" && fieldAllowed(ctx.key.scopes, input.module, f.name),
       })),

@@ -195,6 +195,7 @@ describe("crm_describe_module", () => {
     expect(byName.AI_Computed.writable).toBe(false); // read-only in Zoho
     expect(byName.Description.writable).toBe(false); // not on this key's allow-list
     expect(byName.Last_Name).toMatchObject({ mandatory: true, length: 80, writable: false });
+    expect(byName.Last_Name).not.toHaveProperty("picklist");
   });
 
   it("marks nothing writable for a read-only key, and answers 404 for a module the org lacks", async () => {
