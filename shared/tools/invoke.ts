@@ -203,6 +203,15 @@ async function runCall(
 
 /** Runs one tool call through every check; never throws. */
 export async function invokeTool(deps: InvokeDeps, call: ToolCall): Promise<ToolOutcome> {
+  try {
+    return await invoke(deps, call);
+  } catch (error) {
+    // Only a failing logger, metrics sink or clock gets here: still an answer, never a thrown error.
+    return { ok: false, error: toToolError(error) };
+  }
+}
+
+async function invoke(deps: InvokeDeps, call: ToolCall): Promise<ToolOutcome> {
   const started = deps.clock.now();
   let key: ApiKeyRecord;
   try {

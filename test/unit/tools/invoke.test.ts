@@ -271,6 +271,20 @@ describe("invokeTool: Zoho (steps 6-7)", () => {
   });
 });
 
+describe("invokeTool never throws", () => {
+  it("answers a 500 even when its logger and metrics fail", async () => {
+    const w = toolsWorld();
+    const { key } = await w.addKey();
+    w.deps.metrics.count = () => {
+      throw new Error("metrics sink down");
+    };
+
+    const answer = await w.call(key, "crm_search", search);
+
+    expect(answer).toMatchObject({ ok: false, error: { status: 500, code: "internal_error" } });
+  });
+});
+
 describe("invokeTool: the audit (step 8)", () => {
   it("records who called what: a digest of the arguments, the outcome, Zoho calls and writes", async () => {
     const w = toolsWorld();
