@@ -75,7 +75,9 @@ export function buildOpenApi(
     scheme: "bearer",
     description: "The mediator's API key (zgm_...): GPT Actions' authentication API Key, auth type Bearer.",
   });
-  const errorBody = registry.register("ToolError", ToolErrorBodySchema);
+  // A plain JSON Schema component (registering a zod schema by name needs zod patched with `.openapi`).
+  const { $schema: _, ...errorSchema } = z.toJSONSchema(ToolErrorBodySchema, { target: "draft-2020-12" });
+  const errorBody = registry.registerComponent("schemas", "ToolError", errorSchema).ref;
   const retryAfter = {
     "retry-after": {
       description: "Seconds to wait before calling again.",
