@@ -15,7 +15,7 @@ import type { ToolErrorInfo } from "./definition.js";
 import { TOOL_METRICS, type ToolsDeps } from "./deps.js";
 import { toToolError } from "./errors.js";
 import { invokeTool } from "./invoke.js";
-import { handleMcpPost } from "./mcp.js";
+import { answerTooLarge, handleMcpPost } from "./mcp.js";
 import { buildOpenApi, type OpenApiDocument } from "./openapi.js";
 
 export interface ToolsHttpDeps extends ToolsDeps {
@@ -34,6 +34,9 @@ export interface ToolsHttpDeps extends ToolsDeps {
 
 /** Largest request body: a tool's arguments (texts up to `maxTextLength`, 50 fields), with room for JSON escapes. */
 export const MAX_TOOLS_BODY_BYTES = 256 * 1024;
+
+/** GPT Actions' limit on a response (characters): a larger REST answer is refused with a way to ask for less. */
+export const MAX_REST_ANSWER_CHARS = 100_000;
 
 const MCP_PATH = "/v1/mcp";
 const TOOLS_PREFIX = "/v1/tools/";
@@ -107,7 +110,13 @@ async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpRes
   const outcome = await requestKey.run(key, () =>
     invokeTool(invokeDepsOf(deps), { authorization: req.headers.authorization, tool: name, args }),
   );
-  if (outcome.ok) return json(200, outcome.output);
+  if (outcome.ok) {
+    const body = JSON.stringify(outcome.output);
+    // GPT Actions refuse a response over 100,000 characters: say how to ask for less instead of a cut answer.
+    if (body.length > MAX_REST_ANSWER_CHARS)
+      return restError(answerTooLarge(body.length, MAX_REST_ANSWER_CHARS), {}, outcome.callId);
+    return { statusCode: 200, headers: { "content-type": "application/json" }, body };
+  }
   return restError(outcome.error, outcome.error.status === 401 ? WWW_AUTHENTICATE : {}, outcome.callId);
 }
 

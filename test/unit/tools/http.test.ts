@@ -302,6 +302,50 @@ describe("REST answers", () => {
   });
 });
 
+describe("answers too large to hand over", () => {
+  it("refuses a REST answer over GPT Actions' 100,000 characters with a way to ask for less", async () => {
+    const { deps, addKey } = testbed();
+    const authorization = await addKey("crm.read");
+    const fits = await handleToolsHttp(
+      deps,
+      req("POST", "/v1/tools/fixture_big", { size: 90_000 }, { authorization }),
+    );
+    expect(fits.statusCode).toBe(200);
+    const big = await handleToolsHttp(
+      deps,
+      req("POST", "/v1/tools/fixture_big", { size: 100_000 }, { authorization }),
+    );
+    expect(big.statusCode).toBe(422);
+    expect(JSON.parse(big.body)).toMatchObject({
+      error: "rejected",
+      message: expect.stringMatching(/more than the 100000 .*fewer fields/),
+      jobId: expect.stringMatching(/^call_/),
+    });
+  });
+
+  it("answers an MCP result over 1,000,000 characters as a tool error", async () => {
+    const { deps, addKey } = testbed();
+    const authorization = await addKey("crm.read");
+    const call = (size: number) =>
+      handleToolsHttp(
+        deps,
+        req("POST", "/v1/mcp", rpc("tools/call", { name: "fixture_big", arguments: { size } }), {
+          ...MCP_HEADERS,
+          authorization,
+        }),
+      );
+    const fits = JSON.parse((await call(500_000)).body);
+    expect(fits.result.structuredContent.blob).toHaveLength(500_000);
+    const big = await call(1_000_000);
+    expect(big.statusCode).toBe(200);
+    expect(JSON.parse(big.body).result).toMatchObject({
+      isError: true,
+      _meta: { error: { code: "rejected" } },
+    });
+    expect(big.body.length).toBeLessThan(10_000);
+  });
+});
+
 describe("MCP over the routes", () => {
   it("initializes, lists every tool whatever the key's scopes, and answers a call and an error as tool results", async () => {
     const { deps, addKey } = testbed();
