@@ -196,8 +196,11 @@ function openApiFor(deps: ToolsHttpDeps, req: HttpRequest): OpenApiDocument {
 const documents = new WeakMap<object, Map<string, OpenApiDocument>>();
 
 function requestBaseUrl(req: HttpRequest): string {
-  const host = req.headers["x-forwarded-host"] ?? req.headers.host ?? "localhost";
-  const loopback = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(host);
+  // The Host header only (API Gateway routes by it; a client-sent X-Forwarded-Host is not trusted), and only when
+  // it is a plain host name or address: nothing else reaches the document.
+  const given = req.headers.host?.trim().toLowerCase() ?? "";
+  const host = /^([a-z0-9.-]{1,253}|\[[0-9a-f:.]{2,45}\])(:\d{1,5})?$/.test(given) ? given : "localhost";
+  const loopback = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
   const proto = req.headers["x-forwarded-proto"]?.split(",")[0]?.trim() || (loopback ? "http" : "https");
   return `${proto === "http" ? "http" : "https"}://${host}`;
 }

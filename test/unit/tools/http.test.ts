@@ -79,6 +79,13 @@ describe("tool endpoint routing", () => {
     const doc2 = JSON.parse((await handleToolsHttp(pub, req("GET", "/v1/openapi.json"))).body);
     expect(doc2.servers).toEqual([{ url: "https://api.example.org" }]);
     expect((await handleToolsHttp(deps, req("POST", "/v1/openapi.json", {}))).statusCode).toBe(405);
+
+    // Only a plain Host names the server; a forwarded host header from the client is not trusted.
+    const forged = await handleToolsHttp(
+      deps,
+      req("GET", "/v1/openapi.json", "", { host: "evil.example/x?", "x-forwarded-host": "evil.example" }),
+    );
+    expect(JSON.parse(forged.body).servers).toEqual([{ url: "http://localhost" }]);
   });
 });
 
