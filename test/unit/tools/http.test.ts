@@ -150,6 +150,36 @@ describe("API key before anything else", () => {
     );
     expect(res.statusCode).toBe(200);
     expect(store.keys.gets - before).toBe(1);
+
+    const beforeMcp = store.keys.gets;
+    const mcp = await handleToolsHttp(
+      deps,
+      req("POST", "/v1/mcp", rpc("tools/call", { name: "fixture_echo", arguments: { word: "hi" } }), {
+        ...MCP_HEADERS,
+        authorization: auth,
+      }),
+    );
+    expect(JSON.parse(mcp.body).result.structuredContent).toMatchObject({ echo: "HI" });
+    expect(store.keys.gets - beforeMcp).toBe(1);
+  });
+});
+
+describe("concurrent requests", () => {
+  it("each call is decided on its own request's key", async () => {
+    const { deps, addKey, store } = testbed();
+    const reader = await addKey("crm.read");
+    const jobsOnly = await addKey("jobs.read");
+    const [a, b] = await Promise.all([
+      handleToolsHttp(
+        deps,
+        req("POST", "/v1/tools/fixture_echo", { word: "a" }, { authorization: jobsOnly }),
+      ),
+      handleToolsHttp(deps, req("POST", "/v1/tools/fixture_echo", { word: "b" }, { authorization: reader })),
+    ]);
+    expect(a.statusCode).toBe(403);
+    expect(b.statusCode).toBe(200);
+    const calls = [...store.calls.items.values()];
+    expect(calls.map((c) => c.keyName).sort()).toEqual(["test-key-1", "test-key-2"]);
   });
 });
 
