@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { fieldAllowed, mayReadModule, mayWriteModule } from "../domain/api-key.js";
-import { AccessDeniedError, NotFoundError, ValidationError } from "../errors.js";
+import { AccessDeniedError, NotFoundError, UpstreamRejectedError, ValidationError } from "../errors.js";
 import type { ToolContext, ToolDefinition } from "./definition.js";
 import { trimRecord, wantedFields } from "./records.js";
 import { CrmIdSchema, FieldNameSchema, JobIdOutput, ModuleSchema, PAGE_CEILING } from "./schemas.js";
@@ -19,8 +19,16 @@ export function requireRead(ctx: ToolContext, module: string): void {
     throw new AccessDeniedError(`this key may not read the module ${module} (no crm.read for it)`);
 }
 
-const liveFields = (ctx: ToolContext, module: string) =>
-  ctx.metadata.fields(ctx.zoho, ctx.key.connection, "crm", module);
+/** The module's live fields; a module the org does not have is a 404 (Zoho answers 400 INVALID_MODULE). */
+async function liveFields(ctx: ToolContext, module: string) {
+  try {
+    return await ctx.metadata.fields(ctx.zoho, ctx.key.connection, "crm", module);
+  } catch (error) {
+    if (error instanceof UpstreamRejectedError && error.code === "INVALID_MODULE")
+      throw new NotFoundError("zoho-crm", `no module ${module} in this org`, { cause: error });
+    throw error;
+  }
+}
 
 const FieldsArg = z.array(FieldNameSchema).min(1).max(50).describe("Fields to return (default: all); max 50");
 
@@ -182,7 +190,7 @@ export const crmDescribeModule: ToolDefinition<typeof DescribeInput, typeof Desc
         ...(f.length !== undefined ? { length: f.length } : {}),
         readOnly: f.readOnly,
         ...(f.mandatory !== undefined ? { mandatory: f.mandatory } : {}),
-        ...(f.picklist ? { picklist: f.picklist.slice(0, MAX_PICKLIST) } : {}),
+        ...(f.picklist?.length ? { picklist: f.picklist.slice(0, MAX_PICKLIST) } : {}),
         writable:
           mayWrite && !f.readOnly && f.type !== "other" && fieldAllowed(ctx.key.scopes, input.module, f.name),
       })),
