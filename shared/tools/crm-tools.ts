@@ -7,9 +7,19 @@ import * as z from "zod";
 import { fieldAllowed, mayReadModule, mayWriteModule } from "../domain/api-key.js";
 import { AccessDeniedError, NotFoundError, UpstreamRejectedError, ValidationError } from "../errors.js";
 import type { ToolContext, ToolDefinition } from "./definition.js";
-import { trimRecord, wantedFields } from "./records.js";
-import { CrmIdSchema, FieldNameSchema, JobIdOutput, ModuleSchema, PAGE_CEILING } from "./schemas.js";
+import { fitAnswer, trimRecord, wantedFields } from "./records.js";
+import {
+  CrmIdSchema,
+  FieldNameSchema,
+  JobIdOutput,
+  MAX_VALUE_LENGTH,
+  ModuleSchema,
+  PAGE_CEILING,
+} from "./schemas.js";
 import { buildCriteria, FilterSchema } from "./search-criteria.js";
+
+/** String lengths tried, longest first, to keep an answer within MAX_ANSWER_CHARS. */
+const ANSWER_CUTS = [MAX_VALUE_LENGTH, 1_000, 500, 200] as const;
 
 /** Zoho answers at most this many search matches in one call (`per_page` 200): the pages a search can reach. */
 export const SEARCH_REACH = 200;
@@ -116,7 +126,11 @@ export const crmSearch: ToolDefinition<typeof SearchInput, typeof SearchOutput> 
     else if (input.phone !== undefined) by = { phone: input.phone };
     else by = { word: input.word as string };
     const found = await ctx.zoho.crm.search(input.module, by, Math.min(end + 1, SEARCH_REACH));
-    const records = found.slice(end - input.perPage, end).map((r) => trimRecord(r, fields));
+    const records = fitAnswer(
+      found.slice(end - input.perPage, end).map((r) => trimRecord(r, fields)),
+      ANSWER_CUTS,
+      "perPage",
+    );
     return {
       module: input.module,
       records: records as z.input<typeof RecordOut>[],
@@ -147,7 +161,7 @@ export const crmGetRecord: ToolDefinition<typeof GetInput, typeof GetOutput> = {
     if (!record) throw new NotFoundError("zoho-crm", `no ${input.module} record ${input.id}`);
     return {
       module: input.module,
-      record: trimRecord(record, fields) as z.input<typeof RecordOut>,
+      record: fitAnswer(trimRecord(record, fields), ANSWER_CUTS, "fields") as z.input<typeof RecordOut>,
       jobId: ctx.callId,
     };
   },

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { UpstreamRejectedError } from "../../../shared/errors.js";
 import type { ToolOutcome } from "../../../shared/tools/definition.js";
+import { MAX_ANSWER_CHARS } from "../../../shared/tools/records.js";
 import { buildCriteria, escapeCriteriaValue } from "../../../shared/tools/search-criteria.js";
 import { LEAD_ID, OTHER_LEAD_ID, toolsWorld } from "./world.js";
 
@@ -71,6 +72,24 @@ describe("crm_search", () => {
     const [record] = answer.output.records;
     expect(Object.keys(record).sort()).toEqual(["Description", "Email", "Last_Name", "id"]);
     expect(record.Description).toHaveLength(2_000);
+  });
+
+  it("keeps a page within GPT Actions' answer size by cutting long texts shorter", async () => {
+    const w = toolsWorld();
+    for (let i = 0; i < 50; i++)
+      w.crm.put("Leads", {
+        id: `48768760000003000${10 + i}`,
+        Last_Name: "Big",
+        Company: "Wide",
+        Description: "d".repeat(2_000),
+      });
+    const { key } = await w.addKey();
+
+    const answer = (await w.call(key, "crm_search", { module: "Leads", word: "Wide", perPage: 50 })) as Ok;
+
+    expect(answer.output.records).toHaveLength(50);
+    expect(JSON.stringify(answer.output).length).toBeLessThanOrEqual(MAX_ANSWER_CHARS + 200);
+    expect(answer.output.records[0].Description).toHaveLength(1_000);
   });
 
   it("refuses a filter on a field the module does not have, naming it, before searching", async () => {

@@ -49,9 +49,24 @@ describe("desk_get_ticket", () => {
     expect(answer.output.threads.map((t: { id: string }) => t.id)).toEqual(
       Array.from({ length: 20 }, (_, i) => String(i + 6)),
     );
-    expect(answer.output.threads.every((t: { content: string }) => t.content.length === 5_000)).toBe(true);
+    // 20 x 5,000 characters would pass GPT Actions' answer size: each is cut to 2,000 instead.
+    expect(answer.output.threads.every((t: { content: string }) => t.content.length === 2_000)).toBe(true);
+    expect(JSON.stringify(answer.output).length).toBeLessThanOrEqual(90_000);
     expect(bare.output.threads).toEqual([]);
     expect(w.desk.calls.filter((c) => c.method === "getThread")).toHaveLength(20);
+  });
+
+  it("keeps 5,000 characters of each thread when the answer fits", async () => {
+    const w = toolsWorld();
+    w.desk.put({ id: "43", subject: "Two" }, [
+      { id: "1", direction: "in", content: "a".repeat(8_000) },
+      { id: "2", direction: "out", content: "b".repeat(8_000) },
+    ]);
+    const { key } = await w.addKey();
+
+    const answer = (await w.call(key, "desk_get_ticket", { ticketId: "43" })) as Ok;
+
+    expect(answer.output.threads.map((t: { content: string }) => t.content.length)).toEqual([5_000, 5_000]);
   });
 
   it("answers 404 for a ticket that does not exist and 403 for a key without desk.read", async () => {
