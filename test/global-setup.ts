@@ -6,11 +6,15 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = join(process.cwd(), ".test-logs");
-/** Zoho tokens and grant codes (1000.<32 hex>.<32 hex>), sandbox client secrets (42 hex), OpenAI-style keys. */
+/**
+ * Zoho tokens and grant codes (1000.<32 hex>.<32 hex>), sandbox client secrets (42 hex), OpenAI-style keys, agents'
+ * API keys (zgm_<id>_<secret>).
+ */
 export const SECRET_PATTERNS = [
   /1000\.[0-9a-f]{32}\.[0-9a-f]{32}/,
   /\b[0-9a-f]{42}\b/,
   /sk-(?:proj-)?[A-Za-z0-9_-]{20,}/,
+  /zgm_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/,
 ];
 
 /** Vitest runs a root global setup once per project; only the first setup cleans and the last teardown scans. */

@@ -1,13 +1,15 @@
 /**
  * Redaction: the last line of defence that keeps secrets out of logs and error messages. Values registered at
  * run time (client secrets, refresh and access tokens, webhook secrets) and anything shaped like a Zoho or OpenAI
- * credential are replaced with `***`; keys that name a secret are masked whatever their value.
+ * credential (or an agent's API key) are replaced with `***`; keys that name a secret are masked whatever their value.
  */
 const registered = new Set<string>();
 const PATTERNS = [
   /1000\.[0-9a-f]{32}\.[0-9a-f]{32}/g,
   /sk-(?:proj-)?[A-Za-z0-9_-]{20,}/g,
   /Zoho-oauthtoken\s+\S+/g,
+  // An agent's API key for the tool endpoint (shared/domain/api-key.ts KEY_PATTERN).
+  /zgm_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/g,
 ];
 /** Keys that hold a secret: `clientSecret`, `accessToken`, `authorization`, but not `secretName` or `tokenCount`. */
 const SECRET_KEY = /(token|secret|password|authorization|api[-_]?key|credential)s?$/i;

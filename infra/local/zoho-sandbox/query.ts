@@ -116,7 +116,15 @@ export function parseCriteria(criteria: string, fields: Set<string>): Predicate 
       pos += 1;
       return inner;
     }
-    const end = criteria.indexOf(")", pos);
+    // The condition ends at the first `)` that no backslash escapes (a value may hold `\)`).
+    let end = -1;
+    for (let i = pos; i < criteria.length; i++) {
+      if (criteria[i] === "\\") i += 1;
+      else if (criteria[i] === ")") {
+        end = i;
+        break;
+      }
+    }
     if (end < 0) fail("unbalanced parentheses");
     const body = criteria.slice(pos, end);
     const [field, op, ...rest] = body.split(":");
@@ -124,8 +132,8 @@ export function parseCriteria(criteria: string, fields: Set<string>): Predicate 
     if (!field || !op || !CRITERIA_OPS.includes(op)) fail(`invalid criteria ${body}`);
     if (!fields.has(field as string) && field !== "id") throw new UnknownColumnError(field as string);
     pos = end + 1;
-    // Zoho escapes literal parentheses and commas with a backslash in criteria values.
-    const unescapeValue = (v: string) => v.replace(/\\([(),])/g, "$1");
+    // Zoho escapes literal parentheses, commas and backslashes with a backslash in criteria values.
+    const unescapeValue = (v: string) => v.replace(/\\([(),\\])/g, "$1");
     const expected = op === "in" ? value.split(/(?<!\\),/).map(unescapeValue) : unescapeValue(value);
     return (row) => compare(op as string, row[field as string], expected);
   };

@@ -109,7 +109,9 @@ function zohoPortsFor(
         tokens,
         maxConcurrent: env.TOOLS_ZOHO_CONCURRENCY,
         ...(extras.sleep ? { sleep: extras.sleep } : {}),
-        ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
+        // An agent waits on the answer: a Zoho 429 is answered at once as a retryable tool error (with
+        // retry-after) instead of being retried here, so agents' bursts never become a storm of retries.
+        retry: { rateLimitRetries: 0, ...extras.zohoRetry },
       }),
     );
     ports.set(connection, client);

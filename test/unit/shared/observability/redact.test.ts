@@ -7,6 +7,7 @@ describe("redaction", () => {
 
     expect(redactString(`refresh ${token} failed`)).toBe("refresh *** failed");
     expect(redactString(`key sk-proj-${"x".repeat(30)}`)).toBe("key ***");
+    expect(redactString(`Bearer zgm_abcdefghij12_${"A".repeat(43)} refused`)).toBe("Bearer *** refused");
     expect(redactString("Authorization: Zoho-oauthtoken abc.def")).toBe("Authorization: ***");
   });
 

@@ -49,6 +49,13 @@ describe("search criteria", () => {
     ]);
   });
 
+  it("reads escaped parentheses, commas and backslashes inside a value, as Zoho documents them", () => {
+    const named = [...rows, { id: "4", Last_Name: "Acme (EU), Ltd \\ Co", Owner: { id: "8", name: "B" } }];
+    const p = parseCriteria("((Last_Name:equals:Acme \\(EU\\)\\, Ltd \\\\ Co)or(Last_Name:equals:Roe))", fields);
+
+    expect(named.filter(p).map((r) => r.id)).toEqual(["2", "4"]);
+  });
+
   it("rejects malformed criteria and unknown fields", () => {
     expect(() => parseCriteria("Lead_Source:equals:Chat", fields)).toThrow(QuerySyntaxError);
     expect(() => parseCriteria("(Shoe:equals:9)", fields)).toThrow(UnknownColumnError);
