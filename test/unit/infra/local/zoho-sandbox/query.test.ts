@@ -51,7 +51,10 @@ describe("search criteria", () => {
 
   it("reads escaped parentheses, commas and backslashes inside a value, as Zoho documents them", () => {
     const named = [...rows, { id: "4", Last_Name: "Acme (EU), Ltd \\ Co", Owner: { id: "8", name: "B" } }];
-    const p = parseCriteria("((Last_Name:equals:Acme \\(EU\\)\\, Ltd \\\\ Co)or(Last_Name:equals:Roe))", fields);
+    const p = parseCriteria(
+      "((Last_Name:equals:Acme \\(EU\\)\\, Ltd \\\\ Co)or(Last_Name:equals:Roe))",
+      fields,
+    );
 
     expect(named.filter(p).map((r) => r.id)).toEqual(["2", "4"]);
   });
