@@ -1,15 +1,17 @@
 /**
  * `npm run docs`: rewrites README's table of use cases from the catalog, between `<!-- use-cases:start -->` and
- * `<!-- use-cases:end -->`, so the README cannot drift from what the code serves (test/unit/docs/use-case-table.test.ts
- * fails when it does).
+ * `<!-- use-cases:end -->`, and its table of the agents' tools (docs-tools.ts), so the README cannot drift from
+ * what the code serves (test/unit/docs/use-case-table.test.ts and tool-table.test.ts fail when it does).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { OutputTarget } from "../../shared/domain/output-targets.js";
+import { TOOL_CATALOG } from "../../shared/tools/catalog.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import { hookRoutes } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
+import { withToolTable } from "./docs-tools.js";
 
 export const START_MARKER = "<!-- use-cases:start -->";
 export const END_MARKER = "<!-- use-cases:end -->";
@@ -78,7 +80,7 @@ const entry = process.argv[1];
 if (entry && import.meta.url === pathToFileURL(entry).href) {
   const path = join(import.meta.dirname, "..", "..", "README.md");
   const before = readFileSync(path, "utf8");
-  const after = withUseCaseTable(before, USE_CASE_CATALOG);
+  const after = withToolTable(withUseCaseTable(before, USE_CASE_CATALOG), TOOL_CATALOG);
   if (after !== before) writeFileSync(path, after);
-  console.log(after === before ? "README.md: use cases up to date" : "README.md: use cases rewritten");
+  console.log(after === before ? "README.md: use cases and tools up to date" : "README.md: tables rewritten");
 }
