@@ -1,0 +1,179 @@
+/**
+ * The CRM write tools. Each builds a `ToolWrite` from checked arguments and hands it to `ctx.write`, which guards
+ * it against live metadata and the key's allow-list, counts it against the write budget and makes it (or stores a
+ * proposal for a proposals-only key). `crm_propose_update` always proposes.
+ */
+import * as z from "zod";
+import type { ToolDefinition } from "./definition.js";
+import {
+  CrmIdSchema,
+  FieldValuesSchema,
+  JobIdOutput,
+  ModuleSchema,
+  ReasonSchema,
+  TEXT_CEILING,
+  textSchema,
+  WriteStatusSchema,
+} from "./schemas.js";
+
+const UpdateInput = z
+  .object({
+    module: ModuleSchema,
+    id: CrmIdSchema,
+    fields: FieldValuesSchema,
+    reason: ReasonSchema.optional(),
+  })
+  .strict();
+
+const Mapped = z.object({ field: z.string(), from: z.string(), to: z.string() });
+
+const UpdateOutput = z.object({
+  status: WriteStatusSchema,
+  module: z.string().optional(),
+  id: z.string().optional(),
+  fields: z.array(z.string()).optional().describe("The fields written"),
+  mapped: z.array(Mapped).optional().describe("Picklist values written in Zoho's spelling"),
+  proposalId: z.string().optional().describe("Set when a person must approve the write first"),
+  jobId: JobIdOutput,
+});
+
+export const crmUpdate: ToolDefinition<typeof UpdateInput, typeof UpdateOutput> = {
+  name: "crm_update",
+  title: "Update a CRM record",
+  description:
+    "Write fields of one CRM record (scope crm.write:<Module>; only fields on the key's allow-list), checked against the org's field types and picklists; all or nothing. May answer proposed. 403: field not allowed; 422: a value refused, fix it; 429: budget/rate, wait retry-after.",
+  scope: "crm.write",
+  writes: true,
+  input: UpdateInput,
+  output: UpdateOutput,
+  async run(ctx, input) {
+    const outcome = await ctx.write(
+      { kind: "crm-update", module: input.module, id: input.id, fields: input.fields },
+      input.reason,
+    );
+    if (outcome.status === "proposed")
+      return { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId };
+    return {
+      status: "written",
+      module: input.module,
+      id: input.id,
+      fields: outcome.fields ?? [],
+      mapped: outcome.mapped ?? [],
+      jobId: ctx.callId,
+    };
+  },
+};
+
+const ProposeOutput = z.object({
+  status: z.literal("proposed"),
+  proposalId: z.string().describe("Ask mediator_job_status about it"),
+  jobId: JobIdOutput,
+});
+
+export const crmProposeUpdate: ToolDefinition<typeof UpdateInput, typeof ProposeOutput> & {
+  alwaysPropose: true;
+} = {
+  name: "crm_propose_update",
+  title: "Propose a CRM update",
+  description:
+    "Propose field values for one CRM record for a person to approve; nothing is written now (scope crm.write:<Module>, allow-listed fields only; checked as crm_update). Counts against the write budget. 403: field not allowed; 422: a value refused; 429: wait retry-after.",
+  scope: "crm.write",
+  writes: true,
+  alwaysPropose: true,
+  input: UpdateInput,
+  output: ProposeOutput,
+  async run(ctx, input) {
+    const outcome = await ctx.write(
+      { kind: "crm-update", module: input.module, id: input.id, fields: input.fields },
+      input.reason,
+    );
+    if (outcome.status !== "proposed") throw new Error("crm_propose_update wrote instead of proposing");
+    return { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId };
+  },
+};
+
+const NoteInput = z
+  .object({
+    module: ModuleSchema,
+    id: CrmIdSchema.describe("The record the note goes on"),
+    title: z.string().min(1).max(120).optional(),
+    content: textSchema(TEXT_CEILING, "The note's plain text"),
+  })
+  .strict();
+
+const NoteOutput = z.object({
+  status: WriteStatusSchema,
+  noteId: z.string().optional(),
+  proposalId: z.string().optional(),
+  jobId: JobIdOutput,
+});
+
+export const crmAddNote: ToolDefinition<typeof NoteInput, typeof NoteOutput> = {
+  name: "crm_add_note",
+  title: "Add a note to a CRM record",
+  description:
+    "Add a plain-text note to one CRM record (scope crm.write:<Module>; content up to 10,000 chars). May answer proposed. 403: key may not write the module; 422: Zoho refused it (e.g. no such record); 429: budget or rate, wait retry-after seconds.",
+  scope: "crm.write",
+  writes: true,
+  input: NoteInput,
+  output: NoteOutput,
+  async run(ctx, input) {
+    const outcome = await ctx.write({
+      kind: "crm-note",
+      module: input.module,
+      id: input.id,
+      content: input.content,
+      ...(input.title ? { title: input.title } : {}),
+    });
+    return outcome.status === "proposed"
+      ? { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId }
+      : { status: "written", noteId: outcome.recordId, jobId: ctx.callId };
+  },
+};
+
+const isDate = (s: string) =>
+  !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+const TaskInput = z
+  .object({
+    module: ModuleSchema,
+    id: CrmIdSchema.describe("The record the task is about"),
+    subject: z.string().min(1).max(255),
+    dueDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+      .refine(isDate, "must be a real date")
+      .optional(),
+    description: z.string().min(1).max(TEXT_CEILING).optional(),
+  })
+  .strict();
+const TaskOutput = z.object({
+  status: WriteStatusSchema,
+  taskId: z.string().optional(),
+  proposalId: z.string().optional(),
+  jobId: JobIdOutput,
+});
+
+export const crmCreateTask: ToolDefinition<typeof TaskInput, typeof TaskOutput> = {
+  name: "crm_create_task",
+  title: "Create a CRM task",
+  description:
+    "Create a task about one CRM record (scope crm.write:<Module>): subject up to 255 chars, optional due date YYYY-MM-DD. May answer proposed. 403: key may not write the module; 422: Zoho refused it; 429: budget or rate, wait retry-after seconds.",
+  scope: "crm.write",
+  writes: true,
+  input: TaskInput,
+  output: TaskOutput,
+  async run(ctx, input) {
+    const outcome = await ctx.write({
+      kind: "crm-task",
+      module: input.module,
+      id: input.id,
+      subject: input.subject,
+      ...(input.dueDate ? { dueDate: input.dueDate } : {}),
+      ...(input.description ? { description: input.description } : {}),
+    });
+    return outcome.status === "proposed"
+      ? { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId }
+      : { status: "written", taskId: outcome.recordId, jobId: ctx.callId };
+  },
+};
