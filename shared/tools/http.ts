@@ -1,0 +1,235 @@
+/**
+ * The tool endpoint's HTTP routes, independent of API Gateway (the thin handler converts its v2 events; the local
+ * router builds the same events): `POST /v1/mcp` (MCP, Streamable HTTP, stateless), `POST /v1/tools/<name>` (the
+ * same tools as REST, for GPT Actions), `GET /v1/openapi.json` (their generated OpenAPI document). Every request
+ * first passes the Host/Origin check (DNS-rebinding protection, where hosts are configured) and, except the
+ * document, the API key check, so an MCP client learns at connect time that its key is wrong and nothing is parsed
+ * or run for a caller without a valid key. Never throws: every outcome is an HTTP answer, bad input a 4xx.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ApiKeyRecord } from "../domain/api-key.js";
+import { ApiKeyError, ValidationError } from "../errors.js";
+import { type HttpRequest, type HttpResponse, json, parseBody } from "../ingest/http.js";
+import type { ApiKeyStore } from "../ports/agent-store.js";
+import type { ToolErrorInfo } from "./definition.js";
+import { TOOL_METRICS, type ToolsDeps } from "./deps.js";
+import { handleMcpPost, type InvokeTool } from "./mcp.js";
+import { buildOpenApi, type OpenApiDocument } from "./openapi.js";
+
+export interface ToolsHttpDeps extends ToolsDeps {
+  /**
+   * Hosts a request may name in its Host (and Origin) header; absent: no check. The local stack sets the loopback
+   * names (a browser page on another site cannot reach a local server through DNS rebinding).
+   */
+  allowedHosts?: string[];
+  /** The public base URL the OpenAPI document names as its server (`TOOLS_PUBLIC_URL`); absent: the request's. */
+  publicUrl?: string;
+  /** The deployment's version (MCP server info, OpenAPI info). */
+  version: string;
+  /** Until the tools package's `invokeTool` is merged: how calls reach the tools. */
+  invoke?: InvokeTool;
+}
+
+/** Largest request body: a tool's arguments (texts up to `maxTextLength`, 50 fields), with room for JSON escapes. */
+export const MAX_TOOLS_BODY_BYTES = 256 * 1024;
+
+const MCP_PATH = "/v1/mcp";
+const TOOLS_PREFIX = "/v1/tools/";
+const OPENAPI_PATH = "/v1/openapi.json";
+const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="zoho-gpt-mediator"' };
+
+export async function handleToolsHttp(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResponse> {
+  const mcp = req.path === MCP_PATH;
+  try {
+    if (!hostAllowed(deps.allowedHosts, req.headers)) {
+      const message = "this host is not allowed to reach the tool endpoint";
+      return mcp ? rpcError(403, message) : restError({ status: 403, code: "forbidden", message });
+    }
+    if (mcp) return await routeMcp(deps, req);
+    if (req.path === OPENAPI_PATH) {
+      if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed("GET");
+      return json(200, openApiFor(deps, req), { "cache-control": "max-age=300" });
+    }
+    if (req.path.startsWith(TOOLS_PREFIX)) return await routeRest(deps, req);
+    return restError({ status: 404, code: "not_found", message: "no such route" });
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      const status = error.httpStatus;
+      return mcp
+        ? rpcError(status, error.message, status === 400 ? -32700 : -32000)
+        : restError({
+            status,
+            code: status === 400 ? "invalid_arguments" : "rejected",
+            message: error.message,
+            issues: error.issues,
+          });
+    }
+    if (error instanceof ApiKeyError) {
+      deps.metrics.count(TOOL_METRICS.authFailed);
+      return mcp
+        ? rpcError(401, error.message, -32001, WWW_AUTHENTICATE)
+        : restError({ status: 401, code: "unauthorized", message: error.message }, WWW_AUTHENTICATE);
+    }
+    deps.logger.error("tool endpoint failed", { error });
+    return mcp
+      ? rpcError(500, "internal error", -32603)
+      : restError({ status: 500, code: "internal_error", message: "internal error" });
+  }
+}
+
+async function routeMcp(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResponse> {
+  // Stateless: no standalone SSE stream to GET, no session to DELETE (the spec lets such a server answer 405).
+  if (req.method !== "POST") return rpcError(405, "Method not allowed: POST only", -32000, { allow: "POST" });
+  const key = await authenticate(deps.keys, req.headers.authorization);
+  const body = parseBody(req, MAX_TOOLS_BODY_BYTES, false);
+  return handleMcpPost({ ...deps, keys: knowing(deps.keys, key) }, invokerOf(deps), {
+    authorization: req.headers.authorization,
+    headers: req.headers,
+    body,
+  });
+}
+
+async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResponse> {
+  const name = req.path.slice(TOOLS_PREFIX.length);
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(name) || !deps.tools.some((t) => t.name === name))
+    return restError({ status: 404, code: "not_found", message: "no such tool" });
+  if (req.method !== "POST") return methodNotAllowed("POST");
+  const key = await authenticate(deps.keys, req.headers.authorization);
+  // A tool without arguments may be called with no body at all.
+  const args = req.body.trim() === "" ? {} : parseBody(req, MAX_TOOLS_BODY_BYTES, false);
+  const outcome = await invokerOf(deps)(
+    { ...deps, keys: knowing(deps.keys, key) },
+    { authorization: req.headers.authorization, tool: name, args },
+  );
+  if (outcome.ok) return json(200, outcome.output);
+  return restError(outcome.error, outcome.error.status === 401 ? WWW_AUTHENTICATE : {}, outcome.callId);
+}
+
+function invokerOf(deps: ToolsHttpDeps): InvokeTool {
+  return (
+    deps.invoke ??
+    (async () => ({
+      ok: false,
+      error: { status: 500, code: "internal_error", message: "internal error", retryable: false },
+    }))
+  );
+}
+
+/** REST's error body (`{ error, message, issues?, jobId? }`), with `retry-after` when the fault is passing. */
+export function restError(
+  error: Omit<ToolErrorInfo, "retryable"> & { retryable?: boolean },
+  headers: Record<string, string> = {},
+  callId?: string,
+): HttpResponse {
+  const retryable = error.retryable ?? false;
+  return json(
+    error.status,
+    {
+      error: error.code,
+      message: error.message,
+      ...(error.issues?.length ? { issues: error.issues } : {}),
+      ...(callId ? { jobId: callId } : {}),
+      ...(retryable ? { retryable } : {}),
+    },
+    retryable ? { ...headers, "retry-after": String(Math.max(1, error.retryAfterSeconds ?? 1)) } : headers,
+  );
+}
+
+/** A JSON-RPC error as the SDK's transport answers one outside a session (id null: the request was not read). */
+function rpcError(
+  status: number,
+  message: string,
+  code = -32000,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return json(status, { jsonrpc: "2.0", error: { code, message }, id: null }, headers);
+}
+
+const methodNotAllowed = (allow: string) =>
+  json(405, { error: "method_not_allowed", message: `use ${allow}` }, { allow });
+
+/**
+ * Whether the Host header (and the Origin's host, when a browser sent one) is an allowed host. A name matches with
+ * or without its port, so `localhost` allows `localhost:3000`.
+ */
+export function hostAllowed(
+  allowed: readonly string[] | undefined,
+  headers: Record<string, string | undefined>,
+): boolean {
+  if (!allowed) return true;
+  const names = new Set(allowed.map((h) => h.trim().toLowerCase()).filter(Boolean));
+  const ok = (host: string) => names.has(host) || names.has(hostnameOf(host));
+  const host = headers.host?.trim().toLowerCase();
+  if (!host || !ok(host)) return false;
+  const origin = headers.origin?.trim();
+  if (origin === undefined) return true;
+  try {
+    return ok(new URL(origin).host.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/** `localhost:3000` -> `localhost`, `[::1]:3000` -> `[::1]`. */
+const hostnameOf = (host: string) =>
+  host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : (host.split(":")[0] ?? host);
+
+/** The document served for a request: `TOOLS_PUBLIC_URL`, else the request's own scheme and host, as the server. */
+function openApiFor(deps: ToolsHttpDeps, req: HttpRequest): OpenApiDocument {
+  const serverUrl = deps.publicUrl?.replace(/\/+$/, "") ?? requestBaseUrl(req);
+  const byUrl = documents.get(deps.tools) ?? new Map<string, OpenApiDocument>();
+  documents.set(deps.tools, byUrl);
+  let doc = byUrl.get(serverUrl);
+  if (!doc) {
+    doc = buildOpenApi(deps.tools, { serverUrl, version: deps.version });
+    // A few public names at most (a host-checked or API Gateway host): the cache stays small.
+    if (byUrl.size < 8) byUrl.set(serverUrl, doc);
+  }
+  return doc;
+}
+
+const documents = new WeakMap<object, Map<string, OpenApiDocument>>();
+
+function requestBaseUrl(req: HttpRequest): string {
+  const host = req.headers["x-forwarded-host"] ?? req.headers.host ?? "localhost";
+  const loopback = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(host);
+  const proto = req.headers["x-forwarded-proto"]?.split(",")[0]?.trim() || (loopback ? "http" : "https");
+  return `${proto === "http" ? "http" : "https"}://${host}`;
+}
+
+const KEY_PATTERN = /^zgm_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+/**
+ * The key an `Authorization: Bearer <key>` header names, if it exists, matches and is not revoked; else an
+ * ApiKeyError saying which (never echoing the key). One read of the key store.
+ */
+export async function authenticate(
+  keys: ApiKeyStore,
+  authorization: string | undefined,
+): Promise<ApiKeyRecord> {
+  const match = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match) throw new ApiKeyError("no API key: send Authorization: Bearer <key>");
+  const presented = match[1] as string;
+  const id = KEY_PATTERN.exec(presented)?.[1];
+  if (!id) throw new ApiKeyError("malformed API key");
+  const record = await keys.get(id);
+  const hash = createHash("sha256").update(presented, "utf8").digest();
+  const stored = record ? Buffer.from(record.hash, "hex") : undefined;
+  if (!record || !stored || stored.length !== hash.length || !timingSafeEqual(stored, hash))
+    throw new ApiKeyError("unknown API key");
+  if (record.revokedAt) throw new ApiKeyError("API key revoked");
+  return record;
+}
+
+/**
+ * The key store as `invokeTool` sees it for one request: the key this request already read answers from memory
+ * (one read per request, not two).
+ */
+function knowing(keys: ApiKeyStore, key: ApiKeyRecord): ApiKeyStore {
+  return {
+    put: (k) => keys.put(k),
+    get: async (id) => (id === key.id ? structuredClone(key) : keys.get(id)),
+    list: () => keys.list(),
+    revoke: (id, at) => keys.revoke(id, at),
+  };
+}
