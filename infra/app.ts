@@ -16,6 +16,7 @@ const CONTEXT_KEYS = [
   "logRetentionDays",
   "notificationEvents",
   "workerSettings",
+  "tools",
 ];
 const stage = loadStage(
   Object.fromEntries(

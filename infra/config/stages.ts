@@ -69,6 +69,26 @@ export const StageSchema = z.object({
       renewMarginMinutes: z.number().int().min(10).default(180),
     })
     .default({ events: [], scheduleMinutes: 60, channelTtlMinutes: 720, renewMarginMinutes: 180 }),
+  /**
+   * The mediated inbound path (MCP tools and GPT Actions, `infra/constructs/tools-endpoint.ts`): its own function on
+   * the same HTTP API, with its own concurrency bound, the agents' table and alarms. `-c tools=off` leaves all of it
+   * out; `-c tools='{"reservedConcurrency":10,"settings":{"TOOLS_PUBLIC_URL":"https://api.acme.example"}}'` tunes it.
+   */
+  tools: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Reserved concurrency of the tool function: the bound on parallel agent calls (so on their Zoho calls). */
+      reservedConcurrency: z.number().int().min(1).max(1000).default(5),
+      /** Refused keys and scopes (ToolAuthFailed + ToolForbidden) in 5 minutes that raise the alarm. */
+      authFailureAlarmThreshold: z.number().int().min(1).default(20),
+      /**
+       * More tool settings, as the tool function's environment (shared/config/tools-env.ts), e.g. `TOOLS_PUBLIC_URL`
+       * (a custom domain for openapi.json's server), `TOOLS_MAX_PAGE_SIZE`, `DESK_FROM_ADDRESS`. Checked at synth
+       * against the function's own schema, so a typo fails `cdk synth`.
+       */
+      settings: z.record(z.string(), z.string()).default({}),
+    })
+    .default({ enabled: true, reservedConcurrency: 5, authFailureAlarmThreshold: 20, settings: {} }),
   /** HTTP API stage throttling. */
   throttle: z
     .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
@@ -92,6 +112,7 @@ export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessE
               : context.workerSettings,
         }
       : {}),
+    ...(context.tools !== undefined ? { tools: toolsFromContext(context.tools) } : {}),
     ...(typeof context.notificationEvents === "string"
       ? {
           notifications: {
@@ -103,4 +124,11 @@ export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessE
         }
       : {}),
   });
+}
+
+/** `-c tools=off|on` or the tools object as JSON (or as an object, from cdk.json). */
+function toolsFromContext(value: unknown): unknown {
+  if (value === "off" || value === "false" || value === false) return { enabled: false };
+  if (value === "on" || value === "true" || value === true) return { enabled: true };
+  return typeof value === "string" ? JSON.parse(value) : value;
 }
