@@ -129,10 +129,16 @@ export function outputOf<T = Record<string, unknown>>(result: CallResult): T {
   return result.structuredContent as T;
 }
 
-/** A tool error result's `ToolErrorInfo` (`structuredContent.error`, CONTRACTS-12 §6), or undefined for a success. */
+/**
+ * A tool error result's `ToolErrorInfo`, or undefined for a success. CONTRACTS-12 §6 puts it in
+ * `structuredContent.error`; the protocols package puts it in `_meta.error` instead, because the SDK client checks
+ * any structuredContent against the tool's output schema, error results included, and throws. Both are read.
+ */
 export function toolErrorOf(result: CallResult): ToolErrorInfo | undefined {
   if (!result.isError) return undefined;
-  const error = (result.structuredContent as { error?: ToolErrorInfo } | undefined)?.error;
+  const error =
+    (result.structuredContent as { error?: ToolErrorInfo } | undefined)?.error ??
+    (result._meta as { error?: ToolErrorInfo } | undefined)?.error;
   if (!error) throw new Error(`tool error without structured error info: ${JSON.stringify(result.content)}`);
   return error;
 }
