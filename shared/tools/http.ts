@@ -6,8 +6,8 @@
  * document, the API key check, so an MCP client learns at connect time that its key is wrong and nothing is parsed
  * or run for a caller without a valid key. Never throws: every outcome is an HTTP answer, bad input a 4xx.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { ApiKeyRecord } from "../domain/api-key.js";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type ApiKeyRecord, keyIdOf, keyMatches } from "../domain/api-key.js";
 import { ApiKeyError, ValidationError } from "../errors.js";
 import { type HttpRequest, type HttpResponse, json, parseBody } from "../ingest/http.js";
 import type { ApiKeyStore } from "../ports/agent-store.js";
@@ -26,6 +26,8 @@ export interface ToolsHttpDeps extends ToolsDeps {
   publicUrl?: string;
   /** The deployment's version (MCP server info, OpenAPI info). */
   version: string;
+  /** `DESK_FROM_ADDRESS`: the from address of Desk replies (invokeTool's; unset: the org's reply addresses). */
+  deskFromAddress?: string | undefined;
   /** Until the tools package's `invokeTool` is merged: how calls reach the tools. */
   invoke?: InvokeTool;
 }
@@ -82,11 +84,13 @@ async function routeMcp(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResp
   if (req.method !== "POST") return rpcError(405, "Method not allowed: POST only", -32000, { allow: "POST" });
   const key = await authenticate(deps.keys, req.headers.authorization);
   const body = parseBody(req, MAX_TOOLS_BODY_BYTES, false);
-  return handleMcpPost({ ...deps, keys: knowing(deps.keys, key) }, invokerOf(deps), {
-    authorization: req.headers.authorization,
-    headers: req.headers,
-    body,
-  });
+  return requestKey.run(key, () =>
+    handleMcpPost(invokeDepsOf(deps), invokerOf(deps), {
+      authorization: req.headers.authorization,
+      headers: req.headers,
+      body,
+    }),
+  );
 }
 
 async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResponse> {
@@ -97,9 +101,8 @@ async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpRes
   const key = await authenticate(deps.keys, req.headers.authorization);
   // A tool without arguments may be called with no body at all.
   const args = req.body.trim() === "" ? {} : parseBody(req, MAX_TOOLS_BODY_BYTES, false);
-  const outcome = await invokerOf(deps)(
-    { ...deps, keys: knowing(deps.keys, key) },
-    { authorization: req.headers.authorization, tool: name, args },
+  const outcome = await requestKey.run(key, () =>
+    invokerOf(deps)(invokeDepsOf(deps), { authorization: req.headers.authorization, tool: name, args }),
   );
   if (outcome.ok) return json(200, outcome.output);
   return restError(outcome.error, outcome.error.status === 401 ? WWW_AUTHENTICATE : {}, outcome.callId);
@@ -197,11 +200,9 @@ function requestBaseUrl(req: HttpRequest): string {
   return `${proto === "http" ? "http" : "https"}://${host}`;
 }
 
-const KEY_PATTERN = /^zgm_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
-
 /**
  * The key an `Authorization: Bearer <key>` header names, if it exists, matches and is not revoked; else an
- * ApiKeyError saying which (never echoing the key). One read of the key store.
+ * ApiKeyError saying which (never echoing the key), with invokeTool's messages. One read of the key store.
  */
 export async function authenticate(
   keys: ApiKeyStore,
@@ -210,26 +211,39 @@ export async function authenticate(
   const match = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!match) throw new ApiKeyError("no API key: send Authorization: Bearer <key>");
   const presented = match[1] as string;
-  const id = KEY_PATTERN.exec(presented)?.[1];
+  const id = keyIdOf(presented);
   if (!id) throw new ApiKeyError("malformed API key");
   const record = await keys.get(id);
-  const hash = createHash("sha256").update(presented, "utf8").digest();
-  const stored = record ? Buffer.from(record.hash, "hex") : undefined;
-  if (!record || !stored || stored.length !== hash.length || !timingSafeEqual(stored, hash))
-    throw new ApiKeyError("unknown API key");
+  if (!record || !keyMatches(record, presented)) throw new ApiKeyError("unknown API key");
   if (record.revokedAt) throw new ApiKeyError("API key revoked");
   return record;
 }
 
+/** The key this request already read (invokeTool reads it again by id: it answers from here, not the store). */
+const requestKey = new AsyncLocalStorage<ApiKeyRecord>();
+const knowingDeps = new WeakMap<ToolsHttpDeps, ToolsHttpDeps>();
+
 /**
- * The key store as `invokeTool` sees it for one request: the key this request already read answers from memory
- * (one read per request, not two).
+ * `deps` as invokeTool sees them: the same object for every request (invokeTool caches per deps object), whose key
+ * store answers this request's key from memory, so a request reads its key once.
  */
-function knowing(keys: ApiKeyStore, key: ApiKeyRecord): ApiKeyStore {
-  return {
-    put: (k) => keys.put(k),
-    get: async (id) => (id === key.id ? structuredClone(key) : keys.get(id)),
-    list: () => keys.list(),
-    revoke: (id, at) => keys.revoke(id, at),
-  };
+function invokeDepsOf(deps: ToolsHttpDeps): ToolsHttpDeps {
+  let derived = knowingDeps.get(deps);
+  if (!derived) {
+    const keys = deps.keys;
+    derived = {
+      ...deps,
+      keys: {
+        put: (k) => keys.put(k),
+        get: async (id) => {
+          const known = requestKey.getStore();
+          return known && known.id === id ? structuredClone(known) : keys.get(id);
+        },
+        list: () => keys.list(),
+        revoke: (id, at) => keys.revoke(id, at),
+      },
+    };
+    knowingDeps.set(deps, derived);
+  }
+  return derived;
 }

@@ -145,10 +145,13 @@ export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
 }
 
 function errorText(error: ToolErrorInfo, callId: string | undefined): string {
-  const issues = error.issues?.length
-    ? ` Issues: ${error.issues.map((i) => `${i.path || "(arguments)"}: ${i.message}`).join("; ")}.`
-    : "";
-  const wait = error.retryable ? ` Retry after ${error.retryAfterSeconds ?? 1} s.` : "";
-  const job = callId ? ` (job ${callId})` : "";
-  return `${error.code}: ${error.message}${issues}${wait}${job}`;
+  const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
+  const parts = [`${error.code}: ${sentence(error.message)}`];
+  if (error.issues?.length)
+    parts.push(
+      sentence(`Issues: ${error.issues.map((i) => `${i.path || "(arguments)"}: ${i.message}`).join("; ")}`),
+    );
+  if (error.retryable) parts.push(`Retry after ${error.retryAfterSeconds ?? 1} s.`);
+  if (callId) parts.push(`Job ${callId}.`);
+  return parts.join(" ");
 }

@@ -10,6 +10,8 @@ import * as z from "zod";
 import type { ToolDefinition } from "./definition.js";
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]>;
+/** OpenAPI 3.1's schema object (JSON Schema 2020-12), as the generator's document types it. */
+type SchemaObject = NonNullable<NonNullable<OpenApiDocument["components"]>["schemas"]>[string];
 
 /** GPT Actions' limit on an operation's description. */
 export const MAX_OPERATION_DESCRIPTION = 300;
@@ -75,7 +77,9 @@ export function buildOpenApi(
     scheme: "bearer",
     description: "The mediator's API key (zgm_...): GPT Actions' authentication API Key, auth type Bearer.",
   });
-  const errorBody = registry.register("ToolError", ToolErrorBodySchema);
+  // A plain JSON Schema component (registering a zod schema by name needs zod patched with `.openapi`).
+  const { $schema: _, ...errorSchema } = z.toJSONSchema(ToolErrorBodySchema, { target: "draft-2020-12" });
+  const errorBody = registry.registerComponent("schemas", "ToolError", errorSchema as SchemaObject).ref;
   const retryAfter = {
     "retry-after": {
       description: "Seconds to wait before calling again.",
