@@ -5,6 +5,7 @@
  *   doctor          check a connection end to end and print the exact fix for each problem
  *   fields create   create the CRM custom fields a use case's mapping lacks
  *   send            fire a sample trigger at a running local stack
+ *   keys            agents' API keys (create, list, revoke); proposals: approve or reject agents' proposed writes
  *
  * Secrets are read from the environment (ZOHO_CLIENT_SECRET, ZOHO_GRANT_CODE, ZOHO_REFRESH_TOKEN) so they stay out
  * of shell history; flags are accepted for scripted use against the local sandbox.
@@ -23,6 +24,8 @@ import { makeConnectZoho } from "../../shared/use-cases/connect-zoho.js";
 import { type CliDeps, secretsClient } from "./connection.js";
 import { doctorCommand } from "./doctor.js";
 import { fieldsCommand } from "./fields.js";
+import { KEYS_USAGE, keysCommand } from "./keys.js";
+import { PROPOSALS_USAGE, proposalsCommand } from "./proposals.js";
 import { REPLAY_USAGE, replayCommand } from "./replay.js";
 import { isFlowSampleKind, sendFlowSample } from "./samples/index.js";
 
@@ -33,6 +36,8 @@ const USAGE = `usage: zoho-gpt-mediator auth [options] (--code CODE | --refresh-
        zoho-gpt-mediator fields create <use-case> [options]
        zoho-gpt-mediator send lead|ticket|email|transcript|document [--sandbox URL]
        zoho-gpt-mediator replay [--stage NAME] [--limit N] [--sqs-endpoint URL]
+       zoho-gpt-mediator keys create|list|revoke [options]
+       zoho-gpt-mediator proposals list|approve|reject [options]
 
 Every command that reads or writes a stage's secrets takes:
   --stage NAME             stage (default: ${DEFAULT_STAGE}; the same default as cdk deploy and npm start)
@@ -76,7 +81,11 @@ transcript and document post a sample to /v1/hooks/flow/<use case> as Zoho Flow 
 the local stack's workflow rule).
   --sandbox URL            the Zoho sandbox (default: http://127.0.0.1:4010)
 
-${REPLAY_USAGE}`;
+${REPLAY_USAGE}
+
+${KEYS_USAGE}
+
+${PROPOSALS_USAGE}`;
 
 const SAMPLE_LEADS = [
   {
@@ -185,6 +194,8 @@ export async function main(
     if (command === "fields") return await fieldsCommand(rest, env, out, deps, USAGE);
     if (command === "auth") return await auth(rest, env, out);
     if (command === "replay") return await replayCommand(rest, env, out);
+    if (command === "keys") return await keysCommand(rest, env, out, deps);
+    if (command === "proposals") return await proposalsCommand(rest, env, out, deps);
   } catch (error) {
     // parseArgs refuses unknown flags and missing values: a usage error.
     if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
