@@ -8,12 +8,14 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type ApiKeyRecord, keyIdOf, keyMatches } from "../domain/api-key.js";
-import { ApiKeyError, ValidationError } from "../errors.js";
+import { ApiKeyError } from "../errors.js";
 import { type HttpRequest, type HttpResponse, json, parseBody } from "../ingest/http.js";
 import type { ApiKeyStore } from "../ports/agent-store.js";
 import type { ToolErrorInfo } from "./definition.js";
 import { TOOL_METRICS, type ToolsDeps } from "./deps.js";
-import { handleMcpPost, type InvokeTool } from "./mcp.js";
+import { toToolError } from "./errors.js";
+import { invokeTool } from "./invoke.js";
+import { handleMcpPost } from "./mcp.js";
 import { buildOpenApi, type OpenApiDocument } from "./openapi.js";
 
 export interface ToolsHttpDeps extends ToolsDeps {
@@ -28,8 +30,6 @@ export interface ToolsHttpDeps extends ToolsDeps {
   version: string;
   /** `DESK_FROM_ADDRESS`: the from address of Desk replies (invokeTool's; unset: the org's reply addresses). */
   deskFromAddress?: string | undefined;
-  /** Until the tools package's `invokeTool` is merged: how calls reach the tools. */
-  invoke?: InvokeTool;
 }
 
 /** Largest request body: a tool's arguments (texts up to `maxTextLength`, 50 fields), with room for JSON escapes. */
@@ -55,29 +55,32 @@ export async function handleToolsHttp(deps: ToolsHttpDeps, req: HttpRequest): Pr
     if (req.path.startsWith(TOOLS_PREFIX)) return await routeRest(deps, req);
     return restError({ status: 404, code: "not_found", message: "no such route" });
   } catch (error) {
-    if (error instanceof ValidationError) {
-      const status = error.httpStatus;
-      return mcp
-        ? rpcError(status, error.message, status === 400 ? -32700 : -32000)
-        : restError({
-            status,
-            code: status === 400 ? "invalid_arguments" : "rejected",
-            message: error.message,
-            issues: error.issues,
-          });
-    }
-    if (error instanceof ApiKeyError) {
-      deps.metrics.count(TOOL_METRICS.authFailed);
-      return mcp
-        ? rpcError(401, error.message, -32001, WWW_AUTHENTICATE)
-        : restError({ status: 401, code: "unauthorized", message: error.message }, WWW_AUTHENTICATE);
-    }
-    deps.logger.error("tool endpoint failed", { error });
+    // A body refused, a key refused, the key store unavailable, or a bug: the tools' own error mapping.
+    const info = toToolError(error);
+    if (error instanceof ApiKeyError) deps.metrics.count(TOOL_METRICS.authFailed);
+    else if (info.status >= 500) deps.logger.error("tool endpoint failed", { error });
+    const headers = info.status === 401 ? WWW_AUTHENTICATE : {};
     return mcp
-      ? rpcError(500, "internal error", -32603)
-      : restError({ status: 500, code: "internal_error", message: "internal error" });
+      ? rpcError(info.status, info.message, rpcCodeOf(info), { ...headers, ...retryAfterOf(info) })
+      : restError(info, headers);
   }
 }
+
+/** The JSON-RPC code of a request refused before the MCP server read it. */
+const rpcCodeOf = (info: ToolErrorInfo): number =>
+  info.status === 400
+    ? -32700
+    : info.status === 401
+      ? -32001
+      : info.status >= 500 && !info.retryable
+        ? -32603
+        : -32000;
+
+const retryAfterOf = (info: {
+  retryable: boolean;
+  retryAfterSeconds?: number | undefined;
+}): Record<string, string> =>
+  info.retryable ? { "retry-after": String(Math.max(1, info.retryAfterSeconds ?? 1)) } : {};
 
 async function routeMcp(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResponse> {
   // Stateless: no standalone SSE stream to GET, no session to DELETE (the spec lets such a server answer 405).
@@ -85,7 +88,7 @@ async function routeMcp(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResp
   const key = await authenticate(deps.keys, req.headers.authorization);
   const body = parseBody(req, MAX_TOOLS_BODY_BYTES, false);
   return requestKey.run(key, () =>
-    handleMcpPost(invokeDepsOf(deps), invokerOf(deps), {
+    handleMcpPost(invokeDepsOf(deps), {
       authorization: req.headers.authorization,
       headers: req.headers,
       body,
@@ -102,20 +105,10 @@ async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpRes
   // A tool without arguments may be called with no body at all.
   const args = req.body.trim() === "" ? {} : parseBody(req, MAX_TOOLS_BODY_BYTES, false);
   const outcome = await requestKey.run(key, () =>
-    invokerOf(deps)(invokeDepsOf(deps), { authorization: req.headers.authorization, tool: name, args }),
+    invokeTool(invokeDepsOf(deps), { authorization: req.headers.authorization, tool: name, args }),
   );
   if (outcome.ok) return json(200, outcome.output);
   return restError(outcome.error, outcome.error.status === 401 ? WWW_AUTHENTICATE : {}, outcome.callId);
-}
-
-function invokerOf(deps: ToolsHttpDeps): InvokeTool {
-  return (
-    deps.invoke ??
-    (async () => ({
-      ok: false,
-      error: { status: 500, code: "internal_error", message: "internal error", retryable: false },
-    }))
-  );
 }
 
 /** REST's error body (`{ error, message, issues?, jobId? }`), with `retry-after` when the fault is passing. */
@@ -134,7 +127,7 @@ export function restError(
       ...(callId ? { jobId: callId } : {}),
       ...(retryable ? { retryable } : {}),
     },
-    retryable ? { ...headers, "retry-after": String(Math.max(1, error.retryAfterSeconds ?? 1)) } : headers,
+    { ...headers, ...retryAfterOf({ retryable, retryAfterSeconds: error.retryAfterSeconds }) },
   );
 }
 

@@ -11,13 +11,8 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { HttpResponse } from "../ingest/http.js";
 import type { ToolErrorInfo, ToolOutcome } from "./definition.js";
-import type { ToolsDeps } from "./deps.js";
-
-/** How a tool call reaches the tools (`invokeTool`: authentication, scopes, limits, validation, audit, run). */
-export type InvokeTool = (
-  deps: ToolsDeps,
-  call: { authorization: string | undefined; tool: string; args: unknown },
-) => Promise<ToolOutcome>;
+import { INTERNAL_MESSAGE } from "./errors.js";
+import { type InvokeDeps, invokeTool } from "./invoke.js";
 
 /** What the model is told about this server at initialize. */
 export const MCP_INSTRUCTIONS =
@@ -41,11 +36,10 @@ const FORWARDED_HEADERS = [
  * every tool, over a fresh stateless transport, closed when the answer is ready.
  */
 export async function handleMcpPost(
-  deps: ToolsDeps & { version: string },
-  invoke: InvokeTool,
+  deps: InvokeDeps & { version: string },
   request: { authorization: string | undefined; headers: Record<string, string | undefined>; body: unknown },
 ): Promise<HttpResponse> {
-  const server = createMcpServer(deps, invoke, request.authorization, deps.version);
+  const server = createMcpServer(deps, request.authorization, deps.version);
   // No `sessionIdGenerator`: stateless mode (no session id issued or required).
   const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
   await server.connect(transport);
@@ -73,13 +67,12 @@ export async function handleMcpPost(
 
 /**
  * An `McpServer` with every tool registered (title, description, input and output schemas, annotations), whose
- * `tools/call` goes to `invoke` with the request's Authorization. The SDK's own call handler would validate the
+ * `tools/call` goes to `invokeTool` with the request's Authorization. The SDK's own call handler would validate the
  * arguments before anything else, so a call with bad arguments would skip authentication, the rate limit and the
  * audit, and answer in the SDK's words; it is replaced so that `invokeTool` decides everything in its order.
  */
 export function createMcpServer(
-  deps: ToolsDeps,
-  invoke: InvokeTool,
+  deps: InvokeDeps,
   authorization: string | undefined,
   version: string,
 ): McpServer {
@@ -104,12 +97,13 @@ export function createMcpServer(
           openWorldHint: true,
         },
       },
-      // Never called: the tools/call handler below routes every call through `invoke`.
+      // Never called: the tools/call handler below routes every call through `invokeTool`.
       async () => ({ isError: true, content: [{ type: "text", text: "internal_error: not routed" }] }),
     );
   }
   server.server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const outcome = await invoke(deps, {
+    // invokeTool never throws; the catch is a last resort so that a bug still answers a tool result.
+    const outcome = await invokeTool(deps, {
       authorization,
       tool: request.params.name,
       args: request.params.arguments ?? {},
@@ -117,7 +111,7 @@ export function createMcpServer(
       deps.logger.error("tool invocation threw", { error });
       return {
         ok: false,
-        error: { status: 500, code: "internal_error", message: "internal error", retryable: false },
+        error: { status: 500, code: "internal_error", message: INTERNAL_MESSAGE, retryable: false },
       };
     });
     return toCallToolResult(outcome);
@@ -128,7 +122,8 @@ export function createMcpServer(
 /**
  * A tool outcome as an MCP tool result. Success: `structuredContent` (what the output schema describes) and the same
  * JSON as text, as the spec asks. Failure: `isError: true`, a text saying the code and message (and the wait when
- * retryable), the error's fields in `_meta.error`. No `structuredContent` on a failure: the SDK client checks any
+ * retryable; the tools' messages already name the wrong arguments), the error's fields (issues included) in
+ * `_meta.error`. No `structuredContent` on a failure: the SDK client checks any
  * structuredContent against the tool's output schema, error results included, so an error object there would make
  * the client throw instead of showing the model the error.
  */

@@ -5,12 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { HttpRequest } from "../../../shared/ingest/http.js";
+import { INTERNAL_MESSAGE } from "../../../shared/tools/errors.js";
 import { handleToolsHttp, type ToolsHttpDeps } from "../../../shared/tools/http.js";
 import { toolsTestbed } from "../../fixtures/tools/deps.js";
-import { standInInvoke } from "../../fixtures/tools/invoke-stand-in.js";
 
-const testbed = (overrides: Partial<ToolsHttpDeps> = {}) =>
-  toolsTestbed({ overrides: { invoke: standInInvoke, ...overrides } });
+const testbed = (overrides: Partial<ToolsHttpDeps> = {}) => toolsTestbed({ overrides });
 
 const req = (
   method: string,
@@ -256,7 +255,7 @@ describe("REST answers", () => {
     expect(invalid.statusCode).toBe(400);
     const body = JSON.parse(invalid.body);
     expect(body).toMatchObject({ error: "invalid_arguments", jobId: expect.stringMatching(/^call_/) });
-    expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(["", "word"]);
+    expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(["(arguments)", "word"]);
     expect(invalid.headers["retry-after"]).toBeUndefined();
 
     const forbidden = await handleToolsHttp(
@@ -289,7 +288,7 @@ describe("REST answers", () => {
       req("POST", "/v1/tools/fixture_note", args, { authorization: writer }),
     );
     expect(second.statusCode).toBe(429);
-    expect(second.headers["retry-after"]).toBe("3600");
+    expect(second.headers["retry-after"]).toBe("50400"); // to the next UTC midnight
     expect(JSON.parse(second.body)).toMatchObject({ error: "rate_limited", retryable: true });
 
     const reader = await addKey("crm.read");
@@ -298,7 +297,7 @@ describe("REST answers", () => {
       req("POST", "/v1/tools/fixture_broken", {}, { authorization: reader }),
     );
     expect(bug.statusCode).toBe(500);
-    expect(JSON.parse(bug.body)).toMatchObject({ error: "internal_error", message: "internal error" });
+    expect(JSON.parse(bug.body)).toMatchObject({ error: "internal_error", message: INTERNAL_MESSAGE });
     expect(bug.body).not.toContain("boom");
   });
 });
@@ -362,7 +361,9 @@ describe("MCP over the routes", () => {
       ).body,
     );
     expect(bad.result.isError).toBe(true);
-    expect(bad.result.content[0].text).toMatch(/^invalid_arguments: invalid arguments\. Issues: word: /);
+    expect(bad.result.content[0].text).toMatch(
+      /^invalid_arguments: invalid arguments for fixture_echo: word: .*\. Job call_\w+\.$/,
+    );
     expect(bad.result._meta.error).toMatchObject({ status: 400, code: "invalid_arguments" });
     expect(bad.result.structuredContent).toBeUndefined();
 
