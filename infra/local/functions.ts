@@ -19,7 +19,9 @@ import {
   NotificationChannelsEnvSchema,
 } from "../../shared/config/notification-channels-env.js";
 import { type RefresherEnv, RefresherEnvSchema } from "../../shared/config/refresher-env.js";
+import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
+import { agentTableName } from "../../shared/domain/api-key.js";
 import { createIngestDeps, ingestLogger } from "../../shared/lambda/deps/ingest-deps.js";
 import {
   channelsLogger,
@@ -45,8 +47,15 @@ interface Settings {
 /** The function name the local stack's coordinator and channels name for the refresher (never invoked by name). */
 export const LOCAL_REFRESHER_NAME = "local-refresher";
 
-/** The local tables: the worker's job store and ledger (CDK names them in AWS). */
-export const LOCAL_TABLES = { jobs: "zoho-gpt-mediator-jobs", ledger: "zoho-gpt-mediator-ledger" } as const;
+/**
+ * The local tables: the worker's job store and ledger (CDK names them in AWS), and the agents' table under the name
+ * the deployed stage's has, so `keys` and `proposals` with `--dynamodb-endpoint` find it without `--table`.
+ */
+export const LOCAL_TABLES = {
+  jobs: "zoho-gpt-mediator-jobs",
+  ledger: "zoho-gpt-mediator-ledger",
+  agents: agentTableName(DEFAULT_STAGE),
+} as const;
 
 const quietMetrics = (name: string) => createPowertoolsMetrics(name, { quiet: true });
 

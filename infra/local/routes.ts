@@ -1,11 +1,12 @@
 /**
  * The local API's routes, as API Gateway routes them when deployed: the webhooks to the ingest's wrapped handler,
- * `GET /v1/health` to the health function, everything else API Gateway's 404; plus a local-only view of the dead
- * letters.
+ * the tool routes (MCP, REST, openapi.json) to the tool function's, `GET /v1/health` to the health function,
+ * everything else API Gateway's 404; plus a local-only view of the dead letters.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { handler as healthHandler } from "../../functions/health/handler.js";
 import type { ApiGatewayV2Result } from "../../shared/lambda/api-gateway.js";
+import { isToolRoute } from "../config/tool-routes.js";
 import type { DeadLetter } from "./queues.js";
 import type { LocalRoute } from "./router.js";
 
@@ -17,11 +18,26 @@ const notFound = {
 
 export function localRoutes(parts: {
   ingest: (event: APIGatewayProxyEventV2) => Promise<ApiGatewayV2Result>;
+  /** The tool function's handler, once it is built (it needs DynamoDB); until then and without it, 404. */
+  tools?: () => ((event: APIGatewayProxyEventV2) => Promise<ApiGatewayV2Result>) | undefined;
   deadLetters: () => DeadLetter[];
   /** One line per received request (npm start prints it). */
   say: (line: string) => void;
 }): LocalRoute[] {
+  const tools = async (event: APIGatewayProxyEventV2) => {
+    const handler = parts.tools?.();
+    const { method } = event.requestContext.http;
+    if (!handler || !isToolRoute(method, event.rawPath)) return notFound;
+    const res = await handler(event);
+    // Method, path and status only: never the key or the arguments.
+    parts.say(`agent     ${method} ${event.rawPath} -> ${res.statusCode}`);
+    return res;
+  };
   return [
+    // The tool endpoint's routes, as the ToolsEndpoint construct adds them to API Gateway.
+    { prefix: "/v1/mcp", handler: tools },
+    { prefix: "/v1/tools/", handler: tools },
+    { prefix: "/v1/openapi.json", handler: tools },
     {
       prefix: "/v1/hooks/",
       handler: async (event) => {

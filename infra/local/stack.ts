@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { ensureTables } from "../../shared/adapters/dynamodb/tables.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
@@ -22,9 +23,11 @@ import {
   connectionSecretName,
   webhookSecretName as webhookSecretNameOf,
 } from "../../shared/domain/zoho-connection.js";
+import type { ApiGatewayV2Result } from "../../shared/lambda/api-gateway.js";
 import type { WorkerExtras } from "../../shared/lambda/deps/worker-deps.js";
 import type { ProgressEvent } from "../../shared/pipeline/progress.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
+import type { ToolDefinition } from "../../shared/tools/definition.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { ChannelOutcome } from "../../shared/use-cases/manage-notification-channels.js";
@@ -56,6 +59,7 @@ import { localRoutes } from "./routes.js";
 import { type SecretsManagerEmulator, startSecretsManager } from "./secrets-manager/server.js";
 import { lambdaEnv } from "./settings.js";
 import { type SqsEmulator, startSqs } from "./sqs.js";
+import { ensureDemoKey, type LocalTools, localTools, localToolsEnv } from "./tools.js";
 import { createLocalZohoConnection, type LocalZohoConnection } from "./zoho-connection.js";
 import type { SandboxOptions } from "./zoho-sandbox/config.js";
 import { startZohoSandbox, type ZohoSandbox } from "./zoho-sandbox/server.js";
@@ -86,6 +90,10 @@ export interface LocalStackOptions {
   workerExtras?: WorkerExtras;
   /** The use cases this stack routes and runs (a test adds a throwaway one). @default USE_CASE_CATALOG */
   useCases?: readonly UseCaseDescriptor[];
+  /** The tools the tool endpoint serves (the conformance script adds its fixture tools). @default TOOL_CATALOG */
+  tools?: readonly ToolDefinition[];
+  /** Tool function settings over the environment's (tests). */
+  toolsSettings?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -108,6 +116,8 @@ export interface LocalStack {
     refresher: RefresherEnv;
     notifications?: NotificationChannelsEnv;
   };
+  /** The tool endpoint (MCP tools, GPT Actions) and its demo key; present when DynamoDB runs. */
+  tools?: LocalTools;
   /** The notification-channel manager (with the sandbox, or a real org and NOTIFY_URL): one run on demand. */
   notifications?: { run(): Promise<ChannelOutcome[]> };
   /** Dead letters with their reasons, read without consuming them. */
@@ -259,8 +269,10 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       started.push({ close: () => persister.stop() });
     }
     const deadLetters = (): DeadLetter[] => readDeadLetters(sqs);
+    // The tool routes answer once the tool function is built below (it needs DynamoDB and the API's port).
+    let toolsHandler: ((event: APIGatewayProxyEventV2) => Promise<ApiGatewayV2Result>) | undefined;
     const api = await startLocalApi(
-      localRoutes({ ingest: ingest.handler, deadLetters, say }),
+      localRoutes({ ingest: ingest.handler, tools: () => toolsHandler, deadLetters, say }),
       env.LOCAL_API_PORT,
     );
     started.push(api);
@@ -279,6 +291,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
 
     // The worker and its event source, when DynamoDB (idempotency, budgets) is available.
     let workerEnv: WorkerEnv | undefined;
+    let tools: LocalTools | undefined;
     if (dynamodb) {
       const ddb = createDynamoDbClient({
         endpoint: dynamodb.url,
@@ -287,7 +300,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         httpAgent: new Agent({ keepAlive: false }),
       });
       started.push({ close: () => ddb.destroy() });
-      await ensureTables(ddb, [LOCAL_TABLES.jobs, LOCAL_TABLES.ledger]);
+      await ensureTables(ddb, [LOCAL_TABLES.jobs, LOCAL_TABLES.ledger, LOCAL_TABLES.agents]);
       workerEnv = localWorkerEnv(
         { env, over: options.worker, defaults: workerDefaults },
         {
@@ -329,6 +342,35 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         concurrency: env.WORKER_CONCURRENCY,
       });
       started.push({ close: () => poller.stop() });
+
+      // The tool endpoint (MCP and GPT Actions) on the same API, and the demo key npm start prints.
+      const toolsEnv = localToolsEnv(
+        { env, over: options.toolsSettings },
+        { stage: STAGE, apiPort: api.port, connectionSecretName: connection.secretName },
+      );
+      const built = localTools(
+        toolsEnv,
+        { dynamodb: ddb, connection },
+        {
+          ...(options.tools ? { tools: options.tools } : {}),
+          ...(options.workerExtras?.sleep ? { sleep: options.workerExtras.sleep } : {}),
+          ...(options.workerExtras?.zohoRetry ? { zohoRetry: options.workerExtras.zohoRetry } : {}),
+        },
+      );
+      const demo = await ensureDemoKey(built.keys, {
+        connection: CONNECTION,
+        clock: connection.clock,
+        ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      });
+      toolsHandler = built.handler;
+      tools = {
+        mcpUrl: `${api.url}/v1/mcp`,
+        openapiUrl: `${api.url}/v1/openapi.json`,
+        restUrl: `${api.url}/v1/tools`,
+        demoKey: demo.key,
+        table: LOCAL_TABLES.agents,
+        dynamodbUrl: dynamodb.url,
+      };
     }
 
     // The token refresher on its schedule: the refresher Lambda's wrapped handler, given EventBridge's event.
@@ -405,6 +447,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       webhookToken,
       connection,
       hooks,
+      ...(tools ? { tools } : {}),
       config: {
         ...(workerEnv ? { worker: workerEnv } : {}),
         ingest: ingestEnv,

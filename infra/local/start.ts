@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole system locally on embedded defaults. Prints every URL, the webhook URLs with their secret,
- * and a line per event as it moves (received, queued, model, written or quarantined). Ctrl-C stops everything.
+ * the agents' MCP and OpenAPI URLs with a demo key, and a line per event as it moves (received, queued, model,
+ * written or quarantined). Ctrl-C stops everything.
  * State survives a restart under `.local/` (LOCAL_STATE_DIR); `npm start -- --fresh` starts from a clean slate.
  */
 import { rmSync } from "node:fs";
@@ -46,7 +47,15 @@ const lines = [
   `  SQS               ${stack.sqs.url}`,
   `    work queue       ${stack.queues.workUrl}`,
   `    dead letters     ${stack.queues.deadLetterUrl}`,
-  `  DynamoDB Local    ${stack.dynamodb?.url ?? "off (LOCAL_DYNAMODB=off): the worker does not run"}`,
+  `  DynamoDB Local    ${stack.dynamodb?.url ?? "off (LOCAL_DYNAMODB=off): the worker and the tools do not run"}`,
+  stack.tools
+    ? [
+        `  Agents (MCP)      ${stack.tools.mcpUrl}   (Streamable HTTP; header Authorization: Bearer <key>)`,
+        `    GPT Actions      ${stack.tools.openapiUrl}   (REST: POST ${stack.tools.restUrl}/<tool>)`,
+        `    demo key         ${stack.tools.demoKey}   (local only; kept in ${stateDir}/demo-key)`,
+        `    more keys        npx zoho-gpt-mediator keys create --dynamodb-endpoint ${stack.tools.dynamodbUrl} --name N --scopes S`,
+      ].join("\n")
+    : "  Agents (MCP)      off (needs DynamoDB Local)",
   `  Notifications     ${stack.notifications ? `channels on (${stack.config.notifications?.NOTIFICATION_EVENTS.join(", ")}), subscribed and renewed by the product` : "channels off (NOTIFICATION_EVENTS=Leads.create,Leads.edit turns them on)"}`,
   `  State             ${stateDir} (${
     restored.secrets

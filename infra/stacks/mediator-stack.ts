@@ -10,6 +10,7 @@ import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { Stage } from "../config/stages.js";
 import { NodeFunction } from "../constructs/node-function.js";
 import { NotificationChannels } from "../constructs/notification-channels.js";
+import { ToolsEndpoint } from "../constructs/tools-endpoint.js";
 import { WebhookEndpoint } from "../constructs/webhook-endpoint.js";
 import { WorkQueue } from "../constructs/work-queue.js";
 import { Worker } from "../constructs/worker.js";
@@ -47,6 +48,8 @@ export class MediatorStack extends Stack {
   readonly worker: Worker;
   /** Present when the stage watches Notification API events (`notificationEvents`). */
   readonly notifications: NotificationChannels | undefined;
+  /** The MCP tools and GPT Actions endpoint; absent when the stage turns tools off (`tools.enabled`). */
+  readonly tools: ToolsEndpoint | undefined;
 
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
@@ -148,6 +151,32 @@ export class MediatorStack extends Stack {
       methods: [HttpMethod.GET],
       integration: new HttpLambdaIntegration("HealthIntegration", health),
     });
+
+    this.tools = stage.tools.enabled
+      ? new ToolsEndpoint(this, "Tools", {
+          stage: stage.name,
+          api: this.api,
+          zoho: this.zoho,
+          connections: stage.connections,
+          jobs: this.worker.jobs,
+          reservedConcurrency: stage.tools.reservedConcurrency,
+          authFailureAlarmThreshold: stage.tools.authFailureAlarmThreshold,
+          // Drafts an agent sends go out from the address the worker's do, unless the tools name their own.
+          settings: {
+            ...(stage.workerSettings.DESK_FROM_ADDRESS
+              ? { DESK_FROM_ADDRESS: stage.workerSettings.DESK_FROM_ADDRESS }
+              : {}),
+            ...stage.tools.settings,
+          },
+          version: process.env.npm_package_version ?? "0.0.0",
+          logRetention: stage.logRetentionDays,
+        })
+      : undefined;
+    if (this.tools) {
+      new CfnOutput(this, "McpUrl", { value: `${this.api.apiEndpoint}/v1/mcp` });
+      new CfnOutput(this, "OpenApiUrl", { value: `${this.api.apiEndpoint}/v1/openapi.json` });
+      new CfnOutput(this, "AgentTableName", { value: this.tools.table.tableName });
+    }
 
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
     new CfnOutput(this, "WebhookSecretName", { value: this.hooks.secret.secretName });

@@ -226,10 +226,10 @@ describe("MediatorStack", () => {
     );
   });
 
-  it("gives the worker DynamoDB tables with TTL for idempotency and the budget ledger (and the ingest its rate counters)", () => {
+  it("gives the worker DynamoDB tables with TTL for idempotency and the budget ledger (and the ingest its rate counters, the tools their agents' table)", () => {
     const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
 
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(4);
     for (const t of tables)
       expect(t.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
   });
