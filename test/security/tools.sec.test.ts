@@ -169,11 +169,6 @@ for (const tool of TOOLS) {
   if (idKey)
     for (const [label, value] of BAD_IDS(() => String(valid()[idKey])))
       add(tool, `${idKey} = ${label}`, () => ({ ...valid(), [idKey]: value() }));
-  // A 19-digit id sent as a bare JSON number (a double would round it): refused, ids are strings.
-  if (idKey)
-    add(tool, `${idKey} as a bare 19-digit number`, () =>
-      JSON.stringify({ ...valid(), [idKey]: "#ID#" }).replace('"#ID#"', String(valid()[idKey])),
-    );
 }
 for (const tool of CRM_TOOLS)
   for (const [label, value] of BAD_MODULES)
@@ -323,6 +318,49 @@ describe("every tool over MCP: bad arguments are a tool error, a JSON-RPC error 
       await check(`mcp ${c.name}`, () => mcpRaw(stack, key, body), mcpRefused);
     });
 });
+
+/**
+ * A 19-digit id sent as a bare JSON number: a double would round it to a neighbour's id. Both paths parse JSON
+ * losslessly (as the ingest does), so the call may be refused or carried out, but only ever on the exact id: no
+ * Zoho request, write or answer may carry the rounded number.
+ */
+describe("a 19-digit id sent as a bare JSON number is read exactly or refused, never rounded", () => {
+  for (const [tool, idKey] of Object.entries(ID_KEYS))
+    for (const via of ["rest", "mcp"] as const)
+      it(`${via} ${tool}: ${idKey}`, async () => {
+        const valid = (VALID[tool] as () => Args)();
+        const id = String(valid[idKey]);
+        const args = JSON.stringify({ ...valid, [idKey]: "#ID#" }).replace('"#ID#"', id);
+        const rounded = [String(Number(id)), BigInt(Number(id)).toString()].filter((r) => r !== id);
+        const mark = zohoMark(stack);
+        const writesBefore = sandboxWrites().length;
+        const a =
+          via === "rest"
+            ? await restCall(stack, tool, args, key)
+            : await mcpRaw(
+                stack,
+                key,
+                `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"${tool}","arguments":${args}}}`,
+              );
+        const seen = [
+          a.text,
+          ...zohoCallsSince(stack, mark).map((r) => r.path),
+          ...sandboxWrites()
+            .slice(writesBefore)
+            .flatMap((w) => w.ids),
+        ].join("\n");
+        const leaked = rounded.filter((r) => seen.includes(r));
+        recordCase(import.meta.filename, {
+          name: `${via} ${tool}: bare 19-digit ${idKey}`,
+          expect: "contain",
+          status: a.status,
+          breached: leaked.length > 0 || a.status >= 500,
+        });
+        expect(a.status, a.text.slice(0, 300)).toBeLessThan(500);
+        expect(leaked, "a rounded id reached Zoho or the answer").toEqual([]);
+      });
+});
+const sandboxWrites = () => (stack.sandbox?.inspect().writes ?? []) as { ids: string[] }[];
 
 describe("MCP requests that are not a tool call the server knows", () => {
   const raw: [string, () => string][] = [
