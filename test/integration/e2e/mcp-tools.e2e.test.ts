@@ -435,4 +435,51 @@ describe("an agent on the MCP endpoint (official SDK client)", () => {
     );
     expect(status).toMatchObject({ kind: "proposal", status: "written" });
   });
+  it("shows a call's status only to the key that made it", async () => {
+    const own = await connect(writer.key);
+    const other = await connect((await createKey(stack, { name: "e2e-other", scopes: "crm.read" })).key);
+    const { jobId } = outputOf<{ jobId: string }>(
+      await own.callTool({ name: "crm_describe_module", arguments: { module: "Leads" } }),
+    );
+
+    const mine = outputOf<{ kind: string; status: string }>(
+      await own.callTool({ name: "mediator_job_status", arguments: { jobId } }),
+    );
+    const theirs = toolErrorOf(await other.callTool({ name: "mediator_job_status", arguments: { jobId } }));
+
+    expect(mine.kind).toBe("tool-call");
+    expect(theirs).toMatchObject({ status: 404, code: "not_found" });
+  });
+
+  it("turns Zoho's 429 into a retryable tool error after a bounded number of Zoho calls (no storm)", async () => {
+    const client = await connect(writer.key);
+    const lead = aLead();
+    const sandbox = stack.sandbox;
+    if (!sandbox) throw new Error("the stack runs no Zoho sandbox");
+    sandbox.inject({ target: "crm", kind: 429, count: 50 });
+    const mark = zohoMark(stack);
+    try {
+      const error = toolErrorOf(
+        await client.callTool({ name: "crm_get_record", arguments: { module: "Leads", id: lead } }),
+      );
+      const calls = zohoCallsSince(stack, mark);
+
+      expect(error).toMatchObject({ retryable: true });
+      expect([429, 503]).toContain(error?.status);
+      expect(error?.retryAfterSeconds).toBeGreaterThan(0);
+      expect(calls.length).toBeGreaterThan(0);
+      expect(
+        calls.length,
+        calls.map((c) => `${c.status} ${c.method} ${c.path}`).join("\n"),
+      ).toBeLessThanOrEqual(5);
+    } finally {
+      await fetch(`${sandbox.url}/_sandbox/faults`, { method: "DELETE" });
+    }
+    // Once Zoho answers again, so does the tool.
+    expect(
+      outputOf<{ record: Row }>(
+        await client.callTool({ name: "crm_get_record", arguments: { module: "Leads", id: lead } }),
+      ).record.id,
+    ).toBe(lead);
+  });
 });
