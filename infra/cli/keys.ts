@@ -35,18 +35,26 @@ export const KEYS_USAGE = `keys: agents' API keys for the MCP tools and GPT Acti
     --proposals-only       every write becomes a proposal a person approves
   keys list [--json]
   keys revoke <id>         the key answers 401 from then on
+  keys calls <id> [--limit N] [--json]
+                           the key's audited tool calls, newest first (default 50): tool, outcome, Zoho calls,
+                           writes, the proposal made; arguments only as a digest
 Every keys and proposals command takes:
   --stage NAME             stage (default: ${DEFAULT_STAGE})
   --region REGION          AWS region (default: AWS_REGION or us-east-1)
   --table NAME             agents table (default: zoho-gpt-mediator-<stage>-agents)
   --dynamodb-endpoint URL  DynamoDB endpoint (npm start's DynamoDB Local)`;
 
-/** The flags every keys and proposals command takes. */
+/**
+ * The flags every keys and proposals command takes (CONTRACTS-12 §3 "common"): a script may pass the same set to
+ * each; the Secrets Manager endpoint and the refresher are used by `proposals approve` only.
+ */
 export const AGENT_TABLE_OPTIONS = {
   stage: { type: "string" },
   region: { type: "string" },
   table: { type: "string" },
   "dynamodb-endpoint": { type: "string" },
+  "secrets-endpoint": { type: "string" },
+  "refresher-function": { type: "string" },
 } as const;
 
 export interface AgentTableFlags {
@@ -223,7 +231,41 @@ async function revoke(
   }
 }
 
-/** `keys <create|list|revoke>`; 2 on a usage error. */
+async function calls(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { ...AGENT_TABLE_OPTIONS, limit: { type: "string" }, json: { type: "boolean" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [id, ...extra] = positionals;
+  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  if (!id || extra.length || !(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) {
+    out(`keys calls: give one key id, and --limit from 1 to 1000\n\n${KEYS_USAGE}`);
+    return 2;
+  }
+  const table = openAgentTable(values, env);
+  try {
+    const list = await table.store.calls.listByKey(id, limit);
+    if (values.json) {
+      out(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    if (list.length === 0) out(`no tool calls of key ${printable(id, 20)} in ${table.table}`);
+    for (const c of list)
+      out(
+        `${c.at}  ${c.id}  ${c.tool}  ${c.outcome}${c.code ? ` ${c.code}` : ""}  zoho calls ${c.zohoCalls}, writes ${c.writes}, ${Math.round(c.durationMs)} ms${c.proposalId ? `, proposal ${c.proposalId}` : ""}${c.message ? `: ${printable(c.message, 200)}` : ""}`,
+      );
+    return 0;
+  } catch (error) {
+    out(`keys calls failed: ${failure(error)}`);
+    return 1;
+  } finally {
+    table.close();
+  }
+}
+
+/** `keys <create|list|revoke|calls>`; 2 on a usage error. */
 export async function keysCommand(
   rest: string[],
   env: NodeJS.ProcessEnv,
@@ -234,6 +276,7 @@ export async function keysCommand(
   if (sub === "create") return create(args, env, out, deps);
   if (sub === "list") return list(args, env, out);
   if (sub === "revoke") return revoke(args, env, out, deps);
+  if (sub === "calls") return calls(args, env, out);
   out(KEYS_USAGE);
   return 2;
 }

@@ -5,7 +5,7 @@
  *   doctor          check a connection end to end and print the exact fix for each problem
  *   fields create   create the CRM custom fields a use case's mapping lacks
  *   send            fire a sample trigger at a running local stack
- *   keys            agents' API keys (create, list, revoke); proposals: approve or reject agents' proposed writes
+ *   keys            agents' API keys (create, list, revoke, calls); proposals: approve or reject agents' proposed writes
  *
  * Secrets are read from the environment (ZOHO_CLIENT_SECRET, ZOHO_GRANT_CODE, ZOHO_REFRESH_TOKEN) so they stay out
  * of shell history; flags are accepted for scripted use against the local sandbox.
@@ -36,7 +36,7 @@ const USAGE = `usage: zoho-gpt-mediator auth [options] (--code CODE | --refresh-
        zoho-gpt-mediator fields create <use-case> [options]
        zoho-gpt-mediator send lead|ticket|email|transcript|document [--sandbox URL]
        zoho-gpt-mediator replay [--stage NAME] [--limit N] [--sqs-endpoint URL]
-       zoho-gpt-mediator keys create|list|revoke [options]
+       zoho-gpt-mediator keys create|list|revoke|calls [options]
        zoho-gpt-mediator proposals list|approve|reject [options]
 
 Every command that reads or writes a stage's secrets takes:

@@ -33,7 +33,8 @@ export const PROPOSALS_USAGE = `proposals: writes that proposals-only keys (and 
     --by NAME                  who decided (default: USER)
     --secrets-endpoint URL     approve: Secrets Manager endpoint of the connection secret (npm start's emulator)
     --refresher-function NAME  approve in AWS: the stack's token refresher; without it the CLI never refreshes a
-                               token, and an expired one answers "approve again in a minute"
+                               token, and an expired one answers "the scheduled refresher renews it in a minute;
+                               approve again later"
     --desk-from-address ADDR   approve: the deployment's DESK_FROM_ADDRESS (default: that environment variable)`;
 
 const STATUSES: readonly ProposalStatus[] = ["pending", "approving", "written", "failed", "rejected"];
@@ -54,7 +55,7 @@ const silentLogger: AppLogger = {
 class NoRefreshCoordinator implements RefreshCoordinator {
   async requestRefresh(secretName: string): Promise<RefreshOutcome> {
     throw new RefreshThrottledError(
-      `the stored Zoho access token of ${secretName} has expired and this CLI does not refresh tokens (give --refresher-function to use the stack's refresher): the scheduled refresher renews it; approve again in a minute`,
+      `the stored Zoho access token of ${secretName} has expired and this CLI does not refresh tokens (give --refresher-function to use the stack's refresher): the scheduled refresher renews it in a minute`,
       { retryAfterMs: 60_000 },
     );
   }
@@ -86,7 +87,11 @@ function proposalLines(p: Proposal): string[] {
     `${p.id}  ${p.status}  ${p.createdAt}  ${p.tool} by key ${p.keyName} (${p.keyId}) on ${p.connection}`,
     `    ${describeWrite(p.write)}`,
     ...(p.reason ? [`    reason (the agent's words): ${shown(p.reason, 200)}`] : []),
-    ...(p.decidedAt
+    // Back to pending after a passing fault: the attempt's decidedAt/decidedBy stay on the item.
+    ...(p.decidedAt && p.status === "pending"
+      ? [`    last approval attempt by ${printable(p.decidedBy ?? "?", 64)} at ${p.decidedAt} (not written)`]
+      : []),
+    ...(p.decidedAt && p.status !== "pending"
       ? [
           `    decided by ${printable(p.decidedBy ?? "?", 64)} at ${p.decidedAt}${p.result ? `: ${printable(p.result.message, 300)}` : ""}`,
         ]
@@ -180,8 +185,6 @@ async function decide(
     options: {
       ...AGENT_TABLE_OPTIONS,
       by: { type: "string" },
-      "secrets-endpoint": { type: "string" },
-      "refresher-function": { type: "string" },
       "desk-from-address": { type: "string" },
     },
     allowPositionals: true,

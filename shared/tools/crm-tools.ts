@@ -5,11 +5,21 @@
  */
 import * as z from "zod";
 import { fieldAllowed, mayReadModule, mayWriteModule } from "../domain/api-key.js";
-import { AccessDeniedError, NotFoundError, ValidationError } from "../errors.js";
+import { AccessDeniedError, NotFoundError, UpstreamRejectedError, ValidationError } from "../errors.js";
 import type { ToolContext, ToolDefinition } from "./definition.js";
-import { trimRecord, wantedFields } from "./records.js";
-import { CrmIdSchema, FieldNameSchema, JobIdOutput, ModuleSchema, PAGE_CEILING } from "./schemas.js";
+import { fitAnswer, trimRecord, wantedFields } from "./records.js";
+import {
+  CrmIdSchema,
+  FieldNameSchema,
+  JobIdOutput,
+  MAX_VALUE_LENGTH,
+  ModuleSchema,
+  PAGE_CEILING,
+} from "./schemas.js";
 import { buildCriteria, FilterSchema } from "./search-criteria.js";
+
+/** String lengths tried, longest first, to keep an answer within MAX_ANSWER_CHARS. */
+const ANSWER_CUTS = [MAX_VALUE_LENGTH, 1_000, 500, 200] as const;
 
 /** Zoho answers at most this many search matches in one call (`per_page` 200): the pages a search can reach. */
 export const SEARCH_REACH = 200;
@@ -19,8 +29,16 @@ export function requireRead(ctx: ToolContext, module: string): void {
     throw new AccessDeniedError(`this key may not read the module ${module} (no crm.read for it)`);
 }
 
-const liveFields = (ctx: ToolContext, module: string) =>
-  ctx.metadata.fields(ctx.zoho, ctx.key.connection, "crm", module);
+/** The module's live fields; a module the org does not have is a 404 (Zoho answers 400 INVALID_MODULE). */
+async function liveFields(ctx: ToolContext, module: string) {
+  try {
+    return await ctx.metadata.fields(ctx.zoho, ctx.key.connection, "crm", module);
+  } catch (error) {
+    if (error instanceof UpstreamRejectedError && error.code === "INVALID_MODULE")
+      throw new NotFoundError("zoho-crm", `no module ${module} in this org`, { cause: error });
+    throw error;
+  }
+}
 
 const FieldsArg = z.array(FieldNameSchema).min(1).max(50).describe("Fields to return (default: all); max 50");
 
@@ -108,7 +126,11 @@ export const crmSearch: ToolDefinition<typeof SearchInput, typeof SearchOutput> 
     else if (input.phone !== undefined) by = { phone: input.phone };
     else by = { word: input.word as string };
     const found = await ctx.zoho.crm.search(input.module, by, Math.min(end + 1, SEARCH_REACH));
-    const records = found.slice(end - input.perPage, end).map((r) => trimRecord(r, fields));
+    const records = fitAnswer(
+      found.slice(end - input.perPage, end).map((r) => trimRecord(r, fields)),
+      ANSWER_CUTS,
+      "perPage",
+    );
     return {
       module: input.module,
       records: records as z.input<typeof RecordOut>[],
@@ -139,7 +161,7 @@ export const crmGetRecord: ToolDefinition<typeof GetInput, typeof GetOutput> = {
     if (!record) throw new NotFoundError("zoho-crm", `no ${input.module} record ${input.id}`);
     return {
       module: input.module,
-      record: trimRecord(record, fields) as z.input<typeof RecordOut>,
+      record: fitAnswer(trimRecord(record, fields), ANSWER_CUTS, "fields") as z.input<typeof RecordOut>,
       jobId: ctx.callId,
     };
   },
@@ -182,7 +204,7 @@ export const crmDescribeModule: ToolDefinition<typeof DescribeInput, typeof Desc
         ...(f.length !== undefined ? { length: f.length } : {}),
         readOnly: f.readOnly,
         ...(f.mandatory !== undefined ? { mandatory: f.mandatory } : {}),
-        ...(f.picklist ? { picklist: f.picklist.slice(0, MAX_PICKLIST) } : {}),
+        ...(f.picklist?.length ? { picklist: f.picklist.slice(0, MAX_PICKLIST) } : {}),
         writable:
           mayWrite && !f.readOnly && f.type !== "other" && fieldAllowed(ctx.key.scopes, input.module, f.name),
       })),

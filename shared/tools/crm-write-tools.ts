@@ -41,7 +41,7 @@ export const crmUpdate: ToolDefinition<typeof UpdateInput, typeof UpdateOutput> 
   name: "crm_update",
   title: "Update a CRM record",
   description:
-    "Write fields of one CRM record (scope crm.write:<Module>; only fields on the key's allow-list), checked against the org's field types and picklists; all or nothing. May answer proposed. 403: field not allowed; 422: a value refused, fix it; 429: budget/rate, wait retry-after.",
+    "Write fields of one CRM record (scope crm.write:<Module>; only fields on the key's allow-list), checked against the org's field types and picklists; all or nothing. May answer proposed. 403: field not allowed; 404: no such record; 422: a value refused, fix it; 429: wait retry-after.",
   scope: "crm.write",
   writes: true,
   input: UpdateInput,

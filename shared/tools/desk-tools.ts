@@ -7,7 +7,7 @@ import * as z from "zod";
 import { NotFoundError } from "../errors.js";
 import type { DeskThreadSummary } from "../ports/zoho-desk.js";
 import type { ToolDefinition } from "./definition.js";
-import { boundedValue } from "./records.js";
+import { boundedValue, fitAnswer } from "./records.js";
 import { DeskIdSchema, JobIdOutput, TEXT_CEILING, textSchema } from "./schemas.js";
 
 /** Threads a ticket answer carries (the latest), and the characters of each. */
@@ -93,7 +93,7 @@ export const deskGetTicket: ToolDefinition<typeof TicketInput, typeof TicketOutp
       }
     }
     const description = str(ticket.description);
-    return {
+    const answer = {
       ticket: {
         id: ticket.id,
         ...opt("subject", str(ticket.subject)),
@@ -105,6 +105,10 @@ export const deskGetTicket: ToolDefinition<typeof TicketInput, typeof TicketOutp
         customFields: boundedValue(ticket.cf ?? {}) as Record<string, unknown>,
       },
       threads,
+    };
+    // 20 threads of 5,000 characters would pass what GPT Actions accepts: long ones are cut shorter first.
+    return {
+      ...fitAnswer(answer, [MAX_THREAD_TEXT, 2_000, 1_000, 500], "includeThreads"),
       jobId: ctx.callId,
     };
   },

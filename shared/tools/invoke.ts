@@ -154,8 +154,9 @@ async function runCall(
   const args = parseArgs(deps, tool, call.args);
   checkModule(key, tool, args);
   const ports = deps.zohoFor(key.connection);
+  // CRM's daily credits: a CRM tool waits while they are low, so the org's own integrations keep working.
   const credits = ports.crm.creditsRemaining();
-  if (tool.scope !== "jobs" && creditsLow(credits, deps.config.creditsLowWater))
+  if (tool.scope.startsWith("crm.") && creditsLow(credits, deps.config.creditsLowWater))
     throw new WorkMustWaitError(
       `Zoho API credits are low (${credits} left today): tools wait so the org keeps working`,
       {
@@ -202,6 +203,15 @@ async function runCall(
 
 /** Runs one tool call through every check; never throws. */
 export async function invokeTool(deps: InvokeDeps, call: ToolCall): Promise<ToolOutcome> {
+  try {
+    return await invoke(deps, call);
+  } catch (error) {
+    // Only a failing logger, metrics sink or clock gets here: still an answer, never a thrown error.
+    return { ok: false, error: toToolError(error) };
+  }
+}
+
+async function invoke(deps: InvokeDeps, call: ToolCall): Promise<ToolOutcome> {
   const started = deps.clock.now();
   let key: ApiKeyRecord;
   try {

@@ -58,3 +58,32 @@ export function wantedFields(
     );
   return [...new Set(asked)];
 }
+
+/**
+ * The most characters a tool's answer carries: GPT Actions refuses a response over 100,000 characters, and a
+ * model reads a smaller one better anyway. Long texts are cut shorter before an answer is refused.
+ */
+export const MAX_ANSWER_CHARS = 90_000;
+
+const cutStrings = (value: unknown, limit: number): unknown => {
+  if (typeof value === "string") return value.length > limit ? value.slice(0, limit) : value;
+  if (Array.isArray(value)) return value.map((v) => cutStrings(v, limit));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutStrings(v, limit)]));
+  return value;
+};
+
+/**
+ * `value` with its strings cut at the largest of `limits` (descending) that brings its JSON within
+ * MAX_ANSWER_CHARS; a 400 naming `path` (ask for less) when even the smallest does not.
+ */
+export function fitAnswer<T>(value: T, limits: readonly number[], path: string): T {
+  for (const limit of limits) {
+    const cut = cutStrings(value, limit);
+    if (JSON.stringify(cut).length <= MAX_ANSWER_CHARS) return cut as T;
+  }
+  throw new ValidationError(
+    `the answer would be longer than ${MAX_ANSWER_CHARS} characters: ask for fewer fields or fewer records`,
+    [{ path, message: "answer too large" }],
+  );
+}

@@ -34,6 +34,17 @@ export function agentAuditText(
   ].join("\n");
 }
 
+/** Zoho refused the record's id itself (INVALID_DATA on `id`: no such record), not one of its values. */
+function refusedId(result: ItemResult | undefined): boolean {
+  if (!result || result.ok || result.code !== "INVALID_DATA") return false;
+  const details = (result.details ?? {}) as { api_name?: unknown; json_path?: unknown };
+  return (
+    result.field === "id" ||
+    details.api_name === "id" ||
+    (typeof details.json_path === "string" && details.json_path.endsWith(".id"))
+  );
+}
+
 /** Zoho's answer for the one item sent: its id, or the refusal as a 422 naming Zoho's code and field. */
 function itemId(deps: WriteDeps, result: ItemResult | undefined, what: string, module?: string): string {
   if (result?.ok) return result.id;
@@ -59,6 +70,8 @@ export async function makeWrite(
   switch (w.kind) {
     case "crm-update": {
       const [result] = await crm.updateRecords(w.module, [{ ...w.fields, id: w.id }]);
+      if (refusedId(result))
+        throw new NotFoundError("zoho-crm", `no ${w.module} record ${w.id}; nothing was written`);
       itemId(deps, result, `the update of ${w.module} ${w.id}`, w.module);
       const fields = Object.keys(w.fields);
       await auditNote(deps, request, w.module, w.id, agentAuditText(deps, request, fields, prepared.mapped));

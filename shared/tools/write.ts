@@ -90,7 +90,8 @@ export type PreparedWrite = { write: ToolWrite; mapped: { field: string; from: s
  */
 export async function prepareWrite(deps: WriteDeps, write: ToolWrite): Promise<PreparedWrite> {
   if (write.kind !== "crm-update") return { write, mapped: [] };
-  const { key, module } = { key: deps.key, module: write.module };
+  const { key } = deps;
+  const { module } = write;
   const forbidden = Object.keys(write.fields).filter((f) => !fieldAllowed(key.scopes, module, f));
   if (forbidden.length)
     throw new AccessDeniedError(

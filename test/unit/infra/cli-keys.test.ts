@@ -235,6 +235,20 @@ describe("keys list and revoke", () => {
     expect(list.out).toBe("no API keys in empty-agents");
   });
 
+  it("every command takes the common flags (a script may pass the same set to each)", async () => {
+    const common = [
+      "--table",
+      "empty-agents",
+      "--secrets-endpoint",
+      "http://127.0.0.1:9",
+      "--refresher-function",
+      "f",
+    ];
+
+    expect((await cli(["keys", "list", ...common])).code).toBe(0);
+    expect((await cli(["proposals", "list", ...common])).code).toBe(0);
+  });
+
   it("a table that cannot be reached is a failure line and exit 1, not a crash", async () => {
     const list = await cli(["keys", "list", "--table", "no-such-table"]);
 
@@ -242,6 +256,64 @@ describe("keys list and revoke", () => {
     expect(list.out).toMatch(
       /^keys list failed: DynamoDB agent store scan failed \(ResourceNotFoundException\)$/,
     );
+  });
+});
+
+describe("keys calls", () => {
+  it("lists a key's audited calls newest first, with the limit; --json parses; usage errors exit 2", async () => {
+    const base = {
+      keyId: "callskey0001",
+      keyName: "calls",
+      connection: "default",
+      argsDigest: "a".repeat(64),
+      zohoCalls: 1,
+      writes: 0,
+      durationMs: 12.4,
+    };
+    await store.calls.record({
+      ...base,
+      id: "call_00000000000000000001",
+      tool: "crm_search",
+      outcome: "ok",
+      at: "2026-11-30T10:00:00.000Z",
+    });
+    await store.calls.record({
+      ...base,
+      id: "call_00000000000000000002",
+      tool: "crm_update",
+      outcome: "refused",
+      code: "forbidden",
+      message: "this key may not write Leads field Last_Name",
+      zohoCalls: 0,
+      at: "2026-11-30T10:01:00.000Z",
+    });
+    await store.calls.record({
+      ...base,
+      id: "call_00000000000000000003",
+      tool: "crm_update",
+      outcome: "proposed",
+      proposalId: "prop_00000000000000000009",
+      at: "2026-11-30T10:02:00.000Z",
+    });
+
+    const listed = await cli(["keys", "calls", "callskey0001", "--limit", "2"]);
+    const json = JSON.parse((await cli(["keys", "calls", "callskey0001", "--json"])).out) as { id: string }[];
+
+    expect(listed.code).toBe(0);
+    expect(listed.lines).toEqual([
+      "2026-11-30T10:02:00.000Z  call_00000000000000000003  crm_update  proposed  zoho calls 1, writes 0, 12 ms, proposal prop_00000000000000000009",
+      "2026-11-30T10:01:00.000Z  call_00000000000000000002  crm_update  refused forbidden  zoho calls 0, writes 0, 12 ms: this key may not write Leads field Last_Name",
+    ]);
+    expect(json.map((c) => c.id)).toEqual([
+      "call_00000000000000000003",
+      "call_00000000000000000002",
+      "call_00000000000000000001",
+    ]);
+    expect((await cli(["keys", "calls", "nocallskey00"])).out).toBe(
+      `no tool calls of key nocallskey00 in ${TABLE}`,
+    );
+    expect((await cli(["keys", "calls"])).code).toBe(2);
+    expect((await cli(["keys", "calls", "callskey0001", "--limit", "0"])).code).toBe(2);
   });
 });
 

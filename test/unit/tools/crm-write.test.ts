@@ -148,6 +148,21 @@ describe("crm_update", () => {
     expect(w.crm.calls.filter((c) => c.method === "fields")).toHaveLength(2);
   });
 
+  it("answers 404 when Zoho refuses the record's id (no such record), writing nothing", async () => {
+    const w = toolsWorld();
+    const { key } = await w.addKey();
+    w.crm.refuse("updateRecords", () => true, {
+      code: "INVALID_DATA",
+      message: "the id given seems to be invalid",
+      details: { id: LEAD_ID, json_path: "$.data[0].id" },
+    });
+
+    const answer = await w.call(key, "crm_update", update({ AI_Score: 1 }));
+
+    expect(answer).toMatchObject({ ok: false, error: { status: 404, code: "not_found" } });
+    expect(w.crm.notes).toEqual([]);
+  });
+
   it("answers the update written when only the audit note fails (the data is in Zoho; not written twice)", async () => {
     const w = toolsWorld();
     const { key } = await w.addKey();

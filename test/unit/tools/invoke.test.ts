@@ -198,6 +198,8 @@ describe("invokeTool: Zoho (steps 6-7)", () => {
     expect(answer).toMatchObject({ ok: false, error: { status: 429, retryable: true } });
     expect((answer as { error: { retryAfterSeconds: number } }).error.retryAfterSeconds).toBeGreaterThan(0);
     expect(w.zohoCalls()).toBe(0);
+    // CRM's credits hold back CRM tools only.
+    expect((await w.call(key, "desk_get_ticket", { ticketId: "700000000001" })).ok).toBe(true);
   });
 
   it("a Zoho 429 is one Zoho call and a retryable error with retry-after (no retry storm)", async () => {
@@ -266,6 +268,20 @@ describe("invokeTool: Zoho (steps 6-7)", () => {
     const { key } = await w.addKey();
 
     expect(await w.call(key, "liar", {})).toMatchObject({ ok: false, error: { status: 500 } });
+  });
+});
+
+describe("invokeTool never throws", () => {
+  it("answers a 500 even when its logger and metrics fail", async () => {
+    const w = toolsWorld();
+    const { key } = await w.addKey();
+    w.deps.metrics.count = () => {
+      throw new Error("metrics sink down");
+    };
+
+    const answer = await w.call(key, "crm_search", search);
+
+    expect(answer).toMatchObject({ ok: false, error: { status: 500, code: "internal_error" } });
   });
 });
 

@@ -24,7 +24,8 @@ export const OTHER_LEAD_ID = "4876876000000100002";
 export const TICKET_ID = "700000000001";
 
 export const LEAD_FIELDS: ZohoField[] = [
-  { name: "Last_Name", type: "text", length: 80, readOnly: false, mandatory: true },
+  // The adapter answers an empty picklist for fields that have none.
+  { name: "Last_Name", type: "text", length: 80, readOnly: false, mandatory: true, picklist: [] },
   { name: "Email", type: "email", length: 100, readOnly: false },
   { name: "Company", type: "text", length: 100, readOnly: false },
   { name: "Description", type: "textarea", length: 32_000, readOnly: false },
