@@ -130,5 +130,12 @@ export function loadStage(context: Record<string, unknown>, env: NodeJS.ProcessE
 function toolsFromContext(value: unknown): unknown {
   if (value === "off" || value === "false" || value === false) return { enabled: false };
   if (value === "on" || value === "true" || value === true) return { enabled: true };
-  return typeof value === "string" ? JSON.parse(value) : value;
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new Error(
+      `-c tools must be on, off or a JSON object of tool settings (got ${JSON.stringify(value)})`,
+    );
+  }
 }

@@ -204,13 +204,15 @@ describe("ToolsEndpoint", () => {
     });
   });
 
-  it("fails synth on an unknown or invalid tools setting, or one that would move what the stack wired", () => {
+  it("fails synth on an unknown or invalid tools setting, one that would move what the stack wired, or bad context", () => {
     const withSettings = (settings: Record<string, string>) => () =>
       synth(StageSchema.parse({ name: "bad", tools: { settings } }));
 
     expect(withSettings({ TOOLS_MAX_PAGE_SIZ: "20" })).toThrow(/TOOLS_MAX_PAGE_SIZ is not a tools setting/);
     expect(withSettings({ TOOLS_MAX_PAGE_SIZE: "many" })).toThrow(/TOOLS_MAX_PAGE_SIZE is invalid/);
     expect(withSettings({ TOOLS_TABLE: "elsewhere" })).toThrow(/TOOLS_TABLE is set by the stack/);
+    expect(() => loadStage({ tools: "of" }, {})).toThrow(/-c tools must be on, off or a JSON object/);
+    expect(() => loadStage({ tools: '{"reservedConcurrency":0}' }, {})).toThrow();
   });
 
   it("leaves all of it out when the stage turns tools off", () => {

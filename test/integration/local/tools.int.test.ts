@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../infra/cli/main.js";
 import { FREE_PORTS, type LocalStack } from "../../../infra/local/stack.js";
 import { LOCAL_DEMO_KEY } from "../../../infra/local/tools.js";
 import { findModule } from "../../../infra/local/zoho-sandbox/metadata.js";
-import { createDynamoAgentStore } from "../../../shared/adapters/dynamodb/agent-store.js";
-import { createDynamoDbClient } from "../../../shared/adapters/dynamodb/client.js";
 import { keyIdOf } from "../../../shared/domain/api-key.js";
 import { startTestStack } from "../../helpers/local-stack.js";
 
@@ -116,6 +115,28 @@ describe("the local stack's tool endpoint", () => {
     expect(stack.events.join("\n")).not.toContain(stack.tools?.demoKey ?? "no key");
   });
 
+  it("lets the keys command find the local agents' table from the DynamoDB endpoint alone, holding the demo key's record", async () => {
+    const said: string[] = [];
+    const code = await main(
+      ["keys", "list", "--json", "--dynamodb-endpoint", stack.tools?.dynamodbUrl ?? ""],
+      {},
+      (l) => said.push(l),
+    );
+    const keys = JSON.parse(said.join("\n")) as { id: string; name: string; writeBudgetPerDay: number }[];
+
+    expect(code).toBe(0);
+    expect(keys).toEqual([
+      expect.objectContaining({
+        id: keyIdOf(stack.tools?.demoKey ?? ""),
+        name: LOCAL_DEMO_KEY.name,
+        writeBudgetPerDay: 200,
+        ratePerMinute: 120,
+      }),
+    ]);
+    expect(said.join("\n")).not.toContain(stack.tools?.demoKey ?? "no key");
+    expect(said.join("\n")).not.toContain('"hash"');
+  });
+
   it("refuses a request whose Host is not loopback with 403 (DNS-rebinding protection)", async () => {
     const { request } = await import("node:http");
     const url = new URL(stack.tools?.mcpUrl ?? "");
@@ -214,17 +235,15 @@ describe("npm start's tool endpoint", () => {
     expect(again).toBe(key);
     expect(await describeLeads(mcpAgain, key)).toBe(200);
 
-    // Revoked (as `keys revoke` does): 401 at once, and the next start makes a new demo key.
-    const ddb = createDynamoDbClient({
-      endpoint: dynamodbUrl,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const store = createDynamoAgentStore(ddb, "zoho-gpt-mediator-dev-agents");
-    const record = await store.keys.get(keyIdOf(key) ?? "");
-    expect(record?.name).toBe(LOCAL_DEMO_KEY.name);
-    expect(await store.keys.revoke(keyIdOf(key) ?? "", new Date().toISOString())).toBe(true);
-    ddb.destroy();
+    // Revoked with the CLI, as an operator would (the table found from the endpoint alone): 401 at once, and the
+    // next start makes a new demo key.
+    const said: string[] = [];
+    const revoked = await main(
+      ["keys", "revoke", keyIdOf(key) ?? "", "--dynamodb-endpoint", dynamodbUrl],
+      {},
+      (l) => said.push(l),
+    );
+    expect(revoked, said.join("\n")).toBe(0);
     expect(await describeLeads(mcpAgain, key)).toBe(401);
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
