@@ -8,24 +8,13 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { main } from "../../infra/cli/main.js";
 import type { LocalStack } from "../../infra/local/stack.js";
+import type { LocalTools } from "../../infra/local/tools.js";
 import type { ToolErrorInfo } from "../../shared/tools/definition.js";
 
-/** What the local stack serves for agents (CONTRACTS-12 §7: `LocalStack.tools`, present when DynamoDB runs). */
-export interface LocalTools {
-  mcpUrl: string;
-  openapiUrl: string;
-  restUrl: string;
-  demoKey: string;
-  table: string;
-  dynamodbUrl: string;
-}
-
-/** The stack's tool endpoint; read through a local type so these helpers compile before and after infra's change. */
+/** The stack's tool endpoint (present when DynamoDB Local runs). */
 export function toolsOf(stack: LocalStack): LocalTools {
-  const tools = (stack as LocalStack & { tools?: LocalTools }).tools;
-  if (!tools)
-    throw new Error("the local stack serves no tools (is DynamoDB Local on, and infra's change merged?)");
-  return tools;
+  if (!stack.tools) throw new Error("the local stack serves no tools (is DynamoDB Local on?)");
+  return stack.tools;
 }
 
 /** The REST URL of one tool: `POST {restUrl}/<tool>`. */
