@@ -15,7 +15,7 @@ import type { ToolErrorInfo } from "./definition.js";
 import { TOOL_METRICS, type ToolsDeps } from "./deps.js";
 import { toToolError } from "./errors.js";
 import { invokeTool } from "./invoke.js";
-import { handleMcpPost } from "./mcp.js";
+import { answerTooLarge, handleMcpPost } from "./mcp.js";
 import { buildOpenApi, type OpenApiDocument } from "./openapi.js";
 
 export interface ToolsHttpDeps extends ToolsDeps {
@@ -34,6 +34,9 @@ export interface ToolsHttpDeps extends ToolsDeps {
 
 /** Largest request body: a tool's arguments (texts up to `maxTextLength`, 50 fields), with room for JSON escapes. */
 export const MAX_TOOLS_BODY_BYTES = 256 * 1024;
+
+/** GPT Actions' limit on a response (characters): a larger REST answer is refused with a way to ask for less. */
+export const MAX_REST_ANSWER_CHARS = 100_000;
 
 const MCP_PATH = "/v1/mcp";
 const TOOLS_PREFIX = "/v1/tools/";
@@ -107,7 +110,13 @@ async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpRes
   const outcome = await requestKey.run(key, () =>
     invokeTool(invokeDepsOf(deps), { authorization: req.headers.authorization, tool: name, args }),
   );
-  if (outcome.ok) return json(200, outcome.output);
+  if (outcome.ok) {
+    const body = JSON.stringify(outcome.output);
+    // GPT Actions refuse a response over 100,000 characters: say how to ask for less instead of a cut answer.
+    if (body.length > MAX_REST_ANSWER_CHARS)
+      return restError(answerTooLarge(body.length, MAX_REST_ANSWER_CHARS), {}, outcome.callId);
+    return { statusCode: 200, headers: { "content-type": "application/json" }, body };
+  }
   return restError(outcome.error, outcome.error.status === 401 ? WWW_AUTHENTICATE : {}, outcome.callId);
 }
 
@@ -187,8 +196,11 @@ function openApiFor(deps: ToolsHttpDeps, req: HttpRequest): OpenApiDocument {
 const documents = new WeakMap<object, Map<string, OpenApiDocument>>();
 
 function requestBaseUrl(req: HttpRequest): string {
-  const host = req.headers["x-forwarded-host"] ?? req.headers.host ?? "localhost";
-  const loopback = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(host);
+  // The Host header only (API Gateway routes by it; a client-sent X-Forwarded-Host is not trusted), and only when
+  // it is a plain host name or address: nothing else reaches the document.
+  const given = req.headers.host?.trim().toLowerCase() ?? "";
+  const host = /^([a-z0-9.-]{1,253}|\[[0-9a-f:.]{2,45}\])(:\d{1,5})?$/.test(given) ? given : "localhost";
+  const loopback = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
   const proto = req.headers["x-forwarded-proto"]?.split(",")[0]?.trim() || (loopback ? "http" : "https");
   return `${proto === "http" ? "http" : "https"}://${host}`;
 }

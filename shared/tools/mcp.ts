@@ -14,6 +14,26 @@ import type { ToolErrorInfo, ToolOutcome } from "./definition.js";
 import { INTERNAL_MESSAGE } from "./errors.js";
 import { type InvokeDeps, invokeTool } from "./invoke.js";
 
+/**
+ * Longest answer (its JSON, in characters) a tool result carries. The result holds it twice (structuredContent and
+ * the same JSON as text), and a Lambda answers at most 6 MB: 1,000,000 characters twice stays under that even
+ * with escapes and multi-byte text.
+ */
+export const MAX_MCP_OUTPUT_CHARS = 1_000_000;
+
+/**
+ * The refusal of an answer too large to hand over (the call itself was done and audited; a read can be asked again
+ * for less). Not retryable: the same call would answer the same.
+ */
+export function answerTooLarge(length: number, limit: number): ToolErrorInfo {
+  return {
+    status: 422,
+    code: "rejected",
+    message: `the answer is ${length} characters, more than the ${limit} this endpoint hands over: ask for fewer fields, a smaller perPage or no threads`,
+    retryable: false,
+  };
+}
+
 /** What the model is told about this server at initialize. */
 export const MCP_INSTRUCTIONS =
   "Tools on Zoho CRM and Zoho Desk through zoho-gpt-mediator. The mediator holds the Zoho credentials, checks every " +
@@ -130,7 +150,14 @@ export function createMcpServer(
 export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
   if (outcome.ok) {
     const output = outcome.output as Record<string, unknown>;
-    return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
+    const text = JSON.stringify(output);
+    if (text.length > MAX_MCP_OUTPUT_CHARS)
+      return toCallToolResult({
+        ok: false,
+        callId: outcome.callId,
+        error: answerTooLarge(text.length, MAX_MCP_OUTPUT_CHARS),
+      });
+    return { content: [{ type: "text", text }], structuredContent: output };
   }
   return {
     isError: true,

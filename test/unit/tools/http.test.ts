@@ -79,6 +79,13 @@ describe("tool endpoint routing", () => {
     const doc2 = JSON.parse((await handleToolsHttp(pub, req("GET", "/v1/openapi.json"))).body);
     expect(doc2.servers).toEqual([{ url: "https://api.example.org" }]);
     expect((await handleToolsHttp(deps, req("POST", "/v1/openapi.json", {}))).statusCode).toBe(405);
+
+    // Only a plain Host names the server; a forwarded host header from the client is not trusted.
+    const forged = await handleToolsHttp(
+      deps,
+      req("GET", "/v1/openapi.json", "", { host: "evil.example/x?", "x-forwarded-host": "evil.example" }),
+    );
+    expect(JSON.parse(forged.body).servers).toEqual([{ url: "http://localhost" }]);
   });
 });
 
@@ -143,6 +150,36 @@ describe("API key before anything else", () => {
     );
     expect(res.statusCode).toBe(200);
     expect(store.keys.gets - before).toBe(1);
+
+    const beforeMcp = store.keys.gets;
+    const mcp = await handleToolsHttp(
+      deps,
+      req("POST", "/v1/mcp", rpc("tools/call", { name: "fixture_echo", arguments: { word: "hi" } }), {
+        ...MCP_HEADERS,
+        authorization: auth,
+      }),
+    );
+    expect(JSON.parse(mcp.body).result.structuredContent).toMatchObject({ echo: "HI" });
+    expect(store.keys.gets - beforeMcp).toBe(1);
+  });
+});
+
+describe("concurrent requests", () => {
+  it("each call is decided on its own request's key", async () => {
+    const { deps, addKey, store } = testbed();
+    const reader = await addKey("crm.read");
+    const jobsOnly = await addKey("jobs.read");
+    const [a, b] = await Promise.all([
+      handleToolsHttp(
+        deps,
+        req("POST", "/v1/tools/fixture_echo", { word: "a" }, { authorization: jobsOnly }),
+      ),
+      handleToolsHttp(deps, req("POST", "/v1/tools/fixture_echo", { word: "b" }, { authorization: reader })),
+    ]);
+    expect(a.statusCode).toBe(403);
+    expect(b.statusCode).toBe(200);
+    const calls = [...store.calls.items.values()];
+    expect(calls.map((c) => c.keyName).sort()).toEqual(["test-key-1", "test-key-2"]);
   });
 });
 
@@ -299,6 +336,50 @@ describe("REST answers", () => {
     expect(bug.statusCode).toBe(500);
     expect(JSON.parse(bug.body)).toMatchObject({ error: "internal_error", message: INTERNAL_MESSAGE });
     expect(bug.body).not.toContain("boom");
+  });
+});
+
+describe("answers too large to hand over", () => {
+  it("refuses a REST answer over GPT Actions' 100,000 characters with a way to ask for less", async () => {
+    const { deps, addKey } = testbed();
+    const authorization = await addKey("crm.read");
+    const fits = await handleToolsHttp(
+      deps,
+      req("POST", "/v1/tools/fixture_big", { size: 90_000 }, { authorization }),
+    );
+    expect(fits.statusCode).toBe(200);
+    const big = await handleToolsHttp(
+      deps,
+      req("POST", "/v1/tools/fixture_big", { size: 100_000 }, { authorization }),
+    );
+    expect(big.statusCode).toBe(422);
+    expect(JSON.parse(big.body)).toMatchObject({
+      error: "rejected",
+      message: expect.stringMatching(/more than the 100000 .*fewer fields/),
+      jobId: expect.stringMatching(/^call_/),
+    });
+  });
+
+  it("answers an MCP result over 1,000,000 characters as a tool error", async () => {
+    const { deps, addKey } = testbed();
+    const authorization = await addKey("crm.read");
+    const call = (size: number) =>
+      handleToolsHttp(
+        deps,
+        req("POST", "/v1/mcp", rpc("tools/call", { name: "fixture_big", arguments: { size } }), {
+          ...MCP_HEADERS,
+          authorization,
+        }),
+      );
+    const fits = JSON.parse((await call(500_000)).body);
+    expect(fits.result.structuredContent.blob).toHaveLength(500_000);
+    const big = await call(1_000_000);
+    expect(big.statusCode).toBe(200);
+    expect(JSON.parse(big.body).result).toMatchObject({
+      isError: true,
+      _meta: { error: { code: "rejected" } },
+    });
+    expect(big.body.length).toBeLessThan(10_000);
   });
 });
 
