@@ -15,6 +15,7 @@ export type ErrorKind =
   | "webhook-auth"
   | "api-key"
   | "access-denied"
+  | "outcome-unknown"
   | "upstream-rate-limit"
   | "upstream-unavailable"
   | "upstream-timeout"
@@ -34,7 +35,7 @@ export type Upstream = "zoho-accounts" | "zoho-crm" | "zoho-desk" | "openai" | "
  * Retry-After): a passing fault, send it again later; 500: the deployment is at fault (configuration, a missing
  * scope) and a person must fix it.
  */
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
 
 export abstract class AppError extends Error {
   abstract readonly kind: ErrorKind;
@@ -102,6 +103,18 @@ export class AccessDeniedError extends AppError {
   readonly kind = "access-denied";
   readonly retryable = false;
   readonly httpStatus = 403;
+}
+
+/**
+ * A write that is not idempotent (a note, a task, a private comment, a draft or sent reply) got a 5xx or no answer:
+ * Zoho may have made it. Sending it again could make it twice (a customer e-mailed twice), so it is never retried
+ * automatically: 502, not retryable; whoever asked checks the record first. (An update is idempotent and stays a
+ * retryable fault.)
+ */
+export class WriteOutcomeUnknownError extends AppError {
+  readonly kind = "outcome-unknown";
+  readonly retryable = false;
+  readonly httpStatus = 502;
 }
 
 /** Base of every failure reported by an upstream (Zoho, OpenAI, AWS). */

@@ -137,7 +137,8 @@ export class ToolsEndpoint extends Construct {
     };
     this.alarms.push(
       new MathExpression({
-        expression: "authFailed + forbidden",
+        // FILL: an interval with refused keys but no refused scopes (a key being guessed) still sums.
+        expression: "FILL(authFailed, 0) + FILL(forbidden, 0)",
         usingMetrics: {
           authFailed: metric(TOOL_METRICS.authFailed),
           forbidden: metric(TOOL_METRICS.forbidden),

@@ -77,6 +77,11 @@ export function toHttpResponse(error: unknown, logger: AppLogger): HttpResponse 
       issues: [],
     });
   }
+  if (error instanceof AppError && error.httpStatus === 502) {
+    // A write Zoho may have made: the sender checks before sending it again (not a 503 that invites a retry).
+    logger.error("write outcome unknown", { error });
+    return json(502, { error: "outcome_unknown", message: error.message, issues: [] });
+  }
   logger.error(error instanceof AppError ? "request failed" : "unexpected error", { error });
   return json(500, { error: "internal_error", message: "internal error" });
 }

@@ -22,6 +22,8 @@ export type ClaimResult =
 /** What happened to a pipeline job, as `mediator_job_status` tells an agent. */
 export interface JobStatus {
   jobId: string;
+  /** The Zoho connection the job ran on (a key sees only its own connection's jobs). */
+  connection: string;
   status: "in-progress" | "replaying" | "done" | "dead-lettered";
   /** The dead letter's reason, when dead-lettered. */
   reason?: string;

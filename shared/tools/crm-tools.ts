@@ -68,7 +68,7 @@ const SearchInput = z
       .min(1)
       .max(PAGE_CEILING)
       .default(10)
-      .describe("Records per page (deployment max 50)"),
+      .describe("Records per page (at most the deployment's limit, default 50)"),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -94,7 +94,7 @@ export const crmSearch: ToolDefinition<typeof SearchInput, typeof SearchOutput> 
   name: "crm_search",
   title: "Search CRM records",
   description:
-    "Find CRM records by word, email, phone or field filters (scope crm.read). Pages up to perPage 50; the first 200 matches are reachable. Strings cut at 2000 chars. 400: fix the named argument; 403: key may not read the module; 429/503: wait retry-after seconds.",
+    "Find CRM records by word, email, phone or field filters (scope crm.read). Pages up to the deployment's perPage limit (default 50); the first 200 matches are reachable. Strings cut at 2000 chars. 400: fix the named argument; 403: key may not read the module; 429/503: wait retry-after seconds.",
   scope: "crm.read",
   writes: false,
   input: SearchInput,

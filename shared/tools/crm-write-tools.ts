@@ -112,7 +112,7 @@ export const crmAddNote: ToolDefinition<typeof NoteInput, typeof NoteOutput> = {
   name: "crm_add_note",
   title: "Add a note to a CRM record",
   description:
-    "Add a plain-text note to one CRM record (scope crm.write:<Module>; content up to 10,000 chars). May answer proposed. 403: key may not write the module; 422: Zoho refused it (e.g. no such record); 429: budget or rate, wait retry-after seconds.",
+    "Add a plain-text note to one CRM record (scope crm.write:<Module>; content up to the deployment's limit, default 10,000 chars). May answer proposed. 403: key may not write the module; 422: Zoho refused it (e.g. no such record); 429: budget or rate, wait retry-after seconds.",
   scope: "crm.write",
   writes: true,
   input: NoteInput,

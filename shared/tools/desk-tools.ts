@@ -127,7 +127,7 @@ export const deskAddPrivateComment: ToolDefinition<typeof CommentInput, typeof C
   name: "desk_add_private_comment",
   title: "Add a private Desk comment",
   description:
-    "Add a private comment (never shown to the customer) to one Desk ticket (scope desk.comment; up to 10,000 chars). May answer proposed. 403: key lacks desk.comment; 404: no such ticket; 429: budget or rate, wait retry-after seconds.",
+    "Add a private comment (never shown to the customer) to one Desk ticket (scope desk.comment; text limit default 10,000 chars). May answer proposed. 403: key lacks desk.comment; 404: no such ticket; 429: budget or rate, wait retry-after seconds.",
   scope: "desk.comment",
   writes: true,
   input: CommentInput,
@@ -161,7 +161,7 @@ export const deskSaveDraftReply: ToolDefinition<typeof DraftInput, typeof DraftO
   name: "desk_save_draft_reply",
   title: "Save a Desk draft reply",
   description:
-    "Save a reply to a Desk ticket as a draft a person reviews (scope desk.draft; up to 10,000 chars); send: true sends it and needs desk.send. May answer proposed. 403: missing scope; 404: no such ticket; 422: no address to send to; 429: wait retry-after.",
+    "Save a reply to a Desk ticket as a draft a person reviews (scope desk.draft; text limit default 10,000); send: true sends it and needs desk.send. May answer proposed. 403: missing scope; 404: no such ticket; 422: no address to send to; 429: wait retry-after.",
   scope: "desk.draft",
   writes: true,
   input: DraftInput,

@@ -23,6 +23,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   415: "rejected",
   422: "rejected",
   429: "rate_limited",
+  502: "outcome_unknown",
   503: "unavailable",
 };
 
@@ -52,6 +53,7 @@ export const INTERNAL_MESSAGE =
 
 /** Maps any thrown value to the agent's answer. Never throws. */
 export function toToolError(error: unknown): ToolErrorInfo {
+  // A 502 is a write Zoho may have made (WriteOutcomeUnknownError): its message says to check before asking again.
   if (!isAppError(error) || error.httpStatus === 500)
     return { status: 500, code: "internal_error", message: INTERNAL_MESSAGE, retryable: false };
   const status = error.httpStatus;

@@ -92,7 +92,8 @@ export const mediatorJobStatus: ToolDefinition<typeof StatusInput, typeof Status
         "this key lacks the scope jobs.read (pipeline jobs); its own call_ and prop_ ids need none",
       );
     const job = await ctx.jobs.statusOf(jobId);
-    if (!job) throw unknownJob(jobId);
+    // Another connection's job is as unknown as a missing one: a key acts on, and sees, one connection.
+    if (!job || job.connection !== ctx.key.connection) throw unknownJob(jobId);
     const out: Out = { ...base, kind: "pipeline-job", status: job.status };
     if (job.reason !== undefined) out.reason = job.reason.slice(0, 2_000);
     if (job.outcome !== undefined) out.outcome = job.outcome;

@@ -3,7 +3,14 @@
  * (which send `"trigger": []`), Zoho's refusal of the item turned into an UpstreamRejectedError (422) naming its
  * code and field, and after a CRM update the audit note that names the key, the tool and the call.
  */
-import { NotFoundError, UpstreamRejectedError, ValidationError } from "../errors.js";
+import {
+  NotFoundError,
+  UpstreamRejectedError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+  ValidationError,
+  WriteOutcomeUnknownError,
+} from "../errors.js";
 import type { ItemResult } from "../ports/zoho-crm.js";
 import type { WriteOutcome } from "./definition.js";
 import type { PreparedWrite, WriteDeps, WriteRequest } from "./write.js";
@@ -59,6 +66,24 @@ function itemId(deps: WriteDeps, result: ItemResult | undefined, what: string, m
   );
 }
 
+/**
+ * A write that is not idempotent: a 5xx or no answer means Zoho may have made it, so the caller is told so
+ * (WriteOutcomeUnknownError: never retried automatically) instead of "unavailable, call again", which could make it
+ * twice. A 429 or a refused token stays retryable: Zoho did nothing.
+ */
+async function once<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof UpstreamUnavailableError || error instanceof UpstreamTimeoutError)
+      throw new WriteOutcomeUnknownError(
+        `Zoho failed while making ${what} (${error.message}): it may have been made; check before asking again`,
+        { cause: error },
+      );
+    throw error;
+  }
+}
+
 /** Makes the write in Zoho. The update's audit note is best effort: the data is written, a failed note is logged. */
 export async function makeWrite(
   deps: WriteDeps,
@@ -78,27 +103,33 @@ export async function makeWrite(
       return { status: "written", recordId: w.id, fields, mapped: prepared.mapped };
     }
     case "crm-note": {
-      const [result] = await crm.createNotes([
-        { module: w.module, recordId: w.id, content: w.content, ...(w.title ? { title: w.title } : {}) },
-      ]);
+      const [result] = await once(`the note on ${w.module} ${w.id}`, () =>
+        crm.createNotes([
+          { module: w.module, recordId: w.id, content: w.content, ...(w.title ? { title: w.title } : {}) },
+        ]),
+      );
       return { status: "written", recordId: itemId(deps, result, `the note on ${w.module} ${w.id}`) };
     }
     case "crm-task": {
-      const [result] = await crm.createTasks([
-        {
-          module: w.module,
-          recordId: w.id,
-          subject: w.subject,
-          ...(w.dueDate ? { dueDate: w.dueDate } : {}),
-          ...(w.description ? { description: w.description } : {}),
-        },
-      ]);
+      const [result] = await once(`the task on ${w.module} ${w.id}`, () =>
+        crm.createTasks([
+          {
+            module: w.module,
+            recordId: w.id,
+            subject: w.subject,
+            ...(w.dueDate ? { dueDate: w.dueDate } : {}),
+            ...(w.description ? { description: w.description } : {}),
+          },
+        ]),
+      );
       return { status: "written", recordId: itemId(deps, result, `the task on ${w.module} ${w.id}`) };
     }
     case "desk-comment": {
       // A private comment: the trailer tells the support team which agent key wrote it.
       const trailer = `\n\n(AI agent ${deps.key.name} via zoho-gpt-mediator, job ${request.jobId})`;
-      await desk.addPrivateComment(w.ticketId, `${w.content}${trailer}`);
+      await once(`the comment on ticket ${w.ticketId}`, () =>
+        desk.addPrivateComment(w.ticketId, `${w.content}${trailer}`),
+      );
       return { status: "written", recordId: w.ticketId };
     }
     case "desk-draft": {
@@ -118,8 +149,8 @@ export async function makeWrite(
         fromEmailAddress: from,
         ...(ticket.email ? { to: ticket.email } : {}),
       };
-      if (w.send) await desk.sendReply(w.ticketId, reply);
-      else await desk.draftReply(w.ticketId, reply);
+      if (w.send) await once(`the reply on ticket ${w.ticketId}`, () => desk.sendReply(w.ticketId, reply));
+      else await once(`the draft on ticket ${w.ticketId}`, () => desk.draftReply(w.ticketId, reply));
       return { status: "written", recordId: w.ticketId };
     }
   }

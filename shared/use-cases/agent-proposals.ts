@@ -5,7 +5,7 @@
  * write once: only one approver wins it. A passing fault (Zoho unavailable, a token being renewed) gives the
  * proposal back as pending, to be approved again; anything else ends it as failed with the reason.
  */
-import { AppError, UpstreamTimeoutError, ValidationError } from "../errors.js";
+import { AppError, UpstreamTimeoutError, ValidationError, WriteOutcomeUnknownError } from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import { DeskFromAddress } from "../pipeline/desk-from-address.js";
 import type { FieldMetadataCache } from "../pipeline/field-metadata-cache.js";
@@ -102,6 +102,9 @@ export async function approveProposal(deps: ApproveDeps, id: string, by: string)
   const key = await deps.keys.get(proposal.keyId);
   if (!key) return fail(`the key ${proposal.keyId} that proposed it no longer exists; nothing written`);
   if (key.revokedAt) return fail(`the key ${key.name} (${key.id}) was revoked; nothing written`);
+  // Set once the write is made: from then on nothing may put the proposal back to pending (a second approval would
+  // write it twice), whatever happens to the bookkeeping.
+  let written: string | undefined;
   try {
     const outcome = await carryOut(
       {
@@ -124,17 +127,16 @@ export async function approveProposal(deps: ApproveDeps, id: string, by: string)
       },
     );
     if (outcome.status !== "written") return fail("carried out as a proposal again (a bug); nothing written");
-    const message = describe(proposal, outcome);
-    await deps.proposals.transition(id, "approving", "written", { result: { ok: true, message } });
-    deps.logger.info("proposal written", { proposalId: id, keyId: key.id });
-    return { ok: true, status: "written", message };
+    written = describe(proposal, outcome);
   } catch (error) {
     const info = toToolError(error);
     // The taxonomy's messages are safe to show (fields and codes, no values or secrets); a bug's is not.
     const reason = error instanceof AppError ? error.message : info.message;
-    // A passing fault: give it back, unless the write may have happened (a timeout of a write that is not an
-    // update: approving it again could write it twice).
-    const unknownOutcome = error instanceof UpstreamTimeoutError && proposal.write.kind !== "crm-update";
+    // A passing fault: give it back, unless the write may have happened (Zoho failed while making a write that is
+    // not an update: approving it again could write it twice).
+    const unknownOutcome =
+      error instanceof WriteOutcomeUnknownError ||
+      (error instanceof UpstreamTimeoutError && proposal.write.kind !== "crm-update");
     if (info.retryable && !unknownOutcome) {
       await deps.proposals.transition(id, "approving", "pending", {});
       return { ok: false, status: "pending", message: `not written: ${reason}; approve again later` };
@@ -143,8 +145,28 @@ export async function approveProposal(deps: ApproveDeps, id: string, by: string)
       deps.logger.error("proposal approval failed", { proposalId: id, error });
     return fail(
       unknownOutcome
-        ? "Zoho did not answer in time: the write may or may not be made; check the record before proposing again"
+        ? `${reason}: it may or may not be made; check the record before proposing again`
         : `not written: ${reason}`,
     );
   }
+  return recordWritten(deps, id, written ?? "written");
+}
+
+/**
+ * Records a made write. If that fails (DynamoDB throttled), the proposal stays approving, never pending: approving
+ * it again would write it twice. The answer says the write is made either way.
+ */
+async function recordWritten(deps: ApproveDeps, id: string, message: string): Promise<Decision> {
+  try {
+    await deps.proposals.transition(id, "approving", "written", { result: { ok: true, message } });
+  } catch (error) {
+    deps.logger.error("proposal written but its status was not recorded", { proposalId: id, error });
+    return {
+      ok: true,
+      status: "approving",
+      message: `${message}; written, but its status could not be recorded (it stays approving: do not approve it again)`,
+    };
+  }
+  deps.logger.info("proposal written", { proposalId: id });
+  return { ok: true, status: "written", message };
 }

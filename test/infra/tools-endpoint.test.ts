@@ -154,7 +154,7 @@ describe("ToolsEndpoint", () => {
       Threshold: 20,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: "authFailed + forbidden" }),
+        Match.objectLike({ Expression: "FILL(authFailed, 0) + FILL(forbidden, 0)" }),
         Match.objectLike({ Id: "authFailed", ...metricOf(TOOL_METRICS.authFailed) }),
         Match.objectLike({ Id: "forbidden", ...metricOf(TOOL_METRICS.forbidden) }),
       ]),
@@ -200,7 +200,9 @@ describe("ToolsEndpoint", () => {
     });
     tuned.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Threshold: 50,
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: "authFailed + forbidden" })]),
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: "FILL(authFailed, 0) + FILL(forbidden, 0)" }),
+      ]),
     });
   });
 

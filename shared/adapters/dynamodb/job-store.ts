@@ -124,6 +124,8 @@ export class DynamoJobStore implements JobStore {
       const outcome = stringOf(item.outcome);
       return {
         jobId,
+        // The job's key is `<connection>|<dedup key>` (jobKeyOf).
+        connection: key.split("|")[0] ?? "",
         status:
           status === S.done
             ? "done"

@@ -54,6 +54,7 @@ export class MemoryJobStore implements JobStore {
     )[item.status];
     return {
       jobId,
+      connection: (key ?? "").split("|")[0] ?? "",
       status,
       ...(item.status === "DEAD_LETTERED" ? { reason: item.reason ?? "dead-lettered" } : {}),
       ...(item.outcome ? { outcome: item.outcome } : {}),

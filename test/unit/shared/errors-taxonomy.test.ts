@@ -25,6 +25,7 @@ import {
   ValidationError,
   WebhookAuthError,
   WorkMustWaitError,
+  WriteOutcomeUnknownError,
 } from "../../../shared/errors.js";
 import { toHttpResponse } from "../../../shared/lambda/http-error-mapping.js";
 import { createLogger } from "../../../shared/observability/logger.js";
@@ -64,6 +65,9 @@ const SAMPLES: Record<string, AppError[]> = {
     new MappingIncompleteError("lead-enrichment", "default", ["score -> AI_Score (missing)"]),
   ],
   LlmOutputError: [new LlmOutputError("model output failed the schema")],
+  WriteOutcomeUnknownError: [
+    new WriteOutcomeUnknownError("Zoho failed while making the note: it may have been made"),
+  ],
 };
 
 /** 500 is for faults a person must fix in the deployment, never for anything the sender did. */
@@ -112,7 +116,10 @@ describe("error taxonomy", () => {
     "$name is not retryable: a 4xx, or a 500 only for a fault of the deployment; never 503",
     ({ error }) => {
       expect(error.httpStatus).not.toBe(503);
-      if (error.httpStatus >= 500) {
+      if (error.httpStatus === 502) {
+        // A write Zoho may have made: not the sender's fault, and sending it again could make it twice.
+        expect(error.kind).toBe("outcome-unknown");
+      } else if (error.httpStatus >= 500) {
         expect(error.httpStatus).toBe(500);
         expect(DEPLOYMENT_FAULTS.has(error.kind)).toBe(true);
       } else {

@@ -158,6 +158,48 @@ describe("approveProposal", () => {
     expect(decision.message).toContain("may or may not");
   });
 
+  it("fails a note whose CRM call got a 5xx (Zoho may have made it): approving again writes nothing", async () => {
+    const w = toolsWorld();
+    const { key } = await w.addKey({ proposalsOnly: true });
+    const answer = (await w.call(key, "crm_add_note", {
+      module: "Leads",
+      id: LEAD_ID,
+      content: "call back",
+    })) as Ok;
+    w.crm.failNext(
+      "createNotes",
+      new UpstreamUnavailableError("zoho-crm", "Zoho answered 502", { status: 502 }),
+    );
+    const deps = { ...w.deps, metadata: new FieldMetadataCache(w.clock) };
+
+    const first = await approveProposal(deps, answer.output.proposalId, "alice");
+    const second = await approveProposal(deps, answer.output.proposalId, "alice");
+
+    expect(first).toMatchObject({ ok: false, status: "failed" });
+    expect(first.message).toContain("may or may not");
+    expect(second.ok).toBe(false);
+    // The second approval made no attempt (one would have succeeded: the fake fails only once).
+    expect(w.crm.notes).toHaveLength(0);
+  });
+
+  it("keeps a written proposal out of pending when recording it fails (never a second write)", async () => {
+    const { w, proposalId, deps } = await proposed();
+    const real = w.store.proposals.transition.bind(w.store.proposals);
+    w.store.proposals.transition = async (id, from, to, patch) => {
+      if (to === "written") throw new UpstreamUnavailableError("aws", "DynamoDB throttled");
+      return real(id, from, to, patch);
+    };
+
+    const first = await approveProposal(deps, proposalId, "alice");
+    w.store.proposals.transition = real;
+    const second = await approveProposal(deps, proposalId, "alice");
+
+    expect(first).toMatchObject({ ok: true, status: "approving" });
+    expect(first.message).toContain("do not approve it again");
+    expect(second).toMatchObject({ ok: false, status: "approving" });
+    expect(updates(w)).toHaveLength(1);
+  });
+
   it("refuses an id that is not a proposal", async () => {
     const { deps } = await proposed();
 

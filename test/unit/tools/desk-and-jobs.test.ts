@@ -3,6 +3,7 @@
  * mediator_job_status (a key sees its own calls and proposals; pipeline jobs need jobs.read).
  */
 import { describe, expect, it } from "vitest";
+import { UpstreamUnavailableError } from "../../../shared/errors.js";
 import type { ToolOutcome } from "../../../shared/tools/definition.js";
 import { invokeTool } from "../../../shared/tools/invoke.js";
 import { LEAD_ID, TICKET_ID, toolsWorld } from "./world.js";
@@ -239,5 +240,39 @@ describe("mediator_job_status", () => {
     });
     expect(refused).toMatchObject({ ok: false, error: { status: 403 } });
     expect(unknown).toMatchObject({ ok: false, error: { status: 404 } });
+  });
+
+  it("answers another connection's pipeline job as unknown (404): a key sees its own connection only", async () => {
+    const w = toolsWorld();
+    const { key } = await w.addKey();
+    const jobId = "0f8a1c2e-5555-8abc-9def-0123456789ab";
+    await w.jobs.claim("other-org|lead-enrichment|y", jobId, 60_000);
+
+    expect(await w.call(key, "mediator_job_status", { jobId })).toMatchObject({
+      ok: false,
+      error: { status: 404 },
+    });
+  });
+
+  it("tells the agent a sent reply may have gone out when Desk fails mid-call: 502, not retryable", async () => {
+    const w = toolsWorld();
+    const { key, record } = await w.addKey({ scopes: "desk.read,desk.send", allow: [] });
+    w.desk.failNext(
+      "sendReply",
+      new UpstreamUnavailableError("zoho-desk", "Desk answered 502", { status: 502 }),
+    );
+
+    const answer = await w.call(key, "desk_save_draft_reply", {
+      ticketId: TICKET_ID,
+      content: "Hi",
+      send: true,
+    });
+
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { status: 502, code: "outcome_unknown", retryable: false },
+    });
+    expect(answer.ok ? "" : answer.error.message).toContain("check before asking again");
+    expect((await w.store.calls.listByKey(record.id))[0]).toMatchObject({ outcome: "error" });
   });
 });
