@@ -86,6 +86,28 @@ export function openAgentTable(flags: AgentTableFlags, env: NodeJS.ProcessEnv) {
   };
 }
 
+/**
+ * Runs a command on the agent table and closes it after; a failure prints `<command> failed: <reason>` (no
+ * secrets: the taxonomy's messages, redacted) and exits 1.
+ */
+export async function withAgentTable(
+  flags: AgentTableFlags,
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+  command: string,
+  run: (table: ReturnType<typeof openAgentTable>) => Promise<number>,
+): Promise<number> {
+  const table = openAgentTable(flags, env);
+  try {
+    return await run(table);
+  } catch (error) {
+    out(`${command} failed: ${failure(error)}`);
+    return 1;
+  } finally {
+    table.close();
+  }
+}
+
 /** Characters a terminal would act on (controls, bidi overrides) in text an agent or a record supplied. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -137,8 +159,7 @@ async function create(
     out(`keys create: missing ${missing.join(", ")}\n\n${KEYS_USAGE}`);
     return 2;
   }
-  const table = openAgentTable(values, env);
-  try {
+  return withAgentTable(values, env, out, "keys create", async (table) => {
     const { key, record } = await createApiKey(
       table.store.keys,
       {
@@ -161,12 +182,7 @@ async function create(
     out("This key is shown once and is not stored (only its hash is): put it in the agent's settings now.");
     for (const line of describeKey(record)) out(line);
     return 0;
-  } catch (error) {
-    out(`keys create failed: ${failure(error)}`);
-    return 1;
-  } finally {
-    table.close();
-  }
+  });
 }
 
 async function list(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
@@ -175,8 +191,7 @@ async function list(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) 
     options: { ...AGENT_TABLE_OPTIONS, json: { type: "boolean" } },
     strict: true,
   });
-  const table = openAgentTable(values, env);
-  try {
+  return withAgentTable(values, env, out, "keys list", async (table) => {
     const keys = await listApiKeys(table.store.keys);
     if (values.json) {
       out(JSON.stringify(keys, null, 2));
@@ -190,12 +205,7 @@ async function list(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) 
       for (const line of describeKey(k)) out(`    ${line}`);
     }
     return 0;
-  } catch (error) {
-    out(`keys list failed: ${failure(error)}`);
-    return 1;
-  } finally {
-    table.close();
-  }
+  });
 }
 
 async function revoke(
@@ -215,20 +225,14 @@ async function revoke(
     out(`keys revoke: give one key id\n\n${KEYS_USAGE}`);
     return 2;
   }
-  const table = openAgentTable(values, env);
-  try {
+  return withAgentTable(values, env, out, "keys revoke", async (table) => {
     if (await revokeApiKey(table.store.keys, id, deps.clock ?? systemClock)) {
       out(`revoked ${printable(id, 20)}: it answers 401 from now on`);
       return 0;
     }
     out(`keys revoke: no active key ${printable(id, 20)} (unknown, or already revoked: see keys list)`);
     return 1;
-  } catch (error) {
-    out(`keys revoke failed: ${failure(error)}`);
-    return 1;
-  } finally {
-    table.close();
-  }
+  });
 }
 
 async function calls(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
@@ -244,8 +248,7 @@ async function calls(rest: string[], env: NodeJS.ProcessEnv, out: (line: string)
     out(`keys calls: give one key id, and --limit from 1 to 1000\n\n${KEYS_USAGE}`);
     return 2;
   }
-  const table = openAgentTable(values, env);
-  try {
+  return withAgentTable(values, env, out, "keys calls", async (table) => {
     const list = await table.store.calls.listByKey(id, limit);
     if (values.json) {
       out(JSON.stringify(list, null, 2));
@@ -257,12 +260,7 @@ async function calls(rest: string[], env: NodeJS.ProcessEnv, out: (line: string)
         `${c.at}  ${c.id}  ${c.tool}  ${c.outcome}${c.code ? ` ${c.code}` : ""}  zoho calls ${c.zohoCalls}, writes ${c.writes}, ${Math.round(c.durationMs)} ms${c.proposalId ? `, proposal ${c.proposalId}` : ""}${c.message ? `: ${printable(c.message, 200)}` : ""}`,
       );
     return 0;
-  } catch (error) {
-    out(`keys calls failed: ${failure(error)}`);
-    return 1;
-  } finally {
-    table.close();
-  }
+  });
 }
 
 /** `keys <create|list|revoke|calls>`; 2 on a usage error. */

@@ -23,7 +23,7 @@ import type { RefreshCoordinator, RefreshOutcome } from "../../shared/ports/refr
 import type { ZohoPorts } from "../../shared/ports/zoho.js";
 import { approveProposal, listProposals, rejectProposal } from "../../shared/use-cases/agent-proposals.js";
 import { type CliDeps, secretsClient } from "./connection.js";
-import { AGENT_TABLE_OPTIONS, failure, openAgentTable, printable } from "./keys.js";
+import { AGENT_TABLE_OPTIONS, failure, openAgentTable, printable, withAgentTable } from "./keys.js";
 
 export const PROPOSALS_USAGE = `proposals: writes that proposals-only keys (and crm_propose_update) asked for, waiting for a person.
   proposals list [--status pending|approving|written|failed|rejected] [--json]
@@ -155,8 +155,7 @@ async function list(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) 
     out(`proposals list: --status is one of ${STATUSES.join(", ")}\n\n${PROPOSALS_USAGE}`);
     return 2;
   }
-  const table = openAgentTable(values, env);
-  try {
+  return withAgentTable(values, env, out, "proposals list", async (table) => {
     const proposals = await listProposals(table.store.proposals, status);
     if (values.json) {
       out(JSON.stringify(proposals, null, 2));
@@ -165,12 +164,7 @@ async function list(rest: string[], env: NodeJS.ProcessEnv, out: (line: string) 
     if (proposals.length === 0) out(`no ${status ?? ""}${status ? " " : ""}proposals in ${table.table}`);
     for (const p of proposals) for (const line of proposalLines(p)) out(line);
     return 0;
-  } catch (error) {
-    out(`proposals list failed: ${failure(error)}`);
-    return 1;
-  } finally {
-    table.close();
-  }
+  });
 }
 
 async function decide(

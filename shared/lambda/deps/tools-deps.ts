@@ -14,22 +14,18 @@ import { DynamoJobStore } from "../../adapters/dynamodb/job-store.js";
 import { LambdaRefreshCoordinator } from "../../adapters/lambda/lambda-refresh-coordinator.js";
 import { createPowertoolsMetrics, EmfMetrics } from "../../adapters/metrics/powertools-metrics.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
-import { createZohoPorts } from "../../adapters/zoho/ports.js";
 import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
-import { TokenProvider } from "../../adapters/zoho/token-provider.js";
-import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import { type ToolsEnv, ToolsEnvSchema } from "../../config/tools-env.js";
-import { ConfigError } from "../../errors.js";
 import { type AppLogger, createLogger } from "../../observability/logger.js";
 import { FieldMetadataCache } from "../../pipeline/field-metadata-cache.js";
 import { type Clock, systemClock } from "../../ports/clock.js";
 import type { Metrics } from "../../ports/metrics.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
-import type { ZohoPorts } from "../../ports/zoho.js";
 import { TOOL_CATALOG } from "../../tools/catalog.js";
 import type { ToolDefinition } from "../../tools/definition.js";
 import type { ToolsHttpDeps } from "../../tools/http.js";
+import { zohoPortsByConnection } from "./zoho-ports-by-connection.js";
 
 export const toolsLogger = createLogger("tools");
 export const toolsMetrics = createPowertoolsMetrics("tools");
@@ -64,7 +60,17 @@ export function createToolsDeps(
     tools: extras.tools ?? TOOL_CATALOG,
     ...agents,
     jobs: new DynamoJobStore(clients.dynamodb, env.JOBS_TABLE, clock),
-    zohoFor: zohoPortsFor(env, clients, clock, extras),
+    zohoFor: zohoPortsByConnection({
+      secretNames: env.ZOHO_CONNECTION_SECRETS,
+      secrets: clients.secrets,
+      coordinator: clients.coordinator,
+      clock,
+      maxConcurrent: env.TOOLS_ZOHO_CONCURRENCY,
+      ...(extras.sleep ? { sleep: extras.sleep } : {}),
+      // An agent waits on the answer: a Zoho 429 is answered at once as a retryable tool error (with retry-after)
+      // instead of being retried here, so agents' bursts never become a storm of retries.
+      retry: { rateLimitRetries: 0, ...extras.zohoRetry },
+    }),
     metadata: new FieldMetadataCache(clock),
     clock,
     logger: extras.logger ?? toolsLogger,
@@ -78,44 +84,6 @@ export function createToolsDeps(
     ...(env.TOOLS_PUBLIC_URL ? { publicUrl: env.TOOLS_PUBLIC_URL } : {}),
     version: env.SERVICE_VERSION,
     deskFromAddress: env.DESK_FROM_ADDRESS,
-  };
-}
-
-/** One Zoho client per connection and container, built on first use (as the worker's). */
-function zohoPortsFor(
-  env: ToolsEnv,
-  clients: ToolsClients,
-  clock: Clock,
-  extras: ToolsExtras,
-): (connection: string) => ZohoPorts {
-  // Connection name is the last segment of its secret name (see connectionSecretName).
-  const secretByConnection = new Map(
-    env.ZOHO_CONNECTION_SECRETS.map((s) => [s.split("/").pop() as string, s]),
-  );
-  const ports = new Map<string, ZohoPorts>();
-  return (connection) => {
-    const cached = ports.get(connection);
-    if (cached) return cached;
-    const secretName = secretByConnection.get(connection);
-    if (!secretName) throw new ConfigError(`no Zoho connection "${connection}" in this deployment`);
-    const tokens = new TokenProvider({
-      secretName,
-      secrets: clients.secrets,
-      coordinator: clients.coordinator,
-      clock,
-    });
-    const client = createZohoPorts(
-      new ZohoHttpClient({
-        tokens,
-        maxConcurrent: env.TOOLS_ZOHO_CONCURRENCY,
-        ...(extras.sleep ? { sleep: extras.sleep } : {}),
-        // An agent waits on the answer: a Zoho 429 is answered at once as a retryable tool error (with
-        // retry-after) instead of being retried here, so agents' bursts never become a storm of retries.
-        retry: { rateLimitRetries: 0, ...extras.zohoRetry },
-      }),
-    );
-    ports.set(connection, client);
-    return client;
   };
 }
 

@@ -15,10 +15,7 @@ import { OpenAiLlm } from "../../adapters/openai/openai-llm.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { WorkQueueControl } from "../../adapters/sqs/work-queue-control.js";
-import { createZohoPorts } from "../../adapters/zoho/ports.js";
 import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
-import { TokenProvider } from "../../adapters/zoho/token-provider.js";
-import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import { fieldMapOf, tokenBudget, type WorkerEnv, WorkerEnvSchema } from "../../config/worker-env.js";
 import { ConfigError } from "../../errors.js";
 import { type AppLogger, createLogger } from "../../observability/logger.js";
@@ -34,6 +31,7 @@ import type { SecretStore } from "../../ports/secret-store.js";
 import type { ZohoPorts } from "../../ports/zoho.js";
 import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
 import { makeSqsBatchHandler, type SqsBatchHandler } from "../sqs-batch.js";
+import { zohoPortsByConnection } from "./zoho-ports-by-connection.js";
 
 export const workerLogger = createLogger("worker");
 export const workerMetrics = createPowertoolsMetrics("worker");
@@ -74,33 +72,15 @@ export function createWorkerDeps(
   const clock = extras.clock ?? systemClock;
   const logger = extras.logger ?? workerLogger;
   const metrics = extras.metrics ?? new EmfMetrics(workerMetrics);
-  // Connection name is the last segment of its secret name (see connectionSecretName).
-  const secretByConnection = new Map(
-    env.ZOHO_CONNECTION_SECRETS.map((s) => [s.split("/").pop() as string, s]),
-  );
-  const zohoClients = new Map<string, ZohoPorts>();
-  const zohoFor = (connection: string): ZohoPorts => {
-    const cached = zohoClients.get(connection);
-    if (cached) return cached;
-    const secretName = secretByConnection.get(connection);
-    if (!secretName) throw new ConfigError(`no Zoho connection "${connection}" in this deployment`);
-    const tokens = new TokenProvider({
-      secretName,
-      secrets: clients.secrets,
-      coordinator: clients.coordinator,
-      clock,
-    });
-    const client = createZohoPorts(
-      new ZohoHttpClient({
-        tokens,
-        maxConcurrent: extras.zohoConcurrency ?? 5,
-        ...(extras.sleep ? { sleep: extras.sleep } : {}),
-        ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
-      }),
-    );
-    zohoClients.set(connection, client);
-    return client;
-  };
+  const zohoFor = zohoPortsByConnection({
+    secretNames: env.ZOHO_CONNECTION_SECRETS,
+    secrets: clients.secrets,
+    coordinator: clients.coordinator,
+    clock,
+    maxConcurrent: extras.zohoConcurrency ?? 5,
+    ...(extras.sleep ? { sleep: extras.sleep } : {}),
+    ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
+  });
   const budget = tokenBudget(env.TOKEN_BUDGET_PER_DAY);
   const pipeline = makePipeline({
     ...(extras.catalog ? { catalog: extras.catalog } : {}),

@@ -1,0 +1,56 @@
+/**
+ * One Zoho client per connection and container, built on first use: the deployed connections' secrets, a token
+ * provider that refreshes only through the coordinator, and the function's own concurrency cap and retry policy.
+ * The worker and the tool endpoint compose theirs with it.
+ */
+
+import { createZohoPorts } from "../../adapters/zoho/ports.js";
+import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
+import { TokenProvider } from "../../adapters/zoho/token-provider.js";
+import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
+import { ConfigError } from "../../errors.js";
+import type { Clock } from "../../ports/clock.js";
+import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
+import type { SecretStore } from "../../ports/secret-store.js";
+import type { ZohoPorts, ZohoPortsFor } from "../../ports/zoho.js";
+
+export interface ZohoPortsOptions {
+  /** The deployed connections' secret names (ZOHO_CONNECTION_SECRETS); a connection is its name's last segment. */
+  secretNames: readonly string[];
+  secrets: SecretStore;
+  coordinator: RefreshCoordinator;
+  clock: Clock;
+  /** In-flight Zoho calls per connection from this container. */
+  maxConcurrent: number;
+  /** Sleep between Zoho retries (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+  retry?: Partial<RetryPolicy>;
+}
+
+export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
+  // Connection name is the last segment of its secret name (see connectionSecretName).
+  const secretByConnection = new Map(options.secretNames.map((s) => [s.split("/").pop() as string, s]));
+  const ports = new Map<string, ZohoPorts>();
+  return (connection) => {
+    const cached = ports.get(connection);
+    if (cached) return cached;
+    const secretName = secretByConnection.get(connection);
+    if (!secretName) throw new ConfigError(`no Zoho connection "${connection}" in this deployment`);
+    const tokens = new TokenProvider({
+      secretName,
+      secrets: options.secrets,
+      coordinator: options.coordinator,
+      clock: options.clock,
+    });
+    const client = createZohoPorts(
+      new ZohoHttpClient({
+        tokens,
+        maxConcurrent: options.maxConcurrent,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+      }),
+    );
+    ports.set(connection, client);
+    return client;
+  };
+}
