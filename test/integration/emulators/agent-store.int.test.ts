@@ -361,11 +361,16 @@ describe("DynamoJobStore.statusOf", () => {
     const key = "default|crm:Leads:5545974000001234001:t1";
     await jobs.claim(key, "job-done", 60_000);
 
-    expect(await jobs.statusOf("job-done")).toEqual({ jobId: "job-done", status: "in-progress" });
+    expect(await jobs.statusOf("job-done")).toEqual({
+      jobId: "job-done",
+      connection: "default",
+      status: "in-progress",
+    });
 
     await jobs.complete(key, { written: ["AI_Score"] });
     expect(await jobs.statusOf("job-done")).toEqual({
       jobId: "job-done",
+      connection: "default",
       status: "done",
       outcome: { written: ["AI_Score"] },
     });
@@ -382,6 +387,7 @@ describe("DynamoJobStore.statusOf", () => {
 
     expect(await jobs.statusOf("job-dl")).toEqual({
       jobId: "job-dl",
+      connection: "default",
       status: "dead-lettered",
       reason: "model output failed twice",
     });
