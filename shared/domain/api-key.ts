@@ -53,11 +53,16 @@ const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** A Zoho module's api name, as scopes and tools accept it. */
 export const MODULE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,49}$/;
+/** A field's api name, as allow-lists and tools accept it. */
+export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 /** A field api name, or a prefix of one ending in `*` (`AI_*`): what `--allow` takes. */
-const FIELD_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,99}$|^[A-Za-z][A-Za-z0-9_]{0,98}\*$/;
+const FIELD_PATTERN = new RegExp(`${FIELD_NAME.source}|^[A-Za-z][A-Za-z0-9_]{0,98}\\*$`);
 
-/** A random id of `length` characters `[a-z0-9]`, without modulo bias (bytes >= 252 are drawn again). */
-function randomId(length: number): string {
+/**
+ * A random id of `length` characters `[a-z0-9]`, without modulo bias (bytes >= 252 are drawn again): key ids, and
+ * the tool calls' and proposals' ids.
+ */
+export function randomId(length: number): string {
   let id = "";
   while (id.length < length) {
     for (const byte of randomBytes(length * 2)) {

@@ -6,6 +6,7 @@
 import * as z from "zod";
 import type { ToolDefinition } from "./definition.js";
 import {
+  answerWrite,
   CrmIdSchema,
   FieldValuesSchema,
   JobIdOutput,
@@ -13,7 +14,7 @@ import {
   ReasonSchema,
   TEXT_CEILING,
   textSchema,
-  WriteStatusSchema,
+  writeAnswerSchema,
 } from "./schemas.js";
 
 const UpdateInput = z
@@ -27,14 +28,11 @@ const UpdateInput = z
 
 const Mapped = z.object({ field: z.string(), from: z.string(), to: z.string() });
 
-const UpdateOutput = z.object({
-  status: WriteStatusSchema,
+const UpdateOutput = writeAnswerSchema({
   module: z.string().optional(),
   id: z.string().optional(),
   fields: z.array(z.string()).optional().describe("The fields written"),
   mapped: z.array(Mapped).optional().describe("Picklist values written in Zoho's spelling"),
-  proposalId: z.string().optional().describe("Set when a person must approve the write first"),
-  jobId: JobIdOutput,
 });
 
 export const crmUpdate: ToolDefinition<typeof UpdateInput, typeof UpdateOutput> = {
@@ -51,16 +49,13 @@ export const crmUpdate: ToolDefinition<typeof UpdateInput, typeof UpdateOutput> 
       { kind: "crm-update", module: input.module, id: input.id, fields: input.fields },
       input.reason,
     );
-    if (outcome.status === "proposed")
-      return { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId };
-    return {
-      status: "written",
+    return answerWrite(ctx, outcome, (made) => ({
+      status: "written" as const,
       module: input.module,
       id: input.id,
-      fields: outcome.fields ?? [],
-      mapped: outcome.mapped ?? [],
-      jobId: ctx.callId,
-    };
+      fields: made.fields ?? [],
+      mapped: made.mapped ?? [],
+    }));
   },
 };
 
@@ -101,12 +96,7 @@ const NoteInput = z
   })
   .strict();
 
-const NoteOutput = z.object({
-  status: WriteStatusSchema,
-  noteId: z.string().optional(),
-  proposalId: z.string().optional(),
-  jobId: JobIdOutput,
-});
+const NoteOutput = writeAnswerSchema({ noteId: z.string().optional() });
 
 export const crmAddNote: ToolDefinition<typeof NoteInput, typeof NoteOutput> = {
   name: "crm_add_note",
@@ -125,9 +115,7 @@ export const crmAddNote: ToolDefinition<typeof NoteInput, typeof NoteOutput> = {
       content: input.content,
       ...(input.title ? { title: input.title } : {}),
     });
-    return outcome.status === "proposed"
-      ? { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId }
-      : { status: "written", noteId: outcome.recordId, jobId: ctx.callId };
+    return answerWrite(ctx, outcome, (made) => ({ status: "written" as const, noteId: made.recordId }));
   },
 };
 
@@ -147,12 +135,7 @@ const TaskInput = z
     description: z.string().min(1).max(TEXT_CEILING).optional(),
   })
   .strict();
-const TaskOutput = z.object({
-  status: WriteStatusSchema,
-  taskId: z.string().optional(),
-  proposalId: z.string().optional(),
-  jobId: JobIdOutput,
-});
+const TaskOutput = writeAnswerSchema({ taskId: z.string().optional() });
 
 export const crmCreateTask: ToolDefinition<typeof TaskInput, typeof TaskOutput> = {
   name: "crm_create_task",
@@ -172,8 +155,6 @@ export const crmCreateTask: ToolDefinition<typeof TaskInput, typeof TaskOutput> 
       ...(input.dueDate ? { dueDate: input.dueDate } : {}),
       ...(input.description ? { description: input.description } : {}),
     });
-    return outcome.status === "proposed"
-      ? { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId }
-      : { status: "written", taskId: outcome.recordId, jobId: ctx.callId };
+    return answerWrite(ctx, outcome, (made) => ({ status: "written" as const, taskId: made.recordId }));
   },
 };

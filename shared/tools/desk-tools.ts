@@ -8,7 +8,14 @@ import { NotFoundError } from "../errors.js";
 import type { DeskThreadSummary } from "../ports/zoho-desk.js";
 import type { ToolDefinition } from "./definition.js";
 import { boundedValue, fitAnswer } from "./records.js";
-import { DeskIdSchema, JobIdOutput, TEXT_CEILING, textSchema } from "./schemas.js";
+import {
+  answerWrite,
+  DeskIdSchema,
+  JobIdOutput,
+  TEXT_CEILING,
+  textSchema,
+  writeAnswerSchema,
+} from "./schemas.js";
 
 /** Threads a ticket answer carries (the latest), and the characters of each. */
 export const MAX_THREADS = 20;
@@ -117,11 +124,7 @@ export const deskGetTicket: ToolDefinition<typeof TicketInput, typeof TicketOutp
 const CommentInput = z
   .object({ ticketId: DeskIdSchema, content: textSchema(TEXT_CEILING, "The comment's plain text") })
   .strict();
-const CommentOutput = z.object({
-  status: z.enum(["written", "proposed"]),
-  proposalId: z.string().optional(),
-  jobId: JobIdOutput,
-});
+const CommentOutput = writeAnswerSchema({});
 
 export const deskAddPrivateComment: ToolDefinition<typeof CommentInput, typeof CommentOutput> = {
   name: "desk_add_private_comment",
@@ -138,9 +141,7 @@ export const deskAddPrivateComment: ToolDefinition<typeof CommentInput, typeof C
       ticketId: input.ticketId,
       content: input.content,
     });
-    return outcome.status === "proposed"
-      ? { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId }
-      : { status: "written", jobId: ctx.callId };
+    return answerWrite(ctx, outcome, () => ({ status: "written" as const }));
   },
 };
 
@@ -151,11 +152,7 @@ const DraftInput = z
     send: z.boolean().default(false).describe("Send it now (needs desk.send); default false: a draft"),
   })
   .strict();
-const DraftOutput = z.object({
-  status: z.enum(["drafted", "sent", "proposed"]),
-  proposalId: z.string().optional(),
-  jobId: JobIdOutput,
-});
+const DraftOutput = writeAnswerSchema({ status: z.enum(["drafted", "sent", "proposed"]) });
 
 export const deskSaveDraftReply: ToolDefinition<typeof DraftInput, typeof DraftOutput> = {
   name: "desk_save_draft_reply",
@@ -173,8 +170,8 @@ export const deskSaveDraftReply: ToolDefinition<typeof DraftInput, typeof DraftO
       content: input.content,
       send: input.send,
     });
-    if (outcome.status === "proposed")
-      return { status: "proposed", proposalId: outcome.proposalId, jobId: ctx.callId };
-    return { status: input.send ? "sent" : "drafted", jobId: ctx.callId };
+    return answerWrite(ctx, outcome, () => ({
+      status: input.send ? ("sent" as const) : ("drafted" as const),
+    }));
   },
 };

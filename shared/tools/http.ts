@@ -6,15 +6,12 @@
  * document, the API key check, so an MCP client learns at connect time that its key is wrong and nothing is parsed
  * or run for a caller without a valid key. Never throws: every outcome is an HTTP answer, bad input a 4xx.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
-import { type ApiKeyRecord, keyIdOf, keyMatches } from "../domain/api-key.js";
 import { ApiKeyError } from "../errors.js";
 import { type HttpRequest, type HttpResponse, json, parseBody } from "../ingest/http.js";
-import type { ApiKeyStore } from "../ports/agent-store.js";
 import type { ToolErrorInfo } from "./definition.js";
 import { TOOL_METRICS, type ToolsDeps } from "./deps.js";
 import { toToolError } from "./errors.js";
-import { invokeTool } from "./invoke.js";
+import { authenticate, invokeTool } from "./invoke.js";
 import { answerTooLarge, handleMcpPost } from "./mcp.js";
 import { buildOpenApi, type OpenApiDocument } from "./openapi.js";
 
@@ -90,13 +87,7 @@ async function routeMcp(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResp
   if (req.method !== "POST") return rpcError(405, "Method not allowed: POST only", -32000, { allow: "POST" });
   const key = await authenticate(deps.keys, req.headers.authorization);
   const body = parseBody(req, MAX_TOOLS_BODY_BYTES, false);
-  return requestKey.run(key, () =>
-    handleMcpPost(invokeDepsOf(deps), {
-      authorization: req.headers.authorization,
-      headers: req.headers,
-      body,
-    }),
-  );
+  return handleMcpPost(deps, { caller: { key }, headers: req.headers, body });
 }
 
 async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpResponse> {
@@ -107,9 +98,7 @@ async function routeRest(deps: ToolsHttpDeps, req: HttpRequest): Promise<HttpRes
   const key = await authenticate(deps.keys, req.headers.authorization);
   // A tool without arguments may be called with no body at all.
   const args = req.body.trim() === "" ? {} : parseBody(req, MAX_TOOLS_BODY_BYTES, false);
-  const outcome = await requestKey.run(key, () =>
-    invokeTool(invokeDepsOf(deps), { authorization: req.headers.authorization, tool: name, args }),
-  );
+  const outcome = await invokeTool(deps, { key, tool: name, args });
   if (outcome.ok) {
     const body = JSON.stringify(outcome.output);
     // GPT Actions refuse a response over 100,000 characters: say how to ask for less instead of a cut answer.
@@ -203,52 +192,4 @@ function requestBaseUrl(req: HttpRequest): string {
   const loopback = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
   const proto = req.headers["x-forwarded-proto"]?.split(",")[0]?.trim() || (loopback ? "http" : "https");
   return `${proto === "http" ? "http" : "https"}://${host}`;
-}
-
-/**
- * The key an `Authorization: Bearer <key>` header names, if it exists, matches and is not revoked; else an
- * ApiKeyError saying which (never echoing the key), with invokeTool's messages. One read of the key store.
- */
-export async function authenticate(
-  keys: ApiKeyStore,
-  authorization: string | undefined,
-): Promise<ApiKeyRecord> {
-  const match = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!match) throw new ApiKeyError("no API key: send Authorization: Bearer <key>");
-  const presented = match[1] as string;
-  const id = keyIdOf(presented);
-  if (!id) throw new ApiKeyError("malformed API key");
-  const record = await keys.get(id);
-  if (!record || !keyMatches(record, presented)) throw new ApiKeyError("unknown API key");
-  if (record.revokedAt) throw new ApiKeyError("API key revoked");
-  return record;
-}
-
-/** The key this request already read (invokeTool reads it again by id: it answers from here, not the store). */
-const requestKey = new AsyncLocalStorage<ApiKeyRecord>();
-const knowingDeps = new WeakMap<ToolsHttpDeps, ToolsHttpDeps>();
-
-/**
- * `deps` as invokeTool sees them: the same object for every request (invokeTool caches per deps object), whose key
- * store answers this request's key from memory, so a request reads its key once.
- */
-function invokeDepsOf(deps: ToolsHttpDeps): ToolsHttpDeps {
-  let derived = knowingDeps.get(deps);
-  if (!derived) {
-    const keys = deps.keys;
-    derived = {
-      ...deps,
-      keys: {
-        put: (k) => keys.put(k),
-        get: async (id) => {
-          const known = requestKey.getStore();
-          return known && known.id === id ? structuredClone(known) : keys.get(id);
-        },
-        list: () => keys.list(),
-        revoke: (id, at) => keys.revoke(id, at),
-      },
-    };
-    knowingDeps.set(deps, derived);
-  }
-  return derived;
 }

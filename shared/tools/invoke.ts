@@ -11,7 +11,7 @@ import { hasScope, keyIdOf, keyMatches, mayReadModule, mayWriteModule } from "..
 import { CREDITS_WAIT_MS, creditsLow } from "../domain/budgets.js";
 import { AccessDeniedError, ApiKeyError, ValidationError, WorkMustWaitError } from "../errors.js";
 import { DeskFromAddress } from "../pipeline/desk-from-address.js";
-import type { ToolCallRecord, ToolWrite } from "../ports/agent-store.js";
+import type { ApiKeyStore, ToolCallRecord, ToolWrite } from "../ports/agent-store.js";
 import { alwaysProposes } from "./catalog.js";
 import { countingPorts } from "./counting.js";
 import type { ToolContext, ToolDefinition, ToolErrorInfo, ToolOutcome, WriteOutcome } from "./definition.js";
@@ -27,11 +27,19 @@ import { carryOut } from "./write.js";
 export type InvokeDeps = ToolsDeps & { deskFromAddress?: string | undefined };
 
 export interface ToolCall {
-  /** The request's `Authorization` header. */
-  authorization: string | undefined;
+  /** The request's `Authorization` header: authenticated here when `key` is not given. */
+  authorization?: string | undefined;
+  /**
+   * The key the protocol layer already authenticated for this request with `authenticate` (HTTP answers a bad key
+   * 401 before parsing a body), so a request reads the key store once.
+   */
+  key?: ApiKeyRecord;
   tool: string;
   args: unknown;
 }
+
+/** Who calls: the key already authenticated, or the header to authenticate. */
+export type ToolCaller = Pick<ToolCall, "authorization" | "key">;
 
 /** One resolver of the from address per deps (its cache of the org's addresses lives as long as the container). */
 const fromAddresses = new WeakMap<object, DeskFromAddress>();
@@ -44,14 +52,20 @@ const deskFromOf = (deps: InvokeDeps): DeskFromAddress => {
   return from;
 };
 
-/** Step 1: the key from `Authorization: Bearer <key>`; the message says what is wrong, never echoing the key. */
-async function authenticate(deps: InvokeDeps, authorization: string | undefined): Promise<ApiKeyRecord> {
+/**
+ * Step 1: the key from `Authorization: Bearer <key>` (one read of the key store); the message says what is wrong,
+ * never echoing the key.
+ */
+export async function authenticate(
+  keys: ApiKeyStore,
+  authorization: string | undefined,
+): Promise<ApiKeyRecord> {
   const m = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!m) throw new ApiKeyError("no API key: send Authorization: Bearer <key>");
   const presented = m[1] as string;
   const id = keyIdOf(presented);
   if (!id) throw new ApiKeyError("malformed API key");
-  const key = await deps.keys.get(id);
+  const key = await keys.get(id);
   if (!key || !keyMatches(key, presented)) throw new ApiKeyError("unknown API key");
   // Only after the secret matched: whoever does not hold the key learns nothing about it.
   if (key.revokedAt) throw new ApiKeyError("API key revoked");
@@ -215,7 +229,7 @@ async function invoke(deps: InvokeDeps, call: ToolCall): Promise<ToolOutcome> {
   const started = deps.clock.now();
   let key: ApiKeyRecord;
   try {
-    key = await authenticate(deps, call.authorization);
+    key = call.key ?? (await authenticate(deps.keys, call.authorization));
   } catch (error) {
     const info = toToolError(error);
     if (error instanceof ApiKeyError) deps.metrics.count(TOOL_METRICS.authFailed);

@@ -12,7 +12,7 @@ import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotoco
 import type { HttpResponse } from "../ingest/http.js";
 import type { ToolErrorInfo, ToolOutcome } from "./definition.js";
 import { INTERNAL_MESSAGE } from "./errors.js";
-import { type InvokeDeps, invokeTool } from "./invoke.js";
+import { type InvokeDeps, invokeTool, type ToolCaller } from "./invoke.js";
 
 /**
  * Longest answer (its JSON, in characters) a tool result carries. The result holds it twice (structuredContent and
@@ -57,9 +57,9 @@ const FORWARDED_HEADERS = [
  */
 export async function handleMcpPost(
   deps: InvokeDeps & { version: string },
-  request: { authorization: string | undefined; headers: Record<string, string | undefined>; body: unknown },
+  request: { caller: ToolCaller; headers: Record<string, string | undefined>; body: unknown },
 ): Promise<HttpResponse> {
-  const server = createMcpServer(deps, request.authorization, deps.version);
+  const server = createMcpServer(deps, request.caller, deps.version);
   // No `sessionIdGenerator`: stateless mode (no session id issued or required).
   const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
   await server.connect(transport);
@@ -87,15 +87,11 @@ export async function handleMcpPost(
 
 /**
  * An `McpServer` with every tool registered (title, description, input and output schemas, annotations), whose
- * `tools/call` goes to `invokeTool` with the request's Authorization. The SDK's own call handler would validate the
+ * `tools/call` goes to `invokeTool` with the request's caller (its authenticated key). The SDK's own call handler would validate the
  * arguments before anything else, so a call with bad arguments would skip authentication, the rate limit and the
  * audit, and answer in the SDK's words; it is replaced so that `invokeTool` decides everything in its order.
  */
-export function createMcpServer(
-  deps: InvokeDeps,
-  authorization: string | undefined,
-  version: string,
-): McpServer {
+export function createMcpServer(deps: InvokeDeps, caller: ToolCaller, version: string): McpServer {
   const server = new McpServer(
     { name: "zoho-gpt-mediator", title: "zoho-gpt-mediator", version },
     { instructions: MCP_INSTRUCTIONS },
@@ -124,7 +120,7 @@ export function createMcpServer(
   server.server.setRequestHandler(CallToolRequestSchema, async (request) => {
     // invokeTool never throws; the catch is a last resort so that a bug still answers a tool result.
     const outcome = await invokeTool(deps, {
-      authorization,
+      ...caller,
       tool: request.params.name,
       args: request.params.arguments ?? {},
     }).catch((error: unknown): ToolOutcome => {

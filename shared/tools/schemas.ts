@@ -5,6 +5,8 @@
  * the OpenAPI request bodies, so each carries a description a model reads.
  */
 import * as z from "zod";
+import { FIELD_NAME, MODULE_NAME } from "../domain/api-key.js";
+import type { ToolContext, WriteOutcome } from "./definition.js";
 
 /** Ceiling of any one text argument in the schema; `ToolsConfig.maxTextLength` (checked by invokeTool) is the
  * deployment's own, lower limit. Zoho's long text fields hold 32,000 characters. */
@@ -31,13 +33,13 @@ export const DeskIdSchema = z
 /** A CRM module's API name (`Leads`, `Deals`, a custom module's `Projects__c` is `Projects`-like). */
 export const ModuleSchema = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,49}$/, "must be a module API name (letters, digits, underscore)")
+  .regex(MODULE_NAME, "must be a module API name (letters, digits, underscore)")
   .describe("CRM module API name, e.g. Leads, Contacts, Deals");
 
 /** A field's API name. */
 export const FieldNameSchema = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, "must be a field API name (letters, digits, underscore)");
+  .regex(FIELD_NAME, "must be a field API name (letters, digits, underscore)");
 
 /** A text an agent writes (note, comment, draft): bounded here and again by the deployment's limit. */
 export const textSchema = (max: number, what: string) => z.string().min(1).max(max).describe(what);
@@ -78,3 +80,27 @@ export const JobIdOutput = z.string().describe("This call's id (call_...): ask m
 
 /** What a write tool answers: written (with the new record's id where one was created) or proposed. */
 export const WriteStatusSchema = z.enum(["written", "proposed"]);
+
+/**
+ * A write tool's answer: its status, the proposal to ask about when a person must approve the write first, the job
+ * id, and what the tool adds when written (`shape` may also narrow or widen `status`).
+ */
+export const writeAnswerSchema = <S extends z.ZodRawShape>(shape: S) =>
+  z
+    .object({
+      status: WriteStatusSchema,
+      proposalId: z.string().optional().describe("Set when a person must approve the write first"),
+      jobId: JobIdOutput,
+    })
+    .extend(shape);
+
+/** The answer to a write: proposed (its proposal id), or what `written` says of the made write; with the job id. */
+export function answerWrite<W extends object>(
+  ctx: Pick<ToolContext, "callId">,
+  outcome: WriteOutcome,
+  written: (made: Extract<WriteOutcome, { status: "written" }>) => W,
+) {
+  return outcome.status === "proposed"
+    ? { status: "proposed" as const, proposalId: outcome.proposalId, jobId: ctx.callId }
+    : { ...written(outcome), jobId: ctx.callId };
+}
