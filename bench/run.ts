@@ -4,8 +4,6 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 // The product logs at INFO during benchmarks, as in production, so its cost is measured; the lines are produced
 // and written, but not shown, so the figures stay readable.
 const write = process.stdout.write.bind(process.stdout) as (chunk: unknown, ...rest: unknown[]) => boolean;

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { GetQueueUrlCommand, ListQueuesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { SqsReplayQueues } from "../../shared/adapters/sqs/replay-queues.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
+import { stageResources } from "../../shared/config/resource-names.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { redactString } from "../../shared/observability/redact.js";
 import { makeReplayDeadLetters } from "../../shared/use-cases/replay-dead-letters.js";
@@ -25,7 +26,10 @@ runs once more (a duplicate of a dead-lettered job is otherwise acknowledged wit
   --region REGION          AWS region (default: AWS_REGION or us-east-1)`;
 
 /** The local stack's queue names (infra/local/stack.ts LOCAL_QUEUES). */
-export const LOCAL_QUEUE_NAMES = { work: "zoho-gpt-mediator-work", deadLetter: "zoho-gpt-mediator-dlq" };
+export const LOCAL_QUEUE_NAMES = {
+  work: stageResources(DEFAULT_STAGE).workQueue,
+  deadLetter: stageResources(DEFAULT_STAGE).deadLetterQueue,
+};
 
 async function queueUrls(
   client: SQSClient,

@@ -5,6 +5,8 @@ import { Construct } from "constructs";
 import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 
 export interface WorkQueueProps {
+  /** Physical queue names (the operator CLI finds them by name: shared/config/resource-names.ts). */
+  names?: { queue: string; deadLetterQueue: string };
   /** Timeout of the function that consumes the queue; visibility is at least 6 times it (AWS guidance). */
   consumerTimeout: Duration;
   /** Receives before a message goes to the dead-letter queue. @default DEFAULT_MAX_RECEIVE_COUNT (5) */
@@ -26,11 +28,13 @@ export class WorkQueue extends Construct {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
     this.deadLetterQueue = new Queue(this, "DeadLetters", {
+      ...(props.names ? { queueName: props.names.deadLetterQueue } : {}),
       retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
     this.queue = new Queue(this, "Queue", {
+      ...(props.names ? { queueName: props.names.queue } : {}),
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       encryption: QueueEncryption.SQS_MANAGED,

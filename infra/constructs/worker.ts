@@ -8,6 +8,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type * as z from "zod";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
+import { stageResources } from "../../shared/config/resource-names.js";
 import { DEFAULT_MODEL, fieldMapFromSetting, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
@@ -55,16 +56,19 @@ export class Worker extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
-    const table = (tid: string, removalPolicy: RemovalPolicy) =>
+    const names = stageResources(props.stage);
+    // Physical names: the operator CLI finds a stage's tables from --stage alone (shared/config/resource-names.ts).
+    const table = (tid: string, tableName: string, removalPolicy: RemovalPolicy) =>
       new TableV2(this, tid, {
+        tableName,
         partitionKey: { name: "id", type: AttributeType.STRING },
         billing: Billing.onDemand(),
         timeToLiveAttribute: "expiresAt",
         removalPolicy,
       });
     // Jobs only dedupe recent work; the ledger holds usage and cost records worth keeping.
-    this.jobs = table("Jobs", RemovalPolicy.DESTROY);
-    this.ledger = table("Ledger", RemovalPolicy.RETAIN);
+    this.jobs = table("Jobs", names.jobsTable, RemovalPolicy.DESTROY);
+    this.ledger = table("Ledger", names.ledgerTable, RemovalPolicy.RETAIN);
     this.modelSecret = new Secret(this, "ModelKey", {
       secretName: modelKeySecretName(props.stage),
       description:

@@ -19,9 +19,9 @@ import {
   NotificationChannelsEnvSchema,
 } from "../../shared/config/notification-channels-env.js";
 import { type RefresherEnv, RefresherEnvSchema } from "../../shared/config/refresher-env.js";
+import { stageResources } from "../../shared/config/resource-names.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { type WorkerEnv, WorkerEnvSchema } from "../../shared/config/worker-env.js";
-import { agentTableName } from "../../shared/domain/api-key.js";
 import { createIngestDeps, ingestLogger } from "../../shared/lambda/deps/ingest-deps.js";
 import {
   channelsLogger,
@@ -52,9 +52,9 @@ export const LOCAL_REFRESHER_NAME = "local-refresher";
  * the deployed stage's has, so `keys` and `proposals` with `--dynamodb-endpoint` find it without `--table`.
  */
 export const LOCAL_TABLES = {
-  jobs: "zoho-gpt-mediator-jobs",
-  ledger: "zoho-gpt-mediator-ledger",
-  agents: agentTableName(DEFAULT_STAGE),
+  jobs: stageResources(DEFAULT_STAGE).jobsTable,
+  ledger: stageResources(DEFAULT_STAGE).ledgerTable,
+  agents: stageResources(DEFAULT_STAGE).agentsTable,
 } as const;
 
 const quietMetrics = (name: string) => createPowertoolsMetrics(name, { quiet: true });

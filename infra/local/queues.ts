@@ -3,6 +3,8 @@
  * as `GET /_local/dead-letters` lists them.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { stageResources } from "../../shared/config/resource-names.js";
+import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 import type { SqsEmulator } from "./sqs.js";
 
@@ -11,8 +13,8 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 86_400;
 
 /** Queue settings, the same as the CDK stack's WorkQueue. */
 export const LOCAL_QUEUES = {
-  work: "zoho-gpt-mediator-work",
-  deadLetter: "zoho-gpt-mediator-dlq",
+  work: stageResources(DEFAULT_STAGE).workQueue,
+  deadLetter: stageResources(DEFAULT_STAGE).deadLetterQueue,
   /**
    * The default of both the queue's redrive and the worker's MAX_RECEIVE_COUNT; the stack sets the redrive from the
    * worker's effective setting, so the two always agree.

@@ -7,8 +7,6 @@
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 
-// The SDK warns about Node versions it will stop supporting; the local stack runs on the scripts' Node 22.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 // Structured logs stay at WARN here so the event lines are readable; POWERTOOLS_LOG_LEVEL=INFO shows them all.
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const { LocalEnvSchema, startLocalStack } = await import("./stack.js");

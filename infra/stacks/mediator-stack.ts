@@ -4,10 +4,12 @@ import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-api
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { stageResources } from "../../shared/config/resource-names.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
 import { hookRoutes, mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { Stage } from "../config/stages.js";
+import { Monitoring } from "../constructs/monitoring.js";
 import { NodeFunction } from "../constructs/node-function.js";
 import { NotificationChannels } from "../constructs/notification-channels.js";
 import { ToolsEndpoint } from "../constructs/tools-endpoint.js";
@@ -50,6 +52,8 @@ export class MediatorStack extends Stack {
   readonly notifications: NotificationChannels | undefined;
   /** The MCP tools and GPT Actions endpoint; absent when the stage turns tools off (`tools.enabled`). */
   readonly tools: ToolsEndpoint | undefined;
+  /** The alarm topic, the stack-wide alarms and the dashboard. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
@@ -64,7 +68,9 @@ export class MediatorStack extends Stack {
       logRetention: stage.logRetentionDays,
     });
 
+    const names = stageResources(stage.name);
     this.work = new WorkQueue(this, "Work", {
+      names: { queue: names.workQueue, deadLetterQueue: names.deadLetterQueue },
       consumerTimeout: timeout,
       maxReceiveCount: stage.maxReceiveCount,
     });
@@ -178,7 +184,23 @@ export class MediatorStack extends Stack {
       new CfnOutput(this, "AgentTableName", { value: this.tools.table.tableName });
     }
 
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      names,
+      connections: stage.connections,
+      useCases,
+      api: this.api,
+      work: this.work,
+      worker: this.worker,
+      zoho: this.zoho,
+      hooks: this.hooks,
+      tools: this.tools,
+      notifications: this.notifications,
+    });
+    // Last: every alarm of every construct notifies the topic.
+    this.monitoring.notifyOnEveryAlarm(this);
+
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, "WebhookSecretName", { value: this.hooks.secret.secretName });
     new CfnOutput(this, "WorkQueueUrl", { value: this.work.queue.queueUrl });
     new CfnOutput(this, "DeadLetterQueueUrl", { value: this.work.deadLetterQueue.queueUrl });

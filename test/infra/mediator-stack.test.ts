@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { StageSchema } from "../../infra/config/stages.js";
 import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
+import { stageResources } from "../../shared/config/resource-names.js";
 
 const stage = StageSchema.parse({ name: "test" });
 
@@ -59,12 +60,18 @@ describe("MediatorStack", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "GET /v1/health" });
   });
 
-  it("uses no hard-coded physical names for queues and functions", () => {
-    for (const type of ["AWS::SQS::Queue", "AWS::Lambda::Function"]) {
-      for (const resource of Object.values(template.findResources(type))) {
-        expect(resource.Properties?.QueueName ?? resource.Properties?.FunctionName).toBeUndefined();
-      }
-    }
+  it("names queues and tables after the stage (the CLI finds them by name), and no function", () => {
+    for (const resource of Object.values(template.findResources("AWS::Lambda::Function")))
+      expect(resource.Properties?.FunctionName).toBeUndefined();
+    const names = stageResources("test");
+    const queues = Object.values(template.findResources("AWS::SQS::Queue")).map(
+      (r) => r.Properties?.QueueName,
+    );
+    expect(queues.sort()).toEqual([names.deadLetterQueue, names.workQueue].sort());
+    const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable")).map(
+      (r) => r.Properties?.TableName,
+    );
+    expect(tables).toEqual(expect.arrayContaining([names.jobsTable, names.ledgerTable, names.agentsTable]));
   });
 
   it("creates one named secret per Zoho connection, kept on stack deletion", () => {

@@ -6,7 +6,7 @@ import { deadLetters, deadLettersAtLeast, stackPerTest, until } from "../../help
 
 const { start, get: s, writesFor, leadIds, trigger } = stackPerTest();
 const waiting = () => {
-  const q = s().sqs.server.inspectQueue("zoho-gpt-mediator-work");
+  const q = s().sqs.server.inspectQueue("zoho-gpt-mediator-dev-work");
   return [...(q?.messages.delayed ?? []), ...(q?.messages.ready ?? [])];
 };
 
@@ -87,7 +87,7 @@ describe("usage, credits and replies", () => {
     // The job is marked done just after its Zoho writes. (The table also holds each job id's pointer to its job,
     // `jobref#...`, which has no status.)
     const jobItems = async () =>
-      ((await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs" }))).Items ?? []).filter(
+      ((await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-dev-jobs" }))).Items ?? []).filter(
         (i) => i.status !== undefined,
       );
     let jobs = await jobItems();
@@ -99,7 +99,7 @@ describe("usage, credits and replies", () => {
     const readUsage = () =>
       ddb.send(
         new GetItemCommand({
-          TableName: "zoho-gpt-mediator-ledger",
+          TableName: "zoho-gpt-mediator-dev-ledger",
           Key: { id: { S: `usage#lead-enrichment#${new Date().toISOString().slice(0, 10)}` } },
         }),
       );

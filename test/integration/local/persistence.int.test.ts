@@ -86,7 +86,9 @@ describe("npm start keeps its state across a restart", () => {
       region: "us-east-1",
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
-    const jobs = await ddb.send(new ScanCommand({ TableName: "zoho-gpt-mediator-jobs", Select: "COUNT" }));
+    const jobs = await ddb.send(
+      new ScanCommand({ TableName: "zoho-gpt-mediator-dev-jobs", Select: "COUNT" }),
+    );
     ddb.destroy();
     expect(jobs.Count).toBeGreaterThanOrEqual(1);
     third.child.kill("SIGINT");
