@@ -21,7 +21,16 @@ function el(tag, attrs, ...children) {
 
 const short = (id) => (id ? String(id).slice(0, 8) : "");
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");
-const usd = (n) => `$${Number(n || 0).toFixed(4)}`;
+// Local model calls cost fractions of a cent: six decimals below a cent, else two.
+const usd = (n) => {
+  const v = Number(n || 0);
+  return `$${v !== 0 && Math.abs(v) < 0.01 ? v.toFixed(6) : v.toFixed(2)}`;
+};
+/** Long text (a reason, an event's detail) cut for the table; the whole of it in the tooltip. */
+const clip = (text, n = 180) => {
+  const t = text === undefined || text === null ? "" : String(text);
+  return t.length > n ? `${t.slice(0, n)}…` : t;
+};
 const num = (n) => Number(n || 0).toLocaleString();
 
 async function getJson(path) {
@@ -67,7 +76,7 @@ function drawSummary(s) {
         el("td", { class: "mono", title: e.jobId }, short(e.jobId)),
         el("td", {}, e.useCase),
         el("td", {}, e.subject),
-        el("td", { class: "wrap" }, e.detail),
+        el("td", { class: "wrap", title: e.detail }, clip(e.detail, 120)),
       ),
     ),
     "No events yet: send one (npx zoho-gpt-mediator send lead).",
@@ -97,7 +106,7 @@ function drawJobs(j) {
         el(
           "dl",
           {},
-          job.reason ? [el("dt", {}, "reason"), el("dd", {}, job.reason)] : [],
+          job.reason ? [el("dt", {}, "reason"), el("dd", { class: "reason" }, job.reason)] : [],
           job.written.length
             ? [
                 el("dt", {}, "written"),
@@ -185,7 +194,7 @@ function drawDeadLetters(d) {
         el("td", { class: "mono", title: l.jobId }, short(l.jobId)),
         el("td", {}, l.useCase),
         el("td", {}, l.subject),
-        el("td", { class: "wrap reason" }, l.reason || "(no reason recorded)"),
+        el("td", { class: "wrap reason", title: l.reason }, clip(l.reason) || "(no reason recorded)"),
         el("td", {}, time(l.failedAt)),
         el(
           "td",
