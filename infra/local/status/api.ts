@@ -195,14 +195,12 @@ function sandbox(s: StatusSources) {
   if (!s.sandbox) return { available: false };
   const report = s.sandbox.inspect() as {
     counts?: Record<string, unknown>;
-    tokens?: Record<string, unknown>;
-    writes?: unknown[];
-    automations?: unknown[];
+    writes?: SandboxWrite[];
     webhooks_fired?: unknown[];
     webhook_failures?: unknown[];
-    pending_faults?: unknown;
   };
-  const last = <T>(list: T[] | undefined, n: number) => (list ?? []).slice(-n).reverse();
+  // Counts and the writes' field names only: the sandbox's request log and webhook entries carry URLs whose query
+  // may hold the Desk webhook's token, which has no place on a page.
   const counts = Object.fromEntries(
     Object.entries(report.counts ?? {}).filter(([, v]) => typeof v === "number"),
   ) as Record<string, number>;
@@ -210,13 +208,32 @@ function sandbox(s: StatusSources) {
     available: true,
     url: s.sandbox.url,
     counts,
-    tokens: report.tokens ?? {},
-    writes: last(report.writes, 15),
-    automations: last(report.automations, 10),
+    writes: (report.writes ?? [])
+      .slice(-15)
+      .reverse()
+      .map((w) => ({
+        time: w.time,
+        service: w.service,
+        module: w.module,
+        operation: w.operation,
+        ids: w.ids,
+        fields: w.fields,
+        source: w.source,
+      })),
     webhooksFired: (report.webhooks_fired ?? []).length,
-    webhookFailures: last(report.webhook_failures, 5),
-    pendingFaults: report.pending_faults ?? [],
+    webhookFailures: (report.webhook_failures ?? []).length,
   };
+}
+
+/** A write as the sandbox's inspector records it (field names, never values). */
+interface SandboxWrite {
+  time?: string;
+  service?: string;
+  module?: string;
+  operation?: string;
+  ids?: string[];
+  fields?: string[][];
+  source?: string;
 }
 
 async function replay(s: StatusSources, event: APIGatewayProxyEventV2): Promise<Answer> {

@@ -276,9 +276,7 @@ function drawSandbox(s) {
           : el("tr", {}, el("td", { colspan: 7, class: "empty" }, "No writes yet.")),
       ),
     ),
-    s.webhookFailures.length
-      ? el("p", { class: "muted" }, `${s.webhookFailures.length} webhook delivery failure(s) recently`)
-      : "",
+    s.webhookFailures ? el("p", { class: "muted" }, `${s.webhookFailures} webhook delivery failure(s)`) : "",
   );
 }
 

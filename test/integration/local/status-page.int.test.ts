@@ -116,23 +116,34 @@ describe("status page", () => {
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
-  it("lists a dead letter with its reason; its Replay button runs the job once more, exactly once", async () => {
-    stack.model?.inject({ kind: "malformed", variant: "schema", count: 2 });
+  it("lists dead letters with their reasons; a job's Replay button runs that job once more, exactly once, and leaves the other dead letter alone", async () => {
+    // Two malformed answers per job: both jobs are dead-lettered.
+    stack.model?.inject({ kind: "malformed", variant: "schema", count: 4 });
     const second = await sendLead({
       ...LEAD,
       First_Name: "Kari",
       Last_Name: "Nordmann",
       Email: "kari@nordlys.example",
     });
+    const third = await sendLead({
+      ...LEAD,
+      First_Name: "Ola",
+      Last_Name: "Hansen",
+      Email: "ola@nordlys.example",
+    });
 
     const row = page.locator("#dead-letters tbody tr", { hasText: second });
+    const other = page.locator("#dead-letters tbody tr", { hasText: third });
     await row.waitFor({ timeout: 25_000 });
+    await other.waitFor({ timeout: 25_000 });
     expect(await row.locator("td.reason").textContent()).toMatch(/^model output failed twice/);
+    expect(await other.locator("td.reason").textContent()).toMatch(/^model output failed twice/);
     const jobId = await row.getAttribute("data-job-id");
-    if (!jobId) throw new Error("the dead letter row names its job");
+    const otherJobId = await other.getAttribute("data-job-id");
+    if (!jobId || !otherJobId) throw new Error("each dead letter row names its job");
     await jobCard(second, "dead-lettered").waitFor({ timeout: 10_000 });
-    expect(leadWrites(stack, second)).toEqual([]);
-    expect(Number(await page.locator('#stages li[data-stage="dead-lettered"] .n').textContent())).toBe(1);
+    expect([...leadWrites(stack, second), ...leadWrites(stack, third)]).toEqual([]);
+    expect(Number(await page.locator('#stages li[data-stage="dead-lettered"] .n').textContent())).toBe(2);
 
     await row.getByRole("button", { name: "Replay" }).click();
 
@@ -140,12 +151,13 @@ describe("status page", () => {
     expect(await page.locator("#replay-result").textContent()).toMatch(
       /^Replayed 1 dead letter\(s\) of job /,
     );
-    await page
-      .locator("#dead-letters tbody td.empty", { hasText: "No dead letters." })
-      .waitFor({ timeout: 10_000 });
-    expect(stack.deadLetters()).toEqual([]);
-    const writes = leadWrites(stack, second);
-    expect(writes).toHaveLength(1);
+    await until(async () => expect(await row.count()).toBe(0), 10_000);
+    expect(leadWrites(stack, second)).toHaveLength(1);
+    // The other job is still dead-lettered, its dead letter still listed with its reason, nothing written for it.
+    expect(await other.count()).toBe(1);
+    expect(stack.deadLetters().map((d) => (d.body as { jobId?: string }).jobId)).toEqual([otherJobId]);
+    expect(await jobCard(third, "dead-lettered").count()).toBe(1);
+    expect(leadWrites(stack, third)).toEqual([]);
 
     // A second replay of the same job finds nothing to replay: the job ran once.
     const again = await fetch(`${stack.api?.url}/_status/api/replay`, {
@@ -155,6 +167,7 @@ describe("status page", () => {
     });
     expect(await again.json()).toEqual({ jobId, replayed: 0, left: 0 });
     expect(leadWrites(stack, second)).toHaveLength(1);
+    expect(stack.deadLetters()).toHaveLength(1);
   });
 
   it("refuses a replay without the page's header (a cross-site request cannot send it) and a bad job id", async () => {
