@@ -1,7 +1,7 @@
 /**
  * The local API's routes, as API Gateway routes them when deployed: the webhooks to the ingest's wrapped handler,
  * the tool routes (MCP, REST, openapi.json) to the tool function's, `GET /v1/health` to the health function,
- * everything else API Gateway's 404; plus a local-only view of the dead letters.
+ * everything else API Gateway's 404; plus local-only views: the dead letters, and the status page (`/_status`).
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { handler as healthHandler } from "../../functions/health/handler.js";
@@ -9,6 +9,7 @@ import type { ApiGatewayV2Result } from "../../shared/lambda/api-gateway.js";
 import { isToolRoute } from "../config/tool-routes.js";
 import type { DeadLetter } from "./queues.js";
 import type { LocalRoute } from "./router.js";
+import { type StatusSources, statusRoute } from "./status/api.js";
 
 const notFound = {
   statusCode: 404,
@@ -23,6 +24,8 @@ export function localRoutes(parts: {
   deadLetters: () => DeadLetter[];
   /** One line per received request (npm start prints it). */
   say: (line: string) => void;
+  /** What the status page reads; absent, `/_status` is a 404. */
+  status?: StatusSources;
 }): LocalRoute[] {
   const tools = async (event: APIGatewayProxyEventV2) => {
     const handler = parts.tools?.();
@@ -42,10 +45,12 @@ export function localRoutes(parts: {
       prefix: "/v1/hooks/",
       handler: async (event) => {
         const res = await parts.ingest(event);
-        const accepted =
+        const answer =
           res.statusCode < 300 && res.headers["content-type"] === "application/json"
-            ? (JSON.parse(res.body) as { accepted?: number }).accepted
+            ? (JSON.parse(res.body) as { accepted?: number; jobIds?: string[] })
             : undefined;
+        const accepted = answer?.accepted;
+        parts.status?.feed.received(event.rawPath, res.statusCode, answer?.jobIds ?? []);
         parts.say(
           `received  ${event.requestContext.http.method} ${event.rawPath} -> ${res.statusCode}${accepted !== undefined ? `, queued ${accepted}` : ""}`,
         );
@@ -60,6 +65,7 @@ export function localRoutes(parts: {
           ? healthHandler()
           : notFound,
     },
+    ...(parts.status ? [{ prefix: "/_status", handler: statusRoute(parts.status) }] : []),
     {
       // Local only: the dead letters with their reasons, without consuming them.
       prefix: "/_local/",

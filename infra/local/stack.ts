@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoJobStore } from "../../shared/adapters/dynamodb/job-store.js";
 import { ensureTables } from "../../shared/adapters/dynamodb/tables.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../shared/adapters/sqs/sqs-queue.js";
@@ -59,6 +60,9 @@ import { localRoutes } from "./routes.js";
 import { type SecretsManagerEmulator, startSecretsManager } from "./secrets-manager/server.js";
 import { lambdaEnv } from "./settings.js";
 import { type SqsEmulator, startSqs } from "./sqs.js";
+import type { StatusSources } from "./status/api.js";
+import { StatusFeed } from "./status/feed.js";
+import { makeReplayJob, makeUsageReader } from "./status/sources.js";
 import { ensureDemoKey, type LocalTools, localTools, localToolsEnv } from "./tools.js";
 import { createLocalZohoConnection, type LocalZohoConnection } from "./zoho-connection.js";
 import type { SandboxOptions } from "./zoho-sandbox/config.js";
@@ -122,6 +126,8 @@ export interface LocalStack {
   notifications?: { run(): Promise<ChannelOutcome[]> };
   /** Dead letters with their reasons, read without consuming them. */
   deadLetters(): DeadLetter[];
+  /** The status page (`GET /_status` on the local API): events by stage, jobs, dead letters, costs, the sandbox. */
+  statusUrl: string;
   /** What a restart found in the state directory. */
   restored: { sandbox: boolean; secrets: boolean; work: number; deadLetter: number };
   stop(): Promise<void>;
@@ -269,10 +275,17 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       started.push({ close: () => persister.stop() });
     }
     const deadLetters = (): DeadLetter[] => readDeadLetters(sqs);
+    // The status page's sources; the job store, replay and ledger join once DynamoDB and the worker run (below).
+    const status: StatusSources = {
+      feed: new StatusFeed(),
+      deadLetters,
+      queueDepths: () => queueDepths(sqs),
+      sandbox,
+    };
     // The tool routes answer once the tool function is built below (it needs DynamoDB and the API's port).
     let toolsHandler: ((event: APIGatewayProxyEventV2) => Promise<ApiGatewayV2Result>) | undefined;
     const api = await startLocalApi(
-      localRoutes({ ingest: ingest.handler, tools: () => toolsHandler, deadLetters, say }),
+      localRoutes({ ingest: ingest.handler, tools: () => toolsHandler, deadLetters, say, status }),
       env.LOCAL_API_PORT,
     );
     started.push(api);
@@ -309,10 +322,20 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
           connectionSecretName: connection.secretName,
         },
       );
-      const progress = (e: ProgressEvent) =>
+      const jobStore = new DynamoJobStore(ddb, LOCAL_TABLES.jobs);
+      const readUsage = makeUsageReader(ddb, LOCAL_TABLES.ledger);
+      const replayJob = makeReplayJob(sqsClient, queues);
+      Object.assign(status, {
+        jobs: () => (jobId: string) => jobStore.statusOf(jobId),
+        usage: () => readUsage,
+        replayJob: () => replayJob,
+      });
+      const progress = (e: ProgressEvent) => {
+        status.feed.progress(e);
         say(
           `${e.stage.padEnd(9)} ${e.useCase} ${e.subject} job ${e.jobId.slice(0, 8)}${e.detail ? ` (${e.detail.slice(0, 160)})` : ""}`,
         );
+      };
       const worker = localWorker(
         workerEnv,
         {
@@ -456,6 +479,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       },
       ...(notifications ? { notifications } : {}),
       deadLetters,
+      statusUrl: `${api.url}/_status`,
       restored,
       stop: async () => {
         for (const s of started.reverse()) await s.close();
@@ -465,4 +489,16 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     for (const s of started.reverse()) await Promise.resolve(s.close()).catch(() => {});
     throw error;
   }
+}
+
+/** Messages waiting on and in flight from the work queue, and on the dead-letter queue (the status page's line). */
+function queueDepths(sqs: SqsEmulator) {
+  const work = sqs.server.inspectQueue(LOCAL_QUEUES.work);
+  const dead = sqs.server.inspectQueue(LOCAL_QUEUES.deadLetter);
+  const waiting = (q: typeof work) => (q ? q.messages.ready.length + q.messages.delayed.length : 0);
+  return {
+    work: waiting(work),
+    workInFlight: work?.messages.inflight.length ?? 0,
+    deadLetter: waiting(dead) + (dead?.messages.inflight.length ?? 0),
+  };
 }
