@@ -119,7 +119,9 @@ export class Worker extends Construct {
     props.deadLetterQueue.grantSendMessages(this.function);
 
     // A required target field the org lacks stops a use case for a connection; its events wait until it is fixed.
+    // Only a use case with a required target can stop (MappingIncomplete): an alarm on any other could never fire.
     for (const useCase of Object.values(mappedUseCases(props.useCases))) {
+      if (!useCase.mapping.targets.some((t) => t.required)) continue;
       this.mappingAlarms.push(
         new Alarm(this, `MappingIncomplete-${useCase.name}`, {
           alarmDescription: `${useCase.name} is stopped for a connection: a required Zoho field is missing, of the wrong type or read-only (the worker logs which). Its events wait. Run \`npx zoho-gpt-mediator doctor\` for the fix.`,

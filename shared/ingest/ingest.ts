@@ -20,6 +20,7 @@ import type { LoopGuardConfig } from "../domain/loop-guard.js";
 import { ValidationError, WorkMustWaitError } from "../errors.js";
 import type { AppLogger } from "../observability/logger.js";
 import type { Clock } from "../ports/clock.js";
+import type { Metrics } from "../ports/metrics.js";
 import type { Queue } from "../ports/queue.js";
 import type { WorkMessage } from "../schemas/work-message.js";
 import { USE_CASE_CATALOG } from "../use-cases/catalog.js";
@@ -58,6 +59,11 @@ export interface IngestDeps {
   sharedCounter?: SharedCounter;
   /** The use cases served: their triggers are the routes. @default USE_CASE_CATALOG */
   catalog?: readonly UseCaseDescriptor[];
+  /**
+   * Counts `WebhookAccepted {useCase}` per queued unit (here) and `WebhookRejected {reason}` per refused request (in
+   * the handler, shared/lambda/ingest.ts), for the dashboard and the 401 alarm. @default none
+   */
+  metrics?: Metrics;
 }
 
 const HOOKS = `${HOOKS_PREFIX}/`;
@@ -160,6 +166,7 @@ export function makeIngest(deps: IngestDeps) {
     }));
     checkSerialised(messages);
     if (messages.length > 0) await deps.queue.send(messages);
+    for (const m of messages) deps.metrics?.count("WebhookAccepted", 1, { useCase: m.useCase });
     for (const m of messages)
       deps.logger.info("trigger queued", {
         jobId: m.jobId,

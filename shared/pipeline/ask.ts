@@ -76,6 +76,9 @@ export async function askModel(
     call.completionTokens += u.completionTokens;
     call.costMicros += costMicros;
     usageBook.add(message.useCase, utcDay(deps.clock.now()), u, costMicros);
+    // The dashboard's tokens and cost per use case (whole millionths of a dollar: EMF values are plain numbers).
+    deps.metrics.count("ModelTokens", u.promptTokens + u.completionTokens, { useCase: message.useCase });
+    deps.metrics.count("ModelCostMicros", Math.round(costMicros), { useCase: message.useCase });
   };
   let answeredBy = model;
 
@@ -90,6 +93,12 @@ export async function askModel(
     calls.push(call);
     let repairHint: string | undefined;
     for (let attempt = 0; ; attempt++) {
+      const started = deps.clock.now();
+      // Each answer's time, kept or not (a rejected answer took as long); its Average per use case is the latency.
+      const timed = () =>
+        deps.metrics.count("ModelLatencyMs", Math.max(0, deps.clock.now() - started), {
+          useCase: message.useCase,
+        });
       try {
         const result = await deps.llm.ask({
           model,
@@ -101,11 +110,13 @@ export async function askModel(
           ...(request.images?.length ? { images: request.images } : {}),
           ...(repairHint ? { repairHint } : {}),
         });
+        timed();
         record(call, result.usage);
         answeredBy = result.model;
         return result.value as Record<string, unknown>;
       } catch (error) {
         if (!(error instanceof LlmOutputError)) throw error;
+        timed();
         const spent = (error as { usage?: LlmUsage }).usage;
         if (spent) record(call, spent);
         if (attempt === 1)

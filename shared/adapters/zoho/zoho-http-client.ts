@@ -57,6 +57,8 @@ export interface ZohoHttpClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called with every credits reading, so callers can slow down as credits run low. */
   onCredits?: (remaining: number) => void;
+  /** Called with the status of every answer Zoho gives (each retry too): the calls and 429s the dashboard counts. */
+  onResponse?: (status: number) => void;
 }
 
 /**
@@ -198,6 +200,7 @@ export class ZohoHttpClient {
           : new UpstreamUnavailableError(upstream, `${what} could not reach Zoho`, { cause: error });
       }
 
+      this.options.onResponse?.(res.status);
       const credits = res.headers.get("x-api-credits-remaining");
       const creditsRemaining = credits !== null && /^\d+$/.test(credits) ? Number(credits) : undefined;
       if (creditsRemaining !== undefined) {

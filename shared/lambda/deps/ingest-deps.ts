@@ -8,6 +8,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createDynamoDbClient } from "../../adapters/dynamodb/client.js";
 import { DynamoRateCounter } from "../../adapters/dynamodb/rate-counter.js";
+import { createPowertoolsMetrics, EmfMetrics } from "../../adapters/metrics/powertools-metrics.js";
 import { SecretsManagerStore } from "../../adapters/secrets/secrets-manager-store.js";
 import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../adapters/sqs/sqs-queue.js";
@@ -18,11 +19,14 @@ import { parseWebhookSecrets, type WebhookSecrets } from "../../ingest/webhook-a
 import { type AppLogger, createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
 import { type Clock, systemClock } from "../../ports/clock.js";
+import type { Metrics } from "../../ports/metrics.js";
 import type { Queue } from "../../ports/queue.js";
 import type { SecretStore } from "../../ports/secret-store.js";
 import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
 
 export const ingestLogger = createLogger("ingest");
+/** The ingest's CloudWatch metrics (EMF, service "ingest"): WebhookAccepted and WebhookRejected. */
+export const ingestMetrics = createPowertoolsMetrics("ingest");
 
 /** Reads and parses the webhook secret through a TTL'd store, re-parsing only when its version changes. */
 export function webhookSecretsLoader(store: SecretStore, name: string): () => Promise<WebhookSecrets> {
@@ -59,6 +63,8 @@ export interface IngestExtras {
   logger?: AppLogger;
   /** Wraps the work queue (the local stack journals what it sends, so a restart loses nothing). */
   decorateQueue?: (queue: Queue) => Queue;
+  /** Where the ingest counts accepted and refused webhooks. AWS: EMF (`ingestMetrics`); absent, nothing is counted. */
+  metrics?: Metrics;
 }
 
 export function createIngestDeps(
@@ -90,6 +96,7 @@ export function createIngestDeps(
       : {}),
     // The catalog's routing reads `catalog` (see shared/use-cases/descriptor.ts); absent, the default catalog.
     ...(extras.catalog ? { catalog: extras.catalog } : {}),
+    ...(extras.metrics ? { metrics: extras.metrics } : {}),
   };
 }
 
@@ -99,10 +106,15 @@ let deps: IngestDeps | undefined;
 export function getIngestDeps(): IngestDeps {
   if (deps) return deps;
   const env = IngestEnvSchema.parse(process.env);
-  deps = createIngestDeps(env, {
-    sqs: createSqsClient(),
-    secretsManager: new SecretsManagerClient({}),
-    ...(env.INGEST_RATE_TABLE ? { dynamodb: createDynamoDbClient() } : {}),
-  });
+  deps = createIngestDeps(
+    env,
+    {
+      sqs: createSqsClient(),
+      secretsManager: new SecretsManagerClient({}),
+      ...(env.INGEST_RATE_TABLE ? { dynamodb: createDynamoDbClient() } : {}),
+    },
+    // Each count is a single-metric EMF line, written at once: no flush layer is needed.
+    { metrics: new EmfMetrics(ingestMetrics) },
+  );
   return deps;
 }

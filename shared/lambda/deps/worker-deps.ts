@@ -80,6 +80,7 @@ export function createWorkerDeps(
     maxConcurrent: extras.zohoConcurrency ?? 5,
     ...(extras.sleep ? { sleep: extras.sleep } : {}),
     ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
+    metrics,
   });
   const budget = tokenBudget(env.TOKEN_BUDGET_PER_DAY);
   const pipeline = makePipeline({

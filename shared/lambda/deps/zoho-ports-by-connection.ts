@@ -10,6 +10,7 @@ import { TokenProvider } from "../../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import { ConfigError } from "../../errors.js";
 import type { Clock } from "../../ports/clock.js";
+import type { Metrics } from "../../ports/metrics.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
 import type { ZohoPorts, ZohoPortsFor } from "../../ports/zoho.js";
@@ -25,6 +26,8 @@ export interface ZohoPortsOptions {
   /** Sleep between Zoho retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
   retry?: Partial<RetryPolicy>;
+  /** Counts ZohoCalls, ZohoThrottled (429s) and ZohoCreditsRemaining per connection. @default none */
+  metrics?: Metrics;
 }
 
 export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
@@ -48,9 +51,22 @@ export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
         maxConcurrent: options.maxConcurrent,
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.metrics ? zohoCallMetrics(options.metrics, connection) : {}),
       }),
     );
     ports.set(connection, client);
     return client;
+  };
+}
+
+/** The client's hooks that count its answers for one connection (the dashboard's Zoho calls, 429s and credits). */
+function zohoCallMetrics(metrics: Metrics, connection: string) {
+  return {
+    onResponse: (status: number) => {
+      metrics.count("ZohoCalls", 1, { connection });
+      if (status === 429) metrics.count("ZohoThrottled", 1, { connection });
+    },
+    // A reading, not a count: the dashboard shows its Minimum per period.
+    onCredits: (remaining: number) => metrics.count("ZohoCreditsRemaining", remaining, { connection }),
   };
 }
