@@ -92,6 +92,8 @@ export function localIngest(
     {
       catalog: extras.useCases,
       logger: ingestLogger,
+      // WebhookAccepted / WebhookRejected go to the connection's in-memory metrics, as the other functions' counts do.
+      metrics: wiring.connection.metrics,
       ...(extras.decorateQueue ? { decorateQueue: extras.decorateQueue } : {}),
     },
   );
