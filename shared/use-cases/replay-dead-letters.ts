@@ -58,8 +58,13 @@ export function makeReplayDeadLetters(deps: { queues: ReplayQueues; now?: () => 
       );
       if (batch.length === 0) break;
       let stop = false;
-      for (const letter of batch) {
-        if (jobId !== undefined && (jobIdOf(letter.body) !== jobId || result.replayed.length >= limit)) {
+      // Another job's letters are set aside first, so even a failed move below leaves them to be made visible.
+      const mine =
+        jobId === undefined
+          ? batch
+          : batch.filter((l) => jobIdOf(l.body) === jobId || !passedOver.push(l.receiptHandle));
+      for (const letter of mine) {
+        if (result.replayed.length >= limit) {
           passedOver.push(letter.receiptHandle);
           continue;
         }
