@@ -107,13 +107,11 @@ export const statusCommand: RegisterCommand = (program, ctx) => {
             depthOf(t.sqs(), urls.deadLetter),
           ]);
           const letters = await makeListDeadLetters({ queues: await replayQueuesOf(t, 5) })();
-          const errors = letters
-            .slice(0, Math.max(0, Number(options.errors) || 0))
-            .map((d) => ({
-              at: d.failedAt ?? null,
-              jobId: d.jobId ?? null,
-              reason: redactString(d.reason ?? ""),
-            }));
+          const errors = letters.slice(0, Math.max(0, Number(options.errors) || 0)).map((d) => ({
+            at: d.failedAt ?? null,
+            jobId: d.jobId ?? null,
+            reason: redactString(d.reason ?? ""),
+          }));
           const cw = cloudWatchOf(t, ctx.env);
           let oldest: number | null | "n/a" = "n/a";
           let alarms: { name: string; reason: string }[] | "n/a" = "n/a";
