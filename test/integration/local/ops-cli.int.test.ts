@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { COMMANDS } from "../../../infra/cli/commands/index.js";
 import { runProgram } from "../../../infra/cli/program.js";
@@ -130,7 +131,9 @@ describe("ops commands on the local stack", () => {
 
     const list = await cli(["dlq", "list", "--json"]);
     expect(list.code).toBe(0);
-    const letters = JSON.parse(list.out) as { id: string; jobId: string; reason: string }[];
+    const letters = JSON.parse(list.out) as { id: string; jobId: string; reason: string; body?: string }[];
+    // The list leaves the message out; show has it.
+    const full = JSON.parse((await cli(["dlq", "show", jobId, "--json"])).out) as { body: string };
     expect(letters).toHaveLength(1);
     expect(letters[0]?.jobId).toBe(jobId);
     expect(letters[0]?.reason).toBeTruthy();
@@ -154,6 +157,24 @@ describe("ops commands on the local stack", () => {
     await until(async () =>
       expect((await cli(["jobs", "show", jobId, "--json"])).out).toContain('"status": "done"'),
     );
+    expect(leadWrites(stack, id)).toHaveLength(1);
+    // A crash between the replay's send and its delete leaves a second copy marked as the same replay: the job
+    // store has spent that mark, so the copy is acknowledged as a duplicate, no model call, no write.
+    expect((await cli(["dlq", "show", jobId, "--json"])).code).toBe(1);
+    const requests = stack.model?.stats().requests;
+    await stack.sqsClient.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queues.workUrl,
+        MessageBody: full.body,
+        MessageAttributes: { replay: { DataType: "String", StringValue: letters[0]?.id as string } },
+      }),
+    );
+    await until(() =>
+      expect(stack.events.filter((e) => e.startsWith("duplicate") && e.includes(id)).length).toBeGreaterThan(
+        0,
+      ),
+    );
+    expect(stack.model?.stats().requests).toBe(requests);
     expect(leadWrites(stack, id)).toHaveLength(1);
     const shown = JSON.parse((await cli(["jobs", "show", jobId, "--json"])).out);
     expect(shown.replayOf).toBe(letters[0]?.id);
