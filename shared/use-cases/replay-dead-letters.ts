@@ -59,10 +59,8 @@ export function makeReplayDeadLetters(deps: { queues: ReplayQueues; now?: () => 
       if (batch.length === 0) break;
       let stop = false;
       // Another job's letters are set aside first, so even a failed move below leaves them to be made visible.
-      const mine =
-        jobId === undefined
-          ? batch
-          : batch.filter((l) => jobIdOf(l.body) === jobId || !passedOver.push(l.receiptHandle));
+      const mine = jobId === undefined ? batch : batch.filter((l) => jobIdOf(l.body) === jobId);
+      if (jobId !== undefined) for (const l of batch) if (!mine.includes(l)) passedOver.push(l.receiptHandle);
       for (const letter of mine) {
         if (result.replayed.length >= limit) {
           passedOver.push(letter.receiptHandle);
