@@ -1,5 +1,6 @@
 /** Environment of the worker: names, URLs and numbers only, never secrets. Parsed once at cold start. */
 import * as z from "zod";
+import { mergePrices } from "../domain/model-prices.js";
 import { ConfigError } from "../errors.js";
 import type { UseCaseDescriptor } from "../use-cases/descriptor.js";
 import { LEAD_TARGET_KEYS } from "../use-cases/lead-enrichment/targets.js";
@@ -83,8 +84,16 @@ export const WorkerEnvSchema = z.object({
    * the org's field metadata, never Zoho's token endpoint.
    */
   WAIT_RECHECK_SECONDS: z.coerce.number().int().min(5).max(300).default(20),
-  /** Micro-dollars per million tokens: `{"gpt-4o-mini": {"prompt": 150000, "completion": 600000}}`. */
-  MODEL_PRICES: json(z.record(z.string(), z.object({ prompt: z.number(), completion: z.number() })), {}),
+  /**
+   * Micro-dollars per million tokens: `{"gpt-4o-mini": {"prompt": 150000, "completion": 600000}}`, over the dated
+   * default table (shared/domain/model-prices.ts), so a common model's cost is never 0 when none is configured.
+   */
+  MODEL_PRICES: json(
+    z.record(z.string(), z.object({ prompt: z.number().min(0), completion: z.number().min(0) })),
+    {},
+  ).transform((prices) => mergePrices(prices)),
+  /** How long the ledger keeps a use case's daily usage row (cost and token history for `usage`). */
+  LEDGER_RETENTION_DAYS: z.coerce.number().int().min(3).max(3650).default(400),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 

@@ -29,6 +29,15 @@ export interface JobStatus {
   reason?: string;
   /** What the job recorded when done (fields written, usage, outcome). */
   outcome?: Record<string, unknown>;
+  /** The trigger's dedup key (what the job is about: `crm:Leads:<id>:<modified time>`...). */
+  dedupKey?: string;
+  /** The guarded plan: its writes, which are done, the audit step (kept after completion, for `jobs show`). */
+  plan?: StoredPlan;
+  /** When dead-lettered (ISO time), and the dead letter's id an operator's replay carries. */
+  deadLetteredAt?: string;
+  deadLetterId?: string;
+  /** The dead letter this job's current run replays. */
+  replayOf?: string;
 }
 
 /**

@@ -10,4 +10,17 @@ export interface Ledger {
   tokensSpent(useCase: string, day: string): Promise<number>;
   /** Adds a model call's usage and cost (micro-dollars) to the use case's day. */
   addUsage(useCase: string, day: string, usage: LlmUsage, costMicros: number): Promise<void>;
+  /** Every use case's daily usage rows from `fromDay` to `toDay` (UTC `YYYY-MM-DD`, both included), for `usage`. */
+  usageBetween(fromDay: string, toDay: string): Promise<UsageRow[]>;
+}
+
+/** One use case's usage on one UTC day, as the ledger keeps it (for the retention the deployment sets). */
+export interface UsageRow {
+  useCase: string;
+  day: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** Micro-dollars, at the prices in force when each call was made. */
+  costMicros: number;
+  calls: number;
 }

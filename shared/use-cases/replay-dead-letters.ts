@@ -26,15 +26,46 @@ const BOOKKEEPING = ["reason", "failedAt", "receiveCount", "deferrals", "deadLet
 
 export function makeReplayDeadLetters(deps: { queues: ReplayQueues; now?: () => number }) {
   const now = deps.now ?? Date.now;
-  return async function replayDeadLetters(options: { limit?: number } = {}): Promise<ReplayResult> {
+  /**
+   * `jobId`: only that job's dead letter(s) (`dlq replay --job`); the others are read past, kept hidden until the
+   * replay ends (so the read does not meet them again) and then made visible at once, untouched.
+   */
+  return async function replayDeadLetters(
+    options: { limit?: number; jobId?: string } = {},
+  ): Promise<ReplayResult> {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const startedAt = now();
     const result: ReplayResult = { replayed: [], left: 0 };
+    const passedOver: string[] = [];
+    try {
+      await replayUntil(limit, startedAt, options.jobId, result, passedOver);
+    } finally {
+      await Promise.all(passedOver.map((h) => deps.queues.releaseDeadLetter(h).catch(() => {})));
+    }
+    return result;
+  };
+
+  async function replayUntil(
+    limit: number,
+    startedAt: number,
+    jobId: string | undefined,
+    result: ReplayResult,
+    passedOver: string[],
+  ): Promise<void> {
     while (result.replayed.length < limit) {
-      const batch = await deps.queues.receiveDeadLetters(Math.min(10, limit - result.replayed.length));
+      const batch = await deps.queues.receiveDeadLetters(
+        jobId ? 10 : Math.min(10, limit - result.replayed.length),
+      );
       if (batch.length === 0) break;
       let stop = false;
-      for (const letter of batch) {
+      // Another job's letters are set aside first, so even a failed move below leaves them to be made visible.
+      const mine = jobId === undefined ? batch : batch.filter((l) => jobIdOf(l.body) === jobId);
+      if (jobId !== undefined) for (const l of batch) if (!mine.includes(l)) passedOver.push(l.receiptHandle);
+      for (const letter of mine) {
+        if (result.replayed.length >= limit) {
+          passedOver.push(letter.receiptHandle);
+          continue;
+        }
         const failedAt = Date.parse(letter.attributes.failedAt?.StringValue ?? "");
         if (stop || failedAt >= startedAt) {
           // Dead-lettered after this replay began (perhaps by it): the next replay's business, not this one's.
@@ -59,8 +90,7 @@ export function makeReplayDeadLetters(deps: { queues: ReplayQueues; now?: () => 
       }
       if (stop) break;
     }
-    return result;
-  };
+  }
 }
 
 function jobIdOf(body: string): string | undefined {

@@ -136,10 +136,28 @@ export class DynamoJobStore implements JobStore {
                 : "in-progress",
         ...(status === S.deadLettered ? { reason: stringOf(item.reason) ?? "dead-lettered" } : {}),
         ...(outcome ? { outcome: JSON.parse(outcome) as Record<string, unknown> } : {}),
+        ...this.details(key, item),
       };
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  /** What `jobs show` and the status page read beyond the status: the plan, the trigger, the dead letter. */
+  private details(key: string, item: Record<string, unknown>): Partial<JobStatus> {
+    const raw = stringOf(item.plan);
+    const parsed = raw ? StoredPlanSchema.safeParse(JSON.parse(raw)) : undefined;
+    const dedupKey = key.slice(key.indexOf("|") + 1);
+    const at = stringOf(item.deadLetteredAt);
+    const id = stringOf(item.deadLetterId);
+    const replayOf = stringOf(item.replayOf);
+    return {
+      ...(dedupKey ? { dedupKey } : {}),
+      ...(parsed?.success ? { plan: parsed.data } : {}),
+      ...(at ? { deadLetteredAt: at } : {}),
+      ...(id ? { deadLetterId: id } : {}),
+      ...(replayOf ? { replayOf } : {}),
+    };
   }
 
   /**
@@ -175,8 +193,9 @@ export class DynamoJobStore implements JobStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { id: key },
-          UpdateExpression: "SET #s = :d, outcome = :o, expiresAt = :e REMOVE leaseUntil, #plan",
-          ExpressionAttributeNames: { "#s": "status", "#plan": "plan" },
+          // The plan stays as the job's record (`jobs show`: its writes and audit step); a done job is never re-planned.
+          UpdateExpression: "SET #s = :d, outcome = :o, expiresAt = :e REMOVE leaseUntil",
+          ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
             ":d": S.done,
             ":o": JSON.stringify(outcome),

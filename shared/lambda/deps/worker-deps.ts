@@ -17,6 +17,7 @@ import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { WorkQueueControl } from "../../adapters/sqs/work-queue-control.js";
 import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
 import { fieldMapOf, tokenBudget, type WorkerEnv, WorkerEnvSchema } from "../../config/worker-env.js";
+import { priceOf } from "../../domain/model-prices.js";
 import { ConfigError } from "../../errors.js";
 import { type AppLogger, createLogger } from "../../observability/logger.js";
 import { registerSecret } from "../../observability/redact.js";
@@ -89,7 +90,9 @@ export function createWorkerDeps(
     ...(extras.settings ? { settings: extras.settings } : {}),
     llm: clients.llm,
     jobs: new DynamoJobStore(clients.dynamodb, env.JOBS_TABLE, clock),
-    ledger: new DynamoLedger(clients.dynamodb, env.LEDGER_TABLE),
+    ledger: new DynamoLedger(clients.dynamodb, env.LEDGER_TABLE, {
+      retentionDays: env.LEDGER_RETENTION_DAYS,
+    }),
     metadata: new FieldMetadataCache(clock),
     zohoFor,
     clock,
@@ -106,7 +109,7 @@ export function createWorkerDeps(
       audit: { mode: env.AUDIT_MODE, field: env.AUDIT_FIELD },
       quarantineNote: env.QUARANTINE_NOTE,
       sendReplies: { enabled: env.DESK_SEND_REPLIES, fromAddress: env.DESK_FROM_ADDRESS ?? null },
-      price: (model) => env.MODEL_PRICES[model] ?? { prompt: 0, completion: 0 },
+      price: (model) => priceOf(model, env.MODEL_PRICES),
       // Longer than a batch can take: the function timeout, which the stack sets to MODEL_TIMEOUT_MS + 10 s (plus a
       // minute's margin), and at least 5 minutes; shorter than the queue's visibility timeout (6x the timeout).
       leaseMs: Math.max(5 * 60_000, env.MODEL_TIMEOUT_MS + 70_000),

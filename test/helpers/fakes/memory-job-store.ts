@@ -5,7 +5,7 @@
  */
 import { UpstreamUnavailableError } from "../../../shared/errors.js";
 import type { ClaimResult, JobStatus, JobStore, StoredPlan } from "../../../shared/ports/job-store.js";
-import type { Ledger } from "../../../shared/ports/ledger.js";
+import type { Ledger, UsageRow } from "../../../shared/ports/ledger.js";
 import type { LlmUsage } from "../../../shared/ports/llm.js";
 
 type Status = "IN_PROGRESS" | "REPLAYING" | "DONE" | "DEAD_LETTERED";
@@ -58,6 +58,9 @@ export class MemoryJobStore implements JobStore {
       status,
       ...(item.status === "DEAD_LETTERED" ? { reason: item.reason ?? "dead-lettered" } : {}),
       ...(item.outcome ? { outcome: item.outcome } : {}),
+      dedupKey: (key ?? "").slice((key ?? "").indexOf("|") + 1),
+      ...(item.plan ? { plan: structuredClone(item.plan) } : {}),
+      ...(item.deadLetterId ? { deadLetterId: item.deadLetterId } : {}),
     };
   }
 
@@ -107,7 +110,14 @@ export class MemoryJobStore implements JobStore {
 
   async complete(key: string, outcome: Record<string, unknown>) {
     this.fail("complete");
-    this.items.set(key, { status: "DONE", leaseUntil: 0, outcome });
+    const item = this.items.get(key);
+    // The plan stays as the job's record (`jobs show`), as in the DynamoDB store.
+    this.items.set(key, {
+      status: "DONE",
+      leaseUntil: 0,
+      outcome,
+      ...(item?.plan ? { plan: item.plan } : {}),
+    });
   }
 
   async release(key: string) {
@@ -148,8 +158,29 @@ export class MemoryLedger implements Ledger {
   async tokensSpent(useCase: string, day: string) {
     return this.usage.get(`${useCase}#${day}`) ?? 0;
   }
-  async addUsage(useCase: string, day: string, usage: LlmUsage) {
+  /** The usage rows as the DynamoDB ledger keeps them (use case and day -> sums). */
+  readonly rows = new Map<string, UsageRow>();
+  async addUsage(useCase: string, day: string, usage: LlmUsage, costMicros = 0) {
     const k = `${useCase}#${day}`;
     this.usage.set(k, (this.usage.get(k) ?? 0) + usage.promptTokens + usage.completionTokens);
+    const row = this.rows.get(k) ?? {
+      useCase,
+      day,
+      promptTokens: 0,
+      completionTokens: 0,
+      costMicros: 0,
+      calls: 0,
+    };
+    row.promptTokens += usage.promptTokens;
+    row.completionTokens += usage.completionTokens;
+    row.costMicros += Math.round(costMicros);
+    row.calls += 1;
+    this.rows.set(k, row);
+  }
+  async usageBetween(fromDay: string, toDay: string): Promise<UsageRow[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.day >= fromDay && r.day <= toDay)
+      .map((r) => ({ ...r }))
+      .sort((a, b) => a.day.localeCompare(b.day) || a.useCase.localeCompare(b.useCase));
   }
 }

@@ -6,6 +6,7 @@ import { IngestEnvSchema } from "../../../shared/config/ingest-env.js";
 import { NotificationChannelsEnvSchema } from "../../../shared/config/notification-channels-env.js";
 import { RefresherEnvSchema } from "../../../shared/config/refresher-env.js";
 import { WorkerEnvSchema } from "../../../shared/config/worker-env.js";
+import { DEFAULT_MODEL_PRICES } from "../../../shared/domain/model-prices.js";
 import { post, until } from "../../helpers/local-stack.js";
 
 type Lambda = "worker" | "ingest" | "refresher" | "notifications";
@@ -51,8 +52,10 @@ const SETTINGS: Record<string, { lambda: Lambda; value: string; parsed: unknown 
   MODEL_PRICES: {
     lambda: "worker",
     value: '{"gpt-4o-mini":{"prompt":1,"completion":2}}',
-    parsed: { "gpt-4o-mini": { prompt: 1, completion: 2 } },
+    // Over the dated default table (issue 13): a configured model replaces its default price.
+    parsed: { ...DEFAULT_MODEL_PRICES, "gpt-4o-mini": { prompt: 1, completion: 2 } },
   },
+  LEDGER_RETENTION_DAYS: { lambda: "worker", value: "30", parsed: 30 },
   LOOP_GUARD_CRM_USERS: { lambda: "ingest", value: "111,222", parsed: ["111", "222"] },
   LOOP_GUARD_CRM_FIELDS: { lambda: "ingest", value: "AI_Score", parsed: ["AI_Score"] },
   LOOP_GUARD_DESK_ACTORS: { lambda: "ingest", value: "333", parsed: ["333"] },

@@ -103,4 +103,35 @@ describe("replay dead letters", () => {
     await expect(makeReplayDeadLetters({ queues, now })()).rejects.toThrow("SQS unavailable");
     expect(queues.dead.map((d) => d.messageId)).toEqual(["dlq-2"]);
   });
+
+  it("--job: replays only that job's dead letter; the others are untouched and visible again", async () => {
+    const queues = new FakeQueues();
+    queues.dead = Array.from({ length: 25 }, (_, i) => letter(i));
+
+    const result = await makeReplayDeadLetters({ queues, now })({ jobId: "job-17" });
+
+    expect(result.replayed).toEqual([{ messageId: "dlq-17", jobId: "job-17", reason: "reason 17" }]);
+    expect(queues.work).toHaveLength(1);
+    expect(queues.work[0]?.attributes.replay).toEqual(attr("dl-17"));
+    expect(queues.dead.map((d) => d.messageId)).not.toContain("dlq-17");
+    expect(queues.dead).toHaveLength(24);
+    expect(queues.dead.every((d) => !d.hidden)).toBe(true);
+
+    // Its dead letter is spent: a second replay of the job finds nothing to move.
+    const again = await makeReplayDeadLetters({ queues, now })({ jobId: "job-17" });
+    expect(again.replayed).toEqual([]);
+    expect(queues.work).toHaveLength(1);
+    expect(queues.dead.every((d) => !d.hidden)).toBe(true);
+  });
+
+  it("--job: a failure part-way still makes the letters it read past visible again", async () => {
+    const queues = new FakeQueues();
+    queues.dead = Array.from({ length: 5 }, (_, i) => letter(i));
+    queues.failSendAfter = 0;
+
+    await expect(makeReplayDeadLetters({ queues, now })({ jobId: "job-3" })).rejects.toThrow(
+      "SQS unavailable",
+    );
+    expect(queues.dead.filter((d) => d.messageId !== "dlq-3").every((d) => !d.hidden)).toBe(true);
+  });
 });
