@@ -22,6 +22,8 @@ export interface ZohoPortsOptions {
   clock: Clock;
   /** In-flight Zoho calls per connection from this container. */
   maxConcurrent: number;
+  /** Timeout of each Zoho call (ZOHO_HTTP_TIMEOUT_MS). @default the client's (10 s) */
+  timeoutMs?: number;
   /** Sleep between Zoho retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
   retry?: Partial<RetryPolicy>;
@@ -46,6 +48,7 @@ export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
       new ZohoHttpClient({
         tokens,
         maxConcurrent: options.maxConcurrent,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
       }),
