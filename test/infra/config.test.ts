@@ -26,6 +26,10 @@ import { RefresherEnvSchema } from "../../shared/config/refresher-env.js";
 import { ToolsEnvSchema } from "../../shared/config/tools-env.js";
 import { WorkerEnvSchema } from "../../shared/config/worker-env.js";
 
+/** cdk.json's context: the recommended feature flags the CLI passes to every synth. */
+const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync("cdk.json", "utf8")) as { context: Record<string, unknown> }
+).context;
 const dir = mkdtempSync(join(tmpdir(), "deploy-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -248,7 +252,12 @@ describe("infra/app.ts as the cdk CLI runs it", () => {
         ...process.env,
         CDK_OUTDIR: out,
         // No bundling: the template is what is under test (bundling has its own test in mediator-stack.test.ts).
-        CDK_CONTEXT_JSON: JSON.stringify({ "aws:cdk:bundling-stacks": [], ...context }),
+        // As the CLI gives it: cdk.json's context (the feature flags) under the command line's.
+        CDK_CONTEXT_JSON: JSON.stringify({
+          ...CDK_JSON_CONTEXT,
+          "aws:cdk:bundling-stacks": [],
+          ...context,
+        }),
       },
     });
     return { ...result, out };

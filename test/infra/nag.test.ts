@@ -2,6 +2,7 @@
  * cdk-nag's AwsSolutions pack over the whole stack (every optional part on): synthesis fails on any finding not
  * accepted with a reason in infra/config/nag.ts.
  */
+import { readFileSync } from "node:fs";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
@@ -10,7 +11,10 @@ import { StageSchema } from "../../infra/config/stages.js";
 import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
 
 const stack = (accept: boolean) => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  // With cdk.json's feature flags, as `cdk synth` runs it.
+  const flags = (JSON.parse(readFileSync("cdk.json", "utf8")) as { context: Record<string, unknown> })
+    .context;
+  const app = new App({ context: { ...flags, "aws:cdk:bundling-stacks": [] } });
   const s = new MediatorStack(app, "Nag", {
     stage: StageSchema.parse({
       name: "nag",
