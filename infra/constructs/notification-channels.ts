@@ -28,6 +28,10 @@ export interface NotificationChannelsProps {
   renewMargin?: Duration;
   /** How long the ingest caches the webhook secret (its WEBHOOK_SECRET_TTL_SECONDS). @default 60 seconds */
   ingestSecretTtl?: Duration;
+  /** Timeout of each Zoho call (ZOHO_HTTP_TIMEOUT_MS). @default 10_000 */
+  zohoHttpTimeoutMs?: number;
+  /** More settings (NOTIFICATION_TOKEN_PROPAGATION_SECONDS, NOTIFICATION_CHANNEL_SEED), checked by the deploy config. */
+  settings?: Record<string, string>;
   logRetention?: RetentionDays;
 }
 
@@ -73,6 +77,8 @@ export class NotificationChannels extends Construct {
         NOTIFICATION_RENEW_MARGIN_MINUTES: String(renewMargin.toMinutes()),
         NOTIFICATION_TOKEN_PROPAGATION_SECONDS: String(propagation),
         NOTIFICATION_CHANNEL_SEED: props.stage,
+        ZOHO_HTTP_TIMEOUT_MS: String(props.zohoHttpTimeoutMs ?? 10_000),
+        ...props.settings,
       },
     });
     // Read the connections' tokens and ask the refresher for a coordinated refresh; never write them.

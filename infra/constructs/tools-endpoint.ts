@@ -54,6 +54,8 @@ export interface ToolsEndpointProps {
   settings?: Record<string, string>;
   /** `SERVICE_VERSION` (openapi.json's `info.version`, the MCP server's version). */
   version: string;
+  /** Timeout of each Zoho call (ZOHO_HTTP_TIMEOUT_MS). @default 10_000 */
+  zohoHttpTimeoutMs?: number;
   logRetention?: RetentionDays;
 }
 
@@ -105,6 +107,7 @@ export class ToolsEndpoint extends Construct {
         ZOHO_CONNECTION_SECRETS: props.connections.map((c) => connectionSecretName(props.stage, c)).join(","),
         REFRESHER_FUNCTION_NAME: props.zoho.refresher.functionName,
         SERVICE_VERSION: props.version,
+        ZOHO_HTTP_TIMEOUT_MS: String(props.zohoHttpTimeoutMs ?? 10_000),
       },
     });
     // Single-item reads and conditional writes only: keys, counters (ADD), proposals, call records. Listing and

@@ -27,6 +27,8 @@ export interface WebhookEndpointProps {
   /** Loop guard: CRM user(s) the mediator writes as, the CRM fields it writes, Desk agent(s) it acts as. @default none */
   loopGuard?: { crmUsers?: string[]; crmFields?: string[]; deskActors?: string[] };
   logRetention?: RetentionDays;
+  /** More ingest settings (WEBHOOK_SECRET_TTL_SECONDS, INGEST_*), checked by the deploy config; they win over rateLimits. */
+  settings?: Record<string, string>;
   /**
    * Rate limits at ingest, per function container: a caller's burst and sustained rate per second, a record's
    * burst and sustained rate per minute. @default the ingest's defaults (caller 3,000 then 50/s; record 10 then 10/min)
@@ -105,6 +107,7 @@ export class WebhookEndpoint extends Construct {
         LOOP_GUARD_DESK_ACTORS: (props.loopGuard?.deskActors ?? []).join(","),
         INGEST_RATE_TABLE: this.rateTable.tableName,
         ...rateLimitEnv(props.rateLimits),
+        ...props.settings,
       },
     });
     props.queue.grantSendMessages(this.function);

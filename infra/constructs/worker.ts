@@ -39,6 +39,12 @@ export interface WorkerProps {
    * deployed use case's field map variable, or a setting a use case declares (e.g. TRANSCRIPT_TOKEN_BUDGET).
    */
   settings?: Record<string, string>;
+  /** Timeout of each Zoho call (ZOHO_HTTP_TIMEOUT_MS). @default 10_000 */
+  zohoHttpTimeoutMs?: number;
+  /** Days the ledger keeps a use case's daily usage row (LEDGER_RETENTION_DAYS). @default 400 */
+  ledgerRetentionDays?: number;
+  /** Model prices over the default table, micro-dollars per million tokens (MODEL_PRICES). @default {} */
+  prices?: Record<string, { prompt: number; completion: number }>;
   logRetention?: RetentionDays;
 }
 
@@ -64,6 +70,8 @@ export class Worker extends Construct {
         partitionKey: { name: "id", type: AttributeType.STRING },
         billing: Billing.onDemand(),
         timeToLiveAttribute: "expiresAt",
+        // A bad write or a mistaken delete is undone by restoring to a point in time (last 35 days).
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         removalPolicy,
       });
     // Jobs only dedupe recent work; the ledger holds usage and cost records worth keeping.
@@ -98,6 +106,9 @@ export class Worker extends Construct {
         // The model call must end well before the function does.
         MODEL_TIMEOUT_MS: String(Math.max(5, timeoutSeconds - 10) * 1000),
         MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT),
+        ZOHO_HTTP_TIMEOUT_MS: String(props.zohoHttpTimeoutMs ?? 10_000),
+        LEDGER_RETENTION_DAYS: String(props.ledgerRetentionDays ?? 400),
+        MODEL_PRICES: JSON.stringify(props.prices ?? {}),
         ...(props.openAiBaseUrl ? { OPENAI_BASE_URL: props.openAiBaseUrl } : {}),
         ...props.settings,
       },

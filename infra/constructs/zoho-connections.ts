@@ -20,6 +20,8 @@ export interface ZohoConnectionsProps {
   refreshAhead?: Duration;
   /** Refresh attempts per 10 minutes per refresh token (Zoho allows 10). @default 8 */
   guardMax?: number;
+  /** Timeout of each Zoho Accounts call (ZOHO_HTTP_TIMEOUT_MS). @default 10_000 */
+  zohoHttpTimeoutMs?: number;
   logRetention?: RetentionDays;
 }
 
@@ -66,6 +68,7 @@ export class ZohoConnections extends Construct {
           .join(","),
         REFRESH_AHEAD_SECONDS: String(refreshAhead.toSeconds()),
         REFRESH_GUARD_MAX: String(props.guardMax ?? 8),
+        ZOHO_HTTP_TIMEOUT_MS: String(props.zohoHttpTimeoutMs ?? 10_000),
       },
     });
     for (const secret of this.secrets) {

@@ -18,6 +18,16 @@ import { WorkQueue } from "../constructs/work-queue.js";
 import { Worker } from "../constructs/worker.js";
 import { ZohoConnections } from "../constructs/zoho-connections.js";
 
+/** The refresher's settings as the construct's props, so its schedule check sees them. */
+function refresherProps(settings: Record<string, string>): { refreshAhead?: Duration; guardMax?: number } {
+  return {
+    ...(settings.REFRESH_AHEAD_SECONDS
+      ? { refreshAhead: Duration.seconds(Number(settings.REFRESH_AHEAD_SECONDS)) }
+      : {}),
+    ...(settings.REFRESH_GUARD_MAX ? { guardMax: Number(settings.REFRESH_GUARD_MAX) } : {}),
+  };
+}
+
 /** HTTP API access-log fields (only $context variables HTTP APIs support; no query strings, which may carry tokens). */
 const ACCESS_LOG_FIELDS = {
   requestId: "$context.requestId",
@@ -65,6 +75,8 @@ export class MediatorStack extends Stack {
       stage: stage.name,
       connections: stage.connections,
       schedule: Duration.minutes(stage.refreshScheduleMinutes),
+      ...refresherProps(stage.refresherSettings),
+      zohoHttpTimeoutMs: stage.zohoHttpTimeoutMs,
       logRetention: stage.logRetentionDays,
     });
 
@@ -104,6 +116,7 @@ export class MediatorStack extends Stack {
         ...stage.loopGuard,
         crmFields: stage.loopGuard.crmFields ?? mediatorWrittenCrmFields(useCases),
       },
+      settings: stage.ingestSettings,
       logRetention: stage.logRetentionDays,
     });
 
@@ -118,6 +131,9 @@ export class MediatorStack extends Stack {
       maxConcurrency: stage.workerMaxConcurrency,
       maxReceiveCount: stage.maxReceiveCount,
       model: stage.model,
+      zohoHttpTimeoutMs: stage.zohoHttpTimeoutMs,
+      ledgerRetentionDays: stage.ledger.retentionDays,
+      prices: stage.prices,
       logRetention: stage.logRetentionDays,
       settings: stage.workerSettings,
     });
@@ -141,6 +157,11 @@ export class MediatorStack extends Stack {
           schedule: Duration.minutes(stage.notifications.scheduleMinutes),
           channelTtl: Duration.minutes(stage.notifications.channelTtlMinutes),
           renewMargin: Duration.minutes(stage.notifications.renewMarginMinutes),
+          ...(stage.ingestSettings.WEBHOOK_SECRET_TTL_SECONDS
+            ? { ingestSecretTtl: Duration.seconds(Number(stage.ingestSettings.WEBHOOK_SECRET_TTL_SECONDS)) }
+            : {}),
+          zohoHttpTimeoutMs: stage.zohoHttpTimeoutMs,
+          settings: stage.notifications.settings,
           logRetention: stage.logRetentionDays,
         })
       : undefined;
@@ -175,6 +196,7 @@ export class MediatorStack extends Stack {
             ...stage.tools.settings,
           },
           version: process.env.npm_package_version ?? "0.0.0",
+          zohoHttpTimeoutMs: stage.zohoHttpTimeoutMs,
           logRetention: stage.logRetentionDays,
         })
       : undefined;
@@ -195,6 +217,7 @@ export class MediatorStack extends Stack {
       hooks: this.hooks,
       tools: this.tools,
       notifications: this.notifications,
+      alarmEmail: stage.alarms.email,
     });
     // Last: every alarm of every construct notifies the topic.
     this.monitoring.notifyOnEveryAlarm(this);

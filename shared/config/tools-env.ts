@@ -18,6 +18,7 @@ export const ToolsEnvSchema = z.object({
   /** Comma-separated connection secret names (`zoho-gpt-mediator/<stage>/zoho/<connection>`), as the worker. */
   ZOHO_CONNECTION_SECRETS: worker.ZOHO_CONNECTION_SECRETS,
   REFRESHER_FUNCTION_NAME: z.string().min(1),
+  ZOHO_HTTP_TIMEOUT_MS: worker.ZOHO_HTTP_TIMEOUT_MS,
   /** Below this many Zoho API credits left, tools answer a retryable 429 instead of calling Zoho (as the worker). */
   CREDITS_LOW_WATER: worker.CREDITS_LOW_WATER,
   /** Largest page a search answers. */

@@ -51,6 +51,8 @@ export const WorkerEnvSchema = z.object({
   /** Comma-separated connection secret names (`zoho-gpt-mediator/<stage>/zoho/<connection>`). */
   ZOHO_CONNECTION_SECRETS: commaList().refine((l) => l.length > 0, "at least one connection secret"),
   REFRESHER_FUNCTION_NAME: z.string().min(1),
+  /** Timeout of each Zoho API call (the stage's `zohoHttpTimeoutMs`, as every function that calls Zoho). */
+  ZOHO_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Secret holding `{"apiKey": "..."}` for the model; empty for a keyless OpenAI-compatible server. */
   OPENAI_SECRET_NAME: z.string().default(""),
   OPENAI_BASE_URL: z.url().optional(),

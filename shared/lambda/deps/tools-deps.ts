@@ -66,6 +66,7 @@ export function createToolsDeps(
       coordinator: clients.coordinator,
       clock,
       maxConcurrent: env.TOOLS_ZOHO_CONCURRENCY,
+      timeoutMs: env.ZOHO_HTTP_TIMEOUT_MS,
       ...(extras.sleep ? { sleep: extras.sleep } : {}),
       // An agent waits on the answer: a Zoho 429 is answered at once as a retryable tool error (with retry-after)
       // instead of being retried here, so agents' bursts never become a storm of retries.

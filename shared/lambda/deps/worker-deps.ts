@@ -79,6 +79,7 @@ export function createWorkerDeps(
     coordinator: clients.coordinator,
     clock,
     maxConcurrent: extras.zohoConcurrency ?? 5,
+    timeoutMs: env.ZOHO_HTTP_TIMEOUT_MS,
     ...(extras.sleep ? { sleep: extras.sleep } : {}),
     ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
     metrics,

@@ -23,6 +23,8 @@ export interface ZohoPortsOptions {
   clock: Clock;
   /** In-flight Zoho calls per connection from this container. */
   maxConcurrent: number;
+  /** Timeout of each Zoho call (ZOHO_HTTP_TIMEOUT_MS). @default the client's (10 s) */
+  timeoutMs?: number;
   /** Sleep between Zoho retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
   retry?: Partial<RetryPolicy>;
@@ -49,6 +51,7 @@ export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
       new ZohoHttpClient({
         tokens,
         maxConcurrent: options.maxConcurrent,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
         ...(options.metrics ? zohoCallMetrics(options.metrics, connection) : {}),
