@@ -156,6 +156,7 @@ export function makeIngest(deps: IngestDeps) {
       jobId: jobIdFor(`${connection}|${u.dedupKey}`),
       receivedAt,
       connection,
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
       ...u,
     }));
     checkSerialised(messages);
@@ -174,6 +175,7 @@ export function makeIngest(deps: IngestDeps) {
       accepted: messages.length,
       ignored: result.ignored,
       jobIds: messages.map((m) => m.jobId),
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
     });
   };
 }

@@ -78,6 +78,7 @@ export function createWorkerDeps(
     coordinator: clients.coordinator,
     clock,
     maxConcurrent: extras.zohoConcurrency ?? 5,
+    logger,
     ...(extras.sleep ? { sleep: extras.sleep } : {}),
     ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
   });

@@ -9,6 +9,8 @@ import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
 import { TokenProvider } from "../../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import { ConfigError } from "../../errors.js";
+import { loggedFetch } from "../../observability/logged-fetch.js";
+import type { AppLogger } from "../../observability/logger.js";
 import type { Clock } from "../../ports/clock.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
@@ -25,6 +27,8 @@ export interface ZohoPortsOptions {
   /** Sleep between Zoho retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
   retry?: Partial<RetryPolicy>;
+  /** Logs every Zoho call (one line each, in the caller's log scope). @default no call lines */
+  logger?: AppLogger;
 }
 
 export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
@@ -46,6 +50,7 @@ export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
       new ZohoHttpClient({
         tokens,
         maxConcurrent: options.maxConcurrent,
+        ...(options.logger ? { fetch: loggedFetch(options.logger, "zoho") } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
       }),
