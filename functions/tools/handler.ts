@@ -10,6 +10,7 @@ import {
   fromApiGatewayV2,
   toApiGatewayV2,
 } from "../../shared/lambda/api-gateway.js";
+import { correlated } from "../../shared/lambda/correlated.js";
 import { getToolsDeps, toolsLogger, toolsMetrics } from "../../shared/lambda/deps/tools-deps.js";
 import { type LambdaLayers, lazyHandler, withLayers } from "../../shared/lambda/layers.js";
 import { handleToolsHttp, type ToolsHttpDeps } from "../../shared/tools/http.js";
@@ -21,8 +22,9 @@ export const buildHandler = (
 ) =>
   withLayers<ApiGatewayV2Event, ApiGatewayV2Result>(
     "tools",
-    // handleToolsHttp never throws: every failure is already an HTTP answer.
-    async (event) => toApiGatewayV2(await handleToolsHttp(deps, fromApiGatewayV2(event))),
+    // handleToolsHttp never throws: every failure is already an HTTP answer. Its lines carry the request's
+    // correlation id.
+    correlated(async (event) => toApiGatewayV2(await handleToolsHttp(deps, fromApiGatewayV2(event)))),
     layers,
   );
 

@@ -15,6 +15,8 @@ export interface HttpRequest {
   query: Record<string, string | undefined>;
   /** The raw body exactly as received (signatures are over these bytes). */
   body: string;
+  /** The event's correlation id (shared/observability/correlation.ts), set by the handler. */
+  correlationId?: string;
 }
 
 export interface HttpResponse {

@@ -162,6 +162,7 @@ export function makeIngest(deps: IngestDeps) {
       jobId: jobIdFor(`${connection}|${u.dedupKey}`),
       receivedAt,
       connection,
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
       ...u,
     }));
     checkSerialised(messages);
@@ -181,6 +182,7 @@ export function makeIngest(deps: IngestDeps) {
       accepted: messages.length,
       ignored: result.ignored,
       jobIds: messages.map((m) => m.jobId),
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
     });
   };
 }

@@ -7,8 +7,10 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { WorkQueueControl } from "../adapters/sqs/work-queue-control.js";
+import { withLogKeys } from "../observability/log-context.js";
 import type { AppLogger } from "../observability/logger.js";
 import type { Pipeline } from "../pipeline/index.js";
+import { recordLogKeys } from "../pipeline/log-scope.js";
 import {
   DEAD_LETTER_ID_ATTRIBUTE,
   DEFERRALS_ATTRIBUTE,
@@ -43,43 +45,46 @@ export function makeSqsBatchHandler(deps: {
     const failures: SQSBatchResponse["batchItemFailures"] = [];
     for (const d of decisions) {
       const record = byId.get(d.messageId) as SQSRecord;
-      try {
-        if (d.action === "retry") {
-          await deps.control
-            .changeVisibility(record.receiptHandle, d.delayMs / 1000)
-            .catch((error) => deps.logger.warn("could not set the retry delay", { error }));
-          failures.push({ itemIdentifier: d.messageId });
-        } else if (d.action === "defer") {
-          const deferrals = toWorkRecord(record).deferrals + 1;
-          await deps.control.requeue(
-            record.body,
-            {
-              ...sdkAttributes(record),
-              [DEFERRALS_ATTRIBUTE]: { DataType: "Number", StringValue: String(deferrals) },
-            },
-            d.delayMs / 1000,
-          );
-        } else if (d.action === "dead-letter") {
-          await deps.control.deadLetter(record.body, {
-            // A replay mark is spent once its run ends here; the new dead letter has its own id.
-            ...sdkAttributes(record, [REPLAY_ATTRIBUTE]),
-            [DEAD_LETTER_ID_ATTRIBUTE]: { DataType: "String", StringValue: d.deadLetterId },
-            reason: { DataType: "String", StringValue: d.reason.slice(0, 4_000) },
-            failedAt: { DataType: "String", StringValue: new Date(deps.clock.now()).toISOString() },
-            receiveCount: {
-              DataType: "Number",
-              StringValue: record.attributes.ApproximateReceiveCount ?? "1",
-            },
+      // The moves' lines name the unit's event too.
+      await withLogKeys(recordLogKeys(record), async () => {
+        try {
+          if (d.action === "retry") {
+            await deps.control
+              .changeVisibility(record.receiptHandle, d.delayMs / 1000)
+              .catch((error) => deps.logger.warn("could not set the retry delay", { error }));
+            failures.push({ itemIdentifier: d.messageId });
+          } else if (d.action === "defer") {
+            const deferrals = toWorkRecord(record).deferrals + 1;
+            await deps.control.requeue(
+              record.body,
+              {
+                ...sdkAttributes(record),
+                [DEFERRALS_ATTRIBUTE]: { DataType: "Number", StringValue: String(deferrals) },
+              },
+              d.delayMs / 1000,
+            );
+          } else if (d.action === "dead-letter") {
+            await deps.control.deadLetter(record.body, {
+              // A replay mark is spent once its run ends here; the new dead letter has its own id.
+              ...sdkAttributes(record, [REPLAY_ATTRIBUTE]),
+              [DEAD_LETTER_ID_ATTRIBUTE]: { DataType: "String", StringValue: d.deadLetterId },
+              reason: { DataType: "String", StringValue: d.reason.slice(0, 4_000) },
+              failedAt: { DataType: "String", StringValue: new Date(deps.clock.now()).toISOString() },
+              receiveCount: {
+                DataType: "Number",
+                StringValue: record.attributes.ApproximateReceiveCount ?? "1",
+              },
+            });
+          }
+        } catch (error) {
+          deps.logger.error("could not move a message; it stays on the queue", {
+            messageId: d.messageId,
+            action: d.action,
+            error,
           });
+          failures.push({ itemIdentifier: d.messageId });
         }
-      } catch (error) {
-        deps.logger.error("could not move a message; it stays on the queue", {
-          messageId: d.messageId,
-          action: d.action,
-          error,
-        });
-        failures.push({ itemIdentifier: d.messageId });
-      }
+      });
     }
     return { batchItemFailures: failures };
   };

@@ -8,6 +8,7 @@
  * The pipeline speaks only ports (Zoho, model, job store, ledger, clock, metrics) and the use-case catalog.
  */
 import { DEFAULT_WAIT_RECHECK_MS } from "../domain/waiting.js";
+import { withLogKeys } from "../observability/log-context.js";
 import type { StoredPlan } from "../ports/job-store.js";
 import { USE_CASE_CATALOG } from "../use-cases/catalog.js";
 import { makeUsageBook } from "./budget.js";
@@ -16,6 +17,7 @@ import { completeUnit } from "./complete.js";
 import { type Decision, makeDecider } from "./decide.js";
 import type { PipelineDeps } from "./deps.js";
 import { DeskFromAddress } from "./desk-from-address.js";
+import { messageLogKeys, recordLogKeys, unitsLogKeys } from "./log-scope.js";
 import { MappingBinder } from "./mapping-binder.js";
 import { prepareUnit } from "./prepare.js";
 import { makeProgress } from "./progress.js";
@@ -61,12 +63,14 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     const ready: Unit[] = [];
     // One unit at a time: the event source's maximum concurrency is the bound on parallel model and Zoho calls.
     for (const record of records) {
-      let outcome: Unit | Decision;
-      try {
-        outcome = await prepareUnit(kit, record);
-      } catch (error) {
-        outcome = await decider.decide({ record }, error);
-      }
+      // Every line of the unit's stages names its event (log-scope.ts).
+      const outcome: Unit | Decision = await withLogKeys(recordLogKeys(record), async () => {
+        try {
+          return await prepareUnit(kit, record);
+        } catch (error) {
+          return decider.decide({ record }, error);
+        }
+      });
       if ("action" in outcome) decisions.set(record.messageId, outcome);
       else ready.push(outcome);
     }
@@ -89,19 +93,23 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
       metadata: deps.metadata,
       config,
     };
-    try {
-      await writeUnits(stage, ready);
-    } catch (error) {
-      for (const unit of ready)
-        if (!decisions.has(unit.record.messageId))
-          decisions.set(unit.record.messageId, await decider.decide(unit, error));
-    }
+    await withLogKeys(unitsLogKeys(ready.map((u) => u.message)), async () => {
+      try {
+        await writeUnits(stage, ready);
+      } catch (error) {
+        for (const unit of ready)
+          if (!decisions.has(unit.record.messageId))
+            decisions.set(unit.record.messageId, await decider.decide(unit, error));
+      }
+    });
     // Mark every written unit done; independent calls, so in parallel.
     await Promise.all(
       ready
         .filter((unit) => !decisions.has(unit.record.messageId))
-        .map(async (unit) =>
-          decisions.set(unit.record.messageId, await completeUnit(deps, stage, report, unit)),
+        .map((unit) =>
+          withLogKeys(messageLogKeys(unit.message), async () =>
+            decisions.set(unit.record.messageId, await completeUnit(deps, stage, report, unit)),
+          ),
         ),
     );
   }

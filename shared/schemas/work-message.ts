@@ -96,6 +96,14 @@ export const WorkMessageSchema = z.object({
   /** Same event, same key: the worker's idempotency key. */
   dedupKey: z.string().min(1).max(512),
   receivedAt: z.iso.datetime(),
+  /**
+   * The event's correlation id (shared/observability/correlation.ts): on every log line of the event's work.
+   * Optional, so messages queued before it existed still parse.
+   */
+  correlationId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 of A-Z a-z 0-9 . _ : -")
+    .optional(),
   /** The Zoho record or ticket the work is about, when there is one. */
   subject: z
     .object({ service: z.enum(["crm", "desk"]), module: ModuleNameSchema, id: ZohoIdSchema })

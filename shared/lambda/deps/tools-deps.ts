@@ -71,6 +71,7 @@ export function createToolsDeps(
       // An agent waits on the answer: a Zoho 429 is answered at once as a retryable tool error (with retry-after)
       // instead of being retried here, so agents' bursts never become a storm of retries.
       retry: { rateLimitRetries: 0, ...extras.zohoRetry },
+      logger: extras.logger ?? toolsLogger,
     }),
     metadata: new FieldMetadataCache(clock),
     clock,

@@ -80,6 +80,7 @@ export function createWorkerDeps(
     clock,
     maxConcurrent: extras.zohoConcurrency ?? 5,
     timeoutMs: env.ZOHO_HTTP_TIMEOUT_MS,
+    logger,
     ...(extras.sleep ? { sleep: extras.sleep } : {}),
     ...(extras.zohoRetry ? { retry: extras.zohoRetry } : {}),
     metrics,

@@ -9,6 +9,8 @@ import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
 import { TokenProvider } from "../../adapters/zoho/token-provider.js";
 import { ZohoHttpClient } from "../../adapters/zoho/zoho-http-client.js";
 import { ConfigError } from "../../errors.js";
+import { loggedFetch } from "../../observability/logged-fetch.js";
+import type { AppLogger } from "../../observability/logger.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Metrics } from "../../ports/metrics.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
@@ -30,6 +32,8 @@ export interface ZohoPortsOptions {
   retry?: Partial<RetryPolicy>;
   /** Counts ZohoCalls, ZohoThrottled (429s) and ZohoCreditsRemaining per connection. @default none */
   metrics?: Metrics;
+  /** Logs every Zoho call (one line each, in the caller's log scope). @default no call lines */
+  logger?: AppLogger;
 }
 
 export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
@@ -52,6 +56,7 @@ export function zohoPortsByConnection(options: ZohoPortsOptions): ZohoPortsFor {
         tokens,
         maxConcurrent: options.maxConcurrent,
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.logger ? { fetch: loggedFetch(options.logger, "zoho") } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
         ...(options.metrics ? zohoCallMetrics(options.metrics, connection) : {}),

@@ -3,7 +3,9 @@
  * creates, the updates, then notes and tasks), then the audit notes of units whose CRM writes are all done, then each unit's
  * Desk steps in order. Adding a kind of write: a writer here (see `shared/domain/planned-write.ts`).
  */
+import { withLogKeys } from "../../observability/log-context.js";
 import { writeAuditNotes } from "../audit.js";
+import { messageLogKeys } from "../log-scope.js";
 import type { Unit } from "../unit.js";
 import { writeCrmCreates, writeCrmNotes, writeCrmTasks, writeCrmUpdates } from "./crm.js";
 import { hasDeskWrites, writeDesk } from "./desk.js";
@@ -19,5 +21,6 @@ export async function writeUnits(stage: WriteStage, units: readonly Unit[]): Pro
   await writeCrmTasks(stage, units);
   await writeAuditNotes(stage, units);
   for (const unit of units)
-    if (hasDeskWrites(unit) && !stage.decisions.has(unit.record.messageId)) await writeDesk(stage, unit);
+    if (hasDeskWrites(unit) && !stage.decisions.has(unit.record.messageId))
+      await withLogKeys(messageLogKeys(unit.message), () => writeDesk(stage, unit));
 }

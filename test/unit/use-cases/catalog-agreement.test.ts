@@ -142,10 +142,22 @@ describe.each(CATALOGS)("with %s", (_label, catalog) => {
     const dGet = await call({ method: "GET", path: "/v1/hooks/desk", query: { token: SECRETS.token } });
 
     if (routes.some((r) => r.source === "crm-notification"))
-      expect(n.json).toEqual({ accepted: 0, ignored: 2, jobIds: [] });
+      // Issue 13: the body names the correlation id too.
+      expect(n.json).toEqual({
+        accepted: 0,
+        ignored: 2,
+        jobIds: [],
+        correlationId: n.headers["x-correlation-id"],
+      });
     else expect(n.statusCode).toBe(404);
     if (routes.some((r) => r.source === "desk-webhook")) {
-      expect(d.json).toEqual({ accepted: 0, ignored: 1, jobIds: [] });
+      // Issue 13: the body names the correlation id too.
+      expect(d.json).toEqual({
+        accepted: 0,
+        ignored: 1,
+        jobIds: [],
+        correlationId: d.headers["x-correlation-id"],
+      });
       expect(dGet.statusCode).toBe(200);
     } else expect([d.statusCode, dGet.statusCode]).toEqual([404, 404]);
     expect(queue.sent).toHaveLength(0);

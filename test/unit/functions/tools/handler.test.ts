@@ -48,4 +48,21 @@ describe("tools handler", () => {
     expect(get).toMatchObject({ statusCode: 405, headers: { allow: "POST" } });
     expect(publish).toHaveBeenCalledTimes(3);
   });
+
+  it("answers each request's correlation id (a valid X-Correlation-Id, else the request id)", async () => {
+    const bed = toolsTestbed();
+    const logger = createLogger("tools-handler");
+    const handler = buildHandler(bed.deps, { logger });
+
+    const given = await handler(
+      event("POST", "/prod/v1/tools/fixture_echo", "{}", { "X-Correlation-Id": "agent.7" }),
+    );
+    const refused = await handler({
+      ...event("POST", "/prod/v1/tools/fixture_echo", "{}", { "x-correlation-id": "not\na token" }),
+      requestContext: { http: { method: "POST" }, stage: "prod", requestId: "req-3" },
+    });
+
+    expect(given.headers["x-correlation-id"]).toBe("agent.7");
+    expect(refused.headers["x-correlation-id"]).toBe("req-3");
+  });
 });

@@ -44,7 +44,11 @@ describe("routing on the shared routes", () => {
       ["lead-watch", "Leads", "1"],
       ["deal-watch", "Deals", "2"],
     ]);
-    expect([other.statusCode, other.json]).toEqual([200, { accepted: 0, ignored: 2, jobIds: [] }]);
+    // The body names the request's correlation id too (issue 13), the one its header carries.
+    expect([other.statusCode, other.json]).toEqual([
+      200,
+      { accepted: 0, ignored: 2, jobIds: [], correlationId: other.headers["x-correlation-id"] },
+    ]);
   });
 
   it("sends each Desk event to the use case taking its type: one delivery can feed two use cases for one ticket", async () => {

@@ -16,7 +16,14 @@ describe("POST /v1/hooks/crm/{useCase} (CRM workflow webhooks)", () => {
     });
 
     expect(res.statusCode).toBe(202);
-    expect(res.json).toEqual({ accepted: 1, ignored: 0, jobIds: [queue.sent[0]?.jobId] });
+    // Issue 13: the 202 names the request's correlation id too, the one its header and the message carry.
+    expect(res.json).toEqual({
+      accepted: 1,
+      ignored: 0,
+      jobIds: [queue.sent[0]?.jobId],
+      correlationId: res.headers["x-correlation-id"],
+    });
+    expect(queue.sent[0]?.correlationId).toBe(res.headers["x-correlation-id"]);
     expect(WorkMessageSchema.parse(queue.sent[0])).toMatchObject({
       v: 1,
       useCase: "lead-enrichment",
