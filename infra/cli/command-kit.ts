@@ -84,7 +84,7 @@ export async function runBody(
   const lines: string[] = [];
   const code = await body((line) => lines.push(line));
   for (const line of lines) {
-    if (code === 2) ctx.io.err(`error: ${line.split("\n\n")[0]}\n(add --help for usage)`);
+    if (code === 2) ctx.io.err(`${line.split("\n\n")[0]}\n(add --help for usage)`);
     else if (/^[a-z][a-z -]* failed: /.test(line)) ctx.io.err(line);
     else ctx.io.out(line);
   }

@@ -9,11 +9,18 @@ import { parseWebhookSecrets } from "../../shared/ingest/webhook-auth.js";
 import { type OpenTarget, openTarget, type Target } from "./target.js";
 
 /** The API's base URL: `--api-url`, the local stack's, or the stage stack's `ApiUrl` output. */
-export async function apiUrlOf(target: Target, given: string | undefined): Promise<string> {
+export async function apiUrlOf(
+  target: Target,
+  given: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
   if (given) return given.replace(/\/+$/, "");
   if (target.local) return target.local.urls.api;
+  // The CLI's env, not only process.env, decides the endpoint (as for the other services: tests, emulators).
+  const endpoint = env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? env.AWS_ENDPOINT_URL;
   const cfn = new CloudFormationClient({
     region: target.region,
+    ...(endpoint ? { endpoint } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
   });
   try {

@@ -38,7 +38,7 @@ export const hooksCommand: RegisterCommand = (program, ctx) => {
       const target = targetOf(ctx, o);
       const opened = openWithEnv(target, ctx.env);
       try {
-        const api = await apiUrlOf(target, o.apiUrl);
+        const api = await apiUrlOf(target, o.apiUrl, ctx.env);
         const token = await webhookTokenOf(opened);
         const shown = o.showToken
           ? token

@@ -8,7 +8,13 @@ import { action, type CliContext, type RegisterCommand } from "../program.js";
 export const withAgentTableOptions = (command: Command): Command =>
   withTargetOptions(command)
     .option("--table <name>", "agents table (default: zoho-gpt-mediator-<stage>-agents)")
-    .option("--dynamodb-endpoint <url>", "DynamoDB endpoint (default: the target's)");
+    .option("--dynamodb-endpoint <url>", "DynamoDB endpoint (default: the target's)")
+    // The common set of CONTRACTS-12 §3: a script may pass the same flags to every keys and proposals command.
+    .option("--secrets-endpoint <url>", "proposals approve: Secrets Manager endpoint (default: the target's)")
+    .option(
+      "--refresher-function <name>",
+      "proposals approve in AWS: the stack's token refresher (without it the CLI never refreshes a token)",
+    );
 
 /** Runs one keys or proposals subcommand body with the target's endpoints filled in. */
 export async function runAgentTableBody(
@@ -40,10 +46,11 @@ export const keysCommand: RegisterCommand = (program, ctx) => {
     runAgentTableBody(ctx, command, head, (args, out) => runKeys(args, ctx.env, out, ctx.deps));
 
   const create = withAgentTableOptions(keys.command("create").description("create a key and print it once"))
-    .requiredOption("--name <name>", "who or what uses the key")
-    .requiredOption(
+    // Checked by the body, which names every missing one at once.
+    .option("--name <name>", "who or what uses the key (required)")
+    .option(
       "--scopes <scopes>",
-      "comma-separated: crm.read | crm.read:<Module> | crm.write:<Module> | desk.read | desk.comment | desk.draft | desk.send | jobs.read",
+      "required; comma-separated: crm.read | crm.read:<Module> | crm.write:<Module> | desk.read | desk.comment | desk.draft | desk.send | jobs.read",
     )
     .option(
       "--allow <patterns>",

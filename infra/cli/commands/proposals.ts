@@ -29,14 +29,6 @@ export const proposalsCommand: RegisterCommand = (program, ctx) => {
     )
       .option("--by <name>", "who decided (default: USER)")
       .option(
-        "--secrets-endpoint <url>",
-        "Secrets Manager endpoint of the connection secret (default: the target's)",
-      )
-      .option(
-        "--refresher-function <name>",
-        "approve in AWS: the stack's token refresher (without it the CLI never refreshes a token)",
-      )
-      .option(
         "--desk-from-address <addr>",
         "the deployment's DESK_FROM_ADDRESS (default: that environment variable)",
       );

@@ -84,7 +84,7 @@ export const sendCommand: RegisterCommand = (program, ctx) => {
         if (target.kind === "aws" || !sandboxUrl) {
           const opened = openWithEnv(target, ctx.env);
           try {
-            ingest = { base: await apiUrlOf(target, o.apiUrl), token: await webhookTokenOf(opened) };
+            ingest = { base: await apiUrlOf(target, o.apiUrl, ctx.env), token: await webhookTokenOf(opened) };
           } finally {
             opened.close();
           }

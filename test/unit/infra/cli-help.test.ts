@@ -116,7 +116,7 @@ describe("CLI help, usage errors and the default stage", () => {
     [["send", "fax"], 'unknown kind "fax"'],
     [["send"], "missing required argument 'kind'"],
     [["keys", "revoke"], "missing required argument 'id'"],
-    [["keys", "create", "--scopes", "crm.read"], "required option '--name <name>' not specified"],
+    [["keys", "create", "--scopes", "crm.read"], "keys create: missing --name"],
     [
       ["auth", "--client-id", "x", "--code", "c", "--refresh-token", "r"],
       "give --code or --refresh-token, not both",
