@@ -89,18 +89,19 @@ export async function runProgram(
     },
   };
   const program = buildProgram(full, commands);
+  // No command at all: the help, as `--help` would print it.
+  if (argv.length === 0) {
+    ctx.io.out(program.helpInformation().replace(/\n$/, ""));
+    return EXIT.ok;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version exit 0; every other commander error is a usage error.
-      if (
-        error.code === "commander.helpDisplayed" ||
-        error.code === "commander.version" ||
-        error.code === "commander.help"
-      )
-        return EXIT.ok;
+      // --help, `help` and --version exit 0; every other commander error (help shown for a missing subcommand
+      // included: commander.help with exit code 1) is a usage error.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     throw error;

@@ -4,14 +4,22 @@
  * written or quarantined). Ctrl-C stops everything.
  * State survives a restart under `.local/` (LOCAL_STATE_DIR); `npm start -- --fresh` starts from a clean slate.
  */
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
+import * as z from "zod";
 
 // Structured logs stay at WARN here so the event lines are readable; POWERTOOLS_LOG_LEVEL=INFO shows them all.
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const { LocalEnvSchema, startLocalStack } = await import("./stack.js");
+const { localStackState, removeLocalState, writeLocalState } = await import("./state-file.js");
 
-const env = LocalEnvSchema.parse(process.env);
+// A bad setting (ZOHO_DC=mars) is one line per problem, never a ZodError dump.
+const parsed = LocalEnvSchema.safeParse(process.env);
+if (!parsed.success) {
+  console.error(`npm start: the settings are not valid:\n${z.prettifyError(parsed.error)}`);
+  process.exit(1);
+}
+const env = parsed.data;
 const stateDir = resolve(process.env.LOCAL_STATE_DIR || ".local");
 if (process.argv.includes("--fresh")) rmSync(stateDir, { recursive: true, force: true });
 const stamp = () => new Date().toISOString().slice(11, 19);
@@ -20,12 +28,16 @@ const stack = await startLocalStack(env, {
   onEvent: (line) => console.log(`${stamp()} ${line}`),
 });
 const { restored } = stack;
+// The CLI finds this stack through the state file (infra/cli/target.ts); removed again on stop.
+mkdirSync(stateDir, { recursive: true });
+writeLocalState(stateDir, localStackState(stack));
 const demo = stack.sandbox?.demo();
 
 const lines = [
   "zoho-gpt-mediator local stack is up (all services on loopback; Ctrl-C stops everything)",
   "",
   `  Mediator API      ${stack.api?.url}   (GET /v1/health; GET /_local/dead-letters)`,
+  `  Status page       ${stack.statusUrl}   (events by stage, last jobs, dead letters with replay, costs)`,
   `    CRM webhook      POST ${stack.hooks.crm}   header X-Mediator-Token: ${stack.webhookToken}`,
   `    Desk webhook     POST ${stack.hooks.desk}`,
   `    Flow / custom    POST ${stack.hooks.flow}   header X-Mediator-Token: ${stack.webhookToken}`,
@@ -62,7 +74,7 @@ const lines = [
   }; npm start -- --fresh clears it)`,
   "",
   stack.sandbox
-    ? "Fire sample triggers from another terminal: npm run send -- lead   |   npm run send -- ticket"
+    ? `Fire sample triggers from another terminal: npm run send -- lead   |   npm run send -- ticket   (the CLI finds this stack through ${stateDir}/stack.json)`
     : "",
 ];
 console.log(lines.join("\n"));
@@ -72,6 +84,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal} received: stopping the local stack...`);
+  removeLocalState(stateDir);
   await stack.stop();
   console.log("stopped.");
   process.exit(0);

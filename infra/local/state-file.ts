@@ -92,6 +92,7 @@ export function localStackState(stack: LocalStack, pid: number = process.pid): L
     },
     queues: { work: stack.queues.workUrl, deadLetter: stack.queues.deadLetterUrl },
     tables: { jobs: names.jobsTable, ledger: names.ledgerTable, agents: names.agentsTable },
-    hooks: stack.hooks,
+    // The Desk webhook URL carries the token in its query (Desk cannot send a header): keep it out of the file.
+    hooks: { ...stack.hooks, desk: stack.hooks.desk.replace(/\?.*$/, "") },
   };
 }

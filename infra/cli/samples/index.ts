@@ -28,12 +28,18 @@ const SampleModuleSchema = z.looseObject({
   setup: z.custom<NonNullable<FlowSample["setup"]>>((v) => typeof v === "function").optional(),
 });
 
+const SAMPLE_MODULES: Record<FlowSampleKind, () => Promise<unknown>> = {
+  email: () => import("./email.js"),
+  transcript: () => import("./transcript.js"),
+  document: () => import("./document.js"),
+};
+
 /** The kind's sample module (`./email.ts`, ...), checked for its `sample` export. */
 export async function loadSample(kind: FlowSampleKind): Promise<FlowSample> {
   let loaded: unknown;
   try {
-    // The module name comes from the fixed list above, never from input.
-    loaded = await import(`./${kind}.js`);
+    // One static import per kind (never a name from input), so a bundler includes each.
+    loaded = await SAMPLE_MODULES[kind]();
   } catch (error) {
     throw new Error(`no ${kind} sample in this build (${(error as Error).message})`);
   }
@@ -64,15 +70,20 @@ export async function localIngest(sandboxUrl: string): Promise<{ base: string; t
   return { base: new URL(rule.webhook.url).origin, token };
 }
 
-/** Runs the kind's setup, then posts its sample to the local ingest; answers the status and the job id. */
+/**
+ * Runs the kind's setup (with a sandbox), then posts its sample to the ingest: the local one the sandbox's rule
+ * names, or `ingest` (a deployed stage's API and token); answers the status and the job id.
+ */
 export async function sendFlowSample(
   kind: FlowSampleKind,
-  sandboxUrl: string,
+  sandboxUrl: string | undefined,
   given?: FlowSample,
+  ingest?: { base: string; token: string },
 ): Promise<{ ok: boolean; status: number; path: string; jobId?: string; error?: string }> {
   const sample = given ?? (await loadSample(kind));
-  const { base, token } = await localIngest(sandboxUrl);
-  await sample.setup?.(sandboxUrl);
+  if (!ingest && !sandboxUrl) throw new Error("no Zoho sandbox and no ingest to send to");
+  const { base, token } = ingest ?? (await localIngest(sandboxUrl as string));
+  if (sandboxUrl) await sample.setup?.(sandboxUrl);
   const { path, body } = sample.sample();
   const res = await fetch(`${base}${path}`, {
     method: "POST",

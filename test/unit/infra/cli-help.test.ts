@@ -1,32 +1,85 @@
-/** The CLI's help names every command and flag, and its stage default is the one CDK and npm start use. */
+/**
+ * The CLI's frame as a person meets it: `--help` on the program and on every command prints usage on stdout and
+ * exits 0; an unknown flag, a flag missing its value or an unknown command exits 2 with the message on stderr and no
+ * stack trace; `send --help` is help, not a connection failure. (Rewritten for issue 13: it pinned the hand-written
+ * usage text that commander's per-command help replaces.)
+ */
 import { describe, expect, it } from "vitest";
 import { main } from "../../../infra/cli/main.js";
 import { loadStage } from "../../../infra/config/stages.js";
 import { DEFAULT_STAGE } from "../../../shared/config/stage.js";
 
-const help = async (argv: string[]) => {
-  const lines: string[] = [];
-  const code = await main(argv, {}, (l) => lines.push(l));
-  return { code, out: lines.join("\n") };
+const run = async (argv: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    { LOCAL_STATE_DIR: "/nonexistent-cli-help" },
+    {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      interactive: false,
+    },
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
 };
 
-describe("CLI help and the default stage", () => {
-  it("CDK's stage defaults to DEFAULT_STAGE, and the help says the same", async () => {
-    const { code, out } = await help(["--help"]);
+/** Every command (and subcommand) this package owns, as a person types it. */
+const OWN = [
+  ["auth"],
+  ["doctor"],
+  ["fields", "create"],
+  ["send"],
+  ["hooks"],
+  ["set-model-key"],
+  ["keys", "create"],
+  ["keys", "list"],
+  ["keys", "revoke"],
+  ["keys", "calls"],
+  ["proposals", "list"],
+  ["proposals", "approve"],
+  ["proposals", "reject"],
+];
 
-    expect(DEFAULT_STAGE).toBe("dev");
-    expect(loadStage({}, {}).name).toBe(DEFAULT_STAGE);
-    expect(code).toBe(0);
-    expect(out).toContain(`--stage NAME             stage (default: ${DEFAULT_STAGE};`);
+describe("CLI help, usage errors and the default stage", () => {
+  it("the program's help lists every command on stdout; no argument prints it too", async () => {
+    for (const argv of [["--help"], ["help"], []]) {
+      const { code, out, err } = await run(argv);
+      expect(code).toBe(0);
+      expect(err).toBe("");
+      for (const name of ["auth", "doctor", "fields", "send", "hooks", "set-model-key", "keys", "proposals"])
+        expect(out).toMatch(new RegExp(`^  ${name} `, "m"));
+    }
   });
 
-  it("names every command and every flag", async () => {
-    const { out } = await help(["help"]);
-    const flags = [
-      "--stage",
+  it.each(OWN.map((argv) => [argv.join(" "), argv]))(
+    "%s --help: usage on stdout, exit 0",
+    async (_, argv) => {
+      const { code, out, err } = await run([...(argv as string[]), "--help"]);
+      expect(code).toBe(0);
+      expect(err).toBe("");
+      expect(out).toContain(`Usage: zoho-gpt-mediator ${(argv as string[]).join(" ")}`);
+      // The common target options (CONTRACTS-13 §4) are on every command that talks to a mediator.
+      expect(out).toMatch(/^\s+--stage <name> /m);
+      expect(out).toMatch(/^\s+--region <region> /m);
+    },
+  );
+
+  it("send --help is help, not a connection failure", async () => {
+    const { code, out, err } = await run(["send", "--help"]);
+    expect(code).toBe(0);
+    expect(out).toContain("lead|ticket|email|transcript|document");
+    expect(out).not.toContain("npm start running");
+    expect(err).toBe("");
+  });
+
+  it("auth and doctor name their flags; the stage default is the one CDK uses", async () => {
+    expect(DEFAULT_STAGE).toBe("dev");
+    expect(loadStage({}, {}).name).toBe(DEFAULT_STAGE);
+    const auth = (await run(["auth", "--help"])).out;
+    for (const flag of [
       "--connection",
       "--secret-name",
-      "--region",
       "--secrets-endpoint",
       "--client-id",
       "--client-secret",
@@ -38,22 +91,48 @@ describe("CLI help and the default stage", () => {
       "--desk-url",
       "--desk-org-id",
       "--desk-source-id",
+    ])
+      expect(auth).toMatch(new RegExp(`^\\s+${flag} `, "m"));
+    expect(auth).toMatch(new RegExp(`else\\s+stage\\s+${DEFAULT_STAGE}\\)`));
+    const doctor = (await run(["doctor", "--help"])).out;
+    for (const flag of [
       "--desk-from-address",
       "--notifications",
       "--webhook-secret-name",
       "--model-secret-name",
       "--json",
-      "--dry-run",
-      "--sandbox",
-    ];
-
-    for (const command of ["auth", "doctor", "fields create <use-case>", "send lead|ticket"])
-      expect(out).toContain(`zoho-gpt-mediator ${command}`);
-    for (const flag of flags) expect(out).toMatch(new RegExp(`^\\s+${flag} `, "m"));
+    ])
+      expect(doctor).toMatch(new RegExp(`^\\s+${flag} `, "m"));
+    expect((await run(["fields", "create", "--help"])).out).toMatch(/^\s+--dry-run /m);
+    expect((await run(["send", "--help"])).out).toMatch(/^\s+--sandbox <url> /m);
   });
 
-  it("exits 2 on an unknown command and on fields without create", async () => {
-    expect((await help(["frobnicate"])).code).toBe(2);
-    expect((await help(["fields", "list"])).code).toBe(2);
+  it.each([
+    [["auth", "--stage"], "option '--stage <name>' argument missing"],
+    [["auth", "--bogus"], "unknown option '--bogus'"],
+    [["doctor", "--notifications"], "argument missing"],
+    [["frobnicate"], "unknown command 'frobnicate'"],
+    [["fields", "list"], "unknown command 'list'"],
+    [["send", "fax"], 'unknown kind "fax"'],
+    [["send"], "missing required argument 'kind'"],
+    [["keys", "revoke"], "missing required argument 'id'"],
+    [["keys", "create", "--scopes", "crm.read"], "keys create: missing --name"],
+    [
+      ["auth", "--client-id", "x", "--code", "c", "--refresh-token", "r"],
+      "give --code or --refresh-token, not both",
+    ],
+  ])("%j exits 2 with the message on stderr and no stack trace", async (argv, message) => {
+    const { code, out, err } = await run(argv as string[]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toContain(message);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it("fields without a subcommand is a usage error that shows the command's help on stderr", async () => {
+    const { code, out, err } = await run(["fields"]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toContain("create [options] <use-case>");
   });
 });
