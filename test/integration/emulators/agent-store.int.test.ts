@@ -361,9 +361,11 @@ describe("DynamoJobStore.statusOf", () => {
     const key = "default|crm:Leads:5545974000001234001:t1";
     await jobs.claim(key, "job-done", 60_000);
 
+    // The job's dedup key tells `jobs show` which trigger it came from.
     expect(await jobs.statusOf("job-done")).toEqual({
       jobId: "job-done",
       connection: "default",
+      dedupKey: "crm:Leads:5545974000001234001:t1",
       status: "in-progress",
     });
 
@@ -371,6 +373,7 @@ describe("DynamoJobStore.statusOf", () => {
     expect(await jobs.statusOf("job-done")).toEqual({
       jobId: "job-done",
       connection: "default",
+      dedupKey: "crm:Leads:5545974000001234001:t1",
       status: "done",
       outcome: { written: ["AI_Score"] },
     });
@@ -388,8 +391,11 @@ describe("DynamoJobStore.statusOf", () => {
     expect(await jobs.statusOf("job-dl")).toEqual({
       jobId: "job-dl",
       connection: "default",
+      dedupKey: "desk:ticket:42:t1",
       status: "dead-lettered",
       reason: "model output failed twice",
+      deadLetterId: "dl-1",
+      deadLetteredAt: expect.any(String),
     });
 
     await jobs.claim(key, "job-dl-replay", 60_000, { replayId: "dl-1" });
