@@ -14,7 +14,13 @@ export const UseCaseNameSchema = z
   .regex(/^[a-z][a-z0-9-]{0,63}$/, "must be a kebab-case use-case name");
 export type UseCase = z.infer<typeof UseCaseNameSchema>;
 
-export const TRIGGER_SOURCES = ["crm-workflow", "crm-notification", "desk-webhook", "flow"] as const;
+export const TRIGGER_SOURCES = [
+  "crm-workflow",
+  "crm-notification",
+  "desk-webhook",
+  "flow",
+  "backfill",
+] as const;
 
 /** 19-digit Zoho ids, always as strings. */
 export const ZohoIdSchema = z.string().regex(/^\d{1,19}$/, "must be a Zoho record id (1-19 digits)");

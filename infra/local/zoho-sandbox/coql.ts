@@ -40,6 +40,18 @@ export interface CoqlQuery {
  * Parses the COQL subset. `fieldsOf(module)` returns the module's field names or `undefined` for an unknown module.
  * Errors: {@link QuerySyntaxError} (SYNTAX_ERROR) and {@link UnknownColumnError} (INVALID_QUERY).
  */
+/** `id <op> n` on exact integers. */
+function compareIds(op: string, id: string, want: bigint): boolean {
+  if (!/^\d+$/.test(id)) return false;
+  const have = BigInt(id);
+  if (op === "=") return have === want;
+  if (op === "!=") return have !== want;
+  if (op === ">") return have > want;
+  if (op === "<") return have < want;
+  if (op === ">=") return have >= want;
+  return have <= want;
+}
+
 export function parseCoql(sql: string, fieldsOf: (module: string) => Set<string> | undefined): CoqlQuery {
   const tokens = tokenize(sql);
   let i = 0;
@@ -106,6 +118,14 @@ export function parseCoql(sql: string, fieldsOf: (module: string) => Set<string>
     if (t?.kind === "op") {
       i += 1;
       op = t.text;
+      // Record ids are 19 digits, past a double's precision: compare them exactly (a backfill pages by `id > last`).
+      const lit = peek();
+      if (field === "id" && lit?.kind === "number" && /^\d+$/.test(lit.text)) {
+        i += 1;
+        const want = BigInt(lit.text);
+        const cmp = op;
+        return (row) => compareIds(cmp, String(row.id), want);
+      }
       expected = value();
     } else if (keyword("like")) {
       op = "like";

@@ -1,0 +1,153 @@
+/**
+ * `backfill` of 2,000 sandbox leads (issue 13): the estimate comes first, progress shows on stderr, a run killed
+ * with SIGINT and another killed with SIGKILL both resume from the checkpoint, and in the end every lead is enriched
+ * exactly once (one write per lead in the sandbox) with one job per lead in the jobs table.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "../../../infra/local/stack.js";
+import { localStackState, writeLocalState } from "../../../infra/local/state-file.js";
+import { leadWrites, seededLeadIds, startTestStack, until } from "../../helpers/local-stack.js";
+
+const LEADS = 2_000;
+const RUNNER = join(import.meta.dirname, "backfill-cli.ts");
+
+let stack: LocalStack & { events: string[] };
+let stateDir: string;
+let ids: string[];
+
+beforeAll(async () => {
+  stack = await startTestStack({ env: { WORKER_CONCURRENCY: "8" } });
+  stateDir = mkdtempSync(join(tmpdir(), "backfill-"));
+  writeLocalState(stateDir, localStackState(stack));
+  // 2,000 leads put straight into the sandbox's table: no workflow rule fires, only the backfill sends them.
+  const leads = stack.sandbox?.state.crm.table("Leads") as Map<string, Record<string, unknown>>;
+  const template = leads.get(seededLeadIds(stack)[0] as string) as Record<string, unknown>;
+  const base = 5_725_767_000_900_000_000n;
+  for (const old of [...leads.keys()]) leads.delete(old);
+  ids = Array.from({ length: LEADS }, (_, i) => String(base + BigInt(i * 7919)));
+  for (const [i, id] of ids.entries())
+    leads.set(id, { ...template, id, Last_Name: `Backfill ${i}`, Email: `lead${i}@example.com` });
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const ARGS = ["backfill", "--use-case", "lead-enrichment", "--module", "Leads", "--yes", "--rate", "400/s"];
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", RUNNER, ...args], {
+    env: { ...process.env, LOCAL_STATE_DIR: stateDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const out = { stdout: "", stderr: "" };
+  child.stdout?.on("data", (d) => {
+    out.stdout += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    out.stderr += String(d);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, out, exited };
+}
+
+const sentSoFar = (stderr: string): number =>
+  Math.max(0, ...[...stderr.matchAll(/progress: (\d+)\//g)].map((m) => Number(m[1])));
+
+/** Kills the run once its progress passed `atLeast` more records than it started with. */
+async function interruptAfter(
+  child: ChildProcess,
+  out: { stderr: string },
+  atLeast: number,
+  signal: NodeJS.Signals,
+) {
+  await until(() => expect(sentSoFar(out.stderr)).toBeGreaterThanOrEqual(atLeast), 60_000);
+  child.kill(signal);
+}
+
+async function jobCount(): Promise<Set<string>> {
+  const ddb = new DynamoDBClient({
+    endpoint: stack.dynamodb?.url as string,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const jobs = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  try {
+    do {
+      const page = await ddb.send(
+        new ScanCommand({
+          TableName: "zoho-gpt-mediator-dev-jobs",
+          ...(start ? { ExclusiveStartKey: start as never } : {}),
+        }),
+      );
+      for (const item of page.Items ?? [])
+        if (item.status !== undefined) jobs.add(JSON.stringify(item.pk ?? item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    ddb.destroy();
+  }
+  return jobs;
+}
+
+describe("backfill of 2,000 sandbox leads", () => {
+  it("estimates first, shows progress, survives SIGINT and SIGKILL, and enriches every lead exactly once", async () => {
+    const dry = run([...ARGS, "--dry-run"]);
+    expect(await dry.exited).toBe(0);
+    expect(dry.out.stderr).toMatch(
+      /estimate: 2000 Leads records, ~2,400,000 prompt \+ 500,000 completion tokens on gpt-4o-mini, ~\$0\.66/,
+    );
+    expect(JSON.parse(dry.out.stdout)).toMatchObject({ dryRun: true, records: 2000 });
+
+    const first = run(ARGS);
+    await interruptAfter(first.child, first.out, 300, "SIGINT");
+    await first.exited;
+    expect(first.out.stderr).toMatch(/estimate: 2000 Leads records/);
+
+    const second = run(ARGS);
+    await until(() =>
+      expect(second.out.stderr).toMatch(/resuming backfill [0-9a-f-]{36}: \d+ records already sent/),
+    );
+    const resumedAt = Number(
+      /already sent/.test(second.out.stderr)
+        ? /: (\d+) records already sent/.exec(second.out.stderr)?.[1]
+        : 0,
+    );
+    expect(resumedAt).toBeGreaterThanOrEqual(300);
+    await interruptAfter(second.child, second.out, 300, "SIGKILL");
+    await second.exited;
+
+    const third = run(ARGS);
+    expect(await third.exited).toBe(0);
+    expect(third.out.stderr).toMatch(/resuming backfill/);
+    expect(third.out.stdout).toMatch(/records enqueued for lead-enrichment/);
+    const runIds = [first, second, third].map(
+      (r) => /backfill ([0-9a-f-]{36})/.exec(r.out.stderr + r.out.stdout)?.[1],
+    );
+    expect(new Set(runIds.slice(1)).size).toBe(1);
+
+    // Every lead written once; none twice (re-sent records carry the same dedup key, so the worker claims them once).
+    await until(() => {
+      const missing = ids.filter((id) => leadWrites(stack, id).length === 0);
+      // The worker's pace on a shared CI machine (a few jobs a second) sets this deadline, not the backfill's.
+      expect(
+        missing.length,
+        `${missing.length} leads not written yet; dead letters: ${stack.deadLetters().length}`,
+      ).toBe(0);
+    }, 720_000);
+    const twice = ids.filter((id) => leadWrites(stack, id).length > 1);
+    expect(twice).toEqual([]);
+    expect((await jobCount()).size).toBe(LEADS);
+
+    // A fourth run finds the finished checkpoint and sends nothing.
+    const again = run(ARGS);
+    expect(await again.exited).toBe(0);
+    expect(again.out.stdout).toMatch(/already finished/);
+  }, 900_000);
+});
