@@ -12,6 +12,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { DynamoJobStore } from "../../shared/adapters/dynamodb/job-store.js";
+import { DynamoLedger } from "../../shared/adapters/dynamodb/ledger.js";
 import { ensureTables } from "../../shared/adapters/dynamodb/tables.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
 import { SqsQueue } from "../../shared/adapters/sqs/sqs-queue.js";
@@ -323,7 +324,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         },
       );
       const jobStore = new DynamoJobStore(ddb, LOCAL_TABLES.jobs);
-      const readUsage = makeUsageReader(ddb, LOCAL_TABLES.ledger);
+      const readUsage = makeUsageReader(new DynamoLedger(ddb, LOCAL_TABLES.ledger));
       const replayJob = makeReplayJob(sqsClient, queues);
       Object.assign(status, {
         jobs: () => (jobId: string) => jobStore.statusOf(jobId),
