@@ -4,8 +4,12 @@
  * stack trace; `send --help` is help, not a connection failure. (Rewritten for issue 13: it pinned the hand-written
  * usage text that commander's per-command help replaces.)
  */
+
+import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { COMMANDS } from "../../../infra/cli/commands/index.js";
 import { main } from "../../../infra/cli/main.js";
+import { buildProgram } from "../../../infra/cli/program.js";
 import { loadStage } from "../../../infra/config/stages.js";
 import { DEFAULT_STAGE } from "../../../shared/config/stage.js";
 
@@ -64,6 +68,43 @@ describe("CLI help, usage errors and the default stage", () => {
       expect(out).toMatch(/^\s+--region <region> /m);
     },
   );
+
+  it("every command and subcommand of the program, whoever added it, has a working --help", async () => {
+    const ctx = {
+      env: {},
+      io: { out() {}, err() {}, stdin: process.stdin, interactive: false },
+      deps: {},
+      exit() {},
+    };
+    const paths: string[][] = [];
+    const walk = (command: Command, path: string[]) => {
+      for (const sub of command.commands) {
+        if (sub.name() === "help") continue;
+        paths.push([...path, sub.name()]);
+        walk(sub, [...path, sub.name()]);
+      }
+    };
+    walk(buildProgram(ctx, COMMANDS), []);
+    // Every top-level command the issue names is there.
+    for (const name of [
+      "hooks",
+      "doctor",
+      "status",
+      "dlq",
+      "jobs",
+      "usage",
+      "set-model-key",
+      "backfill",
+      "send",
+    ])
+      expect(paths.map((p) => p.join(" "))).toContain(name);
+    for (const path of paths) {
+      const { code, out, err } = await run([...path, "--help"]);
+      expect({ path, code, err }).toEqual({ path, code: 0, err: "" });
+      expect(out).toContain(`Usage: zoho-gpt-mediator ${path.join(" ")}`);
+      expect(out).not.toContain("not built yet");
+    }
+  });
 
   it("send --help is help, not a connection failure", async () => {
     const { code, out, err } = await run(["send", "--help"]);
