@@ -10,27 +10,15 @@ import { dirname, resolve } from "node:path";
 
 // The structured logs would bury this script's few lines.
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
-const { chromium } = await import("playwright-core");
+const { launchChromium } = await import("./browser.js");
+const { SAMPLE_LEADS } = await import("../../cli/samples/records.js");
 const { FREE_PORTS, LocalEnvSchema, startLocalStack } = await import("../stack.js");
 
 const out = resolve(process.argv[2] ?? ".bench/status-page.png");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const WAIT_MS = 30_000;
 
 const stack = await startLocalStack(LocalEnvSchema.parse({ ...FREE_PORTS }), {});
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 try {
   const sendLead = async (lead: Record<string, unknown>) => {
     const res = await fetch(`${stack.sandbox?.url}/_sandbox/crm/Leads`, {
@@ -42,14 +30,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(stack.statusUrl);
 
-  await sendLead({
-    First_Name: "Ingrid",
-    Last_Name: "Solberg",
-    Company: "Nordlys Freight AS",
-    Designation: "Head of Logistics",
-    Email: "ingrid.solberg@nordlys-freight.example",
-    Lead_Source: "Web Download",
-  });
+  await sendLead(SAMPLE_LEADS[0] as Record<string, unknown>);
   await page.locator('article.job[data-status="done"]').first().waitFor({ timeout: WAIT_MS });
 
   stack.model?.inject({ kind: "malformed", variant: "schema", count: 2 });

@@ -3,28 +3,18 @@
  * shows up as a written job with its fields and audit note; a dead-lettered job shows its reason, and its Replay
  * button runs it once more, exactly once. Record values on the page are text, never markup.
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
+import { launchChromium } from "../../../infra/local/status/browser.js";
 import { leadWrites, startTestStack, until } from "../../helpers/local-stack.js";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let stack: LocalStack & { events: string[] };
 let browser: Browser;
 let page: Page;
 beforeAll(async () => {
   stack = await startTestStack();
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(stack.statusUrl);
 }, 60_000);
