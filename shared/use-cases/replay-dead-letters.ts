@@ -21,6 +21,13 @@ export interface ReplayResult {
   left: number;
 }
 
+/**
+ * At most this many dead letters are read past by one replay. A receive hides a letter only for the queue's
+ * visibility window, so on a very large queue the first letters come back into view: the replay also stops when it
+ * meets a letter it already read, rather than circling the queue for ever.
+ */
+export const REPLAY_SCAN_CAP = 10_000;
+
 /** Attributes the worker adds to a dead letter; a replay starts without them. */
 const BOOKKEEPING = ["reason", "failedAt", "receiveCount", "deferrals", "deadLetterId", "replay"];
 
@@ -52,12 +59,18 @@ export function makeReplayDeadLetters(deps: { queues: ReplayQueues; now?: () => 
     result: ReplayResult,
     passedOver: string[],
   ): Promise<void> {
-    while (result.replayed.length < limit) {
-      const batch = await deps.queues.receiveDeadLetters(
+    const seen = new Set<string>();
+    while (result.replayed.length < limit && seen.size < REPLAY_SCAN_CAP) {
+      const received = await deps.queues.receiveDeadLetters(
         jobId ? 10 : Math.min(10, limit - result.replayed.length),
       );
+      // A letter read before is back in view: the whole queue has been read once.
+      const again = received.filter((l) => seen.has(l.messageId));
+      for (const l of again) passedOver.push(l.receiptHandle);
+      const batch = received.filter((l) => !seen.has(l.messageId));
+      for (const l of batch) seen.add(l.messageId);
       if (batch.length === 0) break;
-      let stop = false;
+      let stop = again.length > 0;
       // Another job's letters are set aside first, so even a failed move below leaves them to be made visible.
       const mine = jobId === undefined ? batch : batch.filter((l) => jobIdOf(l.body) === jobId);
       if (jobId !== undefined) for (const l of batch) if (!mine.includes(l)) passedOver.push(l.receiptHandle);

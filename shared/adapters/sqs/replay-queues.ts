@@ -24,7 +24,8 @@ export class SqsReplayQueues implements ReplayQueues {
         MaxNumberOfMessages: Math.max(1, Math.min(10, max)),
         MessageAttributeNames: ["All"],
         VisibilityTimeout: this.visibilitySeconds,
-        WaitTimeSeconds: 0,
+        // Long polling asks every SQS server: a short poll samples a few and can answer nothing while letters wait.
+        WaitTimeSeconds: 1,
       }),
     );
     return (out.Messages ?? []).map((m) => ({

@@ -45,7 +45,29 @@ const letter = (n: number, failedAt = "2026-11-30T09:00:00.000Z"): DeadLetter & 
 
 const now = () => Date.parse("2026-11-30T10:00:00.000Z");
 
+/** A dead-letter queue larger than a replay can read within the visibility window: read letters come back into view. */
+class WrappingQueues extends FakeQueues {
+  override async receiveDeadLetters(max: number) {
+    if (this.dead.every((d) => d.hidden)) for (const d of this.dead) d.hidden = false;
+    return super.receiveDeadLetters(max);
+  }
+}
+
 describe("replay dead letters", () => {
+  it("--job on a queue whose letters come back into view stops after one pass instead of circling for ever", async () => {
+    const queues = new WrappingQueues();
+    queues.dead = Array.from({ length: 25 }, (_, i) => letter(i));
+
+    const missing = await makeReplayDeadLetters({ queues, now })({ jobId: "job-999" });
+    expect(missing.replayed).toEqual([]);
+
+    const found = await makeReplayDeadLetters({ queues, now })({ jobId: "job-17" });
+    expect(found.replayed.map((r) => r.jobId)).toEqual(["job-17"]);
+    expect(queues.work).toHaveLength(1);
+    expect(queues.dead).toHaveLength(24);
+    expect(queues.dead.every((d) => !d.hidden)).toBe(true);
+  });
+
   it("moves each dead letter to the work queue marked as the replay of it, without the worker's bookkeeping", async () => {
     const queues = new FakeQueues();
     queues.dead = Array.from({ length: 13 }, (_, i) => letter(i));
