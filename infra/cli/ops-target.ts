@@ -2,12 +2,12 @@
  * What the operations commands (`status`, `dlq`, `jobs`, `usage`) share: the target flags, opening the target and
  * closing it, and turning a failure into one redacted line on stderr with exit 1 (never a stack trace).
  */
-import type { Command } from "commander";
 import { SqsReplayQueues } from "../../shared/adapters/sqs/replay-queues.js";
 import { isAppError } from "../../shared/errors.js";
 import { redactString } from "../../shared/observability/redact.js";
+import { targetOf } from "./command-kit.js";
 import { type CliContext, EXIT } from "./program.js";
-import { describeTarget, type OpenTarget, openTarget, resolveTarget } from "./target.js";
+import { describeTarget, type OpenTarget, openTarget } from "./target.js";
 
 export interface TargetOptions {
   stage?: string;
@@ -16,12 +16,7 @@ export interface TargetOptions {
   json?: boolean;
 }
 
-/** `--stage`, `--region`, `--verbose` on a command that talks to a mediator. */
-export const withTargetOptions = (command: Command): Command =>
-  command
-    .option("--stage <name>", "a deployed stage (default: the running local stack, else stage dev)")
-    .option("--region <region>", "AWS region (default: AWS_REGION, or the local stack's)")
-    .option("--verbose", "print the target on stderr");
+export { withTargetOptions } from "./command-kit.js";
 
 /** Runs `run` against the target the flags name; a failure is one line on stderr and exit 1. */
 export async function onTarget(
@@ -30,16 +25,14 @@ export async function onTarget(
   options: TargetOptions,
   run: (t: OpenTarget) => Promise<number>,
 ): Promise<number> {
-  const target = resolveTarget({ stage: options.stage, region: options.region }, ctx.env);
-  if (options.verbose) ctx.io.err(`target: ${describeTarget(target)}`);
-  const open = openTarget(target);
+  const open = openTarget(targetOf(ctx, options));
   try {
     return await run(open);
   } catch (error) {
     const message = isAppError(error)
       ? error.message
       : `${(error as Error).name}: ${(error as Error).message}`;
-    ctx.io.err(`${command}: failed against ${describeTarget(target)}: ${redactString(message)}`);
+    ctx.io.err(`${command}: failed against ${describeTarget(open.target)}: ${redactString(message)}`);
     return EXIT.failure;
   } finally {
     open.close();

@@ -10,9 +10,10 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { createSqsClient } from "../../shared/adapters/sqs/sqs-client.js";
-import { type StageResources, stageResources } from "../../shared/config/resource-names.js";
+import { STAGE_NAME, type StageResources, stageResources } from "../../shared/config/resource-names.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
 import { type LocalStackState, readLocalState } from "../local/state-file.js";
+import { UsageError } from "./program.js";
 
 export interface TargetFlags {
   stage?: string | undefined;
@@ -62,6 +63,10 @@ export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Targe
     };
   }
   const stage = flags.stage ?? DEFAULT_STAGE;
+  if (!STAGE_NAME.test(stage))
+    throw new UsageError(
+      `--stage ${JSON.stringify(stage)} is not a stage name: lower-case letters, digits and dashes, starting with a letter`,
+    );
   const emulated = Boolean(
     env.AWS_ENDPOINT_URL || Object.keys(env).some((k) => k.startsWith("AWS_ENDPOINT_URL_")),
   );

@@ -8,6 +8,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod";
 import { IngestEnvSchema } from "../../shared/config/ingest-env.js";
 import { NotificationChannelsEnvSchema } from "../../shared/config/notification-channels-env.js";
+import { problemLines } from "../../shared/config/problem-lines.js";
 import { RefresherEnvSchema } from "../../shared/config/refresher-env.js";
 import { STAGE_NAME } from "../../shared/config/resource-names.js";
 import { DEFAULT_STAGE } from "../../shared/config/stage.js";
@@ -218,19 +219,6 @@ function contextValue(key: string, value: unknown): unknown {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** `z.prettifyError`, one line per problem (`✖ message → at path`). */
-export function problemLines(error: z.ZodError): string[] {
-  return z
-    .prettifyError(error)
-    .split("\n")
-    .reduce<string[]>((lines, line) => {
-      if (line.trimStart().startsWith("→") && lines.length > 0)
-        lines[lines.length - 1] = `${lines[lines.length - 1]} ${line.trim()}`;
-      else if (line.trim()) lines.push(line.trim());
-      return lines;
-    }, []);
-}
-
 export interface DeployConfigOptions {
   /** CDK context: `stage`, `config` (a file path) and any top-level setting as an override (`-c key=value`). */
   context: Record<string, unknown>;
@@ -335,3 +323,5 @@ function toolsFromContext(value: unknown): unknown {
     ]);
   }
 }
+
+export { problemLines };

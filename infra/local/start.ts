@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import * as z from "zod";
+import { problemLines } from "../../shared/config/problem-lines.js";
 
 // Structured logs stay at WARN here so the event lines are readable; POWERTOOLS_LOG_LEVEL=INFO shows them all.
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
@@ -16,7 +16,7 @@ const { localStackState, removeLocalState, writeLocalState } = await import("./s
 // A bad setting (ZOHO_DC=mars) is one line per problem, never a ZodError dump.
 const parsed = LocalEnvSchema.safeParse(process.env);
 if (!parsed.success) {
-  console.error(`npm start: the settings are not valid:\n${z.prettifyError(parsed.error)}`);
+  console.error(`npm start: the settings are not valid:\n${problemLines(parsed.error).join("\n")}`);
   process.exit(1);
 }
 const env = parsed.data;

@@ -4,7 +4,7 @@
  */
 import { DynamoJobStore } from "../../../shared/adapters/dynamodb/job-store.js";
 import { formatUsd } from "../../../shared/domain/model-prices.js";
-import { redactString } from "../../../shared/observability/redact.js";
+import { redact, redactString } from "../../../shared/observability/redact.js";
 import { type JobDetails, makeShowJob } from "../../../shared/use-cases/operations/job-details.js";
 import { onTarget, type TargetOptions, withTargetOptions } from "../ops-target.js";
 import { action, type CliContext, EXIT, type RegisterCommand } from "../program.js";
@@ -59,7 +59,8 @@ export const jobsCommand: RegisterCommand = (program, ctx) => {
             ctx.io.err(`jobs show: no job ${jobId} (unknown, or older than the job store keeps jobs)`);
             return EXIT.failure;
           }
-          if (options.json) ctx.io.out(JSON.stringify(job, null, 2));
+          // Redacted as the text form is: a dead letter's reason or an audit can quote what Zoho or the model said.
+          if (options.json) ctx.io.out(JSON.stringify(redact(job), null, 2));
           else print(ctx, job);
           return EXIT.ok;
         }),

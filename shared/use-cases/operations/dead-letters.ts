@@ -25,7 +25,13 @@ export const DEAD_LETTER_READ_CAP = 1000;
 const fieldOf = (body: string, name: string): string | undefined => {
   try {
     const value = (JSON.parse(body) as Record<string, unknown>)[name];
-    return typeof value === "string" ? value : undefined;
+    if (typeof value === "string") return value;
+    // A work message's subject is `{service, module, id}`: shown as `Leads 5545974000001234001`.
+    if (name === "subject" && value && typeof value === "object") {
+      const { module, id } = value as { module?: unknown; id?: unknown };
+      return typeof module === "string" && typeof id === "string" ? `${module} ${id}` : undefined;
+    }
+    return undefined;
   } catch {
     return undefined;
   }

@@ -106,6 +106,14 @@ describe("CLI help, usage errors and the default stage", () => {
     }
   });
 
+  it("a --stage that is no stage name is a usage error (exit 2), not a failed AWS call", async () => {
+    for (const argv of [["status"], ["dlq", "list"], ["usage"], ["hooks"]]) {
+      const { code, err } = await run([...argv, "--stage", "Prod_1"]);
+      expect({ argv, code }).toEqual({ argv, code: 2 });
+      expect(err).toContain('--stage "Prod_1" is not a stage name');
+    }
+  });
+
   it("send --help is help, not a connection failure", async () => {
     const { code, out, err } = await run(["send", "--help"]);
     expect(code).toBe(0);

@@ -10,6 +10,7 @@ import {
   priceOf,
 } from "../../../../shared/domain/model-prices.js";
 import type { StoredPlan } from "../../../../shared/ports/job-store.js";
+import { viewOf } from "../../../../shared/use-cases/operations/dead-letters.js";
 import { jobDetailsOf } from "../../../../shared/use-cases/operations/job-details.js";
 import { summariseUsage, windowStart } from "../../../../shared/use-cases/operations/usage.js";
 import { MemoryJobStore, MemoryLedger } from "../../../helpers/fakes/memory-job-store.js";
@@ -191,5 +192,40 @@ describe("job details", () => {
     expect(details.written).toEqual(["AI_Score"]);
     expect(details.completedAt).toBe("t");
     expect(details.outcome?.promptVersion).toBe("lead@3");
+  });
+});
+
+describe("a dead letter's view", () => {
+  it("names the job, use case, subject (module and id), reason and receive count of a work message", () => {
+    const body = JSON.stringify({
+      v: 1,
+      jobId: "8b7c3f0e-0000-4000-8000-000000000001",
+      useCase: "lead-enrichment",
+      subject: { service: "crm", module: "Leads", id: "5545974000001234001" },
+    });
+    const view = viewOf({
+      messageId: "m-1",
+      receiptHandle: "rh",
+      body,
+      attributes: {
+        reason: { DataType: "String", StringValue: "model output failed twice" },
+        receiveCount: { DataType: "Number", StringValue: "5" },
+        deadLetterId: { DataType: "String", StringValue: "dl-1" },
+      },
+    });
+    expect(view).toMatchObject({
+      id: "dl-1",
+      jobId: "8b7c3f0e-0000-4000-8000-000000000001",
+      useCase: "lead-enrichment",
+      subject: "Leads 5545974000001234001",
+      reason: "model output failed twice",
+      receiveCount: 5,
+    });
+    expect(viewOf({ messageId: "m-2", receiptHandle: "rh", body: "not json", attributes: {} })).toMatchObject(
+      {
+        id: "sqs:m-2",
+        subject: undefined,
+      },
+    );
   });
 });
