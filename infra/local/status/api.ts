@@ -63,10 +63,19 @@ const ReplayRequestSchema = z.strictObject({
 /** Reads one of this folder's files (read per request: editing the page needs no restart). */
 const asset = (file: string) => readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
 
+/**
+ * The page answers only to a loopback host name. The server listens on 127.0.0.1, but a hostile site can rebind its
+ * own name to 127.0.0.1 and so read the page and send its replay header as the same origin; its Host header still
+ * names that site, so it is refused.
+ */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
+
 export function statusRoute(sources: StatusSources) {
   return async (event: APIGatewayProxyEventV2): Promise<Answer> => {
     const method = event.requestContext.http.method;
     const path = event.rawPath;
+    if (!LOOPBACK_HOST.test(event.headers.host ?? ""))
+      return json(403, { message: "the status page answers only on 127.0.0.1 or localhost" });
     const file = STATIC[path];
     if (file) {
       if (method !== "GET") return json(405, { message: "Method Not Allowed" });

@@ -3,6 +3,7 @@
  * shows up as a written job with its fields and audit note; a dead-lettered job shows its reason, and its Replay
  * button runs it once more, exactly once. Record values on the page are text, never markup.
  */
+import { request } from "node:http";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../infra/local/stack.js";
@@ -138,8 +139,13 @@ describe("status page", () => {
     await row.getByRole("button", { name: "Replay" }).click();
 
     await jobCard(second, "done").waitFor({ timeout: 25_000 });
-    expect(await page.locator("#replay-result").textContent()).toMatch(
-      /^Replayed 1 dead letter\(s\) of job /,
+    // The replay's answer may arrive after the job it replayed is already written: wait for it.
+    await until(
+      async () =>
+        expect(await page.locator("#replay-result").textContent()).toMatch(
+          /^Replayed 1 dead letter\(s\) of job /,
+        ),
+      10_000,
     );
     await until(async () => expect(await row.count()).toBe(0), 10_000);
     expect(leadWrites(stack, second)).toHaveLength(1);
@@ -175,5 +181,22 @@ describe("status page", () => {
     expect(noHeader.status).toBe(403);
     expect(badId.status).toBe(400);
     expect(notJson.status).toBe(400);
+  });
+
+  it("answers only to a loopback Host: a site that rebinds its name to 127.0.0.1 reads nothing", async () => {
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(`${stack.statusUrl}/api/jobs`);
+        request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await get("evil.example")).toBe(403);
+    expect(await get(`evil.example:${new URL(stack.statusUrl).port}`)).toBe(403);
+    expect(await get(new URL(stack.statusUrl).host)).toBe(200);
+    expect(await get(`localhost:${new URL(stack.statusUrl).port}`)).toBe(200);
   });
 });
