@@ -192,7 +192,9 @@ async function runCommand(ctx: CliContext, o: BackfillOptions): Promise<number> 
       ctx.io.err(
         `estimate: ${remaining} ${req.module} records, ~${est.promptTokens.toLocaleString("en")} prompt + ${est.completionTokens.toLocaleString("en")} completion tokens on ${o.model}, ~${usd(est.costMicros)}`,
       );
-      ctx.io.err(`  tokens per record (${per.prompt} + ${per.completion}) from the ${per.source}`);
+      ctx.io.err(
+        `  per record: ${per.prompt} prompt + ${per.completion} completion tokens, from ${per.source}`,
+      );
       if (o.dryRun) {
         ctx.io.out(JSON.stringify({ dryRun: true, ...est, model: o.model }));
         return EXIT.ok;

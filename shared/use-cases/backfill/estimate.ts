@@ -44,7 +44,7 @@ export function tokensFromLedger(rows: readonly UsageRow[], useCase: string): To
   return {
     prompt: Math.round(prompt / calls),
     completion: Math.round(completion / calls),
-    source: `ledger: average of ${calls} ${useCase} model calls in the last ${LEDGER_WINDOW_DAYS} days`,
+    source: `the ledger: average of ${calls} ${useCase} model calls in the last ${LEDGER_WINDOW_DAYS} days`,
   };
 }
 
@@ -105,7 +105,7 @@ export function tokensFromPrompt(
       2 * PER_MESSAGE +
       PER_REPLY,
     completion: countTokens(JSON.stringify(sampleAnswer(json))),
-    source: `${useCase}'s prompt and output schema for one sampled record, counted with the model's tokenizer (no ledger rows in the last ${LEDGER_WINDOW_DAYS} days)`,
+    source: `${useCase}'s prompt and output schema for one sampled record, counted with gpt-tokenizer (no ledger rows in the last ${LEDGER_WINDOW_DAYS} days)`,
   };
 }
 

@@ -120,7 +120,11 @@ describe("backfill of 2,000 sandbox leads", () => {
     const dry = run([...ARGS, "--dry-run"]);
     expect(await dry.exited).toBe(0);
     expect(dry.out.stderr).toMatch(
-      /estimate: 2000 Leads records, ~[\d,]+ prompt \+ [\d,]+ completion tokens on gpt-4o-mini/,
+      /estimate: 2000 Leads records, ~[\d,]+ prompt \+ [\d,]+ completion tokens on gpt-4o-mini, ~\$\d+\.\d+/,
+    );
+    // Nothing ran yet, so the figure is the use case's prompt for a sampled lead, counted with the tokenizer.
+    expect(dry.out.stderr).toMatch(
+      /per record: \d+ prompt \+ \d+ completion tokens, from lead-enrichment's prompt and output schema for one sampled record, counted with gpt-tokenizer/,
     );
     expect(JSON.parse(dry.out.stdout)).toMatchObject({ dryRun: true, records: 2000 });
 
@@ -163,6 +167,14 @@ describe("backfill of 2,000 sandbox leads", () => {
       new RegExp(`resuming backfill [0-9a-f-]{36}: ${saved.sent} records already sent`),
     );
     expect(third.out.stdout).toMatch(/records enqueued for lead-enrichment/);
+    // By now the worker has made model calls: the figure is the ledger's average per call. At that average 2,000
+    // leads need more than the default daily budget (2,000,000 tokens), which is why the stack sets a bulk run's.
+    const perCall =
+      /per record: (\d+) prompt \+ (\d+) completion tokens, from the ledger: average of \d+ lead-enrichment model calls/.exec(
+        third.out.stderr,
+      );
+    expect(perCall, third.out.stderr).not.toBeNull();
+    expect((Number(perCall?.[1]) + Number(perCall?.[2])) * LEADS).toBeGreaterThan(2_000_000);
     const runIds = [first, second, third].map(
       (r) => /backfill ([0-9a-f-]{36})/.exec(r.out.stderr + r.out.stdout)?.[1],
     );

@@ -74,7 +74,7 @@ describe("backfill estimate", () => {
     expect(tokensFromLedger(rows, "lead-enrichment")).toEqual({
       prompt: 1_050,
       completion: 210,
-      source: "ledger: average of 40 lead-enrichment model calls in the last 30 days",
+      source: "the ledger: average of 40 lead-enrichment model calls in the last 30 days",
     });
     expect(tokensFromLedger(rows, "call-transcript")).toBeUndefined();
     expect(
@@ -102,7 +102,11 @@ describe("backfill estimate", () => {
       },
     );
     expect(asked).toEqual([["2026-11-01", "2026-11-30"]]);
-    expect(per).toMatchObject({ prompt: 1_100, completion: 200, source: expect.stringMatching(/^ledger/) });
+    expect(per).toMatchObject({
+      prompt: 1_100,
+      completion: 200,
+      source: expect.stringMatching(/^the ledger: /),
+    });
     expect(calls).toEqual([]);
   });
 
@@ -137,7 +141,7 @@ describe("backfill estimate", () => {
       countTokens(prompt.system) + countTokens(prompt.user) + countTokens(schemaJson) + 9,
     );
     expect(per?.source).toMatch(
-      /prompt and output schema for one sampled record, counted with the model's tokenizer/,
+      /prompt and output schema for one sampled record, counted with gpt-tokenizer/,
     );
     // No record to sample and no ledger rows: no figure rather than a guess.
     expect(
