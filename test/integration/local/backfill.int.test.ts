@@ -175,6 +175,12 @@ describe("backfill of 2,000 sandbox leads", () => {
       );
     expect(perCall, third.out.stderr).not.toBeNull();
     expect((Number(perCall?.[1]) + Number(perCall?.[2])) * LEADS).toBeGreaterThan(2_000_000);
+    // The ledger's average is per model call, as the model server counted them (not per ledger update).
+    const model = stack.model?.stats();
+    const servedPerCall =
+      ((model?.prompt_tokens ?? 0) + (model?.completion_tokens ?? 0)) / (model?.requests ?? 1);
+    expect((Number(perCall?.[1]) + Number(perCall?.[2])) / servedPerCall).toBeGreaterThan(0.8);
+    expect((Number(perCall?.[1]) + Number(perCall?.[2])) / servedPerCall).toBeLessThan(1.25);
     const runIds = [first, second, third].map(
       (r) => /backfill ([0-9a-f-]{36})/.exec(r.out.stderr + r.out.stdout)?.[1],
     );
