@@ -16,7 +16,10 @@ import type { PipelineConfig } from "./deps.js";
  * staleness; the alternative was two DynamoDB round trips per event.
  */
 export function makeUsageBook(ledger: Ledger, clock: Clock) {
-  const pending = new Map<string, { useCase: string; day: string; usage: LlmUsage; costMicros: number }>();
+  const pending = new Map<
+    string,
+    { useCase: string; day: string; usage: LlmUsage; costMicros: number; calls: number }
+  >();
   const spentCache = new Map<string, { value: number; at: number }>();
   return {
     add(useCase: string, day: string, u: LlmUsage, costMicros: number) {
@@ -26,10 +29,12 @@ export function makeUsageBook(ledger: Ledger, clock: Clock) {
         day,
         usage: { promptTokens: 0, completionTokens: 0 },
         costMicros: 0,
+        calls: 0,
       };
       entry.usage.promptTokens += u.promptTokens;
       entry.usage.completionTokens += u.completionTokens;
       entry.costMicros += costMicros;
+      entry.calls += 1;
       pending.set(key, entry);
       const cached = spentCache.get(key);
       if (cached) cached.value += u.promptTokens + u.completionTokens;
@@ -47,7 +52,9 @@ export function makeUsageBook(ledger: Ledger, clock: Clock) {
     async flush() {
       const entries = [...pending.values()];
       pending.clear();
-      await Promise.all(entries.map((e) => ledger.addUsage(e.useCase, e.day, e.usage, e.costMicros)));
+      await Promise.all(
+        entries.map((e) => ledger.addUsage(e.useCase, e.day, e.usage, e.costMicros, e.calls)),
+      );
     },
   };
 }

@@ -8,8 +8,11 @@ export interface Ledger {
   uncountRecordWrite(recordKey: string, day: string): Promise<void>;
   /** Tokens spent by a use case on a day. */
   tokensSpent(useCase: string, day: string): Promise<number>;
-  /** Adds a model call's usage and cost (micro-dollars) to the use case's day. */
-  addUsage(useCase: string, day: string, usage: LlmUsage, costMicros: number): Promise<void>;
+  /**
+   * Adds usage and cost (micro-dollars) to the use case's day: `calls` model calls' worth (default 1; the usage book
+   * adds a batch's calls at once, and `calls` must count model calls, not flushes, for per-call averages).
+   */
+  addUsage(useCase: string, day: string, usage: LlmUsage, costMicros: number, calls?: number): Promise<void>;
   /** Every use case's daily usage rows from `fromDay` to `toDay` (UTC `YYYY-MM-DD`, both included), for `usage`. */
   usageBetween(fromDay: string, toDay: string): Promise<UsageRow[]>;
 }

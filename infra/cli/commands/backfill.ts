@@ -5,22 +5,27 @@
  * makes the same command line resume an interrupted run with the same run id, so no record is written twice.
  */
 import { createInterface } from "node:readline";
+import { DynamoLedger } from "../../../shared/adapters/dynamodb/ledger.js";
 import { SqsQueue } from "../../../shared/adapters/sqs/sqs-queue.js";
 import { ZohoCrmHttp } from "../../../shared/adapters/zoho/crm.js";
 import { DEFAULT_CONNECTION } from "../../../shared/config/stage.js";
 import { DEFAULT_MODEL } from "../../../shared/config/worker-env.js";
+import { formatUsd, mergePrices } from "../../../shared/domain/model-prices.js";
 import { ModuleNameSchema, UseCaseNameSchema } from "../../../shared/schemas/work-message.js";
 import { checkpointPath, fileCheckpointStore } from "../../../shared/use-cases/backfill/checkpoint-file.js";
 import { estimateBackfill } from "../../../shared/use-cases/backfill/estimate.js";
+import { measureTokensPerRecord } from "../../../shared/use-cases/backfill/measure.js";
 import {
   type BackfillCheckpoint,
   type BackfillRequest,
+  backfillMessage,
   countRemaining,
   type FetchIds,
   openRun,
   pageQuery,
   runBackfill,
 } from "../../../shared/use-cases/backfill/run-backfill.js";
+import { USE_CASE_CATALOG } from "../../../shared/use-cases/catalog.js";
 import { localStateDir } from "../../local/state-file.js";
 import { openConnection } from "../connection.js";
 import { action, type CliContext, EXIT, type RegisterCommand, UsageError } from "../program.js";
@@ -91,8 +96,20 @@ async function progressReporter(ctx: CliContext, total: number) {
   };
 }
 
-const usd = (n: number | undefined) =>
-  n === undefined ? "unknown (no price for the model)" : `$${n.toFixed(2)}`;
+const usd = (micros: number | undefined) =>
+  micros === undefined ? "unknown (no price for the model)" : formatUsd(micros);
+
+/** MODEL_PRICES as the worker reads it (micro-dollars per 1M tokens), over the dated default table. */
+function pricesFrom(raw: string | undefined) {
+  if (!raw) return mergePrices();
+  try {
+    return mergePrices(JSON.parse(raw));
+  } catch {
+    throw new UsageError(
+      'MODEL_PRICES must be JSON like {"gpt-4o-mini": {"prompt": 150000, "completion": 600000}}',
+    );
+  }
+}
 
 async function runCommand(ctx: CliContext, o: BackfillOptions): Promise<number> {
   const useCase = UseCaseNameSchema.safeParse(o.useCase);
@@ -100,6 +117,8 @@ async function runCommand(ctx: CliContext, o: BackfillOptions): Promise<number> 
   const mod = ModuleNameSchema.safeParse(o.module);
   if (!mod.success) throw new UsageError(`--module: ${mod.error.issues[0]?.message}`);
   if (/;/.test(o.where)) throw new UsageError("--where is one COQL condition (no ';')");
+  const descriptor = USE_CASE_CATALOG.find((d) => d.name === useCase.data);
+  if (!descriptor) throw new UsageError(`--use-case: no use case named ${useCase.data}`);
   const req: BackfillRequest = {
     connection: o.connection,
     useCase: useCase.data,
@@ -155,13 +174,39 @@ async function runCommand(ctx: CliContext, o: BackfillOptions): Promise<number> 
       );
 
     const remaining = await countRemaining(req, checkpoint, fetchIds);
-    const est = estimateBackfill(req.useCase, remaining, o.model);
-    ctx.io.err(
-      `estimate: ${remaining} ${req.module} records, ~${est.promptTokens.toLocaleString("en")} prompt + ${est.completionTokens.toLocaleString("en")} completion tokens on ${o.model}, ~${usd(est.cost)}`,
+    const [first] = remaining > 0 ? await fetchIds(checkpoint.lastId, 1) : [];
+    const per = await measureTokensPerRecord(
+      descriptor,
+      req.connection,
+      first ? backfillMessage(checkpoint, first, new Date(clock.now()).toISOString()) : undefined,
+      {
+        ledger: new DynamoLedger(opened.dynamodb(), target.names.ledgerTable),
+        crm,
+        now: clock.now,
+        countTokens: (await import("gpt-tokenizer")).countTokens,
+      },
+      { raw: ctx.env },
     );
-    if (o.dryRun) {
-      ctx.io.out(JSON.stringify({ dryRun: true, ...est, model: o.model }));
-      return EXIT.ok;
+    if (per) {
+      const est = estimateBackfill(remaining, per, o.model, pricesFrom(ctx.env.MODEL_PRICES));
+      ctx.io.err(
+        `estimate: ${remaining} ${req.module} records, ~${est.promptTokens.toLocaleString("en")} prompt + ${est.completionTokens.toLocaleString("en")} completion tokens on ${o.model}, ~${usd(est.costMicros)}`,
+      );
+      ctx.io.err(
+        `  per record: ${per.prompt} prompt + ${per.completion} completion tokens, from ${per.source}`,
+      );
+      if (o.dryRun) {
+        ctx.io.out(JSON.stringify({ dryRun: true, ...est, model: o.model }));
+        return EXIT.ok;
+      }
+    } else {
+      ctx.io.err(
+        `estimate: ${remaining} ${req.module} records (no ledger rows and no record to measure a prompt on)`,
+      );
+      if (o.dryRun) {
+        ctx.io.out(JSON.stringify({ dryRun: true, records: remaining, model: o.model }));
+        return EXIT.ok;
+      }
     }
     if (remaining === 0) {
       await checkpoints.save({ ...checkpoint, completedAt: new Date(clock.now()).toISOString() });

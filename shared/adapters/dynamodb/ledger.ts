@@ -81,7 +81,13 @@ export class DynamoLedger implements Ledger {
     return numberOf(out.Item?.promptTokens) + numberOf(out.Item?.completionTokens);
   }
 
-  async addUsage(useCase: string, day: string, usage: LlmUsage, costMicros: number): Promise<void> {
+  async addUsage(
+    useCase: string,
+    day: string,
+    usage: LlmUsage,
+    costMicros: number,
+    calls = 1,
+  ): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
@@ -90,14 +96,14 @@ export class DynamoLedger implements Ledger {
           ":p": usage.promptTokens,
           ":c": usage.completionTokens,
           ":m": Math.round(costMicros),
-          ":one": 1,
+          ":calls": calls,
           ":e": expiresAt(day, this.retentionDays + 1),
           ":u": useCase,
           ":d": day,
         },
         // The use case and day as attributes too, so `usageBetween` reads them without parsing the key.
         UpdateExpression:
-          "ADD promptTokens :p, completionTokens :c, costMicros :m, calls :one SET expiresAt = :e, useCase = :u, #day = :d",
+          "ADD promptTokens :p, completionTokens :c, costMicros :m, calls :calls SET expiresAt = :e, useCase = :u, #day = :d",
         ExpressionAttributeNames: { "#day": "day" },
       }),
     );

@@ -160,7 +160,7 @@ export class MemoryLedger implements Ledger {
   }
   /** The usage rows as the DynamoDB ledger keeps them (use case and day -> sums). */
   readonly rows = new Map<string, UsageRow>();
-  async addUsage(useCase: string, day: string, usage: LlmUsage, costMicros = 0) {
+  async addUsage(useCase: string, day: string, usage: LlmUsage, costMicros = 0, calls = 1) {
     const k = `${useCase}#${day}`;
     this.usage.set(k, (this.usage.get(k) ?? 0) + usage.promptTokens + usage.completionTokens);
     const row = this.rows.get(k) ?? {
@@ -174,7 +174,7 @@ export class MemoryLedger implements Ledger {
     row.promptTokens += usage.promptTokens;
     row.completionTokens += usage.completionTokens;
     row.costMicros += Math.round(costMicros);
-    row.calls += 1;
+    row.calls += calls;
     this.rows.set(k, row);
   }
   async usageBetween(fromDay: string, toDay: string): Promise<UsageRow[]> {

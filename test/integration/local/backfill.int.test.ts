@@ -1,10 +1,16 @@
 /**
- * `backfill` of 2,000 sandbox leads (issue 13): the estimate comes first, progress shows on stderr, a run killed
- * with SIGINT and another killed with SIGKILL both resume from the checkpoint, and in the end every lead is enriched
- * exactly once (one write per lead in the sandbox) with one job per lead in the jobs table.
+ * `backfill` of 2,000 sandbox leads (issue 13), through the real CLI (`infra/cli/bin.mjs`): the estimate comes first,
+ * progress shows on stderr, a run killed with SIGINT and another killed with SIGKILL both resume from the checkpoint,
+ * and in the end every lead is enriched exactly once (one write per lead in the sandbox) with one job per lead in the
+ * jobs table. The SIGKILL lands between a send and its checkpoint (the checkpoint's temp file is a FIFO nobody reads,
+ * so the save blocks after the send): the resumed run re-sends that batch with the same dedup keys and job ids, and
+ * the worker's job store answers done, never a second write.
+ *
+ * The stack is set up as a bulk run would be: a token budget that covers 2,000 leads (the default 2,000,000 tokens a
+ * day runs out after ~1,700 stand-in leads and defers the rest to the next day) and more worker concurrency.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
@@ -14,14 +20,17 @@ import { localStackState, writeLocalState } from "../../../infra/local/state-fil
 import { leadWrites, seededLeadIds, startTestStack, until } from "../../helpers/local-stack.js";
 
 const LEADS = 2_000;
-const RUNNER = join(import.meta.dirname, "backfill-cli.ts");
+const BIN = join(import.meta.dirname, "../../../infra/cli/bin.mjs");
 
 let stack: LocalStack & { events: string[] };
 let stateDir: string;
 let ids: string[];
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { WORKER_CONCURRENCY: "8" } });
+  stack = await startTestStack({
+    env: { WORKER_CONCURRENCY: "8" },
+    worker: { TOKEN_BUDGET_PER_DAY: JSON.stringify({ "lead-enrichment": 20_000_000 }) },
+  });
   stateDir = mkdtempSync(join(tmpdir(), "backfill-"));
   writeLocalState(stateDir, localStackState(stack));
   // 2,000 leads put straight into the sandbox's table: no workflow rule fires, only the backfill sends them.
@@ -41,7 +50,7 @@ afterAll(async () => {
 const ARGS = ["backfill", "--use-case", "lead-enrichment", "--module", "Leads", "--yes", "--rate", "400/s"];
 
 function run(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", RUNNER, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, LOCAL_STATE_DIR: stateDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -69,6 +78,16 @@ async function interruptAfter(
   await until(() => expect(sentSoFar(out.stderr)).toBeGreaterThanOrEqual(atLeast), 60_000);
   child.kill(signal);
 }
+
+function checkpointFile(): string {
+  const dir = join(stateDir, ".backfill");
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+  expect(files).toHaveLength(1);
+  return join(dir, files[0] as string);
+}
+
+const readCheckpoint = (file: string): { sent: number; lastId?: string } =>
+  JSON.parse(readFileSync(file, "utf8"));
 
 async function jobCount(): Promise<Set<string>> {
   const ddb = new DynamoDBClient({
@@ -101,7 +120,11 @@ describe("backfill of 2,000 sandbox leads", () => {
     const dry = run([...ARGS, "--dry-run"]);
     expect(await dry.exited).toBe(0);
     expect(dry.out.stderr).toMatch(
-      /estimate: 2000 Leads records, ~2,400,000 prompt \+ 500,000 completion tokens on gpt-4o-mini, ~\$0\.66/,
+      /estimate: 2000 Leads records, ~[\d,]+ prompt \+ [\d,]+ completion tokens on gpt-4o-mini, ~\$\d+\.\d+/,
+    );
+    // Nothing ran yet, so the figure is the use case's prompt for a sampled lead, counted with the tokenizer.
+    expect(dry.out.stderr).toMatch(
+      /per record: \d+ prompt \+ \d+ completion tokens, from lead-enrichment's prompt and output schema for one sampled record, counted with gpt-tokenizer/,
     );
     expect(JSON.parse(dry.out.stdout)).toMatchObject({ dryRun: true, records: 2000 });
 
@@ -120,13 +143,44 @@ describe("backfill of 2,000 sandbox leads", () => {
         : 0,
     );
     expect(resumedAt).toBeGreaterThanOrEqual(300);
-    await interruptAfter(second.child, second.out, 300, "SIGKILL");
+    // The SIGKILL between a send and its checkpoint: once the run is 300 records past its resume point, the
+    // checkpoint's temp file becomes a FIFO, so the save after the next send blocks; the batch is on the queue, the
+    // checkpoint still says it was not sent.
+    await until(() => expect(sentSoFar(second.out.stderr)).toBeGreaterThanOrEqual(resumedAt + 300), 60_000);
+    const file = checkpointFile();
+    const fifo = `${file}.${second.child.pid}.tmp`;
+    await until(() => expect(spawnSync("mkfifo", [fifo]).status).toBe(0));
+    const saved = readCheckpoint(file);
+    const unsaved = ids.slice(saved.sent, saved.sent + 10);
+    expect(unsaved).toHaveLength(10);
+    // Sent: the worker writes them while the checkpoint is stuck before them.
+    await until(() => expect(unsaved.filter((id) => leadWrites(stack, id).length === 0)).toEqual([]), 60_000);
+    expect(readCheckpoint(file).sent).toBe(saved.sent);
+    second.child.kill("SIGKILL");
     await second.exited;
+    rmSync(fifo, { force: true });
 
     const third = run(ARGS);
     expect(await third.exited).toBe(0);
-    expect(third.out.stderr).toMatch(/resuming backfill/);
+    // It resumes before the unsaved batch, so it re-sends it with the same dedup keys and job ids.
+    expect(third.out.stderr).toMatch(
+      new RegExp(`resuming backfill [0-9a-f-]{36}: ${saved.sent} records already sent`),
+    );
     expect(third.out.stdout).toMatch(/records enqueued for lead-enrichment/);
+    // By now the worker has made model calls: the figure is the ledger's average per call. At that average 2,000
+    // leads need more than the default daily budget (2,000,000 tokens), which is why the stack sets a bulk run's.
+    const perCall =
+      /per record: (\d+) prompt \+ (\d+) completion tokens, from the ledger: average of \d+ lead-enrichment model calls/.exec(
+        third.out.stderr,
+      );
+    expect(perCall, third.out.stderr).not.toBeNull();
+    expect((Number(perCall?.[1]) + Number(perCall?.[2])) * LEADS).toBeGreaterThan(2_000_000);
+    // The ledger's average is per model call, as the model server counted them (not per ledger update).
+    const model = stack.model?.stats();
+    const servedPerCall =
+      ((model?.prompt_tokens ?? 0) + (model?.completion_tokens ?? 0)) / (model?.requests ?? 1);
+    expect((Number(perCall?.[1]) + Number(perCall?.[2])) / servedPerCall).toBeGreaterThan(0.8);
+    expect((Number(perCall?.[1]) + Number(perCall?.[2])) / servedPerCall).toBeLessThan(1.25);
     const runIds = [first, second, third].map(
       (r) => /backfill ([0-9a-f-]{36})/.exec(r.out.stderr + r.out.stdout)?.[1],
     );
@@ -135,19 +189,23 @@ describe("backfill of 2,000 sandbox leads", () => {
     // Every lead written once; none twice (re-sent records carry the same dedup key, so the worker claims them once).
     await until(() => {
       const missing = ids.filter((id) => leadWrites(stack, id).length === 0);
-      // The worker's pace on a shared CI machine (a few jobs a second) sets this deadline, not the backfill's.
+      const model = stack.model?.stats();
       expect(
         missing.length,
-        `${missing.length} leads not written yet; dead letters: ${stack.deadLetters().length}`,
+        `${missing.length} leads not written yet; model calls ${model?.requests}, tokens ${model?.prompt_tokens}+${model?.completion_tokens}; deferred/dead: ${stack.events
+          .filter((e) => /defer|dead/i.test(e))
+          .slice(-3)
+          .join(" | ")}`,
       ).toBe(0);
-    }, 720_000);
+    }, 150_000);
     const twice = ids.filter((id) => leadWrites(stack, id).length > 1);
     expect(twice).toEqual([]);
+    expect(unsaved.map((id) => leadWrites(stack, id).length)).toEqual(unsaved.map(() => 1));
     expect((await jobCount()).size).toBe(LEADS);
 
     // A fourth run finds the finished checkpoint and sends nothing.
     const again = run(ARGS);
     expect(await again.exited).toBe(0);
     expect(again.out.stdout).toMatch(/already finished/);
-  }, 900_000);
+  }, 240_000);
 });

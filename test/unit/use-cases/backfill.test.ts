@@ -1,8 +1,7 @@
-/** The backfill use case: pages by id, checkpoints each batch, resumes on the same run id, estimates the cost. */
+/** The backfill use case: pages by id, checkpoints each batch, resumes on the same run id (the estimate: backfill-estimate.test.ts). */
 import { describe, expect, it } from "vitest";
 import { parseCoql } from "../../../infra/local/zoho-sandbox/coql.js";
 import type { WorkMessage } from "../../../shared/schemas/work-message.js";
-import { estimateBackfill } from "../../../shared/use-cases/backfill/estimate.js";
 import {
   type BackfillCheckpoint,
   type BackfillRequest,
@@ -107,15 +106,5 @@ describe("backfill", () => {
     const done = await runBackfill({ ...REQ, ratePerSecond: 50, limit: 100 }, checkpoint, h.deps);
     expect(done.sent).toBe(100);
     expect(h.deps.now()).toBeGreaterThanOrEqual(2000);
-  });
-
-  it("estimates tokens and cost from the use case's tokens per record and the price table", () => {
-    expect(estimateBackfill("lead-enrichment", 2000, "gpt-4o-mini")).toEqual({
-      records: 2000,
-      promptTokens: 2_400_000,
-      completionTokens: 500_000,
-      cost: expect.closeTo(0.66, 6),
-    });
-    expect(estimateBackfill("lead-enrichment", 10, "unknown-model").cost).toBeUndefined();
   });
 });
