@@ -4,6 +4,8 @@
  * of work per record at a bounded rate with a progress bar on stderr. A checkpoint file (`<state dir>/.backfill/`)
  * makes the same command line resume an interrupted run with the same run id, so no record is written twice.
  */
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { DynamoLedger } from "../../../shared/adapters/dynamodb/ledger.js";
 import { SqsQueue } from "../../../shared/adapters/sqs/sqs-queue.js";
@@ -29,7 +31,7 @@ import { USE_CASE_CATALOG } from "../../../shared/use-cases/catalog.js";
 import { localStateDir } from "../../local/state-file.js";
 import { openConnection } from "../connection.js";
 import { action, type CliContext, EXIT, type RegisterCommand, UsageError } from "../program.js";
-import { describeTarget, openTarget, resolveTarget } from "../target.js";
+import { describeTarget, openTarget, resolveTarget, type Target } from "../target.js";
 
 interface BackfillOptions {
   useCase: string;
@@ -111,6 +113,15 @@ function pricesFrom(raw: string | undefined) {
   }
 }
 
+/**
+ * Where checkpoints live: the local stack's state folder for the local stack; for a deployed stage a fixed folder per
+ * user (BACKFILL_STATE_DIR, else ~/.zoho-gpt-mediator), so a rerun from another directory still resumes its run id.
+ */
+function checkpointDir(target: Target, env: NodeJS.ProcessEnv): string {
+  if (target.kind === "local") return localStateDir(env);
+  return env.BACKFILL_STATE_DIR || join(homedir(), ".zoho-gpt-mediator");
+}
+
 async function runCommand(ctx: CliContext, o: BackfillOptions): Promise<number> {
   const useCase = UseCaseNameSchema.safeParse(o.useCase);
   if (!useCase.success) throw new UsageError(`--use-case: ${useCase.error.issues[0]?.message}`);
@@ -119,11 +130,23 @@ async function runCommand(ctx: CliContext, o: BackfillOptions): Promise<number> 
   if (/;/.test(o.where)) throw new UsageError("--where is one COQL condition (no ';')");
   const descriptor = USE_CASE_CATALOG.find((d) => d.name === useCase.data);
   if (!descriptor) throw new UsageError(`--use-case: no use case named ${useCase.data}`);
+  // Only a use case that takes CRM records of this module can run on them: anything else would be dead-lettered later.
+  const modules = [
+    descriptor.triggers.crmWorkflow?.defaultModule,
+    ...(descriptor.triggers.crmNotification?.modules ?? []),
+  ].filter((m): m is string => Boolean(m));
+  if (!modules.includes(mod.data))
+    throw new UsageError(
+      modules.length
+        ? `--module: ${useCase.data} runs on CRM records of ${[...new Set(modules)].join(", ")}, not ${mod.data}`
+        : `--use-case: ${useCase.data} does not run on CRM records (it is triggered by ${Object.keys(descriptor.triggers).join(", ")})`,
+    );
   const req: BackfillRequest = {
     connection: o.connection,
     useCase: useCase.data,
     module: mod.data,
-    where: o.where,
+    // Spacing is not meaning: the same condition typed again resumes the same run.
+    where: o.where.trim().replace(/\s+/g, " "),
     limit: o.limit === undefined ? undefined : positiveInt("--limit", o.limit),
     ratePerSecond: parseRate(o.rate),
   };
@@ -148,7 +171,7 @@ async function runCommand(ctx: CliContext, o: BackfillOptions): Promise<number> 
       const rows = await crm.coql(pageQuery(req.module, req.where, afterId, size));
       return rows.map((r) => String(r.id));
     };
-    const file = checkpointPath(localStateDir(ctx.env), {
+    const file = checkpointPath(checkpointDir(target, ctx.env), {
       target: `${target.kind}:${target.stage}:${target.region}`,
       connection: req.connection,
       useCase: req.useCase,

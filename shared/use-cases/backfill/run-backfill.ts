@@ -127,6 +127,8 @@ export function backfillMessage(checkpoint: BackfillCheckpoint, id: string, rece
     receivedAt,
     subject: { service: "crm", module: checkpoint.module, id },
     input: { module: checkpoint.module, id },
+    // One id for the whole run: every log line of its jobs names it.
+    correlationId: `backfill-${checkpoint.runId}`,
   });
 }
 

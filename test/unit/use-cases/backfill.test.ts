@@ -98,6 +98,8 @@ describe("backfill", () => {
       dedupKey: `backfill:${first.checkpoint.runId}:Leads:${IDS[0]}`,
       input: { module: "Leads", id: IDS[0] },
     });
+    // One correlation id for the run: every worker line of its jobs names it.
+    expect(new Set(all.map((m) => m.correlationId))).toEqual(new Set([`backfill-${first.checkpoint.runId}`]));
   });
 
   it("keeps to the rate and the limit", async () => {
