@@ -49,9 +49,9 @@ afterAll(async () => {
 
 const ARGS = ["backfill", "--use-case", "lead-enrichment", "--module", "Leads", "--yes", "--rate", "400/s"];
 
-function run(args: string[]) {
+function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, LOCAL_STATE_DIR: stateDir },
+    env: { ...process.env, LOCAL_STATE_DIR: stateDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const out = { stdout: "", stderr: "" };
@@ -127,6 +127,16 @@ describe("backfill of 2,000 sandbox leads", () => {
       /per record: \d+ prompt \+ \d+ completion tokens, from lead-enrichment's prompt and output schema for one sampled record, counted with gpt-tokenizer/,
     );
     expect(JSON.parse(dry.out.stdout)).toMatchObject({ dryRun: true, records: 2000 });
+
+    // The same against a deployed stage by name (`--stage dev`), its AWS services the test stack's emulators.
+    const staged = run([...ARGS, "--dry-run", "--stage", "dev"], {
+      AWS_ENDPOINT_URL_SQS: stack.sqs.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.secrets.url,
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodb?.url ?? "",
+      BACKFILL_STATE_DIR: stateDir,
+    });
+    expect(await staged.exited).toBe(0);
+    expect(JSON.parse(staged.out.stdout)).toMatchObject({ dryRun: true, records: 2000 });
 
     const first = run(ARGS);
     await interruptAfter(first.child, first.out, 300, "SIGINT");

@@ -117,7 +117,10 @@ describe("CLI help, usage errors and the default stage", () => {
   it("backfill refuses a use case that does not run on the module's records before reading or sending anything", async () => {
     for (const [argv, message] of [
       [["--use-case", "ticket-triage", "--module", "Leads"], "ticket-triage does not run on CRM records"],
-      [["--use-case", "lead-enrichment", "--module", "Contacts"], "runs on CRM records of Leads, not Contacts"],
+      [
+        ["--use-case", "lead-enrichment", "--module", "Contacts"],
+        "runs on CRM records of Leads, not Contacts",
+      ],
       [["--use-case", "lead-enrichmnt"], "no use case named lead-enrichmnt"],
     ] as const) {
       const { code, err } = await run(["backfill", ...argv, "--yes", "--stage", "dev"]);
