@@ -9,8 +9,8 @@
 import { fileURLToPath } from "node:url";
 import { App, Tags } from "aws-cdk-lib";
 import { USE_CASE_CATALOG } from "../shared/use-cases/catalog.js";
+import { type DeployConfig, loadDeployConfig } from "./config/deploy-config.js";
 import { applyNagSuppressions } from "./config/nag.js";
-import { type DeployConfig, loadDeployConfig } from "./config/stages.js";
 import { MediatorStack } from "./stacks/mediator-stack.js";
 
 const CONFIG_DIR = fileURLToPath(new URL("../config", import.meta.url));

@@ -11,10 +11,9 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
 import type * as z from "zod";
+import { DeployConfigError, loadDeployConfig } from "../../infra/config/deploy-config.js";
 import {
-  DeployConfigError,
   INGEST_SETTINGS,
-  loadDeployConfig,
   NOTIFICATION_SETTINGS,
   REFRESHER_SETTINGS,
   type Stage,

@@ -2,7 +2,7 @@
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { loadStage } from "../../infra/config/stages.js";
+import { loadStage } from "../../infra/config/deploy-config.js";
 import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
 
 const synth = (context: Record<string, unknown>) => {

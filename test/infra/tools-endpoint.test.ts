@@ -2,7 +2,8 @@
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { loadStage, type Stage, StageSchema } from "../../infra/config/stages.js";
+import { loadStage } from "../../infra/config/deploy-config.js";
+import { type Stage, StageSchema } from "../../infra/config/stages.js";
 import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
 import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metrics.js";
 import { agentTableName } from "../../shared/domain/api-key.js";

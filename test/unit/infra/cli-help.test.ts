@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../../infra/cli/commands/index.js";
 import { main } from "../../../infra/cli/main.js";
 import { buildProgram } from "../../../infra/cli/program.js";
-import { loadStage } from "../../../infra/config/stages.js";
+import { loadStage } from "../../../infra/config/deploy-config.js";
 import { DEFAULT_STAGE } from "../../../shared/config/stage.js";
 
 const run = async (argv: string[]) => {
