@@ -60,8 +60,21 @@ export const WorkerEnvSchema = z.object({
   /** `{"ticket-triage": "gpt-4o"}` */
   MODEL_OVERRIDES: json(z.record(z.string(), z.string()), {}),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
-  /** Model calls one unit makes at once (a use case's map calls over chunks or pages). */
-  MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /**
+   * Model calls at once in one invocation, across all its units and their map calls (chunks, pages): the event
+   * source's maximum concurrency x this is the deployment's bound on parallel model calls.
+   */
+  MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
+  /**
+   * Zoho calls at once in one invocation: the event source's maximum concurrency x this must stay within the org's
+   * concurrency limit (Zoho: 5-25 per client by edition) less what the tool endpoint and refresher use.
+   */
+  ZOHO_CONCURRENCY: z.coerce.number().int().min(1).max(25).default(2),
+  /**
+   * A trigger that carries the record's fields (workflow webhook merge fields) is used without reading the record
+   * while the message is younger than this and on its first delivery; older or redelivered units re-read it.
+   */
+  TRIGGER_FIELDS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(2).default(5),
   /** First retry delay in ms; doubles per receive, honours a longer retry-after, capped at 15 minutes. */
   RETRY_BASE_MS: z.coerce.number().int().min(0).default(5_000),

@@ -72,4 +72,26 @@ export interface JobStore {
     key: string,
     deadLetter: { reason: string; deadLetterId: string; messageId: string },
   ): Promise<void>;
+
+  // Batch forms, for the pipeline's batch stages (issue 14: at most 2 DynamoDB requests per event on average).
+  // Each has exactly the semantics of its single form applied to every entry; only the number of requests differs.
+
+  /**
+   * Claims every job of a batch: results in request order, each exactly what `claim` would answer for it. Two
+   * workers claiming overlapping keys at once never both get one key. Throws (a retryable error) only when the store
+   * cannot be reached; then no claim of the batch may be assumed held (the caller releases nothing and retries all).
+   */
+  claimMany(requests: readonly ClaimRequest[], leaseMs: number): Promise<ClaimResult[]>;
+  /** Stores the plans of several jobs (as `savePlan` each). Throws when any could not be stored. */
+  savePlans(entries: readonly { key: string; plan: StoredPlan }[]): Promise<void>;
+  /** Marks several jobs done (as `complete` each). Throws when any could not be marked. */
+  completeMany(entries: readonly { key: string; outcome: Record<string, unknown> }[]): Promise<void>;
+}
+
+/** One job to claim in `claimMany`. */
+export interface ClaimRequest {
+  key: string;
+  jobId: string;
+  /** The dead letter an operator's replay carries (see `claim`). */
+  replayId?: string;
 }

@@ -4,6 +4,11 @@ import type { LlmUsage } from "./llm.js";
 export interface Ledger {
   /** Counts one AI write on a record today; false when the record already had `cap` today (the loop breaker). */
   countRecordWrite(recordKey: string, day: string, cap: number): Promise<boolean>;
+  /**
+   * `countRecordWrite` for several records at once (a batch's units): answers in entry order. Entries naming the
+   * same record and day count one after the other, as separate calls would.
+   */
+  countRecordWrites(entries: readonly { recordKey: string; day: string; cap: number }[]): Promise<boolean[]>;
   /** Gives back one counted write of that record and day (the unit ended with nothing written). Never below 0. */
   uncountRecordWrite(recordKey: string, day: string): Promise<void>;
   /** Tokens spent by a use case on a day. */

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { UpstreamUnavailableError } from "../../errors.js";
 import type { Clock } from "../../ports/clock.js";
 import { systemClock } from "../../ports/clock.js";
-import type { ClaimResult, JobStatus, JobStore } from "../../ports/job-store.js";
+import type { ClaimRequest, ClaimResult, JobStatus, JobStore } from "../../ports/job-store.js";
 import { type StoredPlan, StoredPlanSchema } from "../../schemas/stored-plan.js";
 import { documentClient } from "./document-client.js";
 
@@ -169,6 +169,22 @@ export class DynamoJobStore implements JobStore {
     await this.client.send(
       new PutCommand({ TableName: this.table, Item: { id: `jobref#${jobId}`, key, expiresAt } }),
     );
+  }
+
+  // The batch forms, one call per entry for now (wp-jobs makes them batched and transactional).
+  async claimMany(requests: readonly ClaimRequest[], leaseMs: number): Promise<ClaimResult[]> {
+    const out: ClaimResult[] = [];
+    for (const r of requests)
+      out.push(await this.claim(r.key, r.jobId, leaseMs, r.replayId ? { replayId: r.replayId } : {}));
+    return out;
+  }
+
+  async savePlans(entries: readonly { key: string; plan: StoredPlan }[]): Promise<void> {
+    for (const e of entries) await this.savePlan(e.key, e.plan);
+  }
+
+  async completeMany(entries: readonly { key: string; outcome: Record<string, unknown> }[]): Promise<void> {
+    for (const e of entries) await this.complete(e.key, e.outcome);
   }
 
   async savePlan(key: string, plan: StoredPlan): Promise<void> {

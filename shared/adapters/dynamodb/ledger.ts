@@ -27,6 +27,13 @@ export class DynamoLedger implements Ledger {
     this.retentionDays = options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS;
   }
 
+  /** One call per entry for now (wp-jobs makes it one transactional request per batch). */
+  async countRecordWrites(entries: readonly { recordKey: string; day: string; cap: number }[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const e of entries) out.push(await this.countRecordWrite(e.recordKey, e.day, e.cap));
+    return out;
+  }
+
   async countRecordWrite(recordKey: string, day: string, cap: number): Promise<boolean> {
     try {
       await this.client.send(

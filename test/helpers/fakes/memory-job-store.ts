@@ -4,7 +4,7 @@
  * worker tests that need no DynamoDB. `failNext` makes the next call of a method fail as DynamoDB would.
  */
 import { UpstreamUnavailableError } from "../../../shared/errors.js";
-import type { ClaimResult, JobStatus, JobStore, StoredPlan } from "../../../shared/ports/job-store.js";
+import type { ClaimRequest, ClaimResult, JobStatus, JobStore, StoredPlan } from "../../../shared/ports/job-store.js";
 import type { Ledger, UsageRow } from "../../../shared/ports/ledger.js";
 import type { LlmUsage } from "../../../shared/ports/llm.js";
 
@@ -102,6 +102,21 @@ export class MemoryJobStore implements JobStore {
     return { status: "busy" };
   }
 
+  async claimMany(requests: readonly ClaimRequest[], leaseMs: number): Promise<ClaimResult[]> {
+    this.fail("claimMany");
+    const out: ClaimResult[] = [];
+    for (const r of requests)
+      out.push(await this.claim(r.key, r.jobId, leaseMs, r.replayId ? { replayId: r.replayId } : {}));
+    return out;
+  }
+  async savePlans(entries: readonly { key: string; plan: StoredPlan }[]) {
+    this.fail("savePlans");
+    for (const e of entries) await this.savePlan(e.key, e.plan);
+  }
+  async completeMany(entries: readonly { key: string; outcome: Record<string, unknown> }[]) {
+    this.fail("completeMany");
+    for (const e of entries) await this.complete(e.key, e.outcome);
+  }
   async savePlan(key: string, plan: StoredPlan) {
     this.fail("savePlan");
     const item = this.items.get(key);
@@ -143,6 +158,11 @@ export class MemoryLedger implements Ledger {
     if (n >= cap) return false;
     this.writes.set(k, n + 1);
     return true;
+  }
+  async countRecordWrites(entries: readonly { recordKey: string; day: string; cap: number }[]) {
+    const out: boolean[] = [];
+    for (const e of entries) out.push(await this.countRecordWrite(e.recordKey, e.day, e.cap));
+    return out;
   }
   async uncountRecordWrite(recordKey: string, day: string) {
     const k = `${recordKey}#${day}`;
