@@ -28,7 +28,9 @@ export class DynamoLedger implements Ledger {
   }
 
   /** One call per entry for now (wp-jobs makes it one transactional request per batch). */
-  async countRecordWrites(entries: readonly { recordKey: string; day: string; cap: number }[]): Promise<boolean[]> {
+  async countRecordWrites(
+    entries: readonly { recordKey: string; day: string; cap: number }[],
+  ): Promise<boolean[]> {
     const out: boolean[] = [];
     for (const e of entries) out.push(await this.countRecordWrite(e.recordKey, e.day, e.cap));
     return out;

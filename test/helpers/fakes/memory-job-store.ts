@@ -4,7 +4,13 @@
  * worker tests that need no DynamoDB. `failNext` makes the next call of a method fail as DynamoDB would.
  */
 import { UpstreamUnavailableError } from "../../../shared/errors.js";
-import type { ClaimRequest, ClaimResult, JobStatus, JobStore, StoredPlan } from "../../../shared/ports/job-store.js";
+import type {
+  ClaimRequest,
+  ClaimResult,
+  JobStatus,
+  JobStore,
+  StoredPlan,
+} from "../../../shared/ports/job-store.js";
 import type { Ledger, UsageRow } from "../../../shared/ports/ledger.js";
 import type { LlmUsage } from "../../../shared/ports/llm.js";
 
