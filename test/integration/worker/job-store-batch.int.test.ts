@@ -12,6 +12,7 @@ import { DynamoJobStore } from "../../../shared/adapters/dynamodb/job-store.js";
 import { CLAIMS_PER_TRANSACTION } from "../../../shared/adapters/dynamodb/job-store-batch.js";
 import { DynamoLedger } from "../../../shared/adapters/dynamodb/ledger.js";
 import { ensureTables } from "../../../shared/adapters/dynamodb/tables.js";
+import { UpstreamUnavailableError } from "../../../shared/errors.js";
 import type { ClaimRequest, ClaimResult, StoredPlan } from "../../../shared/ports/job-store.js";
 import { FakeClock } from "../../helpers/connection.js";
 
@@ -315,5 +316,38 @@ describe("requests per batch (what issue 14 is about)", () => {
       expect((await store.claimMany(reqs, 60_000)).every((r) => r.status === "done")).toBe(true),
     );
     expect(redelivered).toEqual({ BatchGetItem: 1 });
+  });
+});
+
+describe("when DynamoDB fails", () => {
+  it("every batch form throws the retryable UpstreamUnavailableError, with no DynamoDB detail beyond the error name", async () => {
+    // A table that does not exist: DynamoDB answers ResourceNotFoundException to every request.
+    const gone = new DynamoJobStore(ddb, "no-such-table", clock);
+    const goneLedger = new DynamoLedger(ddb, "no-such-table");
+    const failures = [
+      () => gone.claimMany([{ key: "default|x:1", jobId: "x1" }], 60_000),
+      () => gone.savePlans([{ key: "default|x:1", plan: plan("1") }]),
+      () => gone.completeMany([{ key: "default|x:1", outcome: {} }]),
+      () => goneLedger.countRecordWrites([{ recordKey: "default#Leads#x", day: "2026-11-30", cap: 3 }]),
+    ];
+    for (const failure of failures) {
+      const error = await failure().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UpstreamUnavailableError);
+      expect((error as UpstreamUnavailableError).retryable).toBe(true);
+      expect((error as Error).message).toMatch(/DynamoDB .* failed \(ResourceNotFoundException\)/);
+    }
+  });
+
+  it("empty batches send no request", async () => {
+    const store = new DynamoJobStore(counted, "jobs", clock);
+    requests.clear();
+    expect(await store.claimMany([], 60_000)).toEqual([]);
+    await store.savePlans([]);
+    await store.completeMany([]);
+    expect(await new DynamoLedger(counted, "ledger").countRecordWrites([])).toEqual([]);
+    expect(Object.fromEntries(requests)).toEqual({});
   });
 });
