@@ -19,7 +19,14 @@ import {
   S,
   unclaimedAnswer,
 } from "./job-items.js";
-import { chunk, readItems, TRANSACTION_MAX_ITEMS, type TransactItem, transact } from "./transactions.js";
+import {
+  chunk,
+  readItems,
+  TRANSACTION_MAX_ITEMS,
+  type TransactItem,
+  transact,
+  weightOf,
+} from "./transactions.js";
 
 /** A claim is two transaction items (the job's update and its job-id pointer): 50 claims per transaction. */
 export const CLAIMS_PER_TRANSACTION = Math.floor(TRANSACTION_MAX_ITEMS / 2);
@@ -97,7 +104,9 @@ export async function claimManyBatched(
 
   const refused = (
     await Promise.all(
-      chunk(toClaim, CLAIMS_PER_TRANSACTION).map((part) => claimChunk(ctx, part, leaseMs, now, out)),
+      chunk(toClaim, CLAIMS_PER_TRANSACTION, (p) => 2 * weightOf(p.item?.plan ?? "")).map((part) =>
+        claimChunk(ctx, part, leaseMs, now, out),
+      ),
     )
   ).flat();
   for (const p of [

@@ -37,13 +37,31 @@ export interface UpdateParts {
   ExpressionAttributeValues?: Record<string, unknown>;
 }
 
+/** About how many bytes an item adds to a transaction request (its JSON; attribute type tags add a little). */
+export const weightOf = (item: unknown): number => JSON.stringify(item).length + 200;
+
 /** Backoff with jitter before attempt `attempt` (1-based) of a retried batch request. */
 const backoff = (attempt: number) => sleep(Math.round(25 * 2 ** attempt * (0.5 + Math.random() / 2)));
 
-/** Splits `list` into chunks of at most `size` entries. */
-export function chunk<T>(list: readonly T[], size: number): T[][] {
+/**
+ * Splits `list` into chunks of at most `size` entries and, when `weigh` is given, of at most `TRANSACTION_MAX_BYTES`
+ * of weight (an entry heavier than that still gets a chunk of its own, for DynamoDB to judge).
+ */
+export function chunk<T>(list: readonly T[], size: number, weigh?: (entry: T) => number): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  let current: T[] = [];
+  let weight = 0;
+  for (const entry of list) {
+    const w = weigh ? weigh(entry) : 0;
+    if (current.length > 0 && (current.length >= size || weight + w > TRANSACTION_MAX_BYTES)) {
+      out.push(current);
+      current = [];
+      weight = 0;
+    }
+    current.push(entry);
+    weight += w;
+  }
+  if (current.length > 0) out.push(current);
   return out;
 }
 
@@ -128,23 +146,13 @@ export async function transactUpdates(
     last.delete(e.key); // keeps the order of last occurrence
     last.set(e.key, e);
   }
-  const chunks: TransactItem[][] = [];
-  let current: TransactItem[] = [];
-  let bytes = 0;
-  for (const e of last.values()) {
-    const size = e.key.length + JSON.stringify(e.update).length + 200;
-    if (
-      current.length > 0 &&
-      (current.length >= TRANSACTION_MAX_ITEMS || bytes + size > TRANSACTION_MAX_BYTES)
-    ) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push({ Update: { TableName: table, Key: { id: e.key }, ...e.update } });
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
+  const chunks = chunk(
+    [...last.values()].map(
+      (e): TransactItem => ({ Update: { TableName: table, Key: { id: e.key }, ...e.update } }),
+    ),
+    TRANSACTION_MAX_ITEMS,
+    weightOf,
+  );
   await Promise.all(
     chunks.map(async (items) => {
       const codes = await transact(client, items);

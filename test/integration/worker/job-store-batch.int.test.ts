@@ -241,6 +241,22 @@ describe("DynamoJobStore.savePlans / completeMany", () => {
       });
     expect(await jobs.claim(reqs[0]?.key ?? "", "late", 60_000)).toEqual({ status: "done" });
   });
+
+  it("plans too large for one transaction together: split by size, stored, and given back by the next claim", async () => {
+    // 40 plans of about 150 KB: 6 MB in all, over the 4 MB a transaction may carry.
+    const big = (n: number): StoredPlan => ({
+      ...plan(String(n)),
+      audit: { ...plan(String(n)).audit, model: "m".repeat(150_000) },
+    });
+    const reqs = Array.from({ length: 40 }, (_, n) => ({ key: `default|big:${n}`, jobId: `big-${n}` }));
+    await jobs.claimMany(reqs, 1_000);
+
+    await jobs.savePlans(reqs.map((r, n) => ({ key: r.key, plan: big(n) })));
+    clock.advance(2_000);
+    const again = await jobs.claimMany(reqs, 60_000);
+
+    expect(again).toEqual(reqs.map((_, n) => ({ status: "claimed", plan: big(n) })));
+  });
 });
 
 describe("DynamoLedger.countRecordWrites", () => {
