@@ -127,17 +127,28 @@ async function setUp(key: string, n: number, state: State): Promise<ClaimRequest
 }
 
 describe("DynamoJobStore.claimMany", () => {
-  it("answers exactly what claim answers, in request order, for every state (150 requests, several chunks)", async () => {
+  // A bound for a loaded machine (several thousand requests); the test waits on nothing but its own requests.
+  it("answers exactly what claim answers, in request order, for every state (150 requests, several chunks)", {
+    timeout: 120_000,
+  }, async () => {
     // Two copies of the same 150 jobs: one claimed with claimMany, the other with claim one after the other.
     const batch: ClaimRequest[] = [];
     const single: ClaimRequest[] = [];
     const states: State[] = [];
-    for (let n = 0; n < 150; n++) {
-      const state = STATES[(n * 5) % STATES.length] as State; // interleaved, not grouped by state
-      states.push(state);
-      batch.push(await setUp(`default|eq:A:${n}`, n, state));
-      single.push(await setUp(`default|eq:B:${n}`, n, state));
-    }
+    for (let n = 0; n < 150; n++) states.push(STATES[(n * 5) % STATES.length] as State); // interleaved
+    // Set up 10 jobs at a time (each job's own steps stay in order).
+    const setUpAll = async (copy: string) => {
+      const out: ClaimRequest[] = [];
+      for (let n = 0; n < 150; n += 10)
+        out.push(
+          ...(await Promise.all(
+            states.slice(n, n + 10).map((state, i) => setUp(`default|eq:${copy}:${n + i}`, n + i, state)),
+          )),
+        );
+      return out;
+    };
+    batch.push(...(await setUpAll("A")));
+    single.push(...(await setUpAll("B")));
     // Repeats of keys already in the batch: the second claim of a job in one batch finds it busy.
     for (const n of [0, 7, 14]) {
       batch.push({ key: `default|eq:A:${n}`, jobId: `dup-A-${n}` });
@@ -190,7 +201,10 @@ describe("DynamoJobStore.claimMany", () => {
         expect((await jobs.statusOf(r.jobId))?.dedupKey).toBe(r.key.slice(8));
   });
 
-  it("two workers claiming overlapping keys at once: each key is claimed by exactly one (20 rounds)", async () => {
+  // A bound for a loaded machine (several thousand requests); the test waits on nothing but its own requests.
+  it("two workers claiming overlapping keys at once: each key is claimed by exactly one (20 rounds)", {
+    timeout: 120_000,
+  }, async () => {
     const otherClient = clientFor(local.url);
     const other = new DynamoJobStore(otherClient, "jobs", clock);
     for (let round = 0; round < 20; round++) {
@@ -204,17 +218,19 @@ describe("DynamoJobStore.claimMany", () => {
 
       const [byX, byY] = await Promise.all([jobs.claimMany(x, 60_000), other.claimMany(y, 60_000)]);
 
-      for (const [i, key] of keys.entries()) {
-        const a = i < 40 ? byX[i] : undefined;
-        const b = i >= 20 ? byY[i - 20] : undefined;
-        const winners = [a, b].filter((r) => r?.status === "claimed").length;
-        expect(winners, `${key}: ${JSON.stringify([a, b])}`).toBe(1);
-        if (a && b) expect([a.status, b.status].sort()).toEqual(["busy", "claimed"]);
-        const winner = a?.status === "claimed" ? `x-${key}` : `y-${key}`;
-        const loser = a?.status === "claimed" ? `y-${key}` : `x-${key}`;
-        expect((await jobs.statusOf(winner))?.status).toBe("in-progress");
-        if (a && b) expect(await jobs.statusOf(loser)).toBeNull();
-      }
+      await Promise.all(
+        keys.map(async (key, i) => {
+          const a = i < 40 ? byX[i] : undefined;
+          const b = i >= 20 ? byY[i - 20] : undefined;
+          const winners = [a, b].filter((r) => r?.status === "claimed").length;
+          expect(winners, `${key}: ${JSON.stringify([a, b])}`).toBe(1);
+          if (a && b) expect([a.status, b.status].sort()).toEqual(["busy", "claimed"]);
+          const winner = a?.status === "claimed" ? `x-${key}` : `y-${key}`;
+          const loser = a?.status === "claimed" ? `y-${key}` : `x-${key}`;
+          expect((await jobs.statusOf(winner))?.status).toBe("in-progress");
+          if (a && b) expect(await jobs.statusOf(loser)).toBeNull();
+        }),
+      );
     }
     otherClient.destroy();
   });
