@@ -1,8 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { UpstreamUnavailableError } from "../../errors.js";
-import type { Clock } from "../../ports/clock.js";
-import { systemClock } from "../../ports/clock.js";
+import { type Clock, systemClock } from "../../ports/clock.js";
 import type { ClaimRequest, ClaimResult, JobStatus, JobStore } from "../../ports/job-store.js";
 import { type StoredPlan, StoredPlanSchema } from "../../schemas/stored-plan.js";
 import { documentClient } from "./document-client.js";
