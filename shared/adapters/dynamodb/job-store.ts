@@ -1,27 +1,25 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { UpstreamUnavailableError } from "../../errors.js";
-import type { Clock } from "../../ports/clock.js";
-import { systemClock } from "../../ports/clock.js";
+import { type Clock, systemClock } from "../../ports/clock.js";
 import type { ClaimRequest, ClaimResult, JobStatus, JobStore } from "../../ports/job-store.js";
 import { type StoredPlan, StoredPlanSchema } from "../../schemas/stored-plan.js";
 import { documentClient } from "./document-client.js";
-
-/** Done jobs are remembered this long (TTL), far longer than any redelivery or Zoho retry. */
-const DONE_TTL_SECONDS = 7 * 86_400;
-/** Dead-lettered jobs are remembered longer than the dead-letter queue keeps their message (14 days at most). */
-const DEAD_LETTER_TTL_SECONDS = 15 * 86_400;
-
-/** The `status` values in the table. */
-const S = {
-  inProgress: "IN_PROGRESS",
-  replaying: "REPLAYING",
-  done: "DONE",
-  deadLettered: "DEAD_LETTERED",
-} as const;
-
-/** A string attribute, or undefined (an item this adapter did not write has no say). */
-const stringOf = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+import {
+  CLAIM_CONDITION,
+  CLAIM_UPDATE,
+  claimedAnswer,
+  claimValues,
+  completeUpdate,
+  DEAD_LETTER_TTL_SECONDS,
+  pointerItem,
+  S,
+  savePlanUpdate,
+  stringOf,
+  unclaimedAnswer,
+} from "./job-items.js";
+import { claimManyBatched } from "./job-store-batch.js";
+import { transactUpdates } from "./transactions.js";
 
 /**
  * The JobStore on a DynamoDB table with partition key `id` (string) and TTL on `expiresAt`. Claims are conditional
@@ -48,11 +46,7 @@ export class DynamoJobStore implements JobStore {
     options: { replayId?: string } = {},
   ): Promise<ClaimResult> {
     const now = this.clock.now();
-    const values = {
-      ":j": jobId,
-      ":l": now + leaseMs,
-      ":e": Math.floor(now / 1000) + DONE_TTL_SECONDS,
-    };
+    const { ":j": j, ":l": l, ":e": e } = claimValues(jobId, leaseMs, now);
     try {
       if (options.replayId) {
         const replayed = await this.update(key, {
@@ -62,7 +56,9 @@ export class DynamoJobStore implements JobStore {
           ConditionExpression: "#s = :dl AND deadLetterId = :rid",
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: {
-            ...values,
+            ":j": j,
+            ":l": l,
+            ":e": e,
             ":r": S.replaying,
             ":dl": S.deadLettered,
             ":rid": options.replayId,
@@ -70,38 +66,23 @@ export class DynamoJobStore implements JobStore {
         });
         if (replayed) {
           await this.pointTo(jobId, key);
-          return this.claimed(replayed, true);
+          return claimedAnswer(replayed, true);
         }
       }
-      // An update, not a put: a re-claimed job keeps the plan (and the replaying status) of its earlier attempt.
       const claimed = await this.update(key, {
-        UpdateExpression: "SET jobId = :j, #s = if_not_exists(#s, :p), leaseUntil = :l, expiresAt = :e",
-        ConditionExpression: "attribute_not_exists(id) OR (#s IN (:p, :r) AND leaseUntil < :now)",
+        UpdateExpression: CLAIM_UPDATE,
+        ConditionExpression: CLAIM_CONDITION,
         ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: {
-          ...values,
-          ":p": S.inProgress,
-          ":r": S.replaying,
-          ":now": now,
-        },
+        ExpressionAttributeValues: claimValues(jobId, leaseMs, now),
       });
       if (claimed) {
         await this.pointTo(jobId, key);
-        return this.claimed(claimed, claimed.status === S.replaying);
+        return claimedAnswer(claimed, claimed.status === S.replaying);
       }
       const item = await this.client.send(
         new GetCommand({ TableName: this.table, Key: { id: key }, ConsistentRead: true }),
       );
-      const status = stringOf(item.Item?.status);
-      if (status === S.done) return { status: "done" };
-      if (status === S.deadLettered)
-        return {
-          status: "dead-lettered",
-          reason: stringOf(item.Item?.reason) ?? "dead-lettered",
-          deadLetterId: stringOf(item.Item?.deadLetterId) ?? "",
-          messageId: stringOf(item.Item?.deadLetterMessageId) ?? "",
-        };
-      return { status: "busy" };
+      return unclaimedAnswer(item.Item);
     } catch (error) {
       throw this.translate(error);
     }
@@ -160,31 +141,54 @@ export class DynamoJobStore implements JobStore {
     };
   }
 
-  /**
-   * The job id's pointer to its key (job ids are what the ingest answers; keys are dedup keys): written at each
-   * claim, kept as long as a job is kept (a dead-lettered one's TTL), so `statusOf` reads two items, no scan.
-   */
+  /** The job id's pointer to its key (see `pointerItem`), written at each claim. */
   private async pointTo(jobId: string, key: string): Promise<void> {
-    const expiresAt = Math.floor(this.clock.now() / 1000) + DEAD_LETTER_TTL_SECONDS;
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { id: `jobref#${jobId}`, key, expiresAt } }),
+      new PutCommand({ TableName: this.table, Item: pointerItem(jobId, key, this.clock.now()) }),
     );
   }
 
-  // The batch forms, one call per entry for now (wp-jobs makes them batched and transactional).
+  /**
+   * The batch forms: one consistent BatchGetItem per 100 keys and the claims in transactions (job-store-batch.ts);
+   * replays and repeated keys take the single form. Same answers as `claim` for every request.
+   */
   async claimMany(requests: readonly ClaimRequest[], leaseMs: number): Promise<ClaimResult[]> {
-    const out: ClaimResult[] = [];
-    for (const r of requests)
-      out.push(await this.claim(r.key, r.jobId, leaseMs, r.replayId ? { replayId: r.replayId } : {}));
-    return out;
+    try {
+      const claimOne = (key: string, jobId: string, lease: number, options?: { replayId?: string }) =>
+        this.claim(key, jobId, lease, options);
+      return await claimManyBatched(
+        { client: this.client, table: this.table, clock: this.clock, claimOne },
+        requests,
+        leaseMs,
+      );
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   async savePlans(entries: readonly { key: string; plan: StoredPlan }[]): Promise<void> {
-    for (const e of entries) await this.savePlan(e.key, e.plan);
+    try {
+      await transactUpdates(
+        this.client,
+        this.table,
+        entries.map((e) => ({ key: e.key, update: savePlanUpdate(e.plan) })),
+      );
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   async completeMany(entries: readonly { key: string; outcome: Record<string, unknown> }[]): Promise<void> {
-    for (const e of entries) await this.complete(e.key, e.outcome);
+    try {
+      const now = this.clock.now();
+      await transactUpdates(
+        this.client,
+        this.table,
+        entries.map((e) => ({ key: e.key, update: completeUpdate(e.outcome, now) })),
+      );
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   async savePlan(key: string, plan: StoredPlan): Promise<void> {
@@ -193,9 +197,7 @@ export class DynamoJobStore implements JobStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { id: key },
-          UpdateExpression: "SET #plan = :p",
-          ExpressionAttributeNames: { "#plan": "plan" },
-          ExpressionAttributeValues: { ":p": JSON.stringify(plan) },
+          ...savePlanUpdate(plan),
         }),
       );
     } catch (error) {
@@ -209,14 +211,7 @@ export class DynamoJobStore implements JobStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { id: key },
-          // The plan stays as the job's record (`jobs show`: its writes and audit step); a done job is never re-planned.
-          UpdateExpression: "SET #s = :d, outcome = :o, expiresAt = :e REMOVE leaseUntil",
-          ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: {
-            ":d": S.done,
-            ":o": JSON.stringify(outcome),
-            ":e": Math.floor(this.clock.now() / 1000) + DONE_TTL_SECONDS,
-          },
+          ...completeUpdate(outcome, this.clock.now()),
         }),
       );
     } catch (error) {
@@ -293,12 +288,6 @@ export class DynamoJobStore implements JobStore {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
-  }
-
-  private claimed(item: Record<string, unknown>, replay: boolean): ClaimResult {
-    const raw = stringOf(item.plan); // "plan" is a DynamoDB reserved word: always written as #plan
-    const plan = raw ? StoredPlanSchema.parse(JSON.parse(raw)) : undefined;
-    return { status: "claimed", ...(plan ? { plan } : {}), ...(replay ? { replay: true } : {}) };
   }
 
   private translate(error: unknown): Error {

@@ -4,10 +4,7 @@ import { UpstreamUnavailableError } from "../../errors.js";
 import type { Ledger, UsageRow } from "../../ports/ledger.js";
 import type { LlmUsage } from "../../ports/llm.js";
 import { documentClient } from "./document-client.js";
-
-/** Write counters live two days past their day (TTL), long enough for the next day's cap. */
-const expiresAt = (day: string, days = 3) =>
-  Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + days * 86_400;
+import { countRecordWritesBatched, countUpdate, expiresAt, writesKey } from "./ledger-batch.js";
 /** Usage rows are the cost history `usage` reads: kept this many days unless the deployment says otherwise. */
 export const DEFAULT_LEDGER_RETENTION_DAYS = 400;
 /** A numeric attribute, 0 when absent. */
@@ -27,13 +24,20 @@ export class DynamoLedger implements Ledger {
     this.retentionDays = options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS;
   }
 
-  /** One call per entry for now (wp-jobs makes it one transactional request per batch). */
+  /** One TransactWriteItems per 100 distinct records (ledger-batch.ts); repeats of a record counted after it. */
   async countRecordWrites(
     entries: readonly { recordKey: string; day: string; cap: number }[],
   ): Promise<boolean[]> {
-    const out: boolean[] = [];
-    for (const e of entries) out.push(await this.countRecordWrite(e.recordKey, e.day, e.cap));
-    return out;
+    try {
+      return await countRecordWritesBatched(this.client, this.table, entries, (recordKey, day, cap) =>
+        this.countRecordWrite(recordKey, day, cap),
+      );
+    } catch (error) {
+      if (error instanceof UpstreamUnavailableError) throw error;
+      throw new UpstreamUnavailableError("aws", `DynamoDB ledger call failed (${(error as Error).name})`, {
+        cause: error,
+      });
+    }
   }
 
   async countRecordWrite(recordKey: string, day: string, cap: number): Promise<boolean> {
@@ -41,14 +45,8 @@ export class DynamoLedger implements Ledger {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { id: `writes#${recordKey}#${day}` },
-          UpdateExpression: "ADD n :one SET expiresAt = :e",
-          ConditionExpression: "attribute_not_exists(n) OR n < :cap",
-          ExpressionAttributeValues: {
-            ":one": 1,
-            ":cap": cap,
-            ":e": expiresAt(day),
-          },
+          Key: { id: writesKey(recordKey, day) },
+          ...countUpdate(day, cap),
         }),
       );
       return true;
@@ -65,7 +63,7 @@ export class DynamoLedger implements Ledger {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { id: `writes#${recordKey}#${day}` },
+          Key: { id: writesKey(recordKey, day) },
           UpdateExpression: "ADD n :minus",
           ConditionExpression: "n > :zero",
           ExpressionAttributeValues: { ":minus": -1, ":zero": 0 },
