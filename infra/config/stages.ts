@@ -10,6 +10,7 @@ import { RefresherEnvSchema } from "../../shared/config/refresher-env.js";
 import { STAGE_NAME } from "../../shared/config/resource-names.js";
 import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
 import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
+import { workerBatchProblems } from "./worker-limits.js";
 
 /** The settings a stage may give each function as environment; the rest the stack derives (names, URLs, lists). */
 export const INGEST_SETTINGS = [
@@ -31,6 +32,10 @@ export const WORKER_TYPED_SETTINGS: Readonly<Record<string, string>> = {
   MODEL_PRICES: "prices",
   LEDGER_RETENTION_DAYS: "ledger.retentionDays",
   ZOHO_HTTP_TIMEOUT_MS: "zohoHttpTimeoutMs",
+  MODEL_TIMEOUT_MS: "worker.modelTimeoutSeconds",
+  MODEL_CONCURRENCY: "worker.modelConcurrency",
+  ZOHO_CONCURRENCY: "worker.zohoConcurrency",
+  LEASE_SECONDS: "worker.timeoutSeconds (the lease is the timeout + 60 s)",
 };
 
 /**
@@ -77,8 +82,6 @@ export const StageSchema = z.strictObject({
       "not a CloudWatch Logs retention value",
     )
     .default(RetentionDays.ONE_MONTH),
-  /** Default Lambda timeout in seconds; the work queue's visibility timeout is derived from the worker's. */
-  functionTimeoutSeconds: z.number().int().min(15).max(900).default(60),
   /** Receives before a message moves to the dead-letter queue. */
   maxReceiveCount: z.number().int().min(DEFAULT_MAX_RECEIVE_COUNT).default(DEFAULT_MAX_RECEIVE_COUNT),
   /** Zoho connection names; each gets a secret that the auth command fills. */
@@ -102,8 +105,49 @@ export const StageSchema = z.strictObject({
     .default({ crmUsers: [], deskActors: [] }),
   /** The model the worker asks (per-use-case overrides via MODEL_OVERRIDES). */
   model: z.string().default(DEFAULT_MODEL),
-  /** Maximum concurrent worker invocations: the hard bound on parallel model and Zoho calls. */
-  workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
+  /**
+   * The worker's event source and its bounds (infra/config/worker-limits.ts); synth refuses settings that break one.
+   * The defaults, for the smallest paid Zoho edition (Standard, concurrency 10):
+   * - Zoho: 4 invocations x 2 Zoho calls = 8 at once = 10 - 2 (the tool endpoint and the refresher keep 2). 4 x 2
+   *   rather than 8 x 1: the same Zoho bound, and a unit's reads and write still overlap inside an invocation.
+   * - Model: 4 invocations x 5 model calls = 20 in parallel, well within an OpenAI tier's rate limits.
+   * - Batch 20 with a 2 s window: a bulk run fills a batch at once (its reads coalesce into one `ids=` call per
+   *   module), a trickle waits at most 2 s. More than 10 records needs a window of at least 1 s (Lambda's rule).
+   * - Timeout: ceil(20 / 5) x 2 (a call and its one repair) x 30 s model timeout + 30 s margin = 270 s; 300 s gives
+   *   headroom. The queue's visibility is 6 x 300 s = 30 min; the claim lease is 300 + 60 = 360 s.
+   */
+  worker: z
+    .strictObject({
+      /** SQS records per invocation (Lambda: 1-10,000 for a standard queue; above 10 a window of 1 s or more). */
+      batchSize: z.number().int().min(1).max(10_000).default(20),
+      /** How long the event source gathers records before invoking (MaximumBatchingWindowInSeconds, 0-300). */
+      batchingWindowSeconds: z.number().int().min(0).max(300).default(2),
+      /** Parallel worker invocations (the event source's maximum concurrency, 2-1000). */
+      maxConcurrency: z.number().int().min(2).max(1000).default(4),
+      /** Model calls at once per invocation (MODEL_CONCURRENCY): x maxConcurrency = parallel model calls. */
+      modelConcurrency: z.number().int().min(1).max(64).default(5),
+      /** Zoho calls at once per invocation (ZOHO_CONCURRENCY): x maxConcurrency must fit zohoConcurrencyLimit - 2. */
+      zohoConcurrency: z.number().int().min(1).max(25).default(2),
+      /** The worker function's timeout: at least what a full batch can take (see worker-limits.ts). */
+      timeoutSeconds: z.number().int().min(15).max(900).default(300),
+      /** Each model call's timeout (MODEL_TIMEOUT_MS); a batch makes several calls one after another. */
+      modelTimeoutSeconds: z.number().int().min(5).max(300).default(30),
+      /** The org's Zoho API concurrency (per client, by edition: Free 5, Standard 10, Professional 15, ...). */
+      zohoConcurrencyLimit: z.number().int().min(5).max(1000).default(10),
+    })
+    .superRefine((worker, ctx) => {
+      for (const message of workerBatchProblems(worker)) ctx.addIssue({ code: "custom", message });
+    })
+    .default({
+      batchSize: 20,
+      batchingWindowSeconds: 2,
+      maxConcurrency: 4,
+      modelConcurrency: 5,
+      zohoConcurrency: 2,
+      timeoutSeconds: 300,
+      modelTimeoutSeconds: 30,
+      zohoConcurrencyLimit: 10,
+    }),
   /**
    * More worker settings, as the worker's environment (shared/config/worker-env.ts), e.g. `DESK_FROM_ADDRESS`,
    * `LEAD_FIELD_MAP`, `TOKEN_BUDGET_PER_DAY`: `-c workerSettings='{"DESK_FROM_ADDRESS":"support@acme.com"}'`. Checked at

@@ -127,7 +127,7 @@ export class Monitoring extends Construct {
       }),
       worker.metricThrottles({ period: FIVE_MINUTES }).createAlarm(this, "WorkerThrottles", {
         alarmDescription:
-          "Lambda throttled the worker (the account's concurrency is used up): events wait in the queue. Raise the account's concurrency or lower other functions' use; workerMaxConcurrency bounds the worker's own.",
+          "Lambda throttled the worker (the account's concurrency is used up): events wait in the queue. Raise the account's concurrency or lower other functions' use; worker.maxConcurrency bounds the worker's own.",
         ...atLeast(1),
       }),
       props.work.queue

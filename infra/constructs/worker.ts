@@ -14,6 +14,7 @@ import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
+import { workerBatchProblems } from "../config/worker-limits.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
 
@@ -25,10 +26,25 @@ export interface WorkerProps {
   connections: string[];
   /** The use cases deployed: each with a field mapping gets a MappingIncomplete alarm. */
   useCases: readonly UseCaseDescriptor[];
-  /** The worker's timeout; the queue's visibility must be at least 6 times it. */
+  /**
+   * The worker's timeout; the queue's visibility must be at least 6 times it. It must cover a full batch
+   * (infra/config/worker-limits.ts): the construct refuses one that does not.
+   */
   timeout: Duration;
-  /** Hard bound on parallel worker invocations, so on parallel model and Zoho calls (at least 2). @default 5 */
+  /** Hard bound on parallel worker invocations (the event source's maximum concurrency, at least 2). @default 4 */
   maxConcurrency?: number;
+  /** SQS records per invocation (1-10,000; above 10 the batching window must be at least 1 s). @default 20 */
+  batchSize?: number;
+  /** How long the event source gathers records before invoking (0-300 s). @default 2 s */
+  batchingWindow?: Duration;
+  /** Model calls at once per invocation (MODEL_CONCURRENCY). @default 5 */
+  modelConcurrency?: number;
+  /** Zoho calls at once per invocation (ZOHO_CONCURRENCY). @default 2 */
+  zohoConcurrency?: number;
+  /** Each model call's timeout (MODEL_TIMEOUT_MS). @default 30 s */
+  modelTimeout?: Duration;
+  /** The org's Zoho API concurrency, which maxConcurrency x zohoConcurrency must fit less 2. @default 10 */
+  zohoConcurrencyLimit?: number;
   /** Receives before the worker dead-letters a failing unit itself (with the reason). @default DEFAULT_MAX_RECEIVE_COUNT (5) */
   maxReceiveCount?: number;
   /** Model name; any OpenAI-compatible server via `openAiBaseUrl`. @default gpt-4o-mini */
@@ -87,7 +103,19 @@ export class Worker extends Construct {
 
     // A mistyped or invalid setting fails `cdk synth`, not the first event in production.
     checkWorkerSettings(props.settings ?? {}, props.useCases);
-    const timeoutSeconds = props.timeout.toSeconds();
+    const batch = {
+      batchSize: props.batchSize ?? 20,
+      batchingWindowSeconds: (props.batchingWindow ?? Duration.seconds(2)).toSeconds(),
+      maxConcurrency: props.maxConcurrency ?? 4,
+      modelConcurrency: props.modelConcurrency ?? 5,
+      zohoConcurrency: props.zohoConcurrency ?? 2,
+      timeoutSeconds: props.timeout.toSeconds(),
+      modelTimeoutSeconds: (props.modelTimeout ?? Duration.seconds(30)).toSeconds(),
+      zohoConcurrencyLimit: props.zohoConcurrencyLimit ?? 10,
+    };
+    // The stage schema says the same with config keys; this guards the construct used on its own.
+    const problems = workerBatchProblems(batch);
+    if (problems.length) throw new Error(`worker event source settings do not hold: ${problems.join("; ")}`);
     this.function = new NodeFunction(this, "Function", {
       entry: "functions/worker/handler.ts",
       serviceName: "worker",
@@ -103,8 +131,13 @@ export class Worker extends Construct {
         REFRESHER_FUNCTION_NAME: props.zoho.refresher.functionName,
         OPENAI_SECRET_NAME: modelKeySecretName(props.stage),
         MODEL: props.model ?? DEFAULT_MODEL,
-        // The model call must end well before the function does.
-        MODEL_TIMEOUT_MS: String(Math.max(5, timeoutSeconds - 10) * 1000),
+        // A batch makes several model calls one after another: each has its own timeout, and the function's covers
+        // them all (checked above).
+        MODEL_TIMEOUT_MS: String(batch.modelTimeoutSeconds * 1000),
+        MODEL_CONCURRENCY: String(batch.modelConcurrency),
+        ZOHO_CONCURRENCY: String(batch.zohoConcurrency),
+        // A claim outlives the invocation that holds it, so no other invocation takes over a unit still running.
+        LEASE_SECONDS: String(batch.timeoutSeconds + 60),
         MAX_RECEIVE_COUNT: String(props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT),
         ZOHO_HTTP_TIMEOUT_MS: String(props.zohoHttpTimeoutMs ?? 10_000),
         LEDGER_RETENTION_DAYS: String(props.ledgerRetentionDays ?? 400),
@@ -115,10 +148,11 @@ export class Worker extends Construct {
     });
     this.function.addEventSource(
       new SqsEventSource(props.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: batch.batchSize,
+        maxBatchingWindow: Duration.seconds(batch.batchingWindowSeconds),
+        // Partial batch responses: one unit's failure retries that record alone.
         reportBatchItemFailures: true,
-        maxConcurrency: Math.max(2, props.maxConcurrency ?? 5),
+        maxConcurrency: Math.max(2, batch.maxConcurrency),
       }),
     );
     this.jobs.grantReadWriteData(this.function);

@@ -3,8 +3,9 @@
  * other key passes through to the functions' own parsers (see settings.ts).
  */
 import * as z from "zod";
-import { DEFAULT_MODEL } from "../../shared/config/worker-env.js";
+import { DEFAULT_MODEL, type WorkerEnv } from "../../shared/config/worker-env.js";
 import { ZOHO_DCS } from "../../shared/domain/zoho-dc.js";
+import { batchSecondsBound } from "../config/worker-limits.js";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
@@ -25,8 +26,22 @@ export const LocalEnvSchema = z.looseObject({
   LOCAL_DYNAMODB: z.enum(["on", "off"]).default("on"),
   /** The webhook token Zoho sends; random when unset. */
   MEDIATOR_WEBHOOK_TOKEN: z.string().min(20).optional(),
+  /**
+   * Worker invocations at once (the event source's maximum concurrency). With MODEL_CONCURRENCY 5: 2 x 5 = 10 model
+   * calls in parallel; with ZOHO_CONCURRENCY 2: 2 x 2 = 4 Zoho calls, within the sandbox's concurrency of 10.
+   */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
-  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(10).default(10),
+  /**
+   * Records per invocation (1-10,000, as Lambda's for a standard queue). 20, the deployed default: local runs and the
+   * benchmarks exercise the same batch shape (a batch's reads coalesce into one `ids=` call per module), and a full
+   * batch, ceil(20 / 5) x 2 x 25 s (MODEL_TIMEOUT_MS) + 30 s = 230 s, ends within the local queue's 360 s visibility.
+   */
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(20),
+  /**
+   * How long a poller keeps gathering after a batch's first message (the event source's batching window). Half a
+   * second: a bulk run fills whole batches, a single webhook waits at most 0.5 s (deployed windows are whole seconds).
+   */
+  WORKER_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(300_000).default(500),
   REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(600),
   /** How often the notification channels are checked (the deployed schedule is hourly). */
   NOTIFICATION_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
@@ -60,3 +75,25 @@ export const FREE_PORTS = {
   SQS_PORT: "0",
   DYNAMODB_PORT: "0",
 } as const;
+
+/**
+ * Refuses a local batch that could outlast the work queue's visibility timeout (its messages would reappear while
+ * the batch still runs) or the claim lease: WORKER_BATCH_SIZE, MODEL_CONCURRENCY and MODEL_TIMEOUT_MS, by the
+ * deployed stack's formula (infra/config/worker-limits.ts).
+ */
+export function checkLocalBatch(
+  env: Pick<LocalEnv, "WORKER_BATCH_SIZE">,
+  worker: Pick<WorkerEnv, "MODEL_CONCURRENCY" | "MODEL_TIMEOUT_MS" | "LEASE_SECONDS">,
+  visibilitySeconds: number,
+): void {
+  const need = batchSecondsBound({
+    batchSize: env.WORKER_BATCH_SIZE,
+    modelConcurrency: worker.MODEL_CONCURRENCY,
+    modelTimeoutSeconds: Math.ceil(worker.MODEL_TIMEOUT_MS / 1000),
+  });
+  const bound = Math.min(visibilitySeconds, worker.LEASE_SECONDS);
+  if (need > bound)
+    throw new Error(
+      `a local batch can take ${need} s (WORKER_BATCH_SIZE ${env.WORKER_BATCH_SIZE}, MODEL_CONCURRENCY ${worker.MODEL_CONCURRENCY}, MODEL_TIMEOUT_MS ${worker.MODEL_TIMEOUT_MS}), longer than the work queue's ${visibilitySeconds} s visibility or LEASE_SECONDS ${worker.LEASE_SECONDS}: lower WORKER_BATCH_SIZE or MODEL_TIMEOUT_MS, or raise MODEL_CONCURRENCY`,
+    );
+}

@@ -1,7 +1,9 @@
 /**
- * The local stand-in for Lambda's SQS event source mapping: long-polls the queue with `concurrency` pollers, hands
- * each batch to the worker's middy-wrapped handler as an `SQSEvent` (the shape Lambda delivers), deletes what the
- * handler did not report as failed, and leaves failures to reappear after the visibility timeout the worker set.
+ * The local stand-in for Lambda's SQS event source mapping: `concurrency` pollers each gather a batch as Lambda does
+ * with a batching window (receive 10 at a time, the SQS maximum, until `batchSize` messages or `batchWindowMs` since
+ * the first one), hand it to the worker's middy-wrapped handler as one `SQSEvent` (the shape Lambda delivers), delete
+ * what the handler did not report as failed (10 per DeleteMessageBatch, the SQS maximum), and leave failures to
+ * reappear after the visibility timeout the worker set.
  *
  * `crashPollers()` simulates what a Lambda timeout does to the event source's invocations (the chaos benchmark
  * uses it): every running poller abandons its in-flight batches (they are never acknowledged, so their messages
@@ -25,8 +27,13 @@ export interface PollerOptions {
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
   /** @default us-east-1 */
   region?: string;
-  /** As the deployed event source: records per invocation. @default 10 */
+  /** As the deployed event source: records per invocation (1-10,000). @default 10 */
   batchSize?: number;
+  /**
+   * As the event source's batching window: how long after a batch's first message the poller keeps receiving before
+   * it invokes with what it has. 0: invoke with one receive's messages (at most 10). @default 0
+   */
+  batchWindowMs?: number;
   /** As the event source's maximum concurrency. @default 2 */
   concurrency?: number;
   /** @default 1 */
@@ -69,6 +76,12 @@ export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRe
   };
 }
 
+/** SQS returns and deletes at most 10 messages per call. */
+const SQS_MAX_PER_CALL = 10;
+/** Between short polls in the last second of a batching window, so an empty queue is not polled in a busy loop. */
+const SHORT_POLL_PAUSE_MS = 25;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Pollers running in this process, for `crashPollers`. */
 const active = new Set<Poller>();
 
@@ -86,43 +99,69 @@ export function startPoller(options: PollerOptions): Poller {
   let invocations = 0;
   // Loops of an older generation were crashed: they stop and never acknowledge what they hold.
   let generation = 0;
+  const batchSize = Math.max(1, options.batchSize ?? 10);
+  const windowMs = Math.max(0, options.batchWindowMs ?? 0);
+  const receive = async (max: number, waitTimeSeconds: number): Promise<Message[]> =>
+    (
+      await options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.min(SQS_MAX_PER_CALL, max),
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: [
+            "ApproximateReceiveCount",
+            "SentTimestamp",
+            "SenderId",
+            "ApproximateFirstReceiveTimestamp",
+          ],
+          MessageAttributeNames: ["All"],
+        }),
+      )
+    ).Messages ?? [];
+  /** One batch as the event source gathers it: empty when the first long poll found nothing. */
+  const gather = async (gen: number): Promise<Message[]> => {
+    const batch = await receive(batchSize, options.waitTimeSeconds ?? 1);
+    if (batch.length === 0) return batch;
+    const deadline = Date.now() + windowMs;
+    while (batch.length < batchSize && running && gen === generation) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      // Long-poll whole seconds while the window allows; its last part is short polls, a beat apart.
+      const got = await receive(batchSize - batch.length, Math.floor(left / 1000));
+      batch.push(...got);
+      if (got.length === 0 && left < 1000) await sleep(Math.min(left, SHORT_POLL_PAUSE_MS));
+    }
+    return batch;
+  };
+  const acknowledge = async (messages: readonly Message[]) => {
+    for (let i = 0; i < messages.length; i += SQS_MAX_PER_CALL) {
+      const chunk = messages.slice(i, i + SQS_MAX_PER_CALL);
+      const result = await options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? "" })),
+        }),
+      );
+      // An undeleted message reappears and its job's record says it is done: the worker skips it (idempotency).
+      if (result.Failed?.length)
+        options.onError?.(new Error(`${result.Failed.length} acknowledged messages were not deleted`));
+    }
+  };
   const loop = async (gen: number) => {
     while (running && gen === generation) {
       try {
-        const got = await options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: options.queueUrl,
-            MaxNumberOfMessages: options.batchSize ?? 10,
-            WaitTimeSeconds: options.waitTimeSeconds ?? 1,
-            MessageSystemAttributeNames: [
-              "ApproximateReceiveCount",
-              "SentTimestamp",
-              "SenderId",
-              "ApproximateFirstReceiveTimestamp",
-            ],
-            MessageAttributeNames: ["All"],
-          }),
-        );
-        const messages = got.Messages ?? [];
+        const messages = await gather(gen);
         if (!running || gen !== generation || messages.length === 0) continue;
         const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, queueArn, region)) };
         invocations += 1;
         const result = await options.handler(event);
         if (gen !== generation) return;
         const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-        const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
-        if (done.length) {
-          await options.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: options.queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
-            }),
-          );
-        }
+        await acknowledge(messages.filter((m) => !failed.has(m.MessageId ?? "")));
       } catch (error) {
         // A failed invocation leaves the batch to reappear, as Lambda does.
         options.onError?.(error);
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     }
   };

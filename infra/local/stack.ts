@@ -45,7 +45,7 @@ import {
   localWorkerEnv,
 } from "./functions.js";
 import type { RunningServer } from "./http.js";
-import type { LocalEnv } from "./local-env.js";
+import { checkLocalBatch, type LocalEnv } from "./local-env.js";
 import { type ModelServer, startModelServer } from "./model-server/server.js";
 import {
   JournaledQueue,
@@ -356,6 +356,8 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
           useCases,
         },
       );
+      // A full batch must end before its messages reappear (the queue's visibility), as deployed (worker-limits.ts).
+      checkLocalBatch(env, workerEnv, LOCAL_QUEUES.visibilityTimeoutSeconds);
       const poller = startPoller({
         sqs: sqsClient,
         queueUrl: queues.workUrl,
@@ -363,6 +365,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         region: env.AWS_REGION,
         handler: (event) => worker(event),
         batchSize: env.WORKER_BATCH_SIZE,
+        batchWindowMs: env.WORKER_BATCH_WINDOW_MS,
         concurrency: env.WORKER_CONCURRENCY,
       });
       started.push({ close: () => poller.stop() });

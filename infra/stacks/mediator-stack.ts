@@ -69,7 +69,8 @@ export class MediatorStack extends Stack {
     super(scope, id, props);
     const { stage } = props;
     const useCases = props.useCases ?? USE_CASE_CATALOG;
-    const timeout = Duration.seconds(stage.functionTimeoutSeconds);
+    // The worker's timeout covers a full batch (stage.worker); the work queue's visibility derives from it.
+    const timeout = Duration.seconds(stage.worker.timeoutSeconds);
 
     this.zoho = new ZohoConnections(this, "Zoho", {
       stage: stage.name,
@@ -128,7 +129,13 @@ export class MediatorStack extends Stack {
       connections: stage.connections,
       useCases,
       timeout,
-      maxConcurrency: stage.workerMaxConcurrency,
+      maxConcurrency: stage.worker.maxConcurrency,
+      batchSize: stage.worker.batchSize,
+      batchingWindow: Duration.seconds(stage.worker.batchingWindowSeconds),
+      modelConcurrency: stage.worker.modelConcurrency,
+      zohoConcurrency: stage.worker.zohoConcurrency,
+      modelTimeout: Duration.seconds(stage.worker.modelTimeoutSeconds),
+      zohoConcurrencyLimit: stage.worker.zohoConcurrencyLimit,
       maxReceiveCount: stage.maxReceiveCount,
       model: stage.model,
       zohoHttpTimeoutMs: stage.zohoHttpTimeoutMs,

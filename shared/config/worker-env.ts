@@ -60,6 +60,8 @@ export const WorkerEnvSchema = z.object({
   /** `{"ticket-triage": "gpt-4o"}` */
   MODEL_OVERRIDES: json(z.record(z.string(), z.string()), {}),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  /** A claim's lease: longer than a batch can take (the stack sets the function timeout + 60 s). */
+  LEASE_SECONDS: z.coerce.number().int().min(60).max(3600).default(360),
   /**
    * Model calls at once in one invocation, across all its units and their map calls (chunks, pages): the event
    * source's maximum concurrency x this is the deployment's bound on parallel model calls.

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
 import type * as z from "zod";
 import { DeployConfigError, loadDeployConfig } from "../../infra/config/deploy-config.js";
@@ -18,6 +18,7 @@ import {
   REFRESHER_SETTINGS,
   type Stage,
 } from "../../infra/config/stages.js";
+import { workerBatchProblems } from "../../infra/config/worker-limits.js";
 import { MediatorStack } from "../../infra/stacks/mediator-stack.js";
 import { IngestEnvSchema } from "../../shared/config/ingest-env.js";
 import { NotificationChannelsEnvSchema } from "../../shared/config/notification-channels-env.js";
@@ -157,6 +158,128 @@ describe("deploy configuration", () => {
   });
 });
 
+describe("the worker's event source settings", () => {
+  const WORKER_KEYS = [
+    "batchSize",
+    "batchingWindowSeconds",
+    "maxConcurrency",
+    "modelConcurrency",
+    "zohoConcurrency",
+    "timeoutSeconds",
+    "modelTimeoutSeconds",
+    "zohoConcurrencyLimit",
+  ];
+
+  it("reach the template from -c worker: batch, window, concurrency, timeouts, lease and the queue's visibility", () => {
+    const { stage } = loadDeployConfig({
+      context: {
+        // ceil(50 / 10) x 2 x 20 s + 30 s = 230 s <= 240 s; 2 x 3 = 6 <= 10 - 2 Zoho calls.
+        worker:
+          '{"batchSize":50,"batchingWindowSeconds":5,"maxConcurrency":2,"modelConcurrency":10,"zohoConcurrency":3,"timeoutSeconds":240,"modelTimeoutSeconds":20}',
+      },
+      env: {},
+    });
+    const template = synth(stage);
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    const worker = Object.entries(template.findResources("AWS::Lambda::Function")).find(([id]) =>
+      id.startsWith("WorkerFunction"),
+    )?.[1] as { Properties: { Timeout: number } };
+    expect(worker.Properties.Timeout).toBe(240);
+    expect(envOf(template, "WorkerFunction")).toMatchObject({
+      MODEL_CONCURRENCY: "10",
+      ZOHO_CONCURRENCY: "3",
+      MODEL_TIMEOUT_MS: "20000",
+      LEASE_SECONDS: "300",
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 6 * 240,
+      RedrivePolicy: Match.anyValue(),
+    });
+  });
+
+  it("has defaults that pass their own bounds, and config/example.json sets every key", () => {
+    const { stage } = loadDeployConfig({ context: {}, env: {} });
+    expect(workerBatchProblems(stage.worker)).toEqual([]);
+    expect(stage.worker.maxConcurrency * stage.worker.zohoConcurrency).toBeLessThanOrEqual(
+      stage.worker.zohoConcurrencyLimit - 2,
+    );
+    const example = JSON.parse(readFileSync("config/example.json", "utf8")) as { worker: object };
+    expect(Object.keys(example.worker).sort()).toEqual([...WORKER_KEYS].sort());
+    expect(Object.keys(stage.worker).sort()).toEqual([...WORKER_KEYS].sort());
+    const loaded = loadDeployConfig({
+      context: { stage: "example" },
+      env: {},
+      readFile: (path) =>
+        path.endsWith("example.json") ? readFileSync("config/example.json", "utf8") : undefined,
+      configDir: "config",
+    });
+    expect(loaded.stage.worker).toEqual(example.worker);
+  });
+
+  it("refuses MODEL_CONCURRENCY, ZOHO_CONCURRENCY, MODEL_TIMEOUT_MS and LEASE_SECONDS in workerSettings", () => {
+    const problems = problemsOf({
+      workerSettings:
+        '{"MODEL_CONCURRENCY":"3","ZOHO_CONCURRENCY":"1","MODEL_TIMEOUT_MS":"1000","LEASE_SECONDS":"600"}',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join("\n")).toMatch(/set worker\.modelConcurrency instead of MODEL_CONCURRENCY/);
+    expect(problems.join("\n")).toMatch(/set worker\.zohoConcurrency instead of ZOHO_CONCURRENCY/);
+    expect(problems.join("\n")).toMatch(/set worker\.modelTimeoutSeconds instead of MODEL_TIMEOUT_MS/);
+    expect(problems.join("\n")).toMatch(/set worker\.timeoutSeconds .*instead of LEASE_SECONDS/);
+  });
+
+  /** Each bound broken alone: the config, and the one line `cdk synth` prints for it. */
+  const REFUSALS: [string, Record<string, number>, RegExp][] = [
+    [
+      "a batch over 10 without a batching window",
+      { batchSize: 11, batchingWindowSeconds: 0 },
+      /^✖ worker\.batchSize 11 needs worker\.batchingWindowSeconds of at least 1 .* → at worker$/,
+    ],
+    [
+      "a timeout shorter than a full batch",
+      { batchSize: 20, modelConcurrency: 5, modelTimeoutSeconds: 30, timeoutSeconds: 269 },
+      /^✖ worker\.timeoutSeconds 269 is shorter than a full batch can take \(ceil\(20 \/ 5\) x 2 x 30 s \+ 30 s = 270 s\): raise it to at least 270 or lower worker\.batchSize → at worker$/,
+    ],
+    [
+      "a full batch longer than Lambda's 900 s",
+      { batchSize: 100, modelConcurrency: 5, modelTimeoutSeconds: 30, timeoutSeconds: 900 },
+      /^✖ a full batch can take ceil\(100 \/ 5\) x 2 x 30 s \+ 30 s = 1230 s, more than Lambda's 900 s: lower worker\.batchSize/,
+    ],
+    [
+      "more Zoho calls than the org's concurrency less 2",
+      { maxConcurrency: 5, zohoConcurrency: 2 },
+      /^✖ worker\.maxConcurrency x worker\.zohoConcurrency = 5 x 2 = 10 Zoho calls at once, over worker\.zohoConcurrencyLimit 10 - 2 .* = 8: lower one of them → at worker$/,
+    ],
+  ];
+
+  it.each(REFUSALS)("refuses %s with one line", (_name, worker, line) => {
+    const problems = problemsOf({ worker: JSON.stringify(worker) });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(line);
+  });
+
+  it("lets a bigger org take more Zoho calls: 5 x 2 fits zohoConcurrencyLimit 15", () => {
+    expect(
+      problemsOf({ worker: '{"maxConcurrency":5,"zohoConcurrency":2,"zohoConcurrencyLimit":15}' }),
+    ).toEqual([]);
+  });
+
+  function problemsOf(context: Record<string, unknown>): readonly string[] {
+    try {
+      loadDeployConfig({ context, env: {} });
+      return [];
+    } catch (error) {
+      if (!(error instanceof DeployConfigError)) throw error;
+      return error.problems;
+    }
+  }
+});
+
 describe("every function setting is reachable from the config", () => {
   /** A value each setting's own schema accepts, so the walk also proves the config passes it through unchanged. */
   const SAMPLE: Record<string, string> = {
@@ -176,6 +299,10 @@ describe("every function setting is reachable from the config", () => {
     MAX_RECEIVE_COUNT: "6",
     ZOHO_HTTP_TIMEOUT_MS: "7000",
     LEDGER_RETENTION_DAYS: "730",
+    MODEL_TIMEOUT_MS: "20000",
+    MODEL_CONCURRENCY: "3",
+    ZOHO_CONCURRENCY: "1",
+    LEASE_SECONDS: "380",
   };
   const stage = loadDeployConfig({
     context: {
@@ -184,6 +311,8 @@ describe("every function setting is reachable from the config", () => {
       maxReceiveCount: "6",
       zohoHttpTimeoutMs: "7000",
       ledger: '{"retentionDays":730}',
+      // ceil(20 / 3) x 2 x 20 s + 30 s = 310 s: the default 300 s timeout would be refused.
+      worker: '{"modelTimeoutSeconds":20,"modelConcurrency":3,"zohoConcurrency":1,"timeoutSeconds":320}',
       prices: '{"m-1":{"prompt":1,"completion":2}}',
       notifications: { events: ["Leads.create"], settings: pick(NOTIFICATION_SETTINGS) },
       ingestSettings: pick(INGEST_SETTINGS),
@@ -191,8 +320,7 @@ describe("every function setting is reachable from the config", () => {
       workerSettings: {
         MODEL_OVERRIDES: '{"ticket-triage":"m-2"}',
         OPENAI_BASE_URL: "https://llm.acme.example/v1",
-        MODEL_TIMEOUT_MS: "20000",
-        MODEL_CONCURRENCY: "3",
+        TRIGGER_FIELDS_MAX_AGE_SECONDS: "90",
         RETRY_BASE_MS: "1000",
         MAX_DEFERRALS: "10",
         RECORD_WRITE_CAP: "2",
@@ -295,5 +423,18 @@ describe("infra/app.ts as the cdk CLI runs it", () => {
     expect(problems.find((l) => l.includes("colour"))).toBeDefined();
     expect(problems.find((l) => l.includes("→ at logRetentionDays"))).toBeDefined();
     expect(stderr).not.toMatch(/ZodError|\n\s+at |"code":/);
+  });
+
+  it("refuses a worker batch that breaks a bound: its line, exit 1, no template", () => {
+    const { status, stderr, stdout } = runApp({
+      stage: "staging",
+      worker: '{"batchSize":40,"timeoutSeconds":200}',
+    });
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n")).toEqual([
+      "invalid deploy configuration (defaults + -c worker):",
+      "  ✖ worker.timeoutSeconds 200 is shorter than a full batch can take (ceil(40 / 5) x 2 x 30 s + 30 s = 510 s): raise it to at least 510 or lower worker.batchSize → at worker",
+    ]);
   });
 });

@@ -38,7 +38,7 @@ describe("MediatorStack", () => {
 
   it("has a work queue whose dead-letter queue takes a message after 5 receives, with visibility 6x the consumer timeout", () => {
     template.hasResourceProperties("AWS::SQS::Queue", {
-      VisibilityTimeout: stage.functionTimeoutSeconds * 6,
+      VisibilityTimeout: stage.worker.timeoutSeconds * 6,
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
       SqsManagedSseEnabled: true,
     });
@@ -209,10 +209,12 @@ describe("MediatorStack", () => {
   });
 
   it("feeds the worker from the work queue with partial batch responses and a hard concurrency bound", () => {
+    // The stage's defaults (stages.ts): batches of 20 gathered for up to 2 s, 4 invocations at once.
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
-      BatchSize: 10,
+      BatchSize: 20,
+      MaximumBatchingWindowInSeconds: 2,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: 4 },
     });
   });
 
@@ -227,9 +229,13 @@ describe("MediatorStack", () => {
     expect(queue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(
       6 * (worker?.Properties?.Timeout as number),
     );
-    expect(worker?.Properties?.Environment?.Variables?.MODEL_TIMEOUT_MS).toBe(
-      String(((worker?.Properties?.Timeout as number) - 10) * 1000),
-    );
+    // Issue 14: a batch makes several model calls one after another, so each has its own timeout (no longer the
+    // function's less 10 s) and the function's covers a full batch; the claim lease outlives the function.
+    expect(worker?.Properties?.Timeout).toBe(stage.worker.timeoutSeconds);
+    expect(worker?.Properties?.Environment?.Variables).toMatchObject({
+      MODEL_TIMEOUT_MS: String(stage.worker.modelTimeoutSeconds * 1000),
+      LEASE_SECONDS: String(stage.worker.timeoutSeconds + 60),
+    });
   });
 
   it("gives the worker DynamoDB tables with TTL for idempotency and the budget ledger (and the ingest its rate counters, the tools their agents' table)", () => {

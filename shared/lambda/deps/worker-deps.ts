@@ -112,9 +112,8 @@ export function createWorkerDeps(
       quarantineNote: env.QUARANTINE_NOTE,
       sendReplies: { enabled: env.DESK_SEND_REPLIES, fromAddress: env.DESK_FROM_ADDRESS ?? null },
       price: (model) => priceOf(model, env.MODEL_PRICES),
-      // Longer than a batch can take: the function timeout, which the stack sets to MODEL_TIMEOUT_MS + 10 s (plus a
-      // minute's margin), and at least 5 minutes; shorter than the queue's visibility timeout (6x the timeout).
-      leaseMs: Math.max(5 * 60_000, env.MODEL_TIMEOUT_MS + 70_000),
+      // Longer than a batch can take: the stack sets it to the function timeout + 60 s, within the queue's visibility.
+      leaseMs: env.LEASE_SECONDS * 1000,
       retryBaseMs: env.RETRY_BASE_MS,
       modelConcurrency: env.MODEL_CONCURRENCY,
       waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
