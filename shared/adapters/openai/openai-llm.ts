@@ -142,9 +142,11 @@ export class OpenAiLlm implements Llm {
     } catch (error) {
       throw this.translate(error);
     }
+    const cached = completion.usage?.prompt_tokens_details?.cached_tokens;
     const usage: LlmUsage = {
       promptTokens: completion.usage?.prompt_tokens ?? 0,
       completionTokens: completion.usage?.completion_tokens ?? 0,
+      ...(typeof cached === "number" ? { cachedPromptTokens: cached } : {}),
     };
     const message = completion.choices[0]?.message;
     if (message?.refusal)
