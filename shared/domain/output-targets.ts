@@ -17,8 +17,13 @@ export interface OutputTarget {
   field: string;
   /** A required target the org lacks stops the use case for the connection; an optional one is skipped. */
   required: boolean;
-  /** What the value means, for the model and for people: e.g. "a fit rating, best to worst". */
+  /** What the value means, for people (doctor, fixes) and, unless `describe` says otherwise, for the model. */
   intent: string;
+  /**
+   * What the model reads about the value (its JSON schema `description`), when shorter than `intent`: it is sent
+   * with every call, so a few words; `""` sends none, where the key and the org's values say it all.
+   */
+  describe?: string;
   /** The field types that can hold it, preferred first. */
   accepts: readonly ZohoField["type"][];
   /** Who fills it: the model (default), or the pipeline itself (e.g. a timestamp). */
@@ -58,6 +63,8 @@ export interface Binding {
 }
 
 const INT_MAX = 2_147_483_647;
+/** Text fields at most this long repeat their length in their description. */
+const SHORT_TEXT = 500;
 const TEXT_TYPES = new Set<ZohoField["type"]>(["text", "textarea", "email", "phone", "website"]);
 /** Zoho's empty picklist entry: never a value to write. */
 const usableValues = (field: ZohoField) => (field.picklist ?? []).filter((v) => v !== "-None-");
@@ -152,16 +159,14 @@ export function targetSchema({ target, field }: BoundTarget): z.ZodType {
   let detail = "";
   switch (field.type) {
     case "picklist":
+      // The enum says which values; the description need not repeat it (every token of it is paid per call).
       schema = z.enum(usableValues(field) as [string, ...string[]]);
-      detail = "; one of the field's values, in the org's order";
       break;
     case "multiselectpicklist":
       schema = z.array(z.enum(usableValues(field) as [string, ...string[]]));
-      detail = "; any of the field's values, in the org's order";
       break;
     case "integer":
       schema = z.number().int().min(lo).max(hi);
-      detail = `; a whole number from ${lo} to ${hi}`;
       break;
     case "double": {
       let n = z.number();
@@ -181,9 +186,13 @@ export function targetSchema({ target, field }: BoundTarget): z.ZodType {
       break;
     default:
       schema = field.length !== undefined && field.length > 0 ? z.string().max(field.length) : z.string();
-      if (field.length) detail = `; at most ${field.length} characters`;
+      // `maxLength` is in the schema; short prose the model writes also says it in words, where a model is likeliest
+      // to overrun. A nullable target is a value stated in the data (a city), not prose: no hint.
+      if (field.length && field.length <= SHORT_TEXT && !target.nullable)
+        detail = ` (max ${field.length} chars)`;
   }
-  const described = schema.describe(`${target.intent}${detail}`);
+  const description = `${target.describe ?? target.intent}${detail}`.trim();
+  const described = description ? schema.describe(description) : schema;
   return target.nullable ? described.nullable() : described;
 }
 

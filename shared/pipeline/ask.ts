@@ -7,6 +7,7 @@
  */
 import type * as z from "zod";
 import { utcDay } from "../domain/budgets.js";
+import { costMicrosOf } from "../domain/model-prices.js";
 import { LlmOutputError } from "../errors.js";
 import type { LlmUsage } from "../ports/llm.js";
 import type { WorkMessage } from "../schemas/work-message.js";
@@ -69,7 +70,7 @@ export async function askModel(
   const usage: LlmUsage = { promptTokens: 0, completionTokens: 0 };
   const calls: ModelCall[] = [];
   const record = (call: ModelCall, u: LlmUsage) => {
-    const costMicros = (u.promptTokens * price.prompt + u.completionTokens * price.completion) / 1e6;
+    const costMicros = costMicrosOf(u, price);
     usage.promptTokens += u.promptTokens;
     usage.completionTokens += u.completionTokens;
     call.promptTokens += u.promptTokens;

@@ -3,6 +3,12 @@ import type * as z from "zod";
 export interface LlmUsage {
   promptTokens: number;
   completionTokens: number;
+  /**
+   * Of `promptTokens`, how many the provider served from its prompt cache (OpenAI's
+   * `usage.prompt_tokens_details.cached_tokens`), priced at the model's cached-input rate. Absent when the provider
+   * does not say.
+   */
+  cachedPromptTokens?: number;
 }
 
 export interface LlmRequest<T extends z.ZodType> {

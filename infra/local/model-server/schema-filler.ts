@@ -146,7 +146,10 @@ class Filler {
     }
   }
 
-  private pickEnum(values: unknown[], path: string): unknown {
+  private pickEnum(all: unknown[], path: string): unknown {
+    // A nullable enum (`"type":["string","null"]` with `null` among the values) answers a value, as the
+    // `anyOf` form of the same field does; null only when it is the only value.
+    const values = all.some((v) => v !== null) ? all.filter((v) => v !== null) : all;
     let best: unknown[] = [];
     let bestScore = -1;
     for (const value of values) {

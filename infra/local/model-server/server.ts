@@ -12,7 +12,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { encode } from "gpt-tokenizer";
 import { listen, type RunningServer, readBody, sendJson, sleep } from "../http.js";
+import { PromptCache } from "./prompt-cache.js";
 import { fillSchema, type JsonSchema } from "./schema-filler.js";
 
 /**
@@ -69,12 +71,19 @@ export interface ModelStats {
   completion_tokens: number;
   /** Image parts received (each counted in `prompt_tokens`). */
   images: number;
+  /** Prompt tokens served from the prompt cache (`prompt_tokens_details.cached_tokens`, summed; see prompt-cache.ts). */
+  cached_tokens: number;
+  /**
+   * The largest system prompt + response schema (`json_schema` as sent) of any request, in o200k tokens: the fixed
+   * prefix every call of a use case pays, which the bench reports as `prompt_overhead_tokens`.
+   */
+  prefix_tokens_max: number;
 }
 
 type Message = { role?: string; content?: unknown };
 const MODEL_FINGERPRINT = "fp_mediator_local";
 
-/** Rough tokenizer: about 4 characters per token, as OpenAI's guidance for English text. */
+/** Rough tokenizer for answers: about 4 characters per token, as OpenAI's guidance for English text. */
 const tokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
 
 function contentText(content: unknown): string {
@@ -163,6 +172,16 @@ function imagesOf(
   return { ok: true, images };
 }
 
+/**
+ * The response schema as the client sent it, as one JSON text: chat's `response_format.json_schema` (name, strict,
+ * schema), or the same fields of a responses `text.format`.
+ */
+function sentSchema(format: Record<string, unknown>, isChat: boolean): unknown {
+  if (isChat) return format.json_schema;
+  const { type: _type, ...rest } = format;
+  return rest;
+}
+
 function openAiError(status: number, message: string, type: string, code: string | null) {
   return { status, body: { error: { message, type, param: null, code } } };
 }
@@ -178,8 +197,11 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     prompt_tokens: 0,
     completion_tokens: 0,
     images: 0,
+    cached_tokens: 0,
+    prefix_tokens_max: 0,
   });
   let stats = fresh();
+  const promptCache = new PromptCache();
   let received: ReceivedRequest[] = [];
   const bump = (map: Record<string, number>, key: string) => {
     map[key] = (map[key] ?? 0) + 1;
@@ -396,11 +418,28 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     // Images cost what OpenAI charges for them; the answer stays derived from the text alone (deterministic).
     const imageCost = images.images.reduce((sum, i) => sum + i.tokens, 0);
     stats.images += images.images.length;
-    const promptTokens =
-      tokens(allText) + (schema ? tokens(JSON.stringify(schema)) : 0) + 3 * messages.length + imageCost;
+    // The prompt as o200k tokens in the order a provider's cache sees it: system, response schema, the rest.
+    const isSystem = (m: Message) => m.role === "system" || m.role === "developer";
+    const systemTokens = encode(
+      messages
+        .filter(isSystem)
+        .map((m) => contentText(m.content))
+        .join("\n"),
+    );
+    const schemaTokens =
+      format?.type === "json_schema" ? encode(JSON.stringify(sentSchema(format, isChat))) : [];
+    const sequence = [
+      ...systemTokens,
+      ...schemaTokens,
+      ...messages.filter((m) => !isSystem(m)).flatMap((m) => encode(contentText(m.content))),
+    ];
+    const promptTokens = sequence.length + 3 * messages.length + imageCost;
+    const cachedTokens = promptCache.serve(sequence, String(body.model));
     const completionTokens = refusal ? tokens(refusal) : tokens(text);
     stats.prompt_tokens += promptTokens;
     stats.completion_tokens += completionTokens;
+    stats.cached_tokens += cachedTokens;
+    stats.prefix_tokens_max = Math.max(stats.prefix_tokens_max, systemTokens.length + schemaTokens.length);
     const created = Math.floor(Date.now() / 1000);
 
     if (isChat) {
@@ -422,7 +461,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
           prompt_tokens: promptTokens,
           completion_tokens: completionTokens,
           total_tokens: promptTokens + completionTokens,
-          prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+          prompt_tokens_details: { cached_tokens: cachedTokens, audio_tokens: 0 },
           completion_tokens_details: {
             reasoning_tokens: 0,
             audio_tokens: 0,
@@ -461,7 +500,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       text: { format: format ?? { type: "text" } },
       usage: {
         input_tokens: promptTokens,
-        input_tokens_details: { cached_tokens: 0 },
+        input_tokens_details: { cached_tokens: cachedTokens },
         output_tokens: completionTokens,
         output_tokens_details: { reasoning_tokens: 0 },
         total_tokens: promptTokens + completionTokens,
@@ -485,6 +524,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     reset: () => {
       faults.length = 0;
       stats = fresh();
+      promptCache.clear();
       received = [];
       delayMs = options.delayMs ?? 0;
     },

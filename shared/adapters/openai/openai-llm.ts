@@ -49,6 +49,51 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return undefined;
 }
 
+/**
+ * The `response_format` of a request, exactly as `ask` sends it: the strict JSON schema built from the zod schema.
+ * Exported so the prompt overhead (system prompt + this) can be measured on what is actually sent.
+ */
+export function responseFormatOf(schema: z.ZodType, schemaName: string) {
+  const format = zodResponseFormat(schema as never, schemaName);
+  // Changed in place: the object also carries the SDK's (non-enumerable) parser, which parses with the zod schema.
+  const json = format.json_schema.schema as Record<string, unknown> | undefined;
+  if (json) {
+    // The draft URL tells the model nothing and costs tokens on every call.
+    delete json.$schema;
+    compactNullables(json);
+  }
+  return format;
+}
+
+type JsonNode = Record<string, unknown>;
+const isNode = (v: unknown): v is JsonNode => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `{"anyOf":[{"type":"string",...},{"type":"null"}]}` (zod's nullable) -> `{"type":["string","null"],...}`, with
+ * `null` added to an enum: the same values in the union-type form OpenAI's structured outputs documents for a
+ * nullable field, about 6 tokens fewer per nullable field. Only a single typed branch is folded.
+ */
+function compactNullables(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) compactNullables(item);
+    return;
+  }
+  if (!isNode(node)) return;
+  for (const value of Object.values(node)) compactNullables(value);
+  const anyOf = node.anyOf;
+  if (!Array.isArray(anyOf) || anyOf.length !== 2) return;
+  const nonNull = anyOf.filter((o) => !(isNode(o) && o.type === "null" && Object.keys(o).length === 1));
+  const only = nonNull[0];
+  if (nonNull.length !== 1 || !isNode(only) || typeof only.type !== "string" || only.type === "object")
+    return;
+  if (only.type === "array" || "anyOf" in only || "$ref" in only) return;
+  delete node.anyOf;
+  Object.assign(node, only, {
+    type: [only.type, "null"],
+    ...(Array.isArray(only.enum) ? { enum: [...only.enum, null] } : {}),
+  });
+}
+
 export class OpenAiLlm implements Llm {
   private readonly client: OpenAI;
 
@@ -92,14 +137,16 @@ export class OpenAiLlm implements Llm {
       completion = await this.client.chat.completions.parse({
         model: request.model,
         messages,
-        response_format: zodResponseFormat(request.schema as never, request.schemaName),
+        response_format: responseFormatOf(request.schema, request.schemaName),
       });
     } catch (error) {
       throw this.translate(error);
     }
+    const cached = completion.usage?.prompt_tokens_details?.cached_tokens;
     const usage: LlmUsage = {
       promptTokens: completion.usage?.prompt_tokens ?? 0,
       completionTokens: completion.usage?.completion_tokens ?? 0,
+      ...(typeof cached === "number" ? { cachedPromptTokens: cached } : {}),
     };
     const message = completion.choices[0]?.message;
     if (message?.refusal)

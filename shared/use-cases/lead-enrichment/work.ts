@@ -4,16 +4,11 @@
  * title), and plan one update of the bound fields (written by the pipeline with `"trigger": []`).
  */
 import * as z from "zod";
-import {
-  type Binding,
-  boundShape,
-  droppableFields,
-  systemValue,
-  withFieldMap,
-} from "../../domain/output-targets.js";
+import { type Binding, droppableFields, systemValue, withFieldMap } from "../../domain/output-targets.js";
 import type { PlannedWrite } from "../../domain/planned-write.js";
 import { NotFoundError } from "../../errors.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
+import { outputShape } from "../../prompts/output-shape.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
 import { LEAD_MAPPING } from "./targets.js";
@@ -51,18 +46,17 @@ interface LoadedLead {
 
 const isEmpty = (v: unknown) => v === undefined || v === null || v === "" || v === "-None-";
 
-/** The per-unit output schema: the org's bound fields, minus fill-if-empty targets the record already has. */
-function schemaOf(loaded: LoadedLead) {
-  const shape = boundShape(loaded.binding);
-  for (const b of loaded.binding.bound)
-    if (FILL_IF_EMPTY.has(b.target.key) && !isEmpty(loaded.record[b.field.name])) delete shape[b.target.key];
-  return z.object(shape);
-}
+/**
+ * The output schema: the org's bound fields, the same for every lead of the org, so the system prompt and the
+ * schema are a fixed prefix a provider's prompt cache can serve. A fill-if-empty target the record already has is
+ * still asked for (the prompt says to answer null) and never written: `plan` skips it.
+ */
+const schemaOf = (loaded: Pick<LoadedLead, "binding">) => z.object(outputShape(loaded.binding));
 
 export function leadEnrichmentWork(settings: UseCaseSettings): UseCaseWork<LeadInput, LoadedLead> {
   const mapping = withFieldMap(LEAD_MAPPING, settings.fieldMap);
   return {
-    promptVersion: "lead-enrichment/2026-11-30.1",
+    promptVersion: "lead-enrichment/2026-11-30.2",
     inputSchema: LeadInputSchema,
 
     async load(ctx: WorkContext, input: LeadInput): Promise<LoadedLead> {
@@ -82,7 +76,7 @@ export function leadEnrichmentWork(settings: UseCaseSettings): UseCaseWork<LeadI
         ]),
       );
       return {
-        system: `You qualify B2B sales leads for a CRM. ${DATA_RULES} Judge ICP fit for a mid-market SaaS vendor selling to companies of 50-5000 employees. Each answer field describes what it means; ratings use the CRM's own values. Give values for the record's empty fields only where the data states them.`,
+        system: `Qualify B2B leads for a mid-market SaaS vendor; ICP: companies of 50-5000 employees. ${DATA_RULES} Industry, city, country, title: null unless stated and empty in the record.`,
         user: dataBlock("lead record", data),
       };
     },

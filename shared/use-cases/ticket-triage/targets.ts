@@ -15,6 +15,7 @@ export const TICKET_TARGETS = [
     field: "cf_ai_category",
     required: true,
     intent: "what the ticket is about, in the help desk's own categories",
+    describe: "",
     accepts: ["picklist"],
   },
   {
@@ -22,6 +23,7 @@ export const TICKET_TARGETS = [
     field: "cf_ai_urgency",
     required: true,
     intent: "how urgent the ticket is: an urgency rating, most to least urgent or as the help desk orders it",
+    describe: "",
     accepts: ["picklist"],
   },
   {
@@ -29,6 +31,7 @@ export const TICKET_TARGETS = [
     field: "cf_ai_sentiment",
     required: false,
     intent: "the customer's sentiment: a rating from the help desk's own scale",
+    describe: "",
     accepts: ["picklist"],
   },
   {
@@ -36,6 +39,7 @@ export const TICKET_TARGETS = [
     field: "cf_ai_summary",
     required: false,
     intent: "two or three sentences: what the customer needs",
+    describe: "what the customer needs, 2-3 sentences",
     accepts: ["textarea", "text"],
   },
 ] as const satisfies readonly OutputTarget[];

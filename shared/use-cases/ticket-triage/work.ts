@@ -4,11 +4,12 @@
  * (sent only when the deployment opts in).
  */
 import * as z from "zod";
-import { type Binding, boundShape, droppableFields, withFieldMap } from "../../domain/output-targets.js";
+import { type Binding, droppableFields, withFieldMap } from "../../domain/output-targets.js";
 import type { PlannedWrite } from "../../domain/planned-write.js";
 import { NotFoundError } from "../../errors.js";
 import type { DeskTicket } from "../../ports/zoho-desk.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
+import { outputShape } from "../../prompts/output-shape.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
 import { TICKET_MAPPING } from "./targets.js";
@@ -25,12 +26,12 @@ type TicketInput = z.infer<typeof TicketInputSchema>;
  * schema with the field's length replaces this one) and the suggested reply.
  */
 const BASE_SHAPE = {
-  summary: z.string().min(1).max(2000).describe("Two or three sentences: what the customer needs"),
+  summary: z.string().min(1).max(2000).describe("what the customer needs, 2-3 sentences"),
   suggested_reply: z
     .string()
     .min(1)
     .max(32_000)
-    .describe("A polite reply an agent can edit and send; promise nothing the data does not support"),
+    .describe("polite reply for an agent to edit; promise nothing the data does not support"),
 };
 
 interface LoadedTicket {
@@ -42,7 +43,7 @@ interface LoadedTicket {
 export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketInput, LoadedTicket> {
   const mapping = withFieldMap(TICKET_MAPPING, settings.fieldMap);
   return {
-    promptVersion: "ticket-triage/2026-11-30.1",
+    promptVersion: "ticket-triage/2026-11-30.2",
     inputSchema: TicketInputSchema,
 
     async load(ctx: WorkContext, input: TicketInput): Promise<LoadedTicket> {
@@ -65,7 +66,8 @@ export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketI
       return { ticket, messages, binding: ctx.binding };
     },
 
-    schemaFor: (loaded) => z.object({ ...BASE_SHAPE, ...boundShape(loaded.binding) }),
+    // Per org, never per ticket: the system prompt and this schema are the fixed prefix of every triage call.
+    schemaFor: (loaded) => z.object({ ...BASE_SHAPE, ...outputShape(loaded.binding) }),
 
     prompt(loaded) {
       const data = {
@@ -76,7 +78,7 @@ export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketI
         messages: loaded.messages,
       };
       return {
-        system: `You triage customer support tickets for a support team. ${DATA_RULES} Each answer field describes what it means; ratings and categories use the help desk's own values. Write the suggested reply in the customer's language.`,
+        system: `You triage customer support tickets. ${DATA_RULES} Write the suggested reply in the customer's language.`,
         user: dataBlock("support ticket", data),
       };
     },

@@ -161,9 +161,12 @@ describe("lead enrichment bound to two differently configured orgs", () => {
       industry: "Software & SaaS",
       country: "Germany",
       designation: null,
+      // The schema is the org's, the same for every lead (a fixed prefix, issue 14): it asks for city even though
+      // this lead has one, and the plan must not overwrite it.
+      city: "Munich",
     };
 
-    expect(Object.keys(schema.shape)).not.toContain("city");
+    expect(Object.keys(schema.shape)).toContain("city");
     expect(schema.safeParse(output).success).toBe(true);
     const [write] = useCase.plan(output, loaded, { now: new Date("2026-11-30T10:00:00Z") } as WorkContext);
     expect(write).toMatchObject({

@@ -18,13 +18,22 @@ import { MemoryJobStore, MemoryLedger } from "../../../helpers/fakes/memory-job-
 describe("model prices", () => {
   it("the default table is dated and prices the common models (micro-dollars per 1M tokens)", () => {
     expect(MODEL_PRICES_AS_OF).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(DEFAULT_MODEL_PRICES["gpt-4o-mini"]).toEqual({ prompt: 150_000, completion: 600_000 });
+    expect(DEFAULT_MODEL_PRICES["gpt-4o-mini"]).toEqual({
+      prompt: 150_000,
+      completion: 600_000,
+      cachedPrompt: 75_000,
+    });
     for (const model of ["gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-5-mini"])
       expect(priceOf(model).prompt, model).toBeGreaterThan(0);
   });
 
   it("a dated snapshot takes its family's price; an unknown model costs 0 and says so", () => {
-    expect(priceOf("gpt-4o-mini-2024-07-18")).toEqual({ prompt: 150_000, completion: 600_000, known: true });
+    expect(priceOf("gpt-4o-mini-2024-07-18")).toEqual({
+      prompt: 150_000,
+      completion: 600_000,
+      cachedPrompt: 75_000,
+      known: true,
+    });
     expect(priceOf("gpt-4o-2024-08-06").prompt).toBe(2_500_000);
     expect(priceOf("my-fine-tune")).toEqual({ prompt: 0, completion: 0, known: false });
   });

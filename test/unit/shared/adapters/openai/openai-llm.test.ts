@@ -31,7 +31,7 @@ interface Sent {
   body: {
     model: string;
     messages: { role: string; content: string }[];
-    response_format: { type: string; json_schema: { name: string; strict: boolean } };
+    response_format: { type: string; json_schema: { name: string; strict: boolean; schema?: object } };
   };
 }
 
@@ -96,6 +96,39 @@ describe("OpenAiLlm.ask", () => {
       type: "json_schema",
       json_schema: { name: "lead_score", strict: true },
     });
+  });
+
+  it("reports the prompt tokens the provider served from its cache, and sends the schema without $schema", async () => {
+    const { llm, sent } = llmWith(
+      () =>
+        new Response(
+          JSON.stringify({
+            id: "chatcmpl-2",
+            object: "chat.completion",
+            created: 0,
+            model: "test-model-2026",
+            choices: [
+              {
+                index: 0,
+                finish_reason: "stop",
+                message: { role: "assistant", refusal: null, content: '{"score":7,"reason":"x"}' },
+              },
+            ],
+            usage: {
+              prompt_tokens: 1_500,
+              completion_tokens: 30,
+              total_tokens: 1_530,
+              prompt_tokens_details: { cached_tokens: 1_408 },
+            },
+          }),
+          { status: 200, headers: { "content-type": "application/json" } },
+        ),
+    );
+
+    const result = await llm.ask(request());
+
+    expect(result.usage).toEqual({ promptTokens: 1_500, completionTokens: 30, cachedPromptTokens: 1_408 });
+    expect(sent[0]?.body.response_format.json_schema.schema).not.toHaveProperty("$schema");
   });
 
   it("adds the repair hint as a separate user message after the data, never into the instructions", async () => {
