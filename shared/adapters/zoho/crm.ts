@@ -65,12 +65,15 @@ export class ZohoCrmHttp implements ZohoCrm {
     return out;
   }
 
-  async getRecord(module: string, id: string): Promise<CrmRecord | null> {
+  async getRecord(module: string, id: string, fields?: readonly string[]): Promise<CrmRecord | null> {
+    // A field list longer than one call takes reads the whole record instead (the caller gets a superset).
+    const named = fields?.length && fields.length <= MAX_FIELDS_PER_READ ? fields.join(",") : undefined;
     try {
       const res = await this.http.request<DataAnswer>({
         service: "crm",
         method: "GET",
         path: `/crm/v8/${module}/${id}`,
+        ...(named ? { query: { fields: named } } : {}),
       });
       // An unknown id answers 204 (no data).
       return this.records(res.data)[0] ?? null;
