@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { isTriggerFresh } from "../../../shared/pipeline/trigger-freshness.js";
-import { delivery, LEAD_ID, leadMessage, PipelineHarness } from "../../fakes/pipeline.js";
+import { delivery, LEAD_ID, leadMessage, PipelineHarness, ticketMessage } from "../../fakes/pipeline.js";
 
 /** Every field lead enrichment needs of the demo org's Leads, as a webhook's merge fields render them. */
 const MERGE_FIELDS = {
@@ -119,5 +119,41 @@ describe("lead enrichment with trigger fields", () => {
     expect([...fields].sort()).toEqual(
       ["City", "Company", "Country", "Designation", "First_Name", "Industry", "Last_Name"].sort(),
     );
+  });
+});
+
+describe("ticket triage with the ticket its Ticket_Add event carried", () => {
+  const withTicket = (receivedAt: string) => {
+    const message = JSON.parse(ticketMessage());
+    message.receivedAt = receivedAt;
+    message.input.ticket = {
+      subject: "Charged twice (as the event saw it)",
+      description: "Please refund",
+      status: "Open",
+      email: "ada@example.com",
+      departmentId: "9",
+    };
+    return JSON.stringify(message);
+  };
+  const deskReads = (h: PipelineHarness) =>
+    h.desk.calls.map((c) => c.method).filter((m) => m.startsWith("get") || m === "listThreads");
+
+  it("a fresh event's ticket stands in for getTicket; the threads are still read", async () => {
+    const h = new PipelineHarness();
+    const [decision] = await h.run(delivery(withTicket("2026-11-30T09:59:55.000Z")));
+    expect(decision).toMatchObject({ action: "ack", result: "written" });
+    expect(deskReads(h).sort()).toEqual(["getThread", "listThreads"]);
+    expect(h.llm.requests[0]?.user).toContain("Charged twice (as the event saw it)");
+    expect(h.llm.requests[0]?.user).toContain("You charged me twice.");
+    // The draft goes to the address the event carried.
+    expect(JSON.stringify(h.desk.writes())).toContain("ada@example.com");
+  });
+
+  it("a stale event reads the ticket as it is now", async () => {
+    const h = new PipelineHarness();
+    await h.run(delivery(withTicket("2026-11-30T09:58:00.000Z")));
+    expect(deskReads(h).sort()).toEqual(["getThread", "getTicket", "listThreads"]);
+    expect(h.llm.requests[0]?.user).not.toContain("as the event saw it");
+    expect(h.llm.requests[0]?.user).toContain("Charged twice");
   });
 });
