@@ -39,6 +39,8 @@ export interface PipelineConfig {
   retryBaseMs: number;
   /** Model calls of one unit at once (a use case's map calls). @default 4 (DEFAULT_MODEL_CONCURRENCY) */
   modelConcurrency?: number;
+  /** A trigger's own fields stand in for a record read while its message is younger than this. @default 60 */
+  triggerFieldsMaxAgeSeconds?: number;
   /** Re-check interval of work waiting on a repair (broken connection, missing required field). @default 20_000 */
   waitRecheckMs?: number;
 }

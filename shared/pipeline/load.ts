@@ -2,12 +2,14 @@
  * The load stage: the unit's input checked against its use case, the use case's mapping bound to the org's live
  * fields (a required field missing makes its events wait), the WorkContext built over the ports, and `work.load`.
  */
+import type { AppLogger } from "../observability/logger.js";
 import type { ZohoPorts } from "../ports/zoho.js";
 import type { WorkMessage } from "../schemas/work-message.js";
 import type { WorkContext } from "../use-cases/descriptor.js";
 import type { FieldMetadataCache } from "./field-metadata-cache.js";
 import type { MappingBinder } from "./mapping-binder.js";
 import type { RegisteredUseCase } from "./registry.js";
+import { isTriggerFresh, type TriggerDelivery } from "./trigger-freshness.js";
 
 export type Loaded =
   | { ok: true; ctx: WorkContext; loaded: unknown }
@@ -15,11 +17,12 @@ export type Loaded =
   | { ok: false; reason: string };
 
 export async function loadUnit(
-  deps: { binder: MappingBinder; metadata: FieldMetadataCache },
+  deps: { binder: MappingBinder; metadata: FieldMetadataCache; logger?: AppLogger },
   useCase: RegisteredUseCase & { work: NonNullable<RegisteredUseCase["work"]> },
   message: WorkMessage,
   zoho: ZohoPorts,
   now: number,
+  delivery?: TriggerDelivery,
 ): Promise<Loaded> {
   const input = useCase.work.inputSchema.safeParse(message.input);
   if (!input.success)
@@ -34,6 +37,8 @@ export async function loadUnit(
     desk: zoho.desk,
     connection: message.connection,
     now: new Date(now),
+    triggerFresh: isTriggerFresh(message, delivery, now),
+    ...(deps.logger ? { logger: deps.logger } : {}),
     fields: (service, module) => deps.metadata.fields(zoho, message.connection, service, module),
     ...(binding ? { binding } : {}),
   };

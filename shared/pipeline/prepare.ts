@@ -59,11 +59,12 @@ export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<
     const now = deps.clock.now();
     await checkBudgets(zoho, message.useCase, now, kit.usageBook, config);
     const loaded = await loadUnit(
-      { binder: kit.binder, metadata: deps.metadata },
+      { binder: kit.binder, metadata: deps.metadata, logger },
       { ...useCase, work },
       message,
       zoho,
       now,
+      { ...record, maxAgeSeconds: config.triggerFieldsMaxAgeSeconds ?? 60 },
     );
     if (!loaded.ok) return decider.quarantine(unit, loaded.reason);
     // Too big for one event: refused before any model call, never truncated.

@@ -66,8 +66,12 @@ export interface CrmAttachment {
 export interface ZohoCrm {
   /** Records by id, read in batches of at most 100 ids per call; missing ids are simply absent from the answer. */
   getRecords(module: string, ids: readonly string[], fields?: readonly string[]): Promise<CrmRecord[]>;
-  /** One record, or null when it does not exist. `Owner` as Zoho answers it: `{ id, name, email }`. */
-  getRecord(module: string, id: string): Promise<CrmRecord | null>;
+  /**
+   * One record, or null when it does not exist. `Owner` as Zoho answers it: `{ id, name, email }`. `fields`: the
+   * fields the caller needs (the answer may hold more); without it, every field. A batch's reads are coalesced
+   * into `getRecords` with the union of their fields (`shared/pipeline/batched-reads.ts`).
+   */
+  getRecord(module: string, id: string, fields?: readonly string[]): Promise<CrmRecord | null>;
   /**
    * Updates records (at most 100 per call: the adapter refuses more), always with `"trigger": []` so the
    * mediator's own write never re-fires the workflow that called it. One result per record, in order.

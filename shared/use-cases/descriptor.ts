@@ -11,6 +11,7 @@ import type * as z from "zod";
 import type { Binding, UseCaseMapping } from "../domain/output-targets.js";
 import type { PlannedWrite } from "../domain/planned-write.js";
 import type { ZohoField } from "../domain/zoho-field.js";
+import type { AppLogger } from "../observability/logger.js";
 import type { ZohoCrm } from "../ports/zoho-crm.js";
 import type { ZohoDesk } from "../ports/zoho-desk.js";
 import type { WorkMessage } from "../schemas/work-message.js";
@@ -21,7 +22,15 @@ export interface UseCaseTriggers {
    * `POST /v1/hooks/crm/<name>`: a CRM workflow webhook for one record (`id`, optional `module`, `modified_time`
    * and custom parameters). The unit's input is `{ module, id, modifiedTime?, params }`.
    */
-  crmWorkflow?: { defaultModule: string };
+  crmWorkflow?: {
+    defaultModule: string;
+    /**
+     * Merge fields the workflow's webhook may send (api names, e.g. `Company`, `Modified_Time`): the route moves
+     * them out of the custom parameters into the unit's `input.fields` (scalar values only), and the use case uses
+     * them instead of reading the record while the trigger is fresh (`WorkContext.triggerFresh`).
+     */
+    triggerFields?: readonly string[];
+  };
   /**
    * `POST /v1/hooks/crm/notifications`: Notification API callbacks of these modules become units of this use
    * case (one per record id; deletes and the mediator's own updates are dropped). A module belongs to one use case;
@@ -54,6 +63,14 @@ export interface WorkContext {
   fields(service: "crm" | "desk", module: string): Promise<ZohoField[]>;
   /** The use case's targets bound to this org's live fields (when it declares a `mapping`). */
   binding?: Binding;
+  /**
+   * The fields the trigger carried (the work message's `input.fields`, a Desk event's ticket) may stand in for a
+   * read: first delivery, not deferred, not a replay, younger than TRIGGER_FIELDS_MAX_AGE_SECONDS
+   * (`shared/pipeline/trigger-freshness.ts`). Absent or false: read the record.
+   */
+  triggerFresh?: boolean;
+  /** The worker's redacting logger, for what a use case notices while loading (at debug). */
+  logger?: Pick<AppLogger, "debug">;
 }
 
 /** Where the audit trail (and a quarantine note) of a unit goes. */

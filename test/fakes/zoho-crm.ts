@@ -87,18 +87,18 @@ export class FakeZohoCrm implements ZohoCrm {
     return String(this.nextId);
   }
 
-  async getRecords(module: string, ids: readonly string[]): Promise<CrmRecord[]> {
+  async getRecords(module: string, ids: readonly string[], fields?: readonly string[]): Promise<CrmRecord[]> {
     this.fail("getRecords");
-    this.calls.push({ method: "getRecords", args: [module, ids] });
+    this.calls.push({ method: "getRecords", args: fields ? [module, ids, fields] : [module, ids] });
     return ids.flatMap((id) => {
       const r = this.find(module, id);
       return r ? [{ ...r }] : [];
     });
   }
 
-  async getRecord(module: string, id: string): Promise<CrmRecord | null> {
+  async getRecord(module: string, id: string, fields?: readonly string[]): Promise<CrmRecord | null> {
     this.fail("getRecord");
-    this.calls.push({ method: "getRecord", args: [module, id] });
+    this.calls.push({ method: "getRecord", args: fields ? [module, id, fields] : [module, id] });
     const r = this.find(module, id);
     return r ? { ...r } : null;
   }

@@ -2,6 +2,8 @@
  * The seeded org (profile `demo` or `alt`, see profiles.ts): users, an API client, a few dozen CRM records and Desk tickets with realistic text, and (when
  * the mediator's URL is known) the workflow rules and Desk webhook that call it.
  */
+
+import { LEAD_TRIGGER_FIELDS } from "../../../shared/use-cases/lead-enrichment/work.js";
 import type { Accounts, OAuthClient } from "./accounts.js";
 import type { Automation } from "./automation.js";
 import type { Crm } from "./crm.js";
@@ -199,6 +201,16 @@ export function seedDemoOrg(
   return client;
 }
 
+/**
+ * The workflow webhook's raw JSON body: the record id, its Modified Time and, as merge fields by api name, the
+ * fields lead enrichment declares it takes from its trigger (LEAD_TRIGGER_FIELDS), so a fresh event is enriched
+ * without a read. Every value quoted: an unquoted number merge field can break the JSON (fact sheet 4.1).
+ */
+export function leadWebhookTemplate(): string {
+  const merge = LEAD_TRIGGER_FIELDS.map((f) => `"${f}":"\${Leads.${f}}"`).join(",");
+  return `{"module":"Leads","id":"\${Leads.Lead Id}","email":"\${Leads.Email}","modified_time":"\${Leads.Modified Time}",${merge}}`;
+}
+
 /** The automation a Zoho admin would set up for the mediator: a lead workflow webhook and a Desk webhook. */
 export function seedMediatorHooks(
   ctx: SandboxContext,
@@ -219,8 +231,7 @@ export function seedMediatorHooks(
       headers,
       body: {
         type: "raw",
-        template:
-          '{"module":"Leads","id":"${Leads.Lead Id}","email":"${Leads.Email}","modified_time":"${Leads.Modified Time}"}',
+        template: leadWebhookTemplate(),
       },
     },
   });

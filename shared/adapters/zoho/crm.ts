@@ -16,11 +16,36 @@ import type {
   ZohoCrm,
 } from "../../ports/zoho-crm.js";
 import { parseCrmFields } from "./field-metadata-wire.js";
-import { assertBatch, checkedId, chunked, itemResults, namingField } from "./wire.js";
+import { assertBatch, checkedId, itemResults, namingField } from "./wire.js";
 import type { ZohoBinary, ZohoHttpClient } from "./zoho-http-client.js";
 
 /** Zoho's list call takes at most 50 field names (`fields` is mandatory in v8). */
 const MAX_FIELDS_PER_READ = 50;
+/**
+ * Zoho's v8 OAS (record.json, parameters `Ids` and `Fields`) caps `ids` and `fields` at 1024 characters each: with
+ * 19-digit ids that is 51 ids per call, below the 100 records a page may hold.
+ */
+export const MAX_LIST_PARAM_CHARS = 1024;
+
+/** Groups of at most `max` items whose comma-joined length stays within MAX_LIST_PARAM_CHARS. */
+function joinedWithin(items: readonly string[], max: number): string[][] {
+  const groups: string[][] = [];
+  let group: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    const added = group.length === 0 ? item.length : length + 1 + item.length;
+    if (group.length > 0 && (group.length >= max || added > MAX_LIST_PARAM_CHARS)) {
+      groups.push(group);
+      group = [item];
+      length = item.length;
+    } else {
+      group.push(item);
+      length = added;
+    }
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
 
 type DataAnswer = { data?: Record<string, unknown>[] };
 
@@ -47,10 +72,10 @@ export class ZohoCrmHttp implements ZohoCrm {
     if (ids.length === 0) return [];
     const names = fields?.length ? [...fields] : (await this.fields(module)).map((f) => f.name);
     const out: CrmRecord[] = [];
-    for (const idChunk of chunked(ids)) {
+    for (const idChunk of joinedWithin(ids, 100)) {
       // More fields than one call takes: read them in groups and merge per record.
       const merged = new Map<string, CrmRecord>();
-      for (const fieldChunk of chunked(names, MAX_FIELDS_PER_READ)) {
+      for (const fieldChunk of joinedWithin(names, MAX_FIELDS_PER_READ)) {
         const res = await this.http.request<DataAnswer>({
           service: "crm",
           method: "GET",
@@ -65,12 +90,19 @@ export class ZohoCrmHttp implements ZohoCrm {
     return out;
   }
 
-  async getRecord(module: string, id: string): Promise<CrmRecord | null> {
+  async getRecord(module: string, id: string, fields?: readonly string[]): Promise<CrmRecord | null> {
+    // A field list longer than one call takes reads the whole record instead (the caller gets a superset).
+    const joined = fields?.join(",");
+    const named =
+      fields?.length && fields.length <= MAX_FIELDS_PER_READ && (joined?.length ?? 0) <= MAX_LIST_PARAM_CHARS
+        ? joined
+        : undefined;
     try {
       const res = await this.http.request<DataAnswer>({
         service: "crm",
         method: "GET",
         path: `/crm/v8/${module}/${id}`,
+        ...(named ? { query: { fields: named } } : {}),
       });
       // An unknown id answers 204 (no data).
       return this.records(res.data)[0] ?? null;

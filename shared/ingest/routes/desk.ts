@@ -7,6 +7,33 @@ import { type HttpRequest, parseBody } from "../http.js";
 import { DeskEventsSchema, MAX_BODY_BYTES } from "../inputs.js";
 import { own, type RouteResult, type Unit, validate } from "./route-kit.js";
 
+/** Longest value of each ticket field a Desk event's payload may carry into the unit (Desk's own field limits). */
+const TICKET_FIELD_CHARS: Readonly<Record<string, number>> = {
+  subject: 1_000,
+  description: 65_535,
+  status: 120,
+  priority: 120,
+  email: 320,
+  departmentId: 19,
+  threadCount: 10,
+  modifiedTime: 64,
+};
+
+/**
+ * The ticket as a Ticket_Add event carries it (Desk sends the entity as `payload`), bounded to what triage uses:
+ * the use case takes it instead of reading the ticket while the trigger is fresh. Strings only, each within Desk's
+ * limit; a thread event's payload is the thread, so it carries none.
+ */
+function ticketOf(eventType: string, payload: Record<string, unknown>): Record<string, string> | undefined {
+  if (eventType !== "Ticket_Add") return undefined;
+  const ticket: Record<string, string> = {};
+  for (const [key, max] of Object.entries(TICKET_FIELD_CHARS)) {
+    const value = own(payload, key);
+    if (typeof value === "string" && value.length <= max) ticket[key] = value;
+  }
+  return typeof ticket.subject === "string" ? ticket : undefined;
+}
+
 /** `useCaseOf` maps a Desk event type to the use case that takes it (a Map: no inherited names). */
 export function deskRoute(useCaseOf: ReadonlyMap<string, string>) {
   return (req: HttpRequest, loopGuard: LoopGuardConfig): RouteResult => {
@@ -33,6 +60,7 @@ export function deskRoute(useCaseOf: ReadonlyMap<string, string>) {
         continue;
       }
       ticketsSeen.add(seenKey);
+      const ticket = ticketOf(e.eventType, payload);
       units.push({
         useCase,
         source: "desk-webhook",
@@ -44,6 +72,7 @@ export function deskRoute(useCaseOf: ReadonlyMap<string, string>) {
           ...(e.eventType === "Ticket_Thread_Add" ? { threadId: payload.id } : {}),
           orgId: e.orgId,
           eventTime: e.eventTime,
+          ...(ticket ? { ticket } : {}),
         },
       });
     }

@@ -25,7 +25,7 @@ function routeFor(route: HookRoute, catalog: readonly UseCaseDescriptor[]): Inge
     case "crm-workflow": {
       const trigger = triggers?.crmWorkflow;
       if (!trigger) throw new Error(`${useCase} has no CRM workflow trigger`);
-      const units = crmWorkflowRoute(useCase, trigger.defaultModule);
+      const units = crmWorkflowRoute(useCase, trigger.defaultModule, trigger.triggerFields);
       return { ...shape(route, "crm", 202), units: (req, ctx) => units(req, ctx.loopGuard) };
     }
     case "crm-notification": {

@@ -116,6 +116,7 @@ export function createWorkerDeps(
       leaseMs: env.LEASE_SECONDS * 1000,
       retryBaseMs: env.RETRY_BASE_MS,
       modelConcurrency: env.MODEL_CONCURRENCY,
+      triggerFieldsMaxAgeSeconds: env.TRIGGER_FIELDS_MAX_AGE_SECONDS,
       waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
     },
   });

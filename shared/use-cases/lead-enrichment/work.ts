@@ -13,7 +13,14 @@ import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
 import { LEAD_MAPPING } from "./targets.js";
 
-export const LeadInputSchema = z.looseObject({ module: z.string().default("Leads"), id: ZohoIdSchema });
+export const LeadInputSchema = z.looseObject({
+  module: z.string().default("Leads"),
+  id: ZohoIdSchema,
+  /** The record's Modified_Time as the trigger saw it (the webhook's `modified_time`). */
+  modifiedTime: z.string().max(64).optional(),
+  /** Merge fields the workflow webhook carried (LEAD_TRIGGER_FIELDS), as Zoho rendered them. */
+  fields: z.record(z.string().max(100), z.union([z.string(), z.number()])).optional(),
+});
 type LeadInput = z.infer<typeof LeadInputSchema>;
 
 /** Lead fields the model sees. Nothing else of the record leaves Zoho. */
@@ -33,6 +40,13 @@ const CONTEXT_FIELDS = [
   "Annual_Revenue",
   "Description",
 ];
+
+/**
+ * The merge fields a workflow webhook may send for lead enrichment to skip its read: what the model sees, and the
+ * record's Modified_Time. A field map that moves a fill-if-empty target elsewhere makes that field needed too; a
+ * trigger without it is read.
+ */
+export const LEAD_TRIGGER_FIELDS = [...CONTEXT_FIELDS, "Modified_Time"] as const;
 
 /** Targets the model fills only when the record's field is empty today. */
 const FILL_IF_EMPTY = new Set<string>(["industry", "city", "country", "designation"]);
@@ -60,10 +74,43 @@ export function leadEnrichmentWork(settings: UseCaseSettings): UseCaseWork<LeadI
     inputSchema: LeadInputSchema,
 
     async load(ctx: WorkContext, input: LeadInput): Promise<LoadedLead> {
-      if (!ctx.binding) throw new Error("lead enrichment runs with a bound field mapping");
-      const record = await ctx.crm.getRecord(input.module, input.id);
+      const binding = ctx.binding;
+      if (!binding) throw new Error("lead enrichment runs with a bound field mapping");
+      // What this unit needs of the record: the model's context and the fill-if-empty fields it may write, of the
+      // fields this org has (a field list naming an unknown field fails Zoho's whole list call).
+      const live = new Set((await ctx.fields("crm", input.module)).map((f) => f.name));
+      const needed = [
+        ...new Set([
+          ...CONTEXT_FIELDS,
+          ...binding.bound.filter((b) => FILL_IF_EMPTY.has(b.target.key)).map((b) => b.field.name),
+        ]),
+      ].filter((f) => live.has(f));
+      const carried = input.fields;
+      // Fresh and complete: the trigger's merge fields are the record as Zoho sent it moments ago, no read needed.
+      if (
+        ctx.triggerFresh &&
+        carried &&
+        needed.length > 0 &&
+        needed.every((f) => Object.hasOwn(carried, f))
+      ) {
+        const record = Object.fromEntries(needed.map((f) => [f, carried[f]]));
+        return { module: input.module, id: input.id, record, binding };
+      }
+      // Otherwise the record as it is now (batched with the other units' reads by the pipeline).
+      const fields = live.has("Modified_Time") ? [...needed, "Modified_Time"] : needed;
+      const record = await ctx.crm.getRecord(input.module, input.id, fields);
       if (!record) throw new NotFoundError("zoho-crm", `${input.module} ${input.id} does not exist`);
-      return { module: input.module, id: input.id, record, binding: ctx.binding };
+      const triggerTime = input.modifiedTime ?? carried?.Modified_Time;
+      if (
+        triggerTime !== undefined &&
+        record.Modified_Time !== undefined &&
+        record.Modified_Time !== triggerTime
+      )
+        ctx.logger?.debug("the lead changed since its trigger: using the record as read", {
+          module: input.module,
+          id: input.id,
+        });
+      return { module: input.module, id: input.id, record, binding };
     },
 
     schemaFor: schemaOf,

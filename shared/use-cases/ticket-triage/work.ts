@@ -18,6 +18,18 @@ export const TicketInputSchema = z.looseObject({
   ticketId: ZohoIdSchema,
   eventType: z.string(),
   threadId: ZohoIdSchema.optional(),
+  /** The ticket as its Ticket_Add event carried it (the Desk route's bounded copy), used while the trigger is fresh. */
+  ticket: z
+    .object({
+      subject: z.string(),
+      description: z.string().optional(),
+      status: z.string().optional(),
+      priority: z.string().optional(),
+      email: z.string().optional(),
+      departmentId: ZohoIdSchema.optional(),
+      modifiedTime: z.string().optional(),
+    })
+    .optional(),
 });
 type TicketInput = z.infer<typeof TicketInputSchema>;
 
@@ -40,6 +52,13 @@ interface LoadedTicket {
   binding: Binding;
 }
 
+/** The ticket as the trigger carried it, in the port's shape (only the fields it had). */
+function ticketOf(id: string, carried: NonNullable<TicketInput["ticket"]>): DeskTicket {
+  const ticket: DeskTicket = { id };
+  for (const [key, value] of Object.entries(carried)) if (value !== undefined) ticket[key] = value;
+  return ticket;
+}
+
 export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketInput, LoadedTicket> {
   const mapping = withFieldMap(TICKET_MAPPING, settings.fieldMap);
   return {
@@ -48,21 +67,24 @@ export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketI
 
     async load(ctx: WorkContext, input: TicketInput): Promise<LoadedTicket> {
       if (!ctx.binding) throw new Error("ticket triage runs with a bound field mapping");
-      const ticket = await ctx.desk.getTicket(input.ticketId);
+      // Desk has no call that answers a ticket with its messages, nor several tickets at once (Zoho's Desk OAS,
+      // api-evangelist/zoho openapi/zoho-desk/v1.0/Ticket.json: `GET /tickets/{id}` `include` takes contacts,
+      // products, assignee, departments, contract, isRead, team, skills, no threads), and `GET /tickets/{id}/threads`
+      // lists each thread's `summary` (at most 100 characters) but not its `content` (Thread.json, threadKeys): the
+      // messages take one `GET .../threads/{threadId}` each. What can be saved is the ticket read: a fresh
+      // Ticket_Add event carried the ticket, so its copy stands in for `getTicket`.
+      const carried = ctx.triggerFresh ? input.ticket : undefined;
+      const [ticket, listed] = await Promise.all([
+        carried ? Promise.resolve(ticketOf(input.ticketId, carried)) : ctx.desk.getTicket(input.ticketId),
+        ctx.desk.listThreads(input.ticketId),
+      ]);
       if (!ticket) throw new NotFoundError("zoho-desk", `ticket ${input.ticketId} does not exist`);
       // The latest few customer and agent messages, newest last; drafts are not conversation.
-      const threads = (await ctx.desk.listThreads(input.ticketId))
-        .filter((th) => th.status !== "DRAFT")
-        .slice(-4);
-      const messages: LoadedTicket["messages"] = [];
-      for (const th of threads) {
-        const full = await ctx.desk.getThread(input.ticketId, th.id);
-        if (full)
-          messages.push({
-            direction: full.direction,
-            content: full.content.replace(/<[^>]+>/g, " ").slice(0, 8_000),
-          });
-      }
+      const threads = listed.filter((th) => th.status !== "DRAFT").slice(-4);
+      const full = await Promise.all(threads.map((th) => ctx.desk.getThread(input.ticketId, th.id)));
+      const messages: LoadedTicket["messages"] = full.flatMap((th) =>
+        th ? [{ direction: th.direction, content: th.content.replace(/<[^>]+>/g, " ").slice(0, 8_000) }] : [],
+      );
       return { ticket, messages, binding: ctx.binding };
     },
 

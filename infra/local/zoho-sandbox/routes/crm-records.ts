@@ -7,8 +7,10 @@ import type { Crm } from "../crm.js";
 import { fieldList, fieldsParam, invalidModule, page, project } from "../crm-reads.js";
 import { findModule } from "../metadata.js";
 import type { Router } from "../router.js";
-import { json, type Reply } from "../state.js";
+import { crmError, json, type Reply } from "../state.js";
 import type { CrmCall, CrmRoute } from "./crm.js";
+
+const MAX_IDS_CHARS = 1024;
 
 /** `GET /crm/v8/{module}`: `fields` is required; `per_page` at most 200; 204 when nothing matches. */
 function list(crm: Crm, moduleName: string, query: Record<string, string>): Reply {
@@ -18,6 +20,12 @@ function list(crm: Crm, moduleName: string, query: Record<string, string>): Repl
   if (!Array.isArray(fields)) return fields;
   let rows = [...crm.table(module.api_name).values()];
   if (query.ids) {
+    // Zoho's v8 OAS (record.json, parameter `Ids`) caps `ids` at 1024 characters: 51 19-digit ids.
+    if (query.ids.length > MAX_IDS_CHARS)
+      return crmError(400, "INVALID_DATA", "invalid data", {
+        param_name: "ids",
+        maximum_length: MAX_IDS_CHARS,
+      });
     const ids = new Set(query.ids.split(","));
     rows = rows.filter((r) => ids.has(r.id as string));
   }

@@ -34,11 +34,9 @@ describe("POST /v1/hooks/crm/{useCase} (CRM workflow webhooks)", () => {
       input: {
         module: "Leads",
         id: "5545974000001000044",
-        params: {
-          email: "nora.haddad@cedarlogistics.example",
-          Company: "Cedar Logistics — Beirut",
-          Lead_Source: "Web Download",
-        },
+        // The merge fields lead enrichment declares (issue 14) travel as its trigger fields; the rest stay params.
+        fields: { Company: "Cedar Logistics — Beirut", Lead_Source: "Web Download" },
+        params: { email: "nora.haddad@cedarlogistics.example" },
       },
     });
   });
@@ -57,7 +55,8 @@ describe("POST /v1/hooks/crm/{useCase} (CRM workflow webhooks)", () => {
     expect(queue.sent[0]?.input).toMatchObject({
       id: "5545974000001000044",
       modifiedTime: "2026-11-25T10:15:02+05:30",
-      params: { Company: "Société Générale" },
+      fields: { Company: "Société Générale" },
+      params: {},
     });
   });
 
