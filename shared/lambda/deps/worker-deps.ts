@@ -117,6 +117,7 @@ export function createWorkerDeps(
       leaseMs: Math.max(5 * 60_000, env.MODEL_TIMEOUT_MS + 70_000),
       retryBaseMs: env.RETRY_BASE_MS,
       modelConcurrency: env.MODEL_CONCURRENCY,
+      zohoConcurrency: env.ZOHO_CONCURRENCY,
       waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
     },
   });
