@@ -1,7 +1,7 @@
 /**
- * The claim stage: idempotency per unit of work, one job store request for the whole batch. A duplicate of a done or dead-lettered job is acknowledged without
- * work, a job another worker holds is retried later, and a re-claimed job resumes the plan an earlier attempt
- * stored (never writing a step twice).
+ * The claim stage: idempotency per unit of work, one job store request for the whole batch. A duplicate of a done
+ * or dead-lettered job is acknowledged without work, a job another worker holds is retried later, and a re-claimed
+ * job resumes the plan an earlier attempt stored (never writing a step twice).
  */
 import type { ClaimRequest, ClaimResult, StoredPlan } from "../ports/job-store.js";
 import { anyStepDone } from "../schemas/stored-plan.js";
