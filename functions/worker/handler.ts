@@ -1,7 +1,8 @@
 /**
  * Worker Lambda on the work queue: runs each unit of work through the pipeline (Zoho context, structured model
- * output, write guard, write-back) and answers with partial batch failures. Concurrency is bounded by the event
- * source's maximum concurrency.
+ * output, write guard, write-back) and answers with partial batch failures. A batch's units run side by side;
+ * model and Zoho calls are bounded per invocation (MODEL_CONCURRENCY, ZOHO_CONCURRENCY) times the event source's
+ * maximum concurrency.
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { getWorkerHandler, workerLogger, workerMetrics } from "../../shared/lambda/deps/worker-deps.js";

@@ -1,10 +1,12 @@
 /**
  * The ask stage: the model calls of a unit with structured output, each with one repair attempt when the answer
  * fails its schema (the second failure dead-letters the unit). One call (`prompt()`/`schemaFor()`), or as many as
- * a use case's `answer` makes (map-reduce over chunks, a call per page), at most `modelConcurrency` of them at once.
+ * a use case's `answer` makes (map-reduce over chunks, a call per page). Every `llm.ask` waits for a slot of the
+ * invocation's limiter (`modelConcurrency` for all units of the batch), so a unit's calls run as soon as one is free.
  * Every call's usage goes to the usage book and, with its label and cost, to the unit's list of calls (failed
  * attempts too).
  */
+import type { LimitFunction } from "p-limit";
 import type * as z from "zod";
 import { utcDay } from "../domain/budgets.js";
 import { costMicrosOf } from "../domain/model-prices.js";
@@ -17,8 +19,8 @@ import { ModelOutputRejected } from "./decide.js";
 import type { PipelineDeps } from "./deps.js";
 import type { ProgressReport } from "./progress.js";
 
-/** Model calls of one unit at once unless `MODEL_CONCURRENCY` says otherwise. */
-export const DEFAULT_MODEL_CONCURRENCY = 4;
+/** Model calls of one invocation at once unless `MODEL_CONCURRENCY` says otherwise (the worker's setting's default). */
+export const DEFAULT_MODEL_CONCURRENCY = 5;
 
 /** One model call of a unit: what it was for and what it cost. */
 export interface ModelCall {
@@ -40,26 +42,12 @@ export interface Answer {
 /** The label of the single call of a use case without `answer`. */
 export const SINGLE_CALL_LABEL = "answer";
 
-/** Runs at most `limit` of the functions given to it at once, in the order they came. */
-export function limiter(limit: number) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
-    try {
-      return await fn();
-    } finally {
-      running -= 1;
-      waiting.shift()?.();
-    }
-  };
-}
-
 export async function askModel(
   deps: Pick<PipelineDeps, "llm" | "clock" | "metrics" | "config">,
   usageBook: UsageBook,
   report: ProgressReport,
+  /** The invocation's bound on model calls: each `llm.ask` (each attempt) takes a slot for its own duration only. */
+  modelLimit: LimitFunction,
   // biome-ignore lint/suspicious/noExplicitAny: the registry holds use cases whose input and context types differ
   work: Pick<UseCaseWork<any, any>, "schemaFor" | "prompt" | "answer">,
   loaded: unknown,
@@ -94,22 +82,26 @@ export async function askModel(
     calls.push(call);
     let repairHint: string | undefined;
     for (let attempt = 0; ; attempt++) {
-      const started = deps.clock.now();
+      // Set when the call gets its slot: the latency is the model's, not the wait for a slot.
+      let started = deps.clock.now();
       // Each answer's time, kept or not (a rejected answer took as long); its Average per use case is the latency.
       const timed = () =>
         deps.metrics.count("ModelLatencyMs", Math.max(0, deps.clock.now() - started), {
           useCase: message.useCase,
         });
       try {
-        const result = await deps.llm.ask({
-          model,
-          system: request.system,
-          user: request.user,
-          schema: request.schema,
-          schemaName: message.useCase.replace(/-/g, "_"),
-          label: request.label,
-          ...(request.images?.length ? { images: request.images } : {}),
-          ...(repairHint ? { repairHint } : {}),
+        const result = await modelLimit(() => {
+          started = deps.clock.now();
+          return deps.llm.ask({
+            model,
+            system: request.system,
+            user: request.user,
+            schema: request.schema,
+            schemaName: message.useCase.replace(/-/g, "_"),
+            label: request.label,
+            ...(request.images?.length ? { images: request.images } : {}),
+            ...(repairHint ? { repairHint } : {}),
+          });
         });
         timed();
         record(call, result.usage);
@@ -133,8 +125,8 @@ export async function askModel(
   report(message, "model", model);
   let output: Record<string, unknown>;
   if (work.answer) {
-    const limit = limiter(Math.max(1, deps.config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY));
-    const ask: ModelAsk = (request) => limit(() => once(request)) as never;
+    // No slot around a map call itself: its `llm.ask` takes one (holding one here while it waits would deadlock).
+    const ask: ModelAsk = (request) => once(request) as never;
     output = await work.answer(ask, loaded);
   } else {
     output = await once({ label: SINGLE_CALL_LABEL, schema: work.schemaFor(loaded), ...work.prompt(loaded) });

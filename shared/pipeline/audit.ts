@@ -10,7 +10,7 @@ import type { AuditInfo, AuditStep, StoredPlan } from "../ports/job-store.js";
 import type { NewNote, ZohoCrm } from "../ports/zoho-crm.js";
 import type { Unit } from "./unit.js";
 import { chunksOf } from "./write/batch.js";
-import type { WriteStage } from "./write/stage.js";
+import { saveProgress, type WriteStage } from "./write/stage.js";
 
 type NoteStep = Extract<AuditStep, { kind: "crm-note" }>;
 
@@ -81,8 +81,10 @@ const isCrmWrite = (w: PlannedWrite) =>
 
 /** The CRM audit notes of the units whose CRM writes are all done: one call per connection and 100 notes. */
 export async function writeAuditNotes(stage: WriteStage, units: readonly Unit[]): Promise<void> {
-  const { decisions, decide, quarantine, jobs, metrics } = stage;
+  const { decisions, decide, quarantine, metrics } = stage;
   const pending: { unit: Unit; step: NoteStep }[] = [];
+  /** Units whose audit step is newly done: stored with one `savePlans` at the end. */
+  const noted: Unit[] = [];
   for (const unit of units) {
     const step = unit.plan.auditStep;
     if (step.kind !== "crm-note" || step.done || decisions.has(unit.record.messageId)) continue;
@@ -94,7 +96,7 @@ export async function writeAuditNotes(stage: WriteStage, units: readonly Unit[])
       try {
         if (await auditNoteExists(unit.zoho.crm, step, recordId, unit.message.jobId)) {
           step.done = true;
-          await jobs.savePlan(unit.key, unit.plan);
+          noted.push(unit);
           continue;
         }
       } catch (error) {
@@ -118,26 +120,20 @@ export async function writeAuditNotes(stage: WriteStage, units: readonly Unit[])
       for (const { unit } of chunk) decisions.set(unit.record.messageId, await decide(unit, error));
       continue;
     }
-    const written: Unit[] = [];
     for (const [k, { unit, step }] of chunk.entries()) {
       const r = results[k];
       if (r?.ok) {
         step.done = true;
-        written.push(unit);
+        noted.push(unit);
       } else {
         metrics.count("AuditNoteFailed", 1);
         const reason = `Zoho rejected the audit note (the update is written): ${describeRefusal(r)}`;
         decisions.set(unit.record.messageId, await quarantine(unit, reason));
       }
     }
-    // Independent items, so in parallel. A failed save: the next attempt resumes the plan and finds the note.
-    const saved = await Promise.allSettled(written.map((u) => jobs.savePlan(u.key, u.plan)));
-    for (const [i, outcome] of saved.entries()) {
-      const unit = written[i] as Unit;
-      if (outcome.status === "rejected")
-        decisions.set(unit.record.messageId, await decide(unit, outcome.reason));
-    }
   }
+  // A failed save: the next attempt resumes the plan and finds the note.
+  await saveProgress(stage, noted);
 }
 
 /** Zoho's code and details of a refused item, bounded (details name fields and limits, never values). */

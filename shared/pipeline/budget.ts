@@ -21,6 +21,7 @@ export function makeUsageBook(ledger: Ledger, clock: Clock) {
     { useCase: string; day: string; usage: LlmUsage; costMicros: number; calls: number }
   >();
   const spentCache = new Map<string, { value: number; at: number }>();
+  const reading = new Map<string, Promise<number>>();
   return {
     add(useCase: string, day: string, u: LlmUsage, costMicros: number) {
       const key = `${useCase}|${day}`;
@@ -43,9 +44,17 @@ export function makeUsageBook(ledger: Ledger, clock: Clock) {
       const key = `${useCase}|${day}`;
       const cached = spentCache.get(key);
       if (cached && clock.now() - cached.at < 5_000) return cached.value;
+      // A batch's units check their budgets at once: they share one read per use case, not one each.
+      let read = reading.get(key);
+      if (!read) {
+        read = ledger.tokensSpent(useCase, day).finally(() => reading.delete(key));
+        reading.set(key, read);
+      }
+      const spentBefore = await read;
+      const known = spentCache.get(key);
+      if (known && clock.now() - known.at < 5_000) return known.value;
       const p = pending.get(key);
-      const value =
-        (await ledger.tokensSpent(useCase, day)) + (p ? p.usage.promptTokens + p.usage.completionTokens : 0);
+      const value = spentBefore + (p ? p.usage.promptTokens + p.usage.completionTokens : 0);
       spentCache.set(key, { value, at: clock.now() });
       return value;
     },

@@ -1,9 +1,9 @@
 /**
- * The claim stage: idempotency per unit of work. A duplicate of a done or dead-lettered job is acknowledged without
- * work, a job another worker holds is retried later, and a re-claimed job resumes the plan an earlier attempt
- * stored (never writing a step twice).
+ * The claim stage: idempotency per unit of work, one job store request for the whole batch. A duplicate of a done
+ * or dead-lettered job is acknowledged without work, a job another worker holds is retried later, and a re-claimed
+ * job resumes the plan an earlier attempt stored (never writing a step twice).
  */
-import type { StoredPlan } from "../ports/job-store.js";
+import type { ClaimRequest, ClaimResult, StoredPlan } from "../ports/job-store.js";
 import { anyStepDone } from "../schemas/stored-plan.js";
 import type { WorkMessage } from "../schemas/work-message.js";
 import type { Decision } from "./decide.js";
@@ -19,19 +19,46 @@ export type ClaimOutcome =
   | { kind: "resume"; plan: StoredPlan }
   | { kind: "fresh" };
 
-export async function claimJob(
-  deps: Pick<PipelineDeps, "jobs" | "metrics" | "config">,
+/** A unit to claim: its record, its message and its job key. */
+export interface ClaimEntry {
+  record: WorkRecord;
+  message: WorkMessage;
+  key: string;
+}
+
+/**
+ * Claims a batch's jobs with one `claimMany`: a result per entry, in order. A job key that appears twice in the batch
+ * (the same trigger delivered twice) is claimed once; its later entries get what a second claim would answer (busy
+ * while the first holds it), so a batched store never sees one key twice in a request.
+ */
+export async function claimBatch(
+  deps: Pick<PipelineDeps, "jobs" | "config">,
+  entries: readonly ClaimEntry[],
+): Promise<ClaimResult[]> {
+  const first = new Map<string, number>();
+  const requests: ClaimRequest[] = [];
+  for (const { record, message, key } of entries) {
+    if (first.has(key)) continue;
+    first.set(key, requests.length);
+    requests.push({ key, jobId: message.jobId, ...(record.replayId ? { replayId: record.replayId } : {}) });
+  }
+  const results = requests.length ? await deps.jobs.claimMany(requests, deps.config.leaseMs) : [];
+  const seen = new Set<string>();
+  return entries.map(({ key }) => {
+    const result = results[first.get(key) as number] as ClaimResult;
+    if (seen.has(key) && result.status === "claimed") return { status: "busy" };
+    seen.add(key);
+    return result;
+  });
+}
+
+/** What a unit does after its claim: decided (duplicate, busy, a dead letter to move again), resume or fresh. */
+export function claimOutcome(
+  deps: Pick<PipelineDeps, "metrics">,
   report: ProgressReport,
-  record: WorkRecord,
-  message: WorkMessage,
-  key: string,
-): Promise<ClaimOutcome> {
-  const claim = await deps.jobs.claim(
-    key,
-    message.jobId,
-    deps.config.leaseMs,
-    record.replayId ? { replayId: record.replayId } : {},
-  );
+  { record, message }: ClaimEntry,
+  claim: ClaimResult,
+): ClaimOutcome {
   const decided = (decision: Decision): ClaimOutcome => ({ kind: "decided", decision });
   if (claim.status === "dead-lettered" && claim.messageId === record.messageId)
     // The very message that was dead-lettered is back: moving it to the dead-letter queue failed. Move it again.

@@ -37,10 +37,18 @@ export interface PipelineConfig {
   leaseMs: number;
   /** First retry delay; doubles with each receive, capped at 15 minutes. */
   retryBaseMs: number;
-  /** Model calls of one unit at once (a use case's map calls). @default 4 (DEFAULT_MODEL_CONCURRENCY) */
+  /**
+   * Model calls at once per invocation, across all units of the batch and their map calls (`MODEL_CONCURRENCY`):
+   * invocations x this is the global bound. @default 5 (DEFAULT_MODEL_CONCURRENCY)
+   */
   modelConcurrency?: number;
   /** A trigger's own fields stand in for a record read while its message is younger than this. @default 60 */
   triggerFieldsMaxAgeSeconds?: number;
+  /**
+   * Zoho calls at once per invocation (`ZOHO_CONCURRENCY`): invocations x this stays within the org's Zoho
+   * concurrency limit. @default 2 (DEFAULT_ZOHO_CONCURRENCY)
+   */
+  zohoConcurrency?: number;
   /** Re-check interval of work waiting on a repair (broken connection, missing required field). @default 20_000 */
   waitRecheckMs?: number;
 }

@@ -1,30 +1,37 @@
 /**
- * The pipeline for one SQS batch, in stages (one module each): the record taken apart (`record`), `claim`
- * (idempotency), `budget` (credits, tokens), `load` (mapping bound, WorkContext, the use case's `load`), `cap` (a
- * slot of the record's daily write cap, before the model), `ask` (one repair), `guard`, `plan` (stored), `write`
- * (one writer per kind of write; CRM batched across the batch), `audit`, `complete`; `decide` turns any error into
- * a decision. Every record ends in exactly one: ack, retry, defer or dead-letter.
+ * The pipeline for one SQS batch, in stages (one module each), each over all the batch's units (`prepare-batch`):
+ * the record taken apart (`record`), `claim` (idempotency; one request), `budget` (credits, tokens), `load` (mapping
+ * bound, WorkContext, the use case's `load`; all units at once, reads coalesced), `cap` (a slot of the record's
+ * daily write cap, before the model; one request), `ask` (one repair; all units at once, within the invocation's
+ * model bound), `guard`, `plan` (stored; one request), `write` (one writer per kind of write; CRM batched across the
+ * batch), `audit`, `complete` (one request); `decide` turns any error into a decision. Every record ends in exactly
+ * one: ack, retry, defer or dead-letter. Every Zoho call of an invocation takes a slot of its Zoho bound.
  *
  * The pipeline speaks only ports (Zoho, model, job store, ledger, clock, metrics) and the use-case catalog.
  */
+import pLimit from "p-limit";
 import { DEFAULT_WAIT_RECHECK_MS } from "../domain/waiting.js";
 import { withLogKeys } from "../observability/log-context.js";
 import type { StoredPlan } from "../ports/job-store.js";
+import type { ZohoPorts } from "../ports/zoho.js";
 import { USE_CASE_CATALOG } from "../use-cases/catalog.js";
+import { DEFAULT_MODEL_CONCURRENCY } from "./ask.js";
+import { batchedReads } from "./batched-reads.js";
 import { makeUsageBook } from "./budget.js";
 import { makeWriteCap } from "./cap.js";
-import { completeUnit } from "./complete.js";
+import { completeUnits } from "./complete.js";
 import { type Decision, makeDecider } from "./decide.js";
 import type { PipelineDeps } from "./deps.js";
 import { DeskFromAddress } from "./desk-from-address.js";
-import { messageLogKeys, recordLogKeys, unitsLogKeys } from "./log-scope.js";
+import { unitsLogKeys } from "./log-scope.js";
 import { MappingBinder } from "./mapping-binder.js";
-import { prepareUnit } from "./prepare.js";
+import { prepareBatch } from "./prepare-batch.js";
 import { makeProgress } from "./progress.js";
 import type { WorkRecord } from "./record.js";
 import { buildRegistry } from "./registry.js";
 import type { Unit } from "./unit.js";
 import { type WriteStage, writeUnits } from "./write/index.js";
+import { DEFAULT_ZOHO_CONCURRENCY, limitedZoho } from "./zoho-limit.js";
 
 export type { Decision } from "./decide.js";
 export type { PipelineConfig, PipelineDeps } from "./deps.js";
@@ -60,20 +67,21 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
 
   async function processBatch(records: readonly WorkRecord[]): Promise<Decision[]> {
     const decisions = new Map<string, Decision>();
-    const ready: Unit[] = [];
-    // One unit at a time: the event source's maximum concurrency is the bound on parallel model and Zoho calls.
-    for (const record of records) {
-      // Every line of the unit's stages names its event (log-scope.ts).
-      const outcome: Unit | Decision = await withLogKeys(recordLogKeys(record), async () => {
-        try {
-          return await prepareUnit(kit, record);
-        } catch (error) {
-          return decider.decide({ record }, error);
-        }
-      });
-      if ("action" in outcome) decisions.set(record.messageId, outcome);
-      else ready.push(outcome);
-    }
+    // The invocation's bounds, per call (the local stack shares one pipeline across its concurrent pollers): the
+    // model calls of all units and their map calls, and every Zoho call, each through one limiter.
+    const modelLimit = pLimit(Math.max(1, config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY));
+    const zohoLimit = pLimit(Math.max(1, config.zohoConcurrency ?? DEFAULT_ZOHO_CONCURRENCY));
+    // One wrapped ports object per connection, so concurrent reads of the batch's units coalesce.
+    const ports = new Map<string, ZohoPorts>();
+    const portsFor = (connection: string): ZohoPorts => {
+      let p = ports.get(connection);
+      if (!p) {
+        p = batchedReads(limitedZoho(deps.zohoFor(connection), zohoLimit));
+        ports.set(connection, p);
+      }
+      return p;
+    };
+    const ready = await prepareBatch({ ...kit, modelLimit }, records, portsFor, decisions);
     for (const unit of ready) plans.set(unit.key, unit.plan);
     try {
       await writeAndComplete(ready, decisions);
@@ -102,15 +110,11 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
             decisions.set(unit.record.messageId, await decider.decide(unit, error));
       }
     });
-    // Mark every written unit done; independent calls, so in parallel.
-    await Promise.all(
-      ready
-        .filter((unit) => !decisions.has(unit.record.messageId))
-        .map((unit) =>
-          withLogKeys(messageLogKeys(unit.message), async () =>
-            decisions.set(unit.record.messageId, await completeUnit(deps, stage, report, unit)),
-          ),
-        ),
+    await completeUnits(
+      deps,
+      stage,
+      report,
+      ready.filter((unit) => !decisions.has(unit.record.messageId)),
     );
   }
 

@@ -1,14 +1,16 @@
 /**
- * Phase one of a unit: everything up to a stored, guarded plan, stage by stage — record, claim, budget, load, cap,
- * ask, guard, plan. Returns the unit ready to write, or its decision.
+ * A unit's own stages up to a guarded plan, called by the batch stages (`prepare-batch.ts`) for every unit at once:
+ * `loadStage` (budget, load, the per-event token budget, the cap's record) and `askStage` (ask, plan, guard). Each
+ * returns the unit's next form, or its decision.
  */
-import { recordKeyOf } from "../domain/write-cap.js";
+import type { LimitFunction } from "p-limit";
 import type { CapSlot } from "../ports/job-store.js";
 import type { ZohoPorts } from "../ports/zoho.js";
+import type { AuditTarget, WorkContext } from "../use-cases/descriptor.js";
 import { askModel, overEventBudget } from "./ask.js";
 import { checkBudgets, type UsageBook } from "./budget.js";
 import type { WriteCap } from "./cap.js";
-import { claimJob } from "./claim.js";
+import type { ClaimEntry } from "./claim.js";
 import type { Decider, Decision } from "./decide.js";
 import type { PipelineDeps } from "./deps.js";
 import type { DeskFromAddress } from "./desk-from-address.js";
@@ -17,8 +19,7 @@ import { loadUnit } from "./load.js";
 import type { MappingBinder } from "./mapping-binder.js";
 import { newPlan } from "./plan.js";
 import type { ProgressReport } from "./progress.js";
-import { jobKeyOf, readMessage, type WorkRecord } from "./record.js";
-import { noWorkReason, type RegisteredUseCase } from "./registry.js";
+import type { RegisteredUseCase } from "./registry.js";
 import type { Unit } from "./unit.js";
 
 export interface PrepareKit {
@@ -32,59 +33,71 @@ export interface PrepareKit {
   deskFrom: DeskFromAddress;
 }
 
-export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<Unit | Decision> {
-  const { deps, decider, writeCap } = kit;
-  const { config, logger, metrics } = deps;
-  const message = readMessage(record);
-  if (!message) return decider.quarantine({ record }, "not a valid work message (schema v1)");
-  const useCase = kit.registry.get(message.useCase);
-  const work = useCase?.work;
-  if (!useCase || !work) return decider.quarantine({ record, message }, noWorkReason(message.useCase));
-  const key = jobKeyOf(message);
-  let zoho: ZohoPorts;
-  try {
-    zoho = deps.zohoFor(message.connection);
-    const claim = await claimJob(deps, kit.report, record, message, key);
-    if (claim.kind === "decided") return claim.decision;
-    if (claim.kind === "resume") return { record, message, key, zoho, plan: claim.plan, resumed: true };
-  } catch (error) {
-    return decider.decide({ record, message }, error);
-  }
+/** The kit of one batch: the pipeline's, with the invocation's bound on model calls. */
+export interface BatchKit extends PrepareKit {
+  modelLimit: LimitFunction;
+}
 
-  const unit = { record, message, key };
-  /** The write-cap slot this attempt took; given back unless a stored plan holds it. */
-  let slot: CapSlot | undefined;
-  let planStored = false;
+/** A parsed unit of a known use case, with its connection's ports (bounded and batched for this invocation). */
+export interface Entry extends ClaimEntry {
+  work: NonNullable<RegisteredUseCase["work"]>;
+  useCase: RegisteredUseCase;
+  zoho: ZohoPorts;
+}
+
+/** A unit whose input is loaded and fits, with the record its writes count against. */
+export interface LoadedEntry extends Entry {
+  ctx: WorkContext;
+  loaded: unknown;
+  target: AuditTarget;
+}
+
+/** Budget, load, the per-event token budget; the record whose daily cap the unit's writes count against. */
+export async function loadStage(kit: BatchKit, entry: Entry, now: number): Promise<LoadedEntry | Decision> {
+  const { deps, decider } = kit;
+  const { message, work, zoho } = entry;
   try {
-    const now = deps.clock.now();
-    await checkBudgets(zoho, message.useCase, now, kit.usageBook, config);
+    await checkBudgets(zoho, message.useCase, now, kit.usageBook, deps.config);
     const loaded = await loadUnit(
-      { binder: kit.binder, metadata: deps.metadata, logger },
-      { ...useCase, work },
+      { binder: kit.binder, metadata: deps.metadata, logger: deps.logger },
+      { ...entry.useCase, work },
       message,
       zoho,
       now,
-      { ...record, maxAgeSeconds: config.triggerFieldsMaxAgeSeconds ?? 60 },
+      { ...entry.record, maxAgeSeconds: deps.config.triggerFieldsMaxAgeSeconds ?? 60 },
     );
-    if (!loaded.ok) return decider.quarantine(unit, loaded.reason);
+    if (!loaded.ok) return decider.quarantine(entry, loaded.reason);
     // Too big for one event: refused before any model call, never truncated.
     const tooBig = overEventBudget(message.useCase, work, loaded.loaded);
     if (tooBig) {
-      metrics.count("EventTokenBudgetExceeded", 1, { useCase: message.useCase });
-      return decider.quarantine(unit, tooBig);
+      deps.metrics.count("EventTokenBudgetExceeded", 1, { useCase: message.useCase });
+      return decider.quarantine(entry, tooBig);
     }
-    // The loop breaker before the model call: a record past its daily cap costs no model call.
-    const target = work.auditTarget(loaded.loaded);
-    slot = await writeCap.take(recordKeyOf(message.connection, target), now);
-    if (!slot) {
-      metrics.count("RecordWriteCapReached", 1, { useCase: message.useCase });
-      return decider.quarantine(
-        unit,
-        `AI write cap of ${writeCap.cap} per record per day reached (loop breaker)`,
-      );
-    }
-    const answer = await askModel(deps, kit.usageBook, kit.report, work, loaded.loaded, message);
-    const planned = work.plan(answer.output, loaded.loaded, loaded.ctx);
+    return { ...entry, ctx: loaded.ctx, loaded: loaded.loaded, target: work.auditTarget(loaded.loaded) };
+  } catch (error) {
+    return decider.decide(entry, error);
+  }
+}
+
+/**
+ * The model's answer (one repair), planned by the use case and guarded: the unit with its plan (not yet stored), or
+ * its decision. The caller gives the cap slot back when no stored plan ends up holding it.
+ */
+export async function askStage(kit: BatchKit, entry: LoadedEntry, slot: CapSlot): Promise<Unit | Decision> {
+  const { deps, decider } = kit;
+  const { config, logger } = deps;
+  const { record, message, key, work, zoho, target } = entry;
+  try {
+    const answer = await askModel(
+      deps,
+      kit.usageBook,
+      kit.report,
+      kit.modelLimit,
+      work,
+      entry.loaded,
+      message,
+    );
+    const planned = work.plan(answer.output, entry.loaded, entry.ctx);
     const guarded = await guardWrites(
       { metadata: deps.metadata, deskFrom: kit.deskFrom },
       zoho,
@@ -99,7 +112,7 @@ export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<
           `The AI ${message.useCase} result was not applied (job ${message.jobId}): ${guarded.reason}`,
           (error) => logger.warn("could not leave a quarantine note", { jobId: message.jobId, error }),
         );
-      return decider.quarantine(unit, guarded.reason);
+      return decider.quarantine(entry, guarded.reason);
     }
     const plan = newPlan({
       writes: guarded.writes,
@@ -108,20 +121,14 @@ export async function prepareUnit(kit: PrepareKit, record: WorkRecord): Promise<
       jobId: message.jobId,
       usage: answer.usage,
       calls: answer.calls,
-      outcome: work.outcome?.(answer.output, loaded.loaded),
+      outcome: work.outcome?.(answer.output, entry.loaded),
       mappings: guarded.mappings,
       dropped: guarded.dropped,
       auditMode: config.audit.mode,
       capSlot: slot,
     });
-    await deps.jobs.savePlan(key, plan);
-    planStored = true;
-    return { ...unit, zoho, plan, resumed: false };
+    return { record, message, key, zoho, plan, resumed: false };
   } catch (error) {
-    return decider.decide(unit, error);
-  } finally {
-    // Nothing of this attempt will be written: the record's cap slot is not used up.
-    if (slot && !planStored)
-      await writeCap.giveBack(slot).catch((error) => logger.warn("cap slot not given back", { error }));
+    return decider.decide(entry, error);
   }
 }

@@ -117,6 +117,7 @@ export function createWorkerDeps(
       retryBaseMs: env.RETRY_BASE_MS,
       modelConcurrency: env.MODEL_CONCURRENCY,
       triggerFieldsMaxAgeSeconds: env.TRIGGER_FIELDS_MAX_AGE_SECONDS,
+      zohoConcurrency: env.ZOHO_CONCURRENCY,
       waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
     },
   });

@@ -1,16 +1,18 @@
 /**
  * The CRM writers: `crm-create` through `ZohoCrm.createRecords` first (a note or task of the same plan may name the
- * record it creates: `{ fromStep }`, resolved from the plan's `created` ids), then `crm-update` through `ZohoCrm.updateRecords`, batched across the batch's units per connection and
- * module in chunks of 100 (the port always sends `"trigger": []`); `crm-note` and `crm-task` through
- * `createNotes`/`createTasks`, batched per connection likewise. Each step is recorded in the stored plan as it
- * succeeds, so a redelivery after a crash never repeats it. A refused item dead-letters its unit with Zoho's code.
+ * record it creates: `{ fromStep }`, resolved from the plan's `created` ids), then `crm-update` through
+ * `ZohoCrm.updateRecords`, batched across the batch's units per connection and module in chunks of 100 (the port
+ * always sends `"trigger": []`); `crm-note` and `crm-task` through `createNotes`/`createTasks`, batched per
+ * connection likewise. Each kind's done steps are recorded in the stored plans (one `savePlans` per kind) before the
+ * next kind runs, so a redelivery after a crash never repeats them. A refused item dead-letters its unit with Zoho's
+ * code.
  */
 import type { PlannedWrite, RecordRef, WriteOf } from "../../domain/planned-write.js";
 import type { ItemResult } from "../../ports/zoho-crm.js";
 import { auditText, describeRefusal } from "../audit.js";
 import type { Unit } from "../unit.js";
 import { chunksOf } from "./batch.js";
-import type { WriteStage } from "./stage.js";
+import { saveProgress, type WriteStage } from "./stage.js";
 
 type Item<K extends PlannedWrite["kind"]> = { unit: Unit; write: WriteOf<K>; index: number };
 
@@ -41,8 +43,9 @@ function pendingOf<K extends PlannedWrite["kind"]>(
 }
 
 /**
- * One chunk through one batch call: results matched to items in order, done steps saved, refused items
- * dead-lettered (`what` names the step in the reason), a failed call decided for every unit of the chunk.
+ * One chunk through one batch call: results matched to items in order, done steps marked (the caller saves them),
+ * refused items dead-lettered (`what` names the step in the reason), a failed call decided for every unit of the
+ * chunk. Returns the units with a step newly done.
  */
 async function writeChunk<K extends PlannedWrite["kind"]>(
   stage: WriteStage,
@@ -51,7 +54,7 @@ async function writeChunk<K extends PlannedWrite["kind"]>(
   call: () => Promise<ItemResult[]>,
   onRefused?: (item: Item<K>, result: ItemResult | undefined) => void,
   onWritten?: (item: Item<K>, result: Extract<ItemResult, { ok: true }>) => void,
-): Promise<void> {
+): Promise<Unit[]> {
   let results: ItemResult[];
   try {
     results = await call();
@@ -59,7 +62,7 @@ async function writeChunk<K extends PlannedWrite["kind"]>(
     for (const { unit } of chunk)
       if (!stage.decisions.has(unit.record.messageId))
         stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
-    return;
+    return [];
   }
   const written = new Set<Unit>();
   for (const [k, item] of chunk.entries()) {
@@ -74,7 +77,7 @@ async function writeChunk<K extends PlannedWrite["kind"]>(
       stage.decisions.set(item.unit.record.messageId, await stage.quarantine(item.unit, reason));
     }
   }
-  await Promise.all([...written].map((u) => stage.jobs.savePlan(u.key, u.plan)));
+  return [...written];
 }
 
 /**
@@ -84,6 +87,7 @@ async function writeChunk<K extends PlannedWrite["kind"]>(
  */
 export async function writeCrmCreates(stage: WriteStage, units: readonly Unit[]): Promise<void> {
   const items: Item<"crm-create">[] = [];
+  const moved: Unit[] = [];
   for (const item of pendingOf(stage, units, "crm-create")) {
     const { unit, write, index } = item;
     if (!unit.resumed || !write.existsBy) {
@@ -99,7 +103,7 @@ export async function writeCrmCreates(stage: WriteStage, units: readonly Unit[])
       }
       unit.plan.created = { ...unit.plan.created, [String(index)]: found.id };
       unit.plan.done.push(index);
-      await stage.jobs.savePlan(unit.key, unit.plan);
+      moved.push(unit);
     } catch (error) {
       if (!stage.decisions.has(unit.record.messageId))
         stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
@@ -110,7 +114,7 @@ export async function writeCrmCreates(stage: WriteStage, units: readonly Unit[])
     const [first] = chunk;
     if (!first) continue;
     const records = chunk.map(({ write }) => ({ ...write.proposed }));
-    await writeChunk(
+    const written = await writeChunk(
       stage,
       chunk,
       "new record",
@@ -121,12 +125,15 @@ export async function writeCrmCreates(stage: WriteStage, units: readonly Unit[])
         item.unit.plan.created = { ...item.unit.plan.created, [String(item.index)]: r.id };
       },
     );
+    moved.push(...written);
   }
+  await saveProgress(stage, moved);
 }
 
 export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[]): Promise<void> {
   const { audit } = stage.config;
   const items = pendingOf(stage, units, "crm-update");
+  const moved: Unit[] = [];
   for (const chunk of chunksOf(items, (it) => `${it.unit.message.connection}|${it.write.module}`)) {
     const [first] = chunk;
     if (!first) continue;
@@ -137,7 +144,7 @@ export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[])
         ? { [audit.field]: auditText(unit.message.useCase, unit.plan.audit, Object.keys(write.proposed)) }
         : {}),
     }));
-    await writeChunk(
+    const written = await writeChunk(
       stage,
       chunk,
       "update",
@@ -146,11 +153,14 @@ export async function writeCrmUpdates(stage: WriteStage, units: readonly Unit[])
       (item, r) =>
         stage.metadata.invalidateOnRejection(item.unit.message.connection, "crm", item.write.module, r),
     );
+    moved.push(...written);
   }
+  await saveProgress(stage, moved);
 }
 
 export async function writeCrmNotes(stage: WriteStage, units: readonly Unit[]): Promise<void> {
   const items = pendingOf(stage, units, "crm-note").filter((it) => resolveRef(it.unit, it.write.id));
+  const moved: Unit[] = [];
   for (const chunk of chunksOf(items, (it) => it.unit.message.connection)) {
     const crm = chunk[0]?.unit.zoho.crm;
     if (!crm) continue;
@@ -160,12 +170,14 @@ export async function writeCrmNotes(stage: WriteStage, units: readonly Unit[]): 
       title: write.title,
       content: write.content,
     }));
-    await writeChunk(stage, chunk, "note", () => crm.createNotes(notes));
+    moved.push(...(await writeChunk(stage, chunk, "note", () => crm.createNotes(notes))));
   }
+  await saveProgress(stage, moved);
 }
 
 export async function writeCrmTasks(stage: WriteStage, units: readonly Unit[]): Promise<void> {
   const items = pendingOf(stage, units, "crm-task").filter((it) => resolveRef(it.unit, it.write.id));
+  const moved: Unit[] = [];
   for (const chunk of chunksOf(items, (it) => it.unit.message.connection)) {
     const crm = chunk[0]?.unit.zoho.crm;
     if (!crm) continue;
@@ -177,6 +189,7 @@ export async function writeCrmTasks(stage: WriteStage, units: readonly Unit[]): 
       ...(write.description ? { description: write.description } : {}),
       ...(write.ownerId ? { ownerId: write.ownerId } : {}),
     }));
-    await writeChunk(stage, chunk, "task", () => crm.createTasks(tasks));
+    moved.push(...(await writeChunk(stage, chunk, "task", () => crm.createTasks(tasks))));
   }
+  await saveProgress(stage, moved);
 }

@@ -1,14 +1,13 @@
 /**
  * The write stage: one writer per kind of planned write. CRM kinds first, batched across the batch's units (the
- * creates, the updates, then notes and tasks), then the audit notes of units whose CRM writes are all done, then each unit's
- * Desk steps in order. Adding a kind of write: a writer here (see `shared/domain/planned-write.ts`).
+ * creates, the updates, then notes and tasks), then the audit notes of units whose CRM writes are all done, then
+ * the units' Desk steps, each unit's in order. Progress is stored with one `savePlans` per kind of write (per round
+ * for Desk). Adding a kind of write: a writer here (see `shared/domain/planned-write.ts`).
  */
-import { withLogKeys } from "../../observability/log-context.js";
 import { writeAuditNotes } from "../audit.js";
-import { messageLogKeys } from "../log-scope.js";
 import type { Unit } from "../unit.js";
 import { writeCrmCreates, writeCrmNotes, writeCrmTasks, writeCrmUpdates } from "./crm.js";
-import { hasDeskWrites, writeDesk } from "./desk.js";
+import { writeDeskUnits } from "./desk.js";
 import type { WriteStage } from "./stage.js";
 
 export type { WriteStage } from "./stage.js";
@@ -20,7 +19,5 @@ export async function writeUnits(stage: WriteStage, units: readonly Unit[]): Pro
   await writeCrmNotes(stage, units);
   await writeCrmTasks(stage, units);
   await writeAuditNotes(stage, units);
-  for (const unit of units)
-    if (hasDeskWrites(unit) && !stage.decisions.has(unit.record.messageId))
-      await withLogKeys(messageLogKeys(unit.message), () => writeDesk(stage, unit));
+  await writeDeskUnits(stage, units);
 }

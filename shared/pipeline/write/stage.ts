@@ -4,6 +4,7 @@ import type { Metrics } from "../../ports/metrics.js";
 import type { Decider, Decision } from "../decide.js";
 import type { PipelineConfig } from "../deps.js";
 import type { FieldMetadataCache } from "../field-metadata-cache.js";
+import type { Unit } from "../unit.js";
 
 export interface WriteStage {
   /** By message id; a unit with a decision is out of the write phase. */
@@ -14,4 +15,19 @@ export interface WriteStage {
   metrics: Metrics;
   metadata: FieldMetadataCache;
   config: Pick<PipelineConfig, "audit" | "sendReplies">;
+}
+
+/**
+ * The plans of units whose steps moved on, stored with one `savePlans` (one per kind of write, not per unit). When
+ * it fails, each of those units is decided with the error: the next attempt resumes its stored plan, and the writers
+ * that can tell (a create's `existsBy`, the audit note's `job:` line) find what was written but not recorded.
+ */
+export async function saveProgress(stage: WriteStage, units: Iterable<Unit>): Promise<void> {
+  const moved = [...new Set(units)].filter((u) => !stage.decisions.has(u.record.messageId));
+  if (moved.length === 0) return;
+  try {
+    await stage.jobs.savePlans(moved.map((u) => ({ key: u.key, plan: u.plan })));
+  } catch (error) {
+    for (const unit of moved) stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
+  }
 }

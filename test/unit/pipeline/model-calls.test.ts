@@ -125,14 +125,14 @@ describe("answer(): several model calls per unit", () => {
     });
   });
 
-  it("defaults to 4 calls at once", async () => {
+  it("defaults to 5 calls at once (MODEL_CONCURRENCY's default, per invocation)", async () => {
     const gate = gateCalls();
     const running = h.pipeline({ catalog: mapReduce() })([delivery(leadMessage())]);
-    await until(() => gate.waiting() === 4);
+    await until(() => gate.waiting() === 5);
     gate.release();
     await running;
 
-    expect(h.llm.maxInFlight).toBe(4);
+    expect(h.llm.maxInFlight).toBe(5);
   });
 
   it("records each call's tokens and cost under its label in the stored plan and the completion record", async () => {
