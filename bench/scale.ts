@@ -73,6 +73,7 @@ export async function run(args: readonly string[] = []): Promise<Record<string, 
       infra_usd_per_1k_events: +infra.toPrecision(4),
       model_usd_per_1k_events: +model.toPrecision(4),
       rss_mb_max: r.rssMbMax,
+      batch_size: r.batchSize,
       zoho_429: r.zoho429,
       lost: r.lost,
       duplicates_written: r.duplicatesWritten,
@@ -95,6 +96,7 @@ export async function run(args: readonly string[] = []): Promise<Record<string, 
     invocations: INVOCATIONS,
     model_concurrency: MODEL_CONCURRENCY,
     zoho_concurrency: ZOHO_CONCURRENCY,
-    batch_size: batchSize,
+    // What the local stack ran with (its settings may cap BENCH_BATCH_SIZE).
+    batch_size: runs[0]?.batch_size ?? batchSize,
   };
 }

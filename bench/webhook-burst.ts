@@ -5,7 +5,8 @@
  * would send for one of 1,000 new leads (its URL, headers and body template, rendered by the sandbox's own merge
  * code). Measures each ack, then waits until every lead is written back or dead-lettered. The floor is events x model
  * delay / the default bound on parallel model calls (WORKER_CONCURRENCY's default x MODEL_CONCURRENCY's default, read
- * from the settings' schemas). Settings: BENCH_EVENTS (1,000), BENCH_CONNECTIONS (20), BENCH_MODEL_DELAY_MS (200).
+ * from the settings' schemas). Settings: BENCH_EVENTS (1,000), BENCH_CONNECTIONS (20), BENCH_MODEL_DELAY_MS (200),
+ * BENCH_STATE=off (no state directory, unlike `npm start`).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,8 +28,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const modelConcurrency = WorkerEnvSchema.shape.MODEL_CONCURRENCY.parse(undefined);
   const bound = invocations * modelConcurrency;
 
+  // npm start keeps its state on disk (snapshots and a queue journal); BENCH_STATE=off measures without it.
+  const persist = process.env.BENCH_STATE !== "off";
   const stateDir = await mkdtemp(join(tmpdir(), "webhook-burst-"));
-  const stack = await startLocalStack(LocalEnvSchema.parse({ ...FREE_PORTS }), { stateDir });
+  const stack = await startLocalStack(LocalEnvSchema.parse({ ...FREE_PORTS }), persist ? { stateDir } : {});
   try {
     const sandbox = stack.sandbox as NonNullable<typeof stack.sandbox>;
     const model = stack.model as NonNullable<typeof stack.model>;
@@ -143,6 +146,7 @@ export async function run(): Promise<Record<string, unknown>> {
       ratio: round(allWritten / floor, 3),
       events,
       connections,
+      state_on_disk: persist,
       model_delay_ms: modelDelayMs,
       bound,
       worker_concurrency: invocations,
