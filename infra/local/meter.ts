@@ -57,6 +57,8 @@ export interface Meter extends MeterSnapshot {
   ): (...args: A) => Promise<R>;
   /** `handler` counted as API Gateway requests. */
   wrapApi<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R>;
+  /** Wrapped function invocations still running (their time is added when they settle). */
+  inFlight(): number;
   reset(): void;
   /** A copy of the counts, safe to keep across `reset()`. */
   snapshot(): MeterSnapshot;
@@ -180,6 +182,7 @@ const emptyDynamoDb = (): DynamoDbUsage => ({ requests: 0, readUnits: 0, writeUn
 
 /** A meter with every count at 0. */
 export function createMeter(now: () => number = () => performance.now()): Meter {
+  let running = 0;
   const meter: Meter = {
     lambda: {},
     sqs: {},
@@ -219,9 +222,11 @@ export function createMeter(now: () => number = () => performance.now()): Meter 
         meter.lambda[name] = usage;
         usage.invocations += 1;
         const started = now();
+        running += 1;
         try {
           return await handler(...args);
         } finally {
+          running -= 1;
           // Re-read: a reset() during the call starts a new record, which this call's time then belongs to.
           const current = meter.lambda[name] ?? { invocations: 0, ms: 0 };
           meter.lambda[name] = current;
@@ -235,6 +240,7 @@ export function createMeter(now: () => number = () => performance.now()): Meter 
         return handler(...args);
       };
     },
+    inFlight: () => running,
     reset() {
       meter.lambda = {};
       meter.sqs = {};
