@@ -4,6 +4,7 @@ import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { FUNCTION_MEMORY_MB } from "./function-memory.js";
 
 /** Repository root, so entries are given relative to it (`functions/health/handler.ts`). */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -38,7 +39,7 @@ export class NodeFunction extends NodejsFunction {
     super(scope, id, {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: FUNCTION_MEMORY_MB.default,
       timeout: Duration.seconds(30),
       loggingFormat: LoggingFormat.JSON,
       logGroup,

@@ -18,6 +18,7 @@ import { agentTableName } from "../../shared/domain/api-key.js";
 import { connectionSecretName } from "../../shared/domain/zoho-connection.js";
 import { TOOL_METRICS } from "../../shared/tools/deps.js";
 import { TOOL_ROUTES } from "../config/tool-routes.js";
+import { FUNCTION_MEMORY_MB } from "./function-memory.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
 
@@ -94,7 +95,7 @@ export class ToolsEndpoint extends Construct {
       serviceName: TOOLS_SERVICE,
       // A tool makes a few Zoho calls (each with its own timeout and retry budget); API Gateway gives up at 30 s.
       timeout: Duration.seconds(30),
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB.tools,
       reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
       ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
       environment: {

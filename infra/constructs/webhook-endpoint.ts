@@ -10,6 +10,7 @@ import { webhookSecretName } from "../../shared/domain/zoho-connection.js";
 import { hookRoutes } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import { WORKER_ONLY_MODULES } from "../config/bundling.js";
+import { FUNCTION_MEMORY_MB } from "./function-memory.js";
 import { NodeFunction } from "./node-function.js";
 
 export interface WebhookEndpointProps {
@@ -96,7 +97,7 @@ export class WebhookEndpoint extends Construct {
       serviceName: "ingest",
       // Zoho gives webhooks 5-10 seconds; the ingest needs milliseconds.
       timeout: Duration.seconds(5),
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB.ingest,
       ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
       environment: {
         WORK_QUEUE_URL: props.queue.queueUrl,

@@ -15,6 +15,7 @@ import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zo
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import { workerBatchProblems } from "../config/worker-limits.js";
+import { FUNCTION_MEMORY_MB } from "./function-memory.js";
 import { NodeFunction } from "./node-function.js";
 import type { ZohoConnections } from "./zoho-connections.js";
 
@@ -120,7 +121,7 @@ export class Worker extends Construct {
       entry: "functions/worker/handler.ts",
       serviceName: "worker",
       timeout: props.timeout,
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB.worker,
       ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
       environment: {
         WORK_QUEUE_URL: props.queue.queueUrl,

@@ -46,6 +46,7 @@ import {
 } from "./functions.js";
 import type { RunningServer } from "./http.js";
 import { checkLocalBatch, type LocalEnv } from "./local-env.js";
+import { createMeter, type Meter } from "./meter.js";
 import { type ModelServer, startModelServer } from "./model-server/server.js";
 import {
   JournaledQueue,
@@ -129,6 +130,8 @@ export interface LocalStack {
   deadLetters(): DeadLetter[];
   /** The status page (`GET /_status` on the local API): events by stage, jobs, dead letters, costs, the sandbox. */
   statusUrl: string;
+  /** What the deployed stack would be billed for: requests per service, Lambda invocations and durations. */
+  meter: Meter;
   /** What a restart found in the state directory. */
   restored: { sandbox: boolean; secrets: boolean; work: number; deadLetter: number };
   stop(): Promise<void>;
@@ -205,7 +208,9 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     const refresherEnv = refresher.env;
 
     const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+    const meter = createMeter();
     const sqsClient = createSqsClient({ region: env.AWS_REGION, endpoint: sqs.url, credentials });
+    meter.attach(sqsClient, "sqs");
     started.push({ close: () => sqsClient.destroy() });
     const queues = await createLocalQueues(sqsClient, maxReceiveCount);
 
@@ -222,7 +227,8 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       refreshVia: invokeRefresher(() => refresherHandler),
     });
     started.push(connection);
-    const refresherHandler = refresher.build(connection);
+    meter.attach(connection.sm, "secretsManager");
+    const refresherHandler = meter.wrapFunction("refresher", refresher.build(connection));
     const webhookToken = await ensureWebhookSecret(connection, webhookSecretName, env.MEDIATOR_WEBHOOK_TOKEN);
     await ensureZohoConnection(env, connection, {
       name: CONNECTION,
@@ -285,8 +291,18 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     };
     // The tool routes answer once the tool function is built below (it needs DynamoDB and the API's port).
     let toolsHandler: ((event: APIGatewayProxyEventV2) => Promise<ApiGatewayV2Result>) | undefined;
+    const meteredIngest = meter.wrapFunction("ingest", ingest.handler);
+    const meteredTools = (event: APIGatewayProxyEventV2) =>
+      meter.wrapFunction("tools", toolsHandler ?? (() => Promise.reject(new Error("no tools"))))(event);
     const api = await startLocalApi(
-      localRoutes({ ingest: ingest.handler, tools: () => toolsHandler, deadLetters, say, status }),
+      // API Gateway bills the routes it serves (/v1/); the status page and /_local/ are the local stack's own.
+      localRoutes({
+        ingest: meteredIngest,
+        tools: () => (toolsHandler ? meteredTools : undefined),
+        deadLetters,
+        say,
+        status,
+      }).map((r) => (r.prefix.startsWith("/v1/") ? { ...r, handler: meter.wrapApi(r.handler) } : r)),
       env.LOCAL_API_PORT,
     );
     started.push(api);
@@ -314,6 +330,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         httpAgent: new Agent({ keepAlive: false }),
       });
       started.push({ close: () => ddb.destroy() });
+      meter.attach(ddb, "dynamodb");
       await ensureTables(ddb, [LOCAL_TABLES.jobs, LOCAL_TABLES.ledger, LOCAL_TABLES.agents]);
       workerEnv = localWorkerEnv(
         { env, over: options.worker, defaults: workerDefaults },
@@ -363,7 +380,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         queueUrl: queues.workUrl,
         queueArn: queues.workArn,
         region: env.AWS_REGION,
-        handler: (event) => worker(event),
+        handler: meter.wrapFunction("worker", (event: Parameters<typeof worker>[0]) => worker(event)),
         batchSize: env.WORKER_BATCH_SIZE,
         batchWindowMs: env.WORKER_BATCH_WINDOW_MS,
         concurrency: env.WORKER_CONCURRENCY,
@@ -485,6 +502,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       deadLetters,
       statusUrl: `${api.url}/_status`,
       restored,
+      meter,
       stop: async () => {
         for (const s of started.reverse()) await s.close();
       },
