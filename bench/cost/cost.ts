@@ -66,14 +66,14 @@ export function infraCostPer1k(
 export interface TokenCounts {
   prompt: number;
   completion: number;
-  cachedPrompt?: number;
+  cachedPrompt?: number | undefined;
 }
 
 /**
  * A model price with its cached-input price, when the table has one (micro-dollars per 1M tokens, as `prompt`).
  * Until it does, cached prompt tokens cost the prompt price: the figure errs high, never low.
  */
-type PriceWithCache = ModelPrice & { cachedPrompt?: number };
+type PriceWithCache = ModelPrice & { cachedPrompt?: number | undefined };
 
 /** Model US dollars per 1,000 events: uncached prompt, cached prompt and completion tokens at `model`'s prices. */
 export function modelCostPer1k(

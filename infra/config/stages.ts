@@ -218,7 +218,14 @@ export const StageSchema = z.strictObject({
    * `{"gpt-4o": {"prompt": 2500000, "completion": 10000000}}`.
    */
   prices: z
-    .record(z.string().min(1), z.strictObject({ prompt: z.number().min(0), completion: z.number().min(0) }))
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        prompt: z.number().min(0),
+        completion: z.number().min(0),
+        cachedPrompt: z.number().min(0).optional(),
+      }),
+    )
     .default({}),
   /** Timeout of each Zoho call (Accounts and APIs), in every function that calls Zoho. */
   zohoHttpTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),

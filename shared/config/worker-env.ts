@@ -106,7 +106,14 @@ export const WorkerEnvSchema = z.object({
    * default table (shared/domain/model-prices.ts), so a common model's cost is never 0 when none is configured.
    */
   MODEL_PRICES: json(
-    z.record(z.string(), z.object({ prompt: z.number().min(0), completion: z.number().min(0) })),
+    z.record(
+      z.string(),
+      z.object({
+        prompt: z.number().min(0),
+        completion: z.number().min(0),
+        cachedPrompt: z.number().min(0).optional(),
+      }),
+    ),
     {},
   ).transform((prices) => mergePrices(prices)),
   /** How long the ledger keeps a use case's daily usage row (cost and token history for `usage`). */

@@ -11,7 +11,7 @@ export interface ModelPrice {
   prompt: number;
   completion: number;
   /** Per 1M prompt tokens served from the provider's prompt cache; absent: charged as `prompt`. */
-  cachedPrompt?: number;
+  cachedPrompt?: number | undefined;
 }
 
 /** When the table was last checked against its sources. */

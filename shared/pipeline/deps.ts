@@ -32,7 +32,7 @@ export interface PipelineConfig {
   /** Send the suggested Desk reply instead of saving a draft (off by default: an agent reviews drafts). */
   sendReplies: { enabled: boolean; fromAddress: string | null };
   /** Micro-dollars per million tokens (cached prompt tokens at `cachedPrompt` where known), for the cost record. */
-  price(model: string): { prompt: number; completion: number; cachedPrompt?: number };
+  price(model: string): { prompt: number; completion: number; cachedPrompt?: number | undefined };
   /** How long a claim lasts: longer than one batch can take. */
   leaseMs: number;
   /** First retry delay; doubles with each receive, capped at 15 minutes. */

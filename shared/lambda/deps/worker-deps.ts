@@ -50,7 +50,10 @@ export interface WorkerExtras {
   logger?: AppLogger;
   metrics?: Metrics;
   progress?: (event: ProgressEvent) => void;
-  /** In-flight Zoho calls per connection from this container. @default 5 */
+  /**
+   * In-flight Zoho calls per connection from this container, a backstop under the pipeline's per-invocation
+   * ZOHO_CONCURRENCY (the local stack shares one container among its invocations). @default 5
+   */
   zohoConcurrency?: number;
   /** Sleep between Zoho retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;

@@ -96,3 +96,25 @@ describe("a use case's field map, from the variable its mapping names", () => {
     );
   });
 });
+
+describe("worker settings for model prices", () => {
+  it("takes a configured model's cached-input price beside its input and output prices", () => {
+    const env = WorkerEnvSchema.parse({
+      ...BASE,
+      MODEL_PRICES: JSON.stringify({
+        "m-cached": { prompt: 400_000, completion: 1_600_000, cachedPrompt: 100_000 },
+        "m-plain": { prompt: 1, completion: 2 },
+      }),
+    });
+
+    expect(env.MODEL_PRICES["m-cached"]).toEqual({
+      prompt: 400_000,
+      completion: 1_600_000,
+      cachedPrompt: 100_000,
+    });
+    expect(env.MODEL_PRICES["m-plain"]).toEqual({ prompt: 1, completion: 2 });
+    expect(() =>
+      WorkerEnvSchema.parse({ ...BASE, MODEL_PRICES: '{"m":{"prompt":1,"completion":2,"cachedPrompt":-1}}' }),
+    ).toThrow();
+  });
+});
