@@ -18,16 +18,20 @@ export interface WriteStage {
 }
 
 /**
- * The plans of units whose steps moved on, stored with one `savePlans` (one per kind of write, not per unit). When
- * it fails, each of those units is decided with the error: the next attempt resumes its stored plan, and the writers
- * that can tell (a create's `existsBy`, the audit note's `job:` line) find what was written but not recorded.
+ * The plans of units whose steps moved on, stored with one `savePlans` (one per kind of write, not per unit),
+ * decided units included: a unit dead-lettered or retried after some of its steps were written keeps those steps
+ * done, so its next attempt or its replay never writes them twice. When the save fails, each undecided unit is
+ * decided with the error: the next attempt resumes its stored plan, and the writers that can tell (a create's
+ * `existsBy`, the audit note's `job:` line) find what was written but not recorded.
  */
 export async function saveProgress(stage: WriteStage, units: Iterable<Unit>): Promise<void> {
-  const moved = [...new Set(units)].filter((u) => !stage.decisions.has(u.record.messageId));
+  const moved = [...new Set(units)];
   if (moved.length === 0) return;
   try {
     await stage.jobs.savePlans(moved.map((u) => ({ key: u.key, plan: u.plan })));
   } catch (error) {
-    for (const unit of moved) stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
+    for (const unit of moved)
+      if (!stage.decisions.has(unit.record.messageId))
+        stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
   }
 }

@@ -161,6 +161,31 @@ describe("crm-create", () => {
   });
 });
 
+describe("progress of a unit decided in its write phase", () => {
+  const task = (subject: string): PlannedWrite => ({
+    kind: "crm-task",
+    module: "Leads",
+    id: { fromStep: 0 },
+    subject,
+  });
+
+  it("a refused task dead-letters the unit with the steps written before and beside it stored as done", async () => {
+    h.crm.refuse("createTasks", (t) => (t as { subject: string }).subject === "B", {
+      code: "INVALID_DATA",
+      message: "invalid data",
+    });
+    h.llm.script.push({ value: { last_name: "Okafor", company: "Brightline" } });
+    const plan = (output: Record<string, unknown>) => [newLead(output), task("A"), task("B"), task("C")];
+
+    const [out] = await h.pipeline({ catalog: useCase(plan) })([delivery(leadMessage())]);
+
+    expect(out).toMatchObject({ action: "dead-letter", reason: expect.stringContaining("INVALID_DATA") });
+    const [job] = [...h.jobs.items.values()];
+    // A replay resumes this plan: the lead and tasks A and C were written and must not be written again.
+    expect([...(job?.plan?.done ?? [])].sort()).toEqual([0, 1, 3]);
+  });
+});
+
 describe("existsBy: a resumed plan never creates a second record", () => {
   it("the create reached Zoho but was not recorded: the redelivery finds the record by e-mail and goes on", async () => {
     const body = leadMessage();
