@@ -6,11 +6,11 @@
  * Every call's usage goes to the usage book and, with its label and cost, to the unit's list of calls (failed
  * attempts too).
  */
-import type { LimitFunction } from "p-limit";
 import type * as z from "zod";
 import { utcDay } from "../domain/budgets.js";
 import { costMicrosOf } from "../domain/model-prices.js";
-import { LlmOutputError } from "../errors.js";
+import { LlmOutputError, WorkMustWaitError } from "../errors.js";
+import type { Clock } from "../ports/clock.js";
 import type { LlmUsage } from "../ports/llm.js";
 import type { WorkMessage } from "../schemas/work-message.js";
 import type { ModelAsk, ModelImage, UseCaseWork } from "../use-cases/descriptor.js";
@@ -20,6 +20,28 @@ import type { PipelineDeps } from "./deps.js";
 import type { ProgressReport } from "./progress.js";
 
 /** Model calls of one invocation at once unless `MODEL_CONCURRENCY` says otherwise (the worker's setting's default). */
+/** Runs a model call within the invocation's bound (a p-limit, or one that also refuses calls past the cutoff). */
+export type ModelLimit = <T>(call: () => PromiseLike<T> | T) => Promise<T>;
+
+/**
+ * `limit`, refusing a call that would start `cutoffMs` or more after the batch began (a call still queued for a slot
+ * then): its unit is deferred (`WorkMustWaitError`, re-sent in a second) instead of outliving the function, whose
+ * timeout would otherwise fail the whole batch and waste every finished call. No cutoff: `limit` itself.
+ */
+export function cutoffLimit(limit: ModelLimit, cutoffMs: number | undefined, clock: Clock): ModelLimit {
+  if (cutoffMs === undefined) return limit;
+  const cutoff = clock.now() + cutoffMs;
+  return (call) =>
+    limit(() => {
+      if (clock.now() >= cutoff)
+        throw new WorkMustWaitError(
+          `the batch reached its cutoff (${Math.round(cutoffMs / 1000)} s) before this unit's model call`,
+          { retryAfterMs: 1_000 },
+        );
+      return call();
+    });
+}
+
 export const DEFAULT_MODEL_CONCURRENCY = 5;
 
 /** One model call of a unit: what it was for and what it cost. */
@@ -47,7 +69,7 @@ export async function askModel(
   usageBook: UsageBook,
   report: ProgressReport,
   /** The invocation's bound on model calls: each `llm.ask` (each attempt) takes a slot for its own duration only. */
-  modelLimit: LimitFunction,
+  modelLimit: ModelLimit,
   // biome-ignore lint/suspicious/noExplicitAny: the registry holds use cases whose input and context types differ
   work: Pick<UseCaseWork<any, any>, "schemaFor" | "prompt" | "answer">,
   loaded: unknown,

@@ -49,6 +49,12 @@ export interface PipelineConfig {
    * concurrency limit. @default 2 (DEFAULT_ZOHO_CONCURRENCY)
    */
   zohoConcurrency?: number;
+  /**
+   * A batch starts no model call later than this after it began (its function's timeout less the time the last
+   * calls and the writes may take): the units still waiting for one are deferred, re-sent to the queue, and the
+   * batch ends in time with its other units written. @default none (no cutoff)
+   */
+  askCutoffMs?: number;
   /** Re-check interval of work waiting on a repair (broken connection, missing required field). @default 20_000 */
   waitRecheckMs?: number;
 }

@@ -15,7 +15,7 @@ import { withLogKeys } from "../observability/log-context.js";
 import type { StoredPlan } from "../ports/job-store.js";
 import type { ZohoPorts } from "../ports/zoho.js";
 import { USE_CASE_CATALOG } from "../use-cases/catalog.js";
-import { DEFAULT_MODEL_CONCURRENCY } from "./ask.js";
+import { cutoffLimit, DEFAULT_MODEL_CONCURRENCY } from "./ask.js";
 import { batchedReads } from "./batched-reads.js";
 import { makeUsageBook } from "./budget.js";
 import { makeWriteCap } from "./cap.js";
@@ -69,7 +69,11 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     const decisions = new Map<string, Decision>();
     // The invocation's bounds, per call (the local stack shares one pipeline across its concurrent pollers): the
     // model calls of all units and their map calls, and every Zoho call, each through one limiter.
-    const modelLimit = pLimit(Math.max(1, config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY));
+    const modelLimit = cutoffLimit(
+      pLimit(Math.max(1, config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY)),
+      config.askCutoffMs,
+      deps.clock,
+    );
     const zohoLimit = pLimit(Math.max(1, config.zohoConcurrency ?? DEFAULT_ZOHO_CONCURRENCY));
     // One wrapped ports object per connection, so concurrent reads of the batch's units coalesce.
     const ports = new Map<string, ZohoPorts>();

@@ -3,10 +3,11 @@
  * `loadStage` (budget, load, the per-event token budget, the cap's record) and `askStage` (ask, plan, guard). Each
  * returns the unit's next form, or its decision.
  */
-import type { LimitFunction } from "p-limit";
+
 import type { CapSlot } from "../ports/job-store.js";
 import type { ZohoPorts } from "../ports/zoho.js";
 import type { AuditTarget, WorkContext } from "../use-cases/descriptor.js";
+import type { ModelLimit } from "./ask.js";
 import { askModel, overEventBudget } from "./ask.js";
 import { checkBudgets, type UsageBook } from "./budget.js";
 import type { WriteCap } from "./cap.js";
@@ -35,7 +36,7 @@ export interface PrepareKit {
 
 /** The kit of one batch: the pipeline's, with the invocation's bound on model calls. */
 export interface BatchKit extends PrepareKit {
-  modelLimit: LimitFunction;
+  modelLimit: ModelLimit;
 }
 
 /** A parsed unit of a known use case, with its connection's ports (bounded and batched for this invocation). */

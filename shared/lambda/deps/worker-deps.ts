@@ -117,6 +117,9 @@ export function createWorkerDeps(
       price: (model) => priceOf(model, env.MODEL_PRICES),
       // Longer than a batch can take: the stack sets it to the function timeout + 60 s, within the queue's visibility.
       leaseMs: env.LEASE_SECONDS * 1000,
+      // The function's timeout is the lease less 60 s (the stack sets both): no model call starts after it less a
+      // call and its repair and 30 s for the writes, and never before half of it.
+      askCutoffMs: askCutoffMs(env.LEASE_SECONDS, env.MODEL_TIMEOUT_MS),
       retryBaseMs: env.RETRY_BASE_MS,
       modelConcurrency: env.MODEL_CONCURRENCY,
       triggerFieldsMaxAgeSeconds: env.TRIGGER_FIELDS_MAX_AGE_SECONDS,
@@ -171,4 +174,10 @@ export function getWorkerHandler(): SqsBatchHandler {
     { settings: process.env },
   ).handle;
   return handle;
+}
+
+/** When a batch stops starting model calls: the function's timeout less a call, its repair and 30 s of writes. */
+export function askCutoffMs(leaseSeconds: number, modelTimeoutMs: number): number {
+  const timeoutMs = (leaseSeconds - 60) * 1000;
+  return Math.max(timeoutMs / 2, timeoutMs - 2 * modelTimeoutMs - 30_000);
 }

@@ -124,6 +124,25 @@ describe("the invocation's bound on model calls", () => {
     expect(h.llm.maxInFlight).toBe(4);
   });
 
+  it("starts no model call past the batch's cutoff: the units still waiting are deferred, the others written", async () => {
+    // One call at a time, each taking 60 s of the clock: calls start at 0, 60 and 120 s; 180 s is past the cutoff.
+    h.config = { ...h.config, modelConcurrency: 1, askCutoffMs: 150_000 };
+    h.llm.gate = async () => {
+      h.clock.advance(60_000);
+    };
+    const ids = leads(5);
+
+    const out = await h.pipeline()(ids.map((id) => delivery(leadMessage(id))));
+
+    expect(out.map((d) => d.action)).toEqual(["ack", "ack", "ack", "defer", "defer"]);
+    expect(out[3]).toMatchObject({ delayMs: 1_000, reason: expect.stringContaining("cutoff") });
+    expect(h.llm.calls).toBe(3);
+    // A deferred unit's cap slot is given back and its claim released: its re-sent message runs it in full.
+    expect(capOf(ids[3])).toBe(0);
+    const [again] = await h.pipeline()([delivery(leadMessage(ids[3]), 1, { deferrals: 1 })]);
+    expect(again).toMatchObject({ action: "ack", result: "written" });
+  });
+
   it("is per batch: two batches at once through one pipeline each get their own bound", async () => {
     h.config = { ...h.config, modelConcurrency: 3 };
     slowModel();
