@@ -44,6 +44,13 @@ function recordLoader(crm: ZohoCrm, module: string) {
     async (keys) => {
       const ids = [...new Set(keys.map((k) => k.id))];
       const fields = unionOf(keys);
+      // One record with all its fields: a GET by id is one call, where the list call must name every field (in
+      // groups of 50 field names, after a metadata read) and would cost more calls than it saves.
+      const [only] = ids;
+      if (ids.length === 1 && fields === undefined && only !== undefined) {
+        const record = await crm.getRecord(module, only);
+        return keys.map(() => (record ? { ...record } : null));
+      }
       let records: CrmRecord[];
       try {
         records = await crm.getRecords(module, ids, fields);

@@ -93,14 +93,17 @@ describe("batchedReads", () => {
     for (const s of settled) expect((s as PromiseRejectedResult).reason).toBe(fault);
   });
 
-  it("one caller alone works, and asks for the fields it named", async () => {
+  it("one caller alone works, and asks for the fields it named; with no fields named it is a GET by id", async () => {
     const { crm, ports } = crmWith({ Leads: ["7"] });
     const reads = batchedReads(ports);
     expect((await reads.crm.getRecord("Leads", "7", ["Email"]))?.id).toBe("7");
     expect(await reads.crm.getRecord("Leads", "8")).toBeNull();
+    expect((await reads.crm.getRecord("Leads", "7"))?.id).toBe("7");
+    // All fields of one record: the list call would have to name every field (more calls than one GET by id).
     expect(crm.calls).toEqual([
       { method: "getRecords", module: "Leads", ids: ["7"], fields: ["Email"] },
-      { method: "getRecords", module: "Leads", ids: ["8"], fields: undefined },
+      { method: "getRecord", module: "Leads", ids: ["8"], fields: undefined },
+      { method: "getRecord", module: "Leads", ids: ["7"], fields: undefined },
     ]);
   });
 
