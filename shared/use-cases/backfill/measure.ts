@@ -35,8 +35,18 @@ export async function measureTokensPerRecord(
     fieldMap: settings.fieldMap ?? {},
     ...(settings.raw ? { raw: settings.raw } : {}),
   });
+  // Each module's fields read once, as the worker's metadata cache reads them (the binding and `load` both need them).
+  const read = new Map<string, ReturnType<ZohoCrm["fields"]>>();
+  const fieldsOf = (module: string) => {
+    let fields = read.get(module);
+    if (!fields) {
+      fields = deps.crm.fields(module);
+      read.set(module, fields);
+    }
+    return fields;
+  };
   const binding = descriptor.mapping
-    ? bindMapping(descriptor.name, descriptor.mapping, await deps.crm.fields(descriptor.mapping.module))
+    ? bindMapping(descriptor.name, descriptor.mapping, await fieldsOf(descriptor.mapping.module))
     : undefined;
   const loaded = await work.load(
     {
@@ -45,7 +55,7 @@ export async function measureTokensPerRecord(
       desk: undefined as unknown as ZohoDesk,
       connection,
       now: new Date(deps.now()),
-      fields: (_service, module) => deps.crm.fields(module),
+      fields: (_service, module) => fieldsOf(module),
       ...(binding ? { binding } : {}),
     },
     work.inputSchema.parse(sample.input),

@@ -85,14 +85,14 @@ describe("written, with its audit trail", () => {
 
 describe("Zoho 429/5xx, timeouts, model 429/5xx, INVALID_TOKEN after the refresh, the token refresh failing, the audit note failing: retried", () => {
   it.each([
-    ["Zoho 429", () => h.crm.failNext("getRecord", new UpstreamRateLimitError("zoho-crm", "429"))],
+    ["Zoho 429", () => h.crm.failNext("getRecords", new UpstreamRateLimitError("zoho-crm", "429"))],
     ["Zoho 5xx", () => h.crm.failNext("updateRecords", new UpstreamUnavailableError("zoho-crm", "500"))],
-    ["a Zoho timeout", () => h.crm.failNext("getRecord", new UpstreamTimeoutError("zoho-crm", "timeout"))],
+    ["a Zoho timeout", () => h.crm.failNext("getRecords", new UpstreamTimeoutError("zoho-crm", "timeout"))],
     ["model 429", () => h.llm.script.push({ error: new UpstreamRateLimitError("openai", "429") })],
     ["model 5xx", () => h.llm.script.push({ error: new UpstreamUnavailableError("openai", "503") })],
     [
       "INVALID_TOKEN after the refresh",
-      () => h.crm.failNext("getRecord", new UpstreamAuthError("zoho-crm", "401")),
+      () => h.crm.failNext("getRecords", new UpstreamAuthError("zoho-crm", "401")),
     ],
     [
       "Zoho Accounts 5xx on the refresh",
@@ -122,7 +122,7 @@ describe("Zoho 429/5xx, timeouts, model 429/5xx, INVALID_TOKEN after the refresh
   });
 
   it("after MAX_RECEIVE_COUNT receives: the dead-letter queue with the reason", async () => {
-    h.crm.failNext("getRecord", new UpstreamUnavailableError("zoho-crm", "Zoho answered 500"));
+    h.crm.failNext("getRecords", new UpstreamUnavailableError("zoho-crm", "Zoho answered 500"));
 
     const [out] = await h.run(delivery(leadMessage(), h.config.maxReceiveCount));
 
@@ -350,7 +350,7 @@ describe("token budget spent, Zoho credits low or refresh throttled: waits (re-q
   });
 
   it("refresh throttled: waits as long as the throttle says", async () => {
-    h.crm.failNext("getRecord", new RefreshThrottledError("refresh throttled", { retryAfterMs: 90_000 }));
+    h.crm.failNext("getRecords", new RefreshThrottledError("refresh throttled", { retryAfterMs: 90_000 }));
 
     expect((await h.run(delivery(leadMessage(), 5)))[0]).toMatchObject({ action: "defer", delayMs: 90_000 });
     expect(h.metrics.get("Deferred")).toBe(1);
@@ -360,7 +360,7 @@ describe("token budget spent, Zoho credits low or refresh throttled: waits (re-q
 
 describe("connection broken: waits, re-checked every WAIT_RECHECK_SECONDS", () => {
   it("deferred by the re-check interval, then written once repaired", async () => {
-    h.crm.failNext("getRecord", new ConnectionBrokenError("default", "invalid_code"));
+    h.crm.failNext("getRecords", new ConnectionBrokenError("default", "invalid_code"));
     const body = leadMessage();
 
     const [first] = await h.run(delivery(body, 1));
