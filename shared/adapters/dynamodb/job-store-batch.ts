@@ -42,6 +42,8 @@ export interface BatchClaimContext {
     leaseMs: number,
     options?: { replayId?: string },
   ): Promise<ClaimResult>;
+  /** Gives a claim back (the single form's `release`), when the batch fails after claiming some of its jobs. */
+  releaseOne(key: string): Promise<void>;
 }
 
 /** The attributes a claim's answer depends on (a batch read need not carry outcomes). */
@@ -102,19 +104,32 @@ export async function claimManyBatched(
     else out[index] = unclaimedAnswer(item);
   }
 
-  const refused = (
-    await Promise.all(
+  try {
+    // Every chunk settles before a failure is thrown, so `out` names every claim this call holds.
+    const settled = await Promise.allSettled(
       chunk(toClaim, CLAIMS_PER_TRANSACTION, (p) => 2 * weightOf(p.item?.plan ?? "")).map((part) =>
         claimChunk(ctx, part, leaseMs, now, out),
       ),
-    )
-  ).flat();
-  for (const p of [
-    ...refused,
-    ...single.map((index) => ({ index, request: requests[index] as ClaimRequest })),
-  ]) {
-    const { key, jobId, replayId } = p.request;
-    out[p.index] = await ctx.claimOne(key, jobId, leaseMs, replayId ? { replayId } : {});
+    );
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    const refused = settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+    for (const p of [
+      ...refused,
+      ...single.map((index) => ({ index, request: requests[index] as ClaimRequest })),
+    ]) {
+      const { key, jobId, replayId } = p.request;
+      out[p.index] = await ctx.claimOne(key, jobId, leaseMs, replayId ? { replayId } : {});
+    }
+  } catch (error) {
+    // The caller retries every unit of the batch: the claims taken so far are given back, or their redeliveries
+    // would find them busy until the lease ends. (A claim whose commit was lost with the error holds its lease.)
+    await Promise.allSettled(
+      out.flatMap((r, i) =>
+        r?.status === "claimed" ? [ctx.releaseOne((requests[i] as ClaimRequest).key)] : [],
+      ),
+    );
+    throw error;
   }
   return out;
 }

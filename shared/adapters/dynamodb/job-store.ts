@@ -153,14 +153,11 @@ export class DynamoJobStore implements JobStore {
    * replays and repeated keys take the single form. Same answers as `claim` for every request.
    */
   async claimMany(requests: readonly ClaimRequest[], leaseMs: number): Promise<ClaimResult[]> {
+    const { client, table, clock } = this;
+    const claimOne = this.claim.bind(this);
+    const releaseOne = this.release.bind(this);
     try {
-      const claimOne = (key: string, jobId: string, lease: number, options?: { replayId?: string }) =>
-        this.claim(key, jobId, lease, options);
-      return await claimManyBatched(
-        { client: this.client, table: this.table, clock: this.clock, claimOne },
-        requests,
-        leaseMs,
-      );
+      return await claimManyBatched({ client, table, clock, claimOne, releaseOne }, requests, leaseMs);
     } catch (error) {
       throw this.translate(error);
     }

@@ -32,6 +32,7 @@ export async function countRecordWritesBatched(
   table: string,
   entries: readonly Entry[],
   countOne: (recordKey: string, day: string, cap: number) => Promise<boolean>,
+  uncountOne: (recordKey: string, day: string) => Promise<void>,
 ): Promise<boolean[]> {
   const out: boolean[] = new Array(entries.length);
   const seen = new Set<string>();
@@ -42,8 +43,34 @@ export async function countRecordWritesBatched(
     (seen.has(key) ? repeats : first).push(i);
     seen.add(key);
   });
-  await Promise.all(
-    chunk(first, TRANSACTION_MAX_ITEMS).map(async (part) => {
+  try {
+    await countAll(client, table, entries, first, repeats, countOne, out);
+  } catch (error) {
+    // The caller retries every unit of the batch: the writes counted so far are uncounted, or each failed batch
+    // would use up the records' daily caps without a write. (A count whose commit was lost with the error stays.)
+    await Promise.allSettled(
+      out.flatMap((counted, i) => {
+        const e = entries[i] as Entry;
+        return counted === true ? [uncountOne(e.recordKey, e.day)] : [];
+      }),
+    );
+    throw error;
+  }
+  return out;
+}
+
+/** Fills `out`: the transactions of first entries (all settled before a failure is thrown), then the repeats. */
+async function countAll(
+  client: DynamoDBDocumentClient,
+  table: string,
+  entries: readonly Entry[],
+  first: readonly number[],
+  repeats: readonly number[],
+  countOne: (recordKey: string, day: string, cap: number) => Promise<boolean>,
+  out: boolean[],
+): Promise<void> {
+  const settled = await Promise.allSettled(
+    chunk([...first], TRANSACTION_MAX_ITEMS).map(async (part) => {
       let pending = part;
       while (pending.length > 0) {
         const codes = await transact(
@@ -83,9 +110,10 @@ export async function countRecordWritesBatched(
       }
     }),
   );
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
   for (const i of repeats) {
     const e = entries[i] as Entry;
     out[i] = await countOne(e.recordKey, e.day, e.cap);
   }
-  return out;
 }

@@ -373,6 +373,60 @@ describe("when DynamoDB fails", () => {
     }
   });
 
+  /** A client whose `n`-th TransactWriteItems fails (before it reaches DynamoDB); the others pass. */
+  function failingNthTransaction(n: number): DynamoDBClient {
+    const client = clientFor(local.url);
+    let seen = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+        const target = Object.entries(headers).find(([h]) => h.toLowerCase() === "x-amz-target")?.[1] ?? "";
+        if (target.endsWith(".TransactWriteItems") && ++seen === n)
+          throw Object.assign(new Error("injected"), { name: "InternalServerError" });
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "failNthTransaction" },
+    );
+    return client;
+  }
+
+  it("a claimMany that fails after claiming some jobs gives those claims back: the retried batch claims them all", async () => {
+    const flaky = failingNthTransaction(2);
+    const reqs = Array.from({ length: 60 }, (_, i) => ({
+      key: `default|fail-claim:${i}`,
+      jobId: `fail-claim-${i}`,
+    }));
+    try {
+      // Two transactions (50 + 10 claims); one of them fails, the other commits.
+      await expect(new DynamoJobStore(flaky, "jobs", clock).claimMany(reqs, 60_000)).rejects.toBeInstanceOf(
+        UpstreamUnavailableError,
+      );
+    } finally {
+      flaky.destroy();
+    }
+    const retried = await jobs.claimMany(reqs, 60_000);
+    expect(retried.map((r) => r.status)).toEqual(reqs.map(() => "claimed"));
+  });
+
+  it("a countRecordWrites that fails after counting some records uncounts them: no cap slot is used up", async () => {
+    const flaky = failingNthTransaction(2);
+    // 150 records: two transactions (100 + 50), one of which fails.
+    const entries = Array.from({ length: 150 }, (_, i) => ({
+      recordKey: `default#Leads#fail-cap-${i}`,
+      day: "2026-11-30",
+      cap: 1,
+    }));
+    try {
+      await expect(new DynamoLedger(flaky, "ledger").countRecordWrites(entries)).rejects.toBeInstanceOf(
+        UpstreamUnavailableError,
+      );
+    } finally {
+      flaky.destroy();
+    }
+    // A cap of 1: a record counted by the failed call would now be refused.
+    expect(await ledger.countRecordWrites(entries)).toEqual(entries.map(() => true));
+  });
+
   it("empty batches send no request", async () => {
     const store = new DynamoJobStore(counted, "jobs", clock);
     requests.clear();
