@@ -94,6 +94,9 @@ export async function drain(options: DrainOptions): Promise<DrainResult & { note
       TOKEN_BUDGET_PER_DAY: "1000000000",
       MODEL_CONCURRENCY: String(options.modelConcurrency),
       ZOHO_CONCURRENCY: String(options.zohoConcurrency),
+      // The model answers in modelDelayMs: a timeout of 20x that (at least 5 s) lets a batch of 100 fit the queue's
+      // visibility and the lease by the deployed formula, where the default 25 s would refuse it.
+      MODEL_TIMEOUT_MS: String(Math.max(5_000, options.modelDelayMs * 20)),
     },
   });
   let rssMax = process.memoryUsage().rss;
@@ -195,6 +198,14 @@ export async function drain(options: DrainOptions): Promise<DrainResult & { note
       ...(note ? { note } : {}),
     };
   } finally {
+    if (process.env.DIAG) {
+      const by = new Map<string, number>();
+      for (const r of (stack.sandbox as any).inspect().requests as { method: string; path: string; duration_ms: number }[]) {
+        const k = `${r.method} ${r.path.replace(/\d{6,}/g, "N").replace(/\?.*/, "")}`;
+        by.set(k, (by.get(k) ?? 0) + 1);
+      }
+      console.error(JSON.stringify([...by.entries()]));
+    }
     clearInterval(sampler);
     await stack.stop();
   }

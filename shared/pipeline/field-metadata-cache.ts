@@ -13,6 +13,8 @@ export type FieldService = "crm" | "desk";
 
 export class FieldMetadataCache {
   private readonly cache = new Map<string, { at: number; fields: ZohoField[] }>();
+  /** Reads in flight, by key: concurrent misses wait on the same one. */
+  private readonly reading = new Map<string, Promise<ZohoField[]>>();
 
   constructor(
     private readonly clock: Clock,
@@ -34,9 +36,20 @@ export class FieldMetadataCache {
     const hit = this.cache.get(key);
     if (hit && this.clock.now() - hit.at < Math.min(this.ttlMs, options.maxAgeMs ?? this.ttlMs))
       return hit.fields;
-    const fields = await (service === "crm" ? zoho.crm.fields(module) : zoho.desk.fields(module));
-    this.cache.set(key, { at: this.clock.now(), fields });
-    return fields;
+    // Units of a batch load at once: they share one read of a module instead of each missing the cache.
+    const pending = this.reading.get(key);
+    if (pending) return pending;
+    const read = (service === "crm" ? zoho.crm.fields(module) : zoho.desk.fields(module)).then((fields) => {
+      this.cache.set(key, { at: this.clock.now(), fields });
+      return fields;
+    });
+    // Settled either way, the read leaves the in-flight map (unless an invalidation started a newer one).
+    const forget = () => {
+      if (this.reading.get(key) === read) this.reading.delete(key);
+    };
+    read.then(forget, forget);
+    this.reading.set(key, read);
+    return read;
   }
 
   /**
@@ -45,6 +58,7 @@ export class FieldMetadataCache {
    */
   invalidate(connection: string, service: FieldService, module: string): void {
     this.cache.delete(`${connection}|${service}|${module}`);
+    this.reading.delete(`${connection}|${service}|${module}`);
   }
 
   /**

@@ -32,6 +32,27 @@ describe("metadata cache", () => {
     await metadata.fields(zoho, "a", "crm", "Leads");
     expect(calls()).toBe(5);
   });
+
+  it("concurrent misses share one read (a batch's units load at once); a failed read is shared, then read again", async () => {
+    const metadata = new FieldMetadataCache({ now: () => 0 }, 60_000);
+    const { zoho, calls } = fake();
+
+    const all = await Promise.all(
+      Array.from({ length: 20 }, () => metadata.fields(zoho, "a", "crm", "Leads")),
+    );
+    expect(calls()).toBe(1);
+    expect(new Set(all).size).toBe(1);
+
+    const failing = fake();
+    failing.zoho.crm.failNext("fields", new Error("down"));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 5 }, () => metadata.fields(failing.zoho, "b", "crm", "Leads")),
+    );
+    // One failing read for all five (the fake fails only its next call, and records only the calls that pass).
+    expect(settled.map((r) => r.status)).toEqual(Array(5).fill("rejected"));
+    await metadata.fields(failing.zoho, "b", "crm", "Leads");
+    expect(failing.calls()).toBe(1);
+  });
 });
 
 describe("dropping fields Zoho named in a refusal", () => {
