@@ -94,9 +94,15 @@ export async function drain(options: DrainOptions): Promise<DrainResult & { note
       TOKEN_BUDGET_PER_DAY: "1000000000",
       MODEL_CONCURRENCY: String(options.modelConcurrency),
       ZOHO_CONCURRENCY: String(options.zohoConcurrency),
-      // The model answers in modelDelayMs: a timeout of 20x that (at least 5 s) lets a batch of 100 fit the queue's
-      // visibility and the lease by the deployed formula, where the default 25 s would refuse it.
-      MODEL_TIMEOUT_MS: String(Math.max(5_000, options.modelDelayMs * 20)),
+      // The model answers in modelDelayMs: a timeout that lets the whole batch fit the queue's visibility and the
+      // lease by the deployed formula (the default 25 s refuses a batch over 20), and at least 4x the delay.
+      MODEL_TIMEOUT_MS: String(
+        Math.max(
+          options.modelDelayMs * 4,
+          // Whole seconds: the formula rounds the timeout up to seconds.
+          1000 * Math.min(25, Math.floor(300 / (2 * Math.ceil(options.batchSize / options.modelConcurrency)))),
+        ),
+      ),
     },
   });
   let rssMax = process.memoryUsage().rss;

@@ -50,6 +50,11 @@ export interface PipelineConfig {
    */
   zohoConcurrency?: number;
   /**
+   * Units per wave: a batch runs in waves side by side, each with one request per stage, so one wave's writes
+   * overlap the next waves' model calls. @default max(25, 5 x modelConcurrency) (defaultWaveSize)
+   */
+  waveSize?: number;
+  /**
    * A batch starts no model call later than this after it began (its function's timeout less the time the last
    * calls and the writes may take): the units still waiting for one are deferred, re-sent to the queue, and the
    * batch ends in time with its other units written. @default none (no cutoff)

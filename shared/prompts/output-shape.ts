@@ -27,3 +27,19 @@ export function outputShape(binding: Binding): Record<string, z.ZodType> {
   }
   return shape;
 }
+
+/**
+ * `build` once per binding: a binding lives as long as its metadata read (the binder caches it), so the units of an
+ * org share one schema object, and what is derived from it per request (the adapter's JSON schema) is built once.
+ */
+export function perBinding<T extends object>(build: (binding: Binding) => T): (binding: Binding) => T {
+  const built = new WeakMap<Binding, T>();
+  return (binding) => {
+    let value = built.get(binding);
+    if (!value) {
+      value = build(binding);
+      built.set(binding, value);
+    }
+    return value;
+  };
+}

@@ -8,7 +8,7 @@ import { type Binding, droppableFields, systemValue, withFieldMap } from "../../
 import type { PlannedWrite } from "../../domain/planned-write.js";
 import { NotFoundError } from "../../errors.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
-import { outputShape } from "../../prompts/output-shape.js";
+import { outputShape, perBinding } from "../../prompts/output-shape.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
 import { LEAD_MAPPING } from "./targets.js";
@@ -65,7 +65,8 @@ const isEmpty = (v: unknown) => v === undefined || v === null || v === "" || v =
  * schema are a fixed prefix a provider's prompt cache can serve. A fill-if-empty target the record already has is
  * still asked for (the prompt says to answer null) and never written: `plan` skips it.
  */
-const schemaOf = (loaded: Pick<LoadedLead, "binding">) => z.object(outputShape(loaded.binding));
+const schemaOfBinding = perBinding((binding) => z.object(outputShape(binding)));
+const schemaOf = (loaded: Pick<LoadedLead, "binding">) => schemaOfBinding(loaded.binding);
 
 export function leadEnrichmentWork(settings: UseCaseSettings): UseCaseWork<LeadInput, LoadedLead> {
   const mapping = withFieldMap(LEAD_MAPPING, settings.fieldMap);

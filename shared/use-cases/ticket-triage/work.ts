@@ -9,7 +9,7 @@ import type { PlannedWrite } from "../../domain/planned-write.js";
 import { NotFoundError } from "../../errors.js";
 import type { DeskTicket } from "../../ports/zoho-desk.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
-import { outputShape } from "../../prompts/output-shape.js";
+import { outputShape, perBinding } from "../../prompts/output-shape.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
 import type { UseCaseSettings, UseCaseWork, WorkContext } from "../descriptor.js";
 import { TICKET_MAPPING } from "./targets.js";
@@ -59,6 +59,9 @@ function ticketOf(id: string, carried: NonNullable<TicketInput["ticket"]>): Desk
   return ticket;
 }
 
+/** The org's output schema, one object per binding (see perBinding). */
+const schemaOfBinding = perBinding((binding) => z.object({ ...BASE_SHAPE, ...outputShape(binding) }));
+
 export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketInput, LoadedTicket> {
   const mapping = withFieldMap(TICKET_MAPPING, settings.fieldMap);
   return {
@@ -89,7 +92,7 @@ export function ticketTriageWork(settings: UseCaseSettings): UseCaseWork<TicketI
     },
 
     // Per org, never per ticket: the system prompt and this schema are the fixed prefix of every triage call.
-    schemaFor: (loaded) => z.object({ ...BASE_SHAPE, ...outputShape(loaded.binding) }),
+    schemaFor: (loaded) => schemaOfBinding(loaded.binding),
 
     prompt(loaded) {
       const data = {

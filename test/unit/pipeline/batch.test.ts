@@ -88,6 +88,7 @@ const slowModel = () => {
 describe("a batch of 50 lead units: one request per batch stage", () => {
   it("1 claimMany, 1 countRecordWrites, at most 3 savePlans, 1 completeMany; 0.2 job store requests per unit at most", async () => {
     const ids = leads(50);
+    h.config = { ...h.config, waveSize: 50 };
     const jobs = counted<JobStore>(h.jobs);
     const ledger = counted<Ledger>(h.ledger);
 
@@ -108,6 +109,31 @@ describe("a batch of 50 lead units: one request per batch stage", () => {
     expect(ledger.calls.get("addUsage")).toBe(1);
     expect(total(jobs.calls) + total(ledger.calls)).toBeLessThanOrEqual(10);
     for (const id of ids) expect(capOf(id)).toBe(1);
+  });
+});
+
+describe("a batch in waves", () => {
+  it("100 units in waves of 25: one request per stage per wave, and the first wave written while later waves ask", async () => {
+    h.config = { ...h.config, modelConcurrency: 5, waveSize: 25 };
+    slowModel();
+    const ids = leads(100);
+    const jobs = counted<JobStore>(h.jobs);
+    // How many model calls had been made when the first update went out.
+    let callsAtFirstWrite: number | undefined;
+    const update = h.crm.updateRecords.bind(h.crm);
+    h.crm.updateRecords = async (...args) => {
+      callsAtFirstWrite ??= h.llm.calls;
+      return update(...args);
+    };
+
+    const out = await h.pipeline({ jobs: jobs.port })(ids.map((id) => delivery(leadMessage(id))));
+
+    expect(out.every((d) => d.action === "ack" && d.result === "written")).toBe(true);
+    expect(jobs.calls.get("claimMany")).toBe(4);
+    expect(jobs.calls.get("completeMany")).toBe(4);
+    expect(h.crm.writes().filter((c) => c.method === "updateRecords")).toHaveLength(4);
+    expect(h.llm.maxInFlight).toBe(5);
+    expect(callsAtFirstWrite).toBeLessThan(100);
   });
 });
 
