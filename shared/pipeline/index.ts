@@ -69,8 +69,9 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     const decisions = new Map<string, Decision>();
     // The invocation's bounds, per call (the local stack shares one pipeline across its concurrent pollers): the
     // model calls of all units and their map calls, and every Zoho call, each through one limiter.
+    const modelConcurrency = Math.max(1, config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY);
     const modelLimit = cutoffLimit(
-      pLimit(Math.max(1, config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY)),
+      pLimit(modelConcurrency),
       config.askCutoffMs,
       deps.clock,
     );
@@ -88,17 +89,35 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     // The batch in waves, side by side through the same bounds: the model calls of the waves queue in order, so a
     // wave's plans, writes and completion overlap the next waves' model calls instead of idling the model bound.
     const waveSize = Math.max(1, config.waveSize ?? defaultWaveSize(config.modelConcurrency));
-    const waves: WorkRecord[][] = [];
-    for (let i = 0; i < records.length; i += waveSize) waves.push(records.slice(i, i + waveSize));
+    // The first wave of a larger batch is two rounds of the model bound: the model calls start sooner.
+    const first = records.length > waveSize ? Math.min(waveSize, 2 * modelConcurrency) : waveSize;
+    const waves: WorkRecord[][] = [records.slice(0, first)];
+    for (let i = first; i < records.length; i += waveSize) waves.push(records.slice(i, i + waveSize));
+    // Each wave prepares (claim, load, cap) once the wave before it starts asking: its requests overlap that
+    // wave's model calls, and its calls queue behind them.
+    let turn: Promise<void> = Promise.resolve();
     await Promise.all(
-      waves.map(async (wave) => {
-        const ready = await prepareBatch({ ...kit, modelLimit }, wave, portsFor, decisions);
-        for (const unit of ready) plans.set(unit.key, unit.plan);
-        try {
-          await writeAndComplete(ready, decisions);
-        } finally {
-          for (const unit of ready) plans.delete(unit.key);
-        }
+      waves.map((wave) => {
+        const mine = turn;
+        let asking = () => {};
+        turn = new Promise<void>((resolve) => {
+          asking = resolve;
+        });
+        return (async () => {
+          try {
+            await mine;
+            const ready = await prepareBatch({ ...kit, modelLimit }, wave, portsFor, decisions, asking);
+            asking();
+            for (const unit of ready) plans.set(unit.key, unit.plan);
+            try {
+              await writeAndComplete(ready, decisions);
+            } finally {
+              for (const unit of ready) plans.delete(unit.key);
+            }
+          } finally {
+            asking();
+          }
+        })();
       }),
     );
     return records.map((r) => decisions.get(r.messageId) as Decision);

@@ -68,6 +68,8 @@ export async function prepareBatch(
   records: readonly WorkRecord[],
   portsFor: (connection: string) => ZohoPorts,
   decisions: Decisions,
+  /** Called when the units' model calls are about to start (the next wave may then prepare). */
+  asking: () => void = () => {},
 ): Promise<Unit[]> {
   const { deps, decider, writeCap } = kit;
   const entries = settle<Entry>(await readEntries(kit, records, portsFor), decisions);
@@ -119,6 +121,7 @@ export async function prepareBatch(
     await decideAll(kit, loaded, error, decisions);
     return ready;
   }
+  asking();
   const capped = await each(
     loaded.map((entry, i) => ({ ...entry, slot: slots[i] })),
     async (entry): Promise<Unit | Decision> => {

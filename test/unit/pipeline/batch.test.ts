@@ -113,7 +113,7 @@ describe("a batch of 50 lead units: one request per batch stage", () => {
 });
 
 describe("a batch in waves", () => {
-  it("100 units in waves of 25: one request per stage per wave, and the first wave written while later waves ask", async () => {
+  it("100 units in waves of 25 after a first of 10 (two rounds of the bound): one request per stage per wave, the first wave written while later waves ask", async () => {
     h.config = { ...h.config, modelConcurrency: 5, waveSize: 25 };
     slowModel();
     const ids = leads(100);
@@ -129,9 +129,15 @@ describe("a batch in waves", () => {
     const out = await h.pipeline({ jobs: jobs.port })(ids.map((id) => delivery(leadMessage(id))));
 
     expect(out.every((d) => d.action === "ack" && d.result === "written")).toBe(true);
-    expect(jobs.calls.get("claimMany")).toBe(4);
-    expect(jobs.calls.get("completeMany")).toBe(4);
-    expect(h.crm.writes().filter((c) => c.method === "updateRecords")).toHaveLength(4);
+    // Waves of 10, 25, 25, 25 and 15.
+    expect(jobs.calls.get("claimMany")).toBe(5);
+    expect(jobs.calls.get("completeMany")).toBe(5);
+    expect(
+      h.crm
+        .writes()
+        .map((c) => (c.method === "updateRecords" ? c.records.length : 0))
+        .filter((n) => n > 0),
+    ).toEqual([10, 25, 25, 25, 15]);
     expect(h.llm.maxInFlight).toBe(5);
     expect(callsAtFirstWrite).toBeLessThan(100);
   });
