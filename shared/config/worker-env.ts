@@ -67,6 +67,8 @@ export const WorkerEnvSchema = z.object({
    * source's maximum concurrency x this is the deployment's bound on parallel model calls.
    */
   MODEL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
+  /** Units per wave of a batch (one request per stage per wave). @default max(25, 5 x MODEL_CONCURRENCY) */
+  WAVE_SIZE: z.coerce.number().int().min(1).max(10_000).optional(),
   /**
    * Zoho calls at once in one invocation: the event source's maximum concurrency x this must stay within the org's
    * concurrency limit (Zoho: 5-25 per client by edition) less what the tool endpoint and refresher use.

@@ -70,11 +70,7 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     // The invocation's bounds, per call (the local stack shares one pipeline across its concurrent pollers): the
     // model calls of all units and their map calls, and every Zoho call, each through one limiter.
     const modelConcurrency = Math.max(1, config.modelConcurrency ?? DEFAULT_MODEL_CONCURRENCY);
-    const modelLimit = cutoffLimit(
-      pLimit(modelConcurrency),
-      config.askCutoffMs,
-      deps.clock,
-    );
+    const modelLimit = cutoffLimit(pLimit(modelConcurrency), config.askCutoffMs, deps.clock);
     const zohoLimit = pLimit(Math.max(1, config.zohoConcurrency ?? DEFAULT_ZOHO_CONCURRENCY));
     // One wrapped ports object per connection, so concurrent reads of the batch's units coalesce.
     const ports = new Map<string, ZohoPorts>();

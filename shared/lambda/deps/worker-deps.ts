@@ -122,6 +122,7 @@ export function createWorkerDeps(
       askCutoffMs: askCutoffMs(env.LEASE_SECONDS, env.MODEL_TIMEOUT_MS),
       retryBaseMs: env.RETRY_BASE_MS,
       modelConcurrency: env.MODEL_CONCURRENCY,
+      ...(env.WAVE_SIZE ? { waveSize: env.WAVE_SIZE } : {}),
       triggerFieldsMaxAgeSeconds: env.TRIGGER_FIELDS_MAX_AGE_SECONDS,
       zohoConcurrency: env.ZOHO_CONCURRENCY,
       waitRecheckMs: env.WAIT_RECHECK_SECONDS * 1000,
