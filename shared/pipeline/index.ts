@@ -85,10 +85,7 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     // The batch in waves, side by side through the same bounds: the model calls of the waves queue in order, so a
     // wave's plans, writes and completion overlap the next waves' model calls instead of idling the model bound.
     const waveSize = Math.max(1, config.waveSize ?? defaultWaveSize(config.modelConcurrency));
-    // The first wave of a larger batch is two rounds of the model bound: the model calls start sooner.
-    const first = records.length > waveSize ? Math.min(waveSize, 2 * modelConcurrency) : waveSize;
-    const waves: WorkRecord[][] = [records.slice(0, first)];
-    for (let i = first; i < records.length; i += waveSize) waves.push(records.slice(i, i + waveSize));
+    const waves = wavesOf(records, waveSize, modelConcurrency);
     // Each wave prepares (claim, load, cap) once the wave before it starts asking: its requests overlap that
     // wave's model calls, and its calls queue behind them.
     let turn: Promise<void> = Promise.resolve();
@@ -161,3 +158,17 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
  */
 export const defaultWaveSize = (modelConcurrency = DEFAULT_MODEL_CONCURRENCY) =>
   Math.max(25, 5 * modelConcurrency);
+
+/**
+ * A batch's waves: as many as waves of `waveSize` would make (each costs a request per stage), the first of a
+ * larger batch only two rounds of the model bound so the model calls start sooner, the rest shared evenly.
+ */
+export function wavesOf<T>(records: readonly T[], waveSize: number, modelConcurrency: number): T[][] {
+  const count = Math.ceil(records.length / waveSize);
+  if (count <= 1) return [records.slice()];
+  const first = Math.min(waveSize, 2 * modelConcurrency);
+  const rest = Math.ceil((records.length - first) / (count - 1));
+  const waves = [records.slice(0, first)];
+  for (let i = first; i < records.length; i += rest) waves.push(records.slice(i, i + rest));
+  return waves;
+}

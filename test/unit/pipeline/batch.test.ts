@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { recordKeyOf } from "../../../shared/domain/write-cap.js";
 import { ConnectionBrokenError, LlmOutputError, UpstreamUnavailableError } from "../../../shared/errors.js";
+import { wavesOf } from "../../../shared/pipeline/index.js";
 import { jobKeyOf, readMessage } from "../../../shared/pipeline/record.js";
 import type { JobStore } from "../../../shared/ports/job-store.js";
 import type { Ledger } from "../../../shared/ports/ledger.js";
@@ -113,7 +114,7 @@ describe("a batch of 50 lead units: one request per batch stage", () => {
 });
 
 describe("a batch in waves", () => {
-  it("100 units in waves of 25 after a first of 10 (two rounds of the bound): one request per stage per wave, the first wave written while later waves ask", async () => {
+  it("100 units in 4 waves (of 25: a first of 10, two rounds of the bound, then 30 each): one request per stage per wave, the first wave written while later waves ask", async () => {
     h.config = { ...h.config, modelConcurrency: 5, waveSize: 25 };
     slowModel();
     const ids = leads(100);
@@ -129,17 +130,36 @@ describe("a batch in waves", () => {
     const out = await h.pipeline({ jobs: jobs.port })(ids.map((id) => delivery(leadMessage(id))));
 
     expect(out.every((d) => d.action === "ack" && d.result === "written")).toBe(true);
-    // Waves of 10, 25, 25, 25 and 15.
-    expect(jobs.calls.get("claimMany")).toBe(5);
-    expect(jobs.calls.get("completeMany")).toBe(5);
+    expect(jobs.calls.get("claimMany")).toBe(4);
+    expect(jobs.calls.get("completeMany")).toBe(4);
     expect(
       h.crm
         .writes()
         .map((c) => (c.method === "updateRecords" ? c.records.length : 0))
         .filter((n) => n > 0),
-    ).toEqual([10, 25, 25, 25, 15]);
+    ).toEqual([10, 30, 30, 30]);
     expect(h.llm.maxInFlight).toBe(5);
     expect(callsAtFirstWrite).toBeLessThan(100);
+  });
+});
+
+describe("wavesOf", () => {
+  const sizes = (n: number, wave: number, model: number) =>
+    wavesOf(
+      Array.from({ length: n }, (_, i) => i),
+      wave,
+      model,
+    ).map((w) => w.length);
+
+  it("keeps the count of waves of waveSize, with a first wave of two model rounds; a small batch is one wave", () => {
+    expect(sizes(20, 25, 5)).toEqual([20]);
+    expect(sizes(25, 25, 5)).toEqual([25]);
+    expect(sizes(30, 25, 5)).toEqual([10, 20]);
+    expect(sizes(100, 25, 5)).toEqual([10, 30, 30, 30]);
+    expect(sizes(500, 25, 5).length).toBe(20);
+    expect(sizes(500, 25, 5)[0]).toBe(10);
+    expect(sizes(7, 1, 5)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(sizes(0, 25, 5)).toEqual([0]);
   });
 });
 
