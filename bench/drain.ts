@@ -7,6 +7,8 @@
  * the emulator directly, unmetered.
  */
 import { randomUUID } from "node:crypto";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { encode } from "gpt-tokenizer";
 import type { MeterSnapshot } from "../infra/local/meter.js";
 import type { ModelStats } from "../infra/local/model-server/server.js";
@@ -50,6 +52,13 @@ export interface DrainResult {
   lost: number;
   /** The largest resident set size of this process sampled during the drain (the emulators run in it too). */
   rssMbMax: number;
+  /**
+   * The heap after a full GC at the end of the drain, and again once the sandbox's CRM records (the org's N leads
+   * and N notes) are dropped: the rest is the worker's and the emulators' bounded state (their logs are capped), which
+   * must not grow with the number of events.
+   */
+  heapMbAfterGc: number;
+  heapMbWithoutEmulatorData: number;
   /** The model the worker was configured with (its price is the model cost's). */
   modelName: string;
 }
@@ -83,6 +92,17 @@ const systemTokensMax = (received: { messages: { role: string; content: string }
   );
 
 export async function drain(options: DrainOptions): Promise<DrainResult & { note?: string }> {
+  return drainOnStack(options);
+}
+
+/** The heap in MB after a full collection (`--expose-gc` set at run time, as the bench needs no flag). */
+function heapMbAfterGc(): number {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  return Math.round(process.memoryUsage().heapUsed / (1024 * 1024));
+}
+
+async function drainOnStack(options: DrainOptions): Promise<DrainResult & { note?: string }> {
   const { events, modelDelayMs } = options;
   const { env, note } = localEnv(options);
   if (note) console.error(`drain: ${note}`);
@@ -100,7 +120,8 @@ export async function drain(options: DrainOptions): Promise<DrainResult & { note
         Math.max(
           options.modelDelayMs * 4,
           // Whole seconds: the formula rounds the timeout up to seconds.
-          1000 * Math.min(25, Math.floor(300 / (2 * Math.ceil(options.batchSize / options.modelConcurrency)))),
+          1000 *
+            Math.min(25, Math.floor(300 / (2 * Math.ceil(options.batchSize / options.modelConcurrency)))),
         ),
       ),
     },
@@ -184,6 +205,10 @@ export async function drain(options: DrainOptions): Promise<DrainResult & { note
     const parallelModelCalls = options.invocations * options.modelConcurrency;
     const stats = model.stats() as DrainResult["model"];
     rssMax = Math.max(rssMax, process.memoryUsage().rss);
+    const heapAfterGc = heapMbAfterGc();
+    // The sandbox's CRM records (the N leads and their N audit notes) are the org's data, not the worker's.
+    for (const table of sandbox.state.crm.records.values()) table.clear();
+    const heapWithoutRecords = heapMbAfterGc();
     return {
       events,
       batchSize: env.WORKER_BATCH_SIZE,
@@ -200,15 +225,30 @@ export async function drain(options: DrainOptions): Promise<DrainResult & { note
       duplicatesWritten: [...counts.values()].reduce((n, c) => n + (c - 1), 0),
       lost: events - counts.size - deadLettered,
       rssMbMax: Math.round(rssMax / (1024 * 1024)),
+      heapMbAfterGc: heapAfterGc,
+      heapMbWithoutEmulatorData: heapWithoutRecords,
       modelName: stack.config.worker?.MODEL ?? env.MODEL,
       ...(note ? { note } : {}),
     };
   } finally {
     if (process.env.DIAG) {
       const l = ((globalThis as any).__lat as number[]).sort((a, b) => a - b);
-      console.error('lat mean', l.reduce((a, b) => a + b, 0) / l.length, 'p50', l[l.length >> 1], 'p90', l[Math.floor(l.length * 0.9)], 'p99', l[Math.floor(l.length * 0.99)]);
+      console.error(
+        "lat mean",
+        l.reduce((a, b) => a + b, 0) / l.length,
+        "p50",
+        l[l.length >> 1],
+        "p90",
+        l[Math.floor(l.length * 0.9)],
+        "p99",
+        l[Math.floor(l.length * 0.99)],
+      );
       const by = new Map<string, number>();
-      for (const r of (stack.sandbox as any).inspect().requests as { method: string; path: string; duration_ms: number }[]) {
+      for (const r of (stack.sandbox as any).inspect().requests as {
+        method: string;
+        path: string;
+        duration_ms: number;
+      }[]) {
         const k = `${r.method} ${r.path.replace(/\d{6,}/g, "N").replace(/\?.*/, "")}`;
         by.set(k, (by.get(k) ?? 0) + 1);
       }

@@ -86,5 +86,7 @@ export async function run(): Promise<Record<string, unknown>> {
     lost: r.lost,
     ...drainFigures(r),
     rss_mb_max: r.rssMbMax,
+    heap_mb_after_gc: r.heapMbAfterGc,
+    worker_heap_mb: r.heapMbWithoutEmulatorData,
   };
 }
