@@ -231,29 +231,6 @@ async function drainOnStack(options: DrainOptions): Promise<DrainResult & { note
       ...(note ? { note } : {}),
     };
   } finally {
-    if (process.env.DIAG) {
-      const l = ((globalThis as any).__lat as number[]).sort((a, b) => a - b);
-      console.error(
-        "lat mean",
-        l.reduce((a, b) => a + b, 0) / l.length,
-        "p50",
-        l[l.length >> 1],
-        "p90",
-        l[Math.floor(l.length * 0.9)],
-        "p99",
-        l[Math.floor(l.length * 0.99)],
-      );
-      const by = new Map<string, number>();
-      for (const r of (stack.sandbox as any).inspect().requests as {
-        method: string;
-        path: string;
-        duration_ms: number;
-      }[]) {
-        const k = `${r.method} ${r.path.replace(/\d{6,}/g, "N").replace(/\?.*/, "")}`;
-        by.set(k, (by.get(k) ?? 0) + 1);
-      }
-      console.error(JSON.stringify([...by.entries()]));
-    }
     clearInterval(sampler);
     await stack.stop();
   }
