@@ -6,12 +6,14 @@
  * bundle runs the same way in the same run: `*_ratio` is a bundle's median over hello's, so the machine's speed
  * cancels out. Settings: BENCH_COLD_RUNS (15).
  */
+
 import { spawn } from "node:child_process";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { WORKER_ONLY_MODULES } from "../infra/config/bundling.js";
+import { LAMBDA_BUNDLE } from "./bundle-options.js";
 
 /** Where the bundles go: inside the repository, so the bundles' external `@aws-sdk/*` resolve from node_modules. */
 const OUT = resolve(".bench/cold");
@@ -89,12 +91,8 @@ async function bundle(b: Bundle): Promise<{ file: string; bytes: number }> {
   await build({
     entryPoints: [b.entry],
     outfile: file,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    minify: true,
-    mainFields: ["module", "main"],
+    ...LAMBDA_BUNDLE,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
     external: b.external,
     // As NodeFunction's banner: ESM bundles of CommonJS dependencies still call require().
     banner: {

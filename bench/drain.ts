@@ -169,19 +169,7 @@ async function drainOnStack(options: DrainOptions): Promise<DrainResult & { note
     for (let i = 0; i < messages.length; i += 10) await queue.send(messages.slice(i, i + 10));
 
     const idSet = new Set(ids);
-    const written = () => {
-      const counts = new Map<string, number>();
-      for (const w of sandbox.inspect().writes as {
-        module: string;
-        operation: string;
-        source: string;
-        ids: string[];
-      }[]) {
-        if (w.source !== "api" || w.module !== "Leads" || w.operation !== "update") continue;
-        for (const id of w.ids) if (idSet.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
-      return counts;
-    };
+    const written = () => leadUpdatesOf(sandbox, idSet);
     let deadLettered = 0;
     let lastReport = 0;
     const deadline = Date.now() + 20 * 60_000;
@@ -234,4 +222,22 @@ async function drainOnStack(options: DrainOptions): Promise<DrainResult & { note
     clearInterval(sampler);
     await stack.stop();
   }
+}
+
+/** How many times the API updated each of `ids` (the sandbox's write log): written once, or more (duplicates). */
+export function leadUpdatesOf(
+  sandbox: { inspect(): Record<string, unknown> },
+  ids: ReadonlySet<string>,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const w of sandbox.inspect().writes as {
+    module: string;
+    operation: string;
+    source: string;
+    ids: string[];
+  }[]) {
+    if (w.source !== "api" || w.module !== "Leads" || w.operation !== "update") continue;
+    for (const id of w.ids) if (ids.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }

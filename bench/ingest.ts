@@ -20,6 +20,7 @@ import { webhookSecretName } from "../shared/domain/zoho-connection.js";
 import { webhookSecretsLoader } from "../shared/lambda/deps/ingest-deps.js";
 import { createLogger } from "../shared/observability/logger.js";
 import { systemClock } from "../shared/ports/clock.js";
+import { LAMBDA_BUNDLE } from "./bundle-options.js";
 
 const WEBHOOK_SECRET = webhookSecretName("bench");
 
@@ -30,12 +31,8 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 async function bundleBytes(): Promise<number> {
   const out = await build({
     entryPoints: ["functions/ingest/handler.ts"],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    minify: true,
-    mainFields: ["module", "main"],
+    ...LAMBDA_BUNDLE,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
     // As the CDK bundles it: the AWS SDK from the runtime, the worker-only packages never loaded.
     external: ["@aws-sdk/*", ...WORKER_ONLY_MODULES],
     write: false,

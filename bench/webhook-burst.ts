@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { FREE_PORTS, LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
 import { WorkerEnvSchema } from "../shared/config/worker-env.js";
 import { infraCostPer1k } from "./cost/cost.js";
+import { leadUpdatesOf } from "./drain.js";
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -58,33 +59,9 @@ export async function run(): Promise<Record<string, unknown>> {
     const rule = automation.rules.find((r) => r.webhook.url.includes("/v1/hooks/crm/lead-enrichment"));
     const leads = automation.modules.get("Leads");
     if (!rule || !leads) throw new Error("the sandbox has no lead-enrichment workflow rule");
-    const hook = rule.webhook;
     const requestFor = (id: string): { url: string; init: RequestInit } => {
-      const record = crm.table("Leads").get(id) ?? {};
-      const url = new URL(hook.url);
-      for (const [k, v] of Object.entries(hook.params ?? {}))
-        url.searchParams.set(k, automation.render(v, leads, record, false));
-      const headers: Record<string, string> = {
-        "user-agent": "ZohoCRM-Webhook-Sandbox",
-        ...(hook.headers ?? {}),
-      };
-      let body: string | undefined;
-      if (hook.body?.type === "raw") {
-        headers["content-type"] = "application/json";
-        body = automation.render(hook.body.template, leads, record, true);
-      } else if (hook.body?.type === "form") {
-        headers["content-type"] = "application/x-www-form-urlencoded";
-        body = new URLSearchParams(
-          Object.entries(hook.body.params).map(([k, v]): [string, string] => [
-            k,
-            automation.render(v, leads, record, false),
-          ]),
-        ).toString();
-      }
-      return {
-        url: url.toString(),
-        init: { method: hook.method ?? "POST", headers, ...(body !== undefined ? { body } : {}) },
-      };
+      const { url, ...init } = automation.webhookRequest(rule, leads, crm.table("Leads").get(id) ?? {});
+      return { url, init };
     };
     const requests = ids.map(requestFor);
 
@@ -109,19 +86,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const ackSeconds = (performance.now() - started) / 1000;
 
     const idSet = new Set(ids);
-    const written = () => {
-      const counts = new Map<string, number>();
-      for (const w of sandbox.inspect().writes as {
-        module: string;
-        operation: string;
-        source: string;
-        ids: string[];
-      }[]) {
-        if (w.source !== "api" || w.module !== "Leads" || w.operation !== "update") continue;
-        for (const id of w.ids) if (idSet.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
-      return counts;
-    };
+    const written = () => leadUpdatesOf(sandbox, idSet);
     let deadLettered = 0;
     const deadline = Date.now() + 20 * 60_000;
     for (;;) {

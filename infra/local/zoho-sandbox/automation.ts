@@ -108,7 +108,12 @@ export class Automation {
     return (rule.criteria ?? []).every((c) => event.record[c.field] === c.equals);
   }
 
-  private async fire(rule: WorkflowRule, module: ModuleMeta, record: Row): Promise<void> {
+  /** The request a rule's webhook sends for a record: URL, method, headers and rendered body (the bench sends it too). */
+  webhookRequest(
+    rule: WorkflowRule,
+    module: ModuleMeta,
+    record: Row,
+  ): { url: string; method: string; headers: Record<string, string>; body?: string } {
     const hook = rule.webhook;
     const url = new URL(hook.url);
     for (const [k, v] of Object.entries(hook.params ?? {}))
@@ -130,10 +135,20 @@ export class Automation {
         ]),
       ).toString();
     }
+    return {
+      url: url.toString(),
+      method: hook.method ?? "POST",
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    };
+  }
+
+  private async fire(rule: WorkflowRule, module: ModuleMeta, record: Row): Promise<void> {
+    const { url, method, headers, body } = this.webhookRequest(rule, module, record);
     await deliver(
       this.ctx,
-      { kind: "crm-workflow", rule: rule.id, url: url.toString() },
-      { method: hook.method ?? "POST", headers, ...(body !== undefined ? { body } : {}) },
+      { kind: "crm-workflow", rule: rule.id, url },
+      { method, headers, ...(body !== undefined ? { body } : {}) },
     );
   }
 }
