@@ -34,6 +34,7 @@ export const WORKER_TYPED_SETTINGS: Readonly<Record<string, string>> = {
   ZOHO_HTTP_TIMEOUT_MS: "zohoHttpTimeoutMs",
   MODEL_TIMEOUT_MS: "worker.modelTimeoutSeconds",
   MODEL_CONCURRENCY: "worker.modelConcurrency",
+  WAVE_SIZE: "worker.waveSize",
   ZOHO_CONCURRENCY: "worker.zohoConcurrency",
   LEASE_SECONDS: "worker.timeoutSeconds (the lease is the timeout + 60 s)",
 };
@@ -126,6 +127,8 @@ export const StageSchema = z.strictObject({
       maxConcurrency: z.number().int().min(2).max(1000).default(4),
       /** Model calls at once per invocation (MODEL_CONCURRENCY): x maxConcurrency = parallel model calls. */
       modelConcurrency: z.number().int().min(1).max(64).default(5),
+      /** Units per wave of a batch (WAVE_SIZE). @default max(25, 5 x modelConcurrency) */
+      waveSize: z.number().int().min(1).max(10_000).optional(),
       /** Zoho calls at once per invocation (ZOHO_CONCURRENCY): x maxConcurrency must fit zohoConcurrencyLimit - 2. */
       zohoConcurrency: z.number().int().min(1).max(25).default(2),
       /** The worker function's timeout: at least what a full batch can take (see worker-limits.ts). */

@@ -11,6 +11,7 @@ import { METRICS_NAMESPACE } from "../../shared/adapters/metrics/powertools-metr
 import { stageResources } from "../../shared/config/resource-names.js";
 import { DEFAULT_MODEL, fieldMapFromSetting, WorkerEnvSchema } from "../../shared/config/worker-env.js";
 import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
+import { defaultWaveSize } from "../../shared/domain/waves.js";
 import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
@@ -40,6 +41,8 @@ export interface WorkerProps {
   batchingWindow?: Duration;
   /** Model calls at once per invocation (MODEL_CONCURRENCY). @default 5 */
   modelConcurrency?: number;
+  /** Units per wave of a batch (WAVE_SIZE). @default max(25, 5 x modelConcurrency) */
+  waveSize?: number;
   /** Zoho calls at once per invocation (ZOHO_CONCURRENCY). @default 2 */
   zohoConcurrency?: number;
   /** Each model call's timeout (MODEL_TIMEOUT_MS). @default 30 s */
@@ -136,6 +139,7 @@ export class Worker extends Construct {
         // them all (checked above).
         MODEL_TIMEOUT_MS: String(batch.modelTimeoutSeconds * 1000),
         MODEL_CONCURRENCY: String(batch.modelConcurrency),
+        WAVE_SIZE: String(props.waveSize ?? defaultWaveSize(batch.modelConcurrency)),
         ZOHO_CONCURRENCY: String(batch.zohoConcurrency),
         // A claim outlives the invocation that holds it, so no other invocation takes over a unit still running.
         LEASE_SECONDS: String(batch.timeoutSeconds + 60),

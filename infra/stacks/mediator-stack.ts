@@ -133,6 +133,7 @@ export class MediatorStack extends Stack {
       batchSize: stage.worker.batchSize,
       batchingWindow: Duration.seconds(stage.worker.batchingWindowSeconds),
       modelConcurrency: stage.worker.modelConcurrency,
+      ...(stage.worker.waveSize ? { waveSize: stage.worker.waveSize } : {}),
       zohoConcurrency: stage.worker.zohoConcurrency,
       modelTimeout: Duration.seconds(stage.worker.modelTimeoutSeconds),
       zohoConcurrencyLimit: stage.worker.zohoConcurrencyLimit,

@@ -11,6 +11,7 @@
  */
 import pLimit from "p-limit";
 import { DEFAULT_WAIT_RECHECK_MS } from "../domain/waiting.js";
+import { defaultWaveSize, wavesOf } from "../domain/waves.js";
 import { withLogKeys } from "../observability/log-context.js";
 import type { StoredPlan } from "../ports/job-store.js";
 import type { ZohoPorts } from "../ports/zoho.js";
@@ -84,7 +85,7 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     };
     // The batch in waves, side by side through the same bounds: the model calls of the waves queue in order, so a
     // wave's plans, writes and completion overlap the next waves' model calls instead of idling the model bound.
-    const waveSize = Math.max(1, config.waveSize ?? defaultWaveSize(config.modelConcurrency));
+    const waveSize = Math.max(1, config.waveSize ?? defaultWaveSize(modelConcurrency));
     const waves = wavesOf(records, waveSize, modelConcurrency);
     // Each wave prepares (claim, load, cap) once the wave before it starts asking: its requests overlap that
     // wave's model calls, and its calls queue behind them.
@@ -150,25 +151,4 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
       await usageBook.flush().catch((error) => logger.error("usage could not be recorded", { error }));
     }
   };
-}
-
-/**
- * Units per wave: five rounds of the model bound, and at least 25, so a wave's writes stay few (a read, an update and
- * the notes of 25 units: 0.12 Zoho calls per event) while the waves after it keep the model calls busy.
- */
-export const defaultWaveSize = (modelConcurrency = DEFAULT_MODEL_CONCURRENCY) =>
-  Math.max(25, 5 * modelConcurrency);
-
-/**
- * A batch's waves: as many as waves of `waveSize` would make (each costs a request per stage), the first of a
- * larger batch only two rounds of the model bound so the model calls start sooner, the rest shared evenly.
- */
-export function wavesOf<T>(records: readonly T[], waveSize: number, modelConcurrency: number): T[][] {
-  const count = Math.ceil(records.length / waveSize);
-  if (count <= 1) return [records.slice()];
-  const first = Math.min(waveSize, 2 * modelConcurrency);
-  const rest = Math.ceil((records.length - first) / (count - 1));
-  const waves = [records.slice(0, first)];
-  for (let i = first; i < records.length; i += rest) waves.push(records.slice(i, i + rest));
-  return waves;
 }

@@ -24,6 +24,7 @@ const SETTINGS: Record<string, { lambda: Lambda; value: string; parsed: unknown 
   MODEL_TIMEOUT_MS: { lambda: "worker", value: "12345", parsed: 12345 },
   MODEL_CONCURRENCY: { lambda: "worker", value: "6", parsed: 6 },
   ZOHO_CONCURRENCY: { lambda: "worker", value: "3", parsed: 3 },
+  WAVE_SIZE: { lambda: "worker", value: "40", parsed: 40 },
   LEASE_SECONDS: { lambda: "worker", value: "600", parsed: 600 },
   TRIGGER_FIELDS_MAX_AGE_SECONDS: { lambda: "worker", value: "90", parsed: 90 },
   MAX_RECEIVE_COUNT: { lambda: "worker", value: "7", parsed: 7 },

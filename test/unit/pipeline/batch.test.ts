@@ -6,9 +6,9 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
+import { wavesOf } from "../../../shared/domain/waves.js";
 import { recordKeyOf } from "../../../shared/domain/write-cap.js";
 import { ConnectionBrokenError, LlmOutputError, UpstreamUnavailableError } from "../../../shared/errors.js";
-import { wavesOf } from "../../../shared/pipeline/index.js";
 import { jobKeyOf, readMessage } from "../../../shared/pipeline/record.js";
 import type { JobStore } from "../../../shared/ports/job-store.js";
 import type { Ledger } from "../../../shared/ports/ledger.js";
