@@ -9,11 +9,14 @@
 export const defaultWaveSize = (modelConcurrency: number) => Math.max(25, 5 * modelConcurrency);
 
 /**
- * A batch's waves: as many as waves of `waveSize` would make (each costs a request per stage), the first of a
- * larger batch only two rounds of the model bound so the model calls start sooner, the rest shared evenly.
+ * A batch's waves: as many as waves of `waveSize` would make (each costs a request per stage), and two for a batch
+ * of four model rounds or more; the first only two rounds of the model bound so the model calls start sooner, the
+ * rest shared evenly.
  */
 export function wavesOf<T>(records: readonly T[], waveSize: number, modelConcurrency: number): T[][] {
-  const count = Math.ceil(records.length / waveSize);
+  // A batch of four rounds of the model bound or more is at least two waves, so even a small batch's writes overlap
+  // model calls (at the cost of a second request per stage).
+  const count = Math.max(Math.ceil(records.length / waveSize), records.length >= 4 * modelConcurrency ? 2 : 1);
   if (count <= 1) return [records.slice()];
   const first = Math.min(waveSize, 2 * modelConcurrency);
   const rest = Math.ceil((records.length - first) / (count - 1));

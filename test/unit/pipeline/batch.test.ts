@@ -89,7 +89,8 @@ const slowModel = () => {
 describe("a batch of 50 lead units: one request per batch stage", () => {
   it("1 claimMany, 1 countRecordWrites, at most 3 savePlans, 1 completeMany; 0.2 job store requests per unit at most", async () => {
     const ids = leads(50);
-    h.config = { ...h.config, waveSize: 50 };
+    // One wave: waves of 50, and fewer than four rounds of the model bound.
+    h.config = { ...h.config, waveSize: 50, modelConcurrency: 20 };
     const jobs = counted<JobStore>(h.jobs);
     const ledger = counted<Ledger>(h.ledger);
 
@@ -151,9 +152,10 @@ describe("wavesOf", () => {
       model,
     ).map((w) => w.length);
 
-  it("keeps the count of waves of waveSize, with a first wave of two model rounds; a small batch is one wave", () => {
-    expect(sizes(20, 25, 5)).toEqual([20]);
-    expect(sizes(25, 25, 5)).toEqual([25]);
+  it("keeps the count of waves of waveSize (two from four model rounds on), with a first wave of two model rounds", () => {
+    expect(sizes(19, 25, 5)).toEqual([19]);
+    expect(sizes(20, 25, 5)).toEqual([10, 10]);
+    expect(sizes(25, 25, 5)).toEqual([10, 15]);
     expect(sizes(30, 25, 5)).toEqual([10, 20]);
     expect(sizes(100, 25, 5)).toEqual([10, 30, 30, 30]);
     expect(sizes(500, 25, 5).length).toBe(20);

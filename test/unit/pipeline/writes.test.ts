@@ -29,8 +29,8 @@ describe("CRM writes are batched across the batch", () => {
   it("101 lead updates go out in 2 calls (100 + 1), and so do their 101 audit notes", async () => {
     const ids = leadIds(101);
     for (const id of ids) h.crm.put("Leads", { id, Last_Name: `L${id}` });
-    // One wave (the batch's default waves are 25 units: see the batch tests).
-    h.config = { ...h.config, waveSize: 101 };
+    // One wave (the batch's default waves are 25 units, two from four model rounds on: see the batch tests).
+    h.config = { ...h.config, waveSize: 101, modelConcurrency: 30 };
 
     const out = await h.run(...ids.map((id) => delivery(leadMessage(id))));
 
