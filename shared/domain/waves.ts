@@ -16,7 +16,10 @@ export const defaultWaveSize = (modelConcurrency: number) => Math.max(25, 5 * mo
 export function wavesOf<T>(records: readonly T[], waveSize: number, modelConcurrency: number): T[][] {
   // A batch of four rounds of the model bound or more is at least two waves, so even a small batch's writes overlap
   // model calls (at the cost of a second request per stage).
-  const count = Math.max(Math.ceil(records.length / waveSize), records.length >= 4 * modelConcurrency ? 2 : 1);
+  const count = Math.max(
+    Math.ceil(records.length / waveSize),
+    records.length >= 4 * modelConcurrency ? 2 : 1,
+  );
   if (count <= 1) return [records.slice()];
   const first = Math.min(waveSize, 2 * modelConcurrency);
   const rest = Math.ceil((records.length - first) / (count - 1));
