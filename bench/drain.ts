@@ -10,8 +10,10 @@ import { randomUUID } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { encode } from "gpt-tokenizer";
+import { BATCH_MARGIN_SECONDS } from "../infra/config/worker-limits.js";
 import type { MeterSnapshot } from "../infra/local/meter.js";
 import type { ModelStats } from "../infra/local/model-server/server.js";
+import { LOCAL_QUEUES } from "../infra/local/queues.js";
 import { FREE_PORTS, type LocalEnv, LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
 import { SqsQueue } from "../shared/adapters/sqs/sqs-queue.js";
 import { DEFAULT_CONNECTION } from "../shared/config/stage.js";
@@ -119,9 +121,15 @@ async function drainOnStack(options: DrainOptions): Promise<DrainResult & { note
       MODEL_TIMEOUT_MS: String(
         Math.max(
           options.modelDelayMs * 4,
-          // Whole seconds: the formula rounds the timeout up to seconds.
+          // Whole seconds, as batchSecondsBound (infra/config/worker-limits.ts) counts them.
           1000 *
-            Math.min(25, Math.floor(300 / (2 * Math.ceil(options.batchSize / options.modelConcurrency)))),
+            Math.min(
+              25,
+              Math.floor(
+                (LOCAL_QUEUES.visibilityTimeoutSeconds - BATCH_MARGIN_SECONDS) /
+                  (2 * Math.ceil(options.batchSize / options.modelConcurrency)),
+              ),
+            ),
         ),
       ),
     },

@@ -26,6 +26,7 @@ import type { PipelineDeps } from "./deps.js";
 import { DeskFromAddress } from "./desk-from-address.js";
 import { unitsLogKeys } from "./log-scope.js";
 import { MappingBinder } from "./mapping-binder.js";
+import type { BatchKit } from "./prepare.js";
 import { prepareBatch } from "./prepare-batch.js";
 import { makeProgress } from "./progress.js";
 import type { WorkRecord } from "./record.js";
@@ -89,32 +90,42 @@ export function makePipeline(deps: PipelineDeps): Pipeline {
     const waves = wavesOf(records, waveSize, modelConcurrency);
     // Each wave prepares (claim, load, cap) once the wave before it starts asking: its requests overlap that
     // wave's model calls, and its calls queue behind them.
-    let turn: Promise<void> = Promise.resolve();
+    let previousAsking: Promise<void> = Promise.resolve();
     await Promise.all(
       waves.map((wave) => {
-        const mine = turn;
+        const after = previousAsking;
         let asking = () => {};
-        turn = new Promise<void>((resolve) => {
+        previousAsking = new Promise<void>((resolve) => {
           asking = resolve;
         });
-        return (async () => {
-          try {
-            await mine;
-            const ready = await prepareBatch({ ...kit, modelLimit }, wave, portsFor, decisions, asking);
-            asking();
-            for (const unit of ready) plans.set(unit.key, unit.plan);
-            try {
-              await writeAndComplete(ready, decisions);
-            } finally {
-              for (const unit of ready) plans.delete(unit.key);
-            }
-          } finally {
-            asking();
-          }
-        })();
+        return runWave(wave, after, asking, { ...kit, modelLimit }, portsFor, decisions);
       }),
     );
     return records.map((r) => decisions.get(r.messageId) as Decision);
+  }
+
+  /** One wave: prepared after `after`, `asking` called when its model calls start (or it has none), then written. */
+  async function runWave(
+    wave: readonly WorkRecord[],
+    after: Promise<void>,
+    asking: () => void,
+    kitOfBatch: BatchKit,
+    portsFor: (connection: string) => ZohoPorts,
+    decisions: Map<string, Decision>,
+  ) {
+    let ready: Unit[] = [];
+    try {
+      await after;
+      ready = await prepareBatch(kitOfBatch, wave, portsFor, decisions, asking);
+    } finally {
+      asking();
+    }
+    for (const unit of ready) plans.set(unit.key, unit.plan);
+    try {
+      await writeAndComplete(ready, decisions);
+    } finally {
+      for (const unit of ready) plans.delete(unit.key);
+    }
   }
 
   async function writeAndComplete(ready: Unit[], decisions: Map<string, Decision>) {

@@ -14,7 +14,7 @@ const SYNC_METHODS: ReadonlySet<PropertyKey> = new Set(["creditsRemaining"]);
  * a method added to a port is bounded too; the adapters' methods call Zoho directly, never each other through the
  * wrapper, so a slot is never held while waiting for another.
  */
-export function limitedPort<T extends object>(port: T, limit: LimitFunction): T {
+function limitedPort<T extends object>(port: T, limit: LimitFunction): T {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(port, {
     get(target, name, receiver) {

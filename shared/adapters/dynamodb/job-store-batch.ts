@@ -25,6 +25,7 @@ import {
   TRANSACTION_MAX_ITEMS,
   type TransactItem,
   transact,
+  transactUpdates,
   weightOf,
 } from "./transactions.js";
 
@@ -42,8 +43,6 @@ export interface BatchClaimContext {
     leaseMs: number,
     options?: { replayId?: string },
   ): Promise<ClaimResult>;
-  /** Gives a claim back (the single form's `release`), when the batch fails after claiming some of its jobs. */
-  releaseOne(key: string): Promise<void>;
 }
 
 /** The attributes a claim's answer depends on (a batch read need not carry outcomes). */
@@ -122,13 +121,20 @@ export async function claimManyBatched(
       out[p.index] = await ctx.claimOne(key, jobId, leaseMs, replayId ? { replayId } : {});
     }
   } catch (error) {
-    // The caller retries every unit of the batch: the claims taken so far are given back, or their redeliveries
-    // would find them busy until the lease ends. (A claim whose commit was lost with the error holds its lease.)
-    await Promise.allSettled(
-      out.flatMap((r, i) =>
-        r?.status === "claimed" ? [ctx.releaseOne((requests[i] as ClaimRequest).key)] : [],
-      ),
+    // The caller retries every unit of the batch: the claims taken so far are given back (their leases ended, in
+    // transactions), or their redeliveries would find them busy until the lease ends. Best effort, as `release`: a
+    // claim whose commit was lost with the error, or whose release fails, holds its lease.
+    const claimed = out.flatMap((r, i) =>
+      r?.status === "claimed" ? [(requests[i] as ClaimRequest).key] : [],
     );
+    await transactUpdates(
+      ctx.client,
+      ctx.table,
+      claimed.map((key) => ({
+        key,
+        update: { UpdateExpression: "SET leaseUntil = :zero", ExpressionAttributeValues: { ":zero": 0 } },
+      })),
+    ).catch(() => {});
     throw error;
   }
   return out;

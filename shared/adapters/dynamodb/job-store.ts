@@ -155,9 +155,8 @@ export class DynamoJobStore implements JobStore {
   async claimMany(requests: readonly ClaimRequest[], leaseMs: number): Promise<ClaimResult[]> {
     const { client, table, clock } = this;
     const claimOne = this.claim.bind(this);
-    const releaseOne = this.release.bind(this);
     try {
-      return await claimManyBatched({ client, table, clock, claimOne, releaseOne }, requests, leaseMs);
+      return await claimManyBatched({ client, table, clock, claimOne }, requests, leaseMs);
     } catch (error) {
       throw this.translate(error);
     }

@@ -4,7 +4,7 @@
  * cancellation reason names it (answer false), and the transaction is sent again with the others.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { chunk, TRANSACTION_MAX_ITEMS, transact, type UpdateParts } from "./transactions.js";
+import { chunk, TRANSACTION_MAX_ITEMS, transact, transactUpdates, type UpdateParts } from "./transactions.js";
 
 /** Write counters live two days past their day (TTL), long enough for the next day's cap. */
 export const expiresAt = (day: string, days = 3) =>
@@ -32,7 +32,6 @@ export async function countRecordWritesBatched(
   table: string,
   entries: readonly Entry[],
   countOne: (recordKey: string, day: string, cap: number) => Promise<boolean>,
-  uncountOne: (recordKey: string, day: string) => Promise<void>,
 ): Promise<boolean[]> {
   const out: boolean[] = new Array(entries.length);
   const seen = new Set<string>();
@@ -46,14 +45,23 @@ export async function countRecordWritesBatched(
   try {
     await countAll(client, table, entries, first, repeats, countOne, out);
   } catch (error) {
-    // The caller retries every unit of the batch: the writes counted so far are uncounted, or each failed batch
-    // would use up the records' daily caps without a write. (A count whose commit was lost with the error stays.)
-    await Promise.allSettled(
-      out.flatMap((counted, i) => {
-        const e = entries[i] as Entry;
-        return counted === true ? [uncountOne(e.recordKey, e.day)] : [];
-      }),
-    );
+    // The caller retries every unit of the batch: the writes counted so far are uncounted (in transactions, a
+    // record's repeats together), or each failed batch would use up the records' daily caps without a write. Best
+    // effort, as a cap slot given back: a count whose commit was lost with the error, or whose uncount fails, stays.
+    const taken = new Map<string, number>();
+    out.forEach((counted, i) => {
+      const e = entries[i] as Entry;
+      if (counted === true)
+        taken.set(writesKey(e.recordKey, e.day), (taken.get(writesKey(e.recordKey, e.day)) ?? 0) + 1);
+    });
+    await transactUpdates(
+      client,
+      table,
+      [...taken].map(([key, n]) => ({
+        key,
+        update: { UpdateExpression: "ADD n :minus", ExpressionAttributeValues: { ":minus": -n } },
+      })),
+    ).catch(() => {});
     throw error;
   }
   return out;

@@ -29,12 +29,8 @@ export class DynamoLedger implements Ledger {
     entries: readonly { recordKey: string; day: string; cap: number }[],
   ): Promise<boolean[]> {
     try {
-      return await countRecordWritesBatched(
-        this.client,
-        this.table,
-        entries,
-        (recordKey, day, cap) => this.countRecordWrite(recordKey, day, cap),
-        (recordKey, day) => this.uncountRecordWrite(recordKey, day),
+      return await countRecordWritesBatched(this.client, this.table, entries, (recordKey, day, cap) =>
+        this.countRecordWrite(recordKey, day, cap),
       );
     } catch (error) {
       if (error instanceof UpstreamUnavailableError) throw error;

@@ -20,9 +20,9 @@ import { UpstreamUnavailableError } from "../../errors.js";
  */
 export const TRANSACTION_MAX_ITEMS = 100;
 /** A transaction's request may carry 4 MB; chunks stop well short of it (plans are the only large values). */
-export const TRANSACTION_MAX_BYTES = 3_500_000;
+const TRANSACTION_MAX_BYTES = 3_500_000;
 /** Keys per BatchGetItem (DynamoDB's limit). */
-export const BATCH_GET_MAX_KEYS = 100;
+const BATCH_GET_MAX_KEYS = 100;
 /** Attempts at a batch read's unprocessed keys, and at a transaction refused only for a passing reason. */
 const ATTEMPTS = 5;
 /** Cancellation codes that say nothing about the item's state: the same transaction may succeed a moment later. */

@@ -5,7 +5,6 @@
  * and a failed batch request decides each unit it was for.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import * as z from "zod";
 import { wavesOf } from "../../../shared/domain/waves.js";
 import { recordKeyOf } from "../../../shared/domain/write-cap.js";
 import { ConnectionBrokenError, LlmOutputError, UpstreamUnavailableError } from "../../../shared/errors.js";
@@ -13,9 +12,8 @@ import { jobKeyOf, readMessage } from "../../../shared/pipeline/record.js";
 import type { JobStore } from "../../../shared/ports/job-store.js";
 import type { Ledger } from "../../../shared/ports/ledger.js";
 import type { ZohoPorts } from "../../../shared/ports/zoho.js";
-import type { UseCaseDescriptor, UseCaseWork } from "../../../shared/use-cases/descriptor.js";
-import { leadEnrichment } from "../../../shared/use-cases/lead-enrichment/index.js";
 import { FakeLlm } from "../../fakes/llm.js";
+import { mapReduce } from "../../fakes/map-reduce.js";
 import {
   delivery,
   LEAD_ANSWER,
@@ -216,7 +214,7 @@ describe("the invocation's bound on model calls", () => {
     slowModel();
     const ids = leads(8);
 
-    const out = await h.pipeline({ catalog: mapReduce(5) })(ids.map((id) => delivery(leadMessage(id))));
+    const out = await h.pipeline({ catalog: mapReduce({}, 5) })(ids.map((id) => delivery(leadMessage(id))));
 
     expect(out.every((d) => d.action === "ack" && d.result === "written")).toBe(true);
     expect(h.llm.calls).toBe(8 * 6);
@@ -371,37 +369,3 @@ describe("a batch request that fails decides each unit it was for", () => {
     expect(h.llm.calls).toBe(5);
   });
 });
-
-/** Map over `chunks` chunks (all at once), then one reduce call; a note with the result. */
-function mapReduce(chunks: number): UseCaseDescriptor[] {
-  const Summary = z.object({ summary: z.string() });
-  const work: UseCaseWork<{ id: string }, { id: string; chunks: string[] }> = {
-    promptVersion: "map-reduce/1",
-    inputSchema: z.looseObject({ id: z.string() }),
-    load: async (_ctx, input) => ({
-      id: input.id,
-      chunks: Array.from({ length: chunks }, (_, i) => `turn ${i}`),
-    }),
-    schemaFor: () => Summary,
-    prompt: () => ({ system: "s", user: "u" }),
-    answer: async (ask, loaded) => {
-      const parts = await Promise.all(
-        loaded.chunks.map((chunk, i) =>
-          ask({ label: `chunk ${i + 1}`, system: "Summarise.", user: chunk, schema: Summary }),
-        ),
-      );
-      return ask({
-        label: "reduce",
-        system: "Merge.",
-        user: parts.map((p) => p.summary).join("\n"),
-        schema: Summary,
-      });
-    },
-    plan: (output, loaded) => [
-      { kind: "crm-note", module: "Leads", id: loaded.id, title: "Call", content: String(output.summary) },
-    ],
-    auditTarget: (loaded) => ({ service: "crm", module: "Leads", id: loaded.id }),
-  };
-  const { mapping: _unmapped, ...lead } = leadEnrichment;
-  return [{ ...lead, work: () => work }] as UseCaseDescriptor[];
-}

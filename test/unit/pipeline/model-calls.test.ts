@@ -5,66 +5,15 @@
  * per-event token budget is dead-lettered before any model call.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import * as z from "zod";
 import { LlmOutputError, UpstreamUnavailableError } from "../../../shared/errors.js";
 import type { StoredPlan } from "../../../shared/schemas/stored-plan.js";
-import type { UseCaseDescriptor, UseCaseWork } from "../../../shared/use-cases/descriptor.js";
-import { leadEnrichment } from "../../../shared/use-cases/lead-enrichment/index.js";
+import { mapReduce } from "../../fakes/map-reduce.js";
 import { delivery, LEAD_ID, leadMessage, PipelineHarness } from "../../fakes/pipeline.js";
 
 let h: PipelineHarness;
 beforeEach(() => {
   h = new PipelineHarness();
 });
-
-const ChunkSummary = z.object({ summary: z.string() });
-const Merged = z.object({ summary: z.string() });
-
-interface Loaded {
-  id: string;
-  chunks: string[];
-  images?: { mediaType: "image/png"; base64: string }[];
-}
-
-/** Map over the chunks (all at once: the pipeline bounds them), then one reduce call; a note with the result. */
-function mapReduce(over: Partial<UseCaseWork<{ id: string }, Loaded>> = {}, chunks = 10) {
-  const work: UseCaseWork<{ id: string }, Loaded> = {
-    promptVersion: "map-reduce/1",
-    inputSchema: z.looseObject({ id: z.string() }),
-    load: async (_ctx, input) => ({
-      id: input.id,
-      chunks: Array.from({ length: chunks }, (_, i) => `turn ${i}`),
-    }),
-    schemaFor: () => Merged,
-    prompt: () => ({ system: "s", user: "u" }),
-    answer: async (ask, loaded) => {
-      const parts = await Promise.all(
-        loaded.chunks.map((chunk, i) =>
-          ask({
-            label: `chunk ${i + 1}/${loaded.chunks.length}`,
-            system: "Summarise the chunk.",
-            user: chunk,
-            schema: ChunkSummary,
-            ...(loaded.images ? { images: loaded.images } : {}),
-          }),
-        ),
-      );
-      return ask({
-        label: "reduce",
-        system: "Merge.",
-        user: parts.map((p) => p.summary).join("\n"),
-        schema: Merged,
-      });
-    },
-    plan: (output, loaded) => [
-      { kind: "crm-note", module: "Leads", id: loaded.id, title: "Call", content: String(output.summary) },
-    ],
-    auditTarget: (loaded) => ({ service: "crm", module: "Leads", id: loaded.id }),
-    ...over,
-  };
-  const { mapping: _unmapped, ...lead } = leadEnrichment;
-  return [{ ...lead, work: () => work }] as UseCaseDescriptor[];
-}
 
 /** Holds every model call until `release()`: lets calls pile up to count how many run at once. */
 function gateCalls() {
