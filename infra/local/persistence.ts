@@ -15,6 +15,7 @@
  * Every file is written to a temporary name and renamed, so a crash leaves the previous or the next copy.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { deserialize, serialize } from "node:v8";
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { FauxqsServer } from "fauxqs";
@@ -176,9 +177,21 @@ function queueContents(server: FauxqsServer, names: { work: string; deadLetter: 
 /**
  * The ingest's queue with a write-ahead journal: each message is appended and fsynced before it is sent, and kept
  * in the journal until a queue snapshot taken after its send holds it.
+ *
+ * Appends are group-committed off the event loop: the sends that arrive while one append is being written and
+ * fsynced share the next append and its one fsync (a burst of webhooks costs a few fsyncs, not one each, and none
+ * blocks the ingest's thread). A message counts as pending from the moment its send starts, so a compaction that
+ * runs while its append is in flight keeps it: either the compacted journal or the append holds it, fsynced, before
+ * the send goes on.
  */
 export class JournaledQueue implements Queue {
   private readonly pending = new Set<string>();
+  /** The append being gathered: it is written once the one before it has been fsynced. */
+  private gathering: { lines: string[]; written: Promise<void> } | undefined;
+  private lastWrite: Promise<unknown> = Promise.resolve();
+  /** fsyncs done (the group commit's effect, for tests). */
+  fsyncs = 0;
+
   constructor(
     private readonly inner: Queue,
     private readonly journal: string,
@@ -186,18 +199,41 @@ export class JournaledQueue implements Queue {
 
   async send(messages: WorkMessage[]): Promise<{ messageIds: string[] }> {
     const lines = messages.map((m) => JSON.stringify(m));
-    const fd = openSync(this.journal, "a", 0o600);
-    try {
-      writeSync(fd, lines.map((l) => `${l}\n`).join(""));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
     for (const l of lines) this.pending.add(l);
     try {
+      await this.append(lines);
       return await this.inner.send(messages);
     } finally {
       for (const l of lines) this.pending.delete(l);
+    }
+  }
+
+  /** Joins the append being gathered (or starts one) and resolves once its lines are fsynced. */
+  private append(lines: string[]): Promise<void> {
+    let group = this.gathering;
+    if (!group) {
+      const next: { lines: string[]; written: Promise<void> } = { lines: [], written: Promise.resolve() };
+      next.written = this.lastWrite.then(() => {
+        // From here on, new sends gather into the next append.
+        if (this.gathering === next) this.gathering = undefined;
+        return this.write(next.lines);
+      });
+      this.lastWrite = next.written.catch(() => {});
+      this.gathering = next;
+      group = next;
+    }
+    group.lines.push(...lines);
+    return group.written;
+  }
+
+  private async write(lines: string[]): Promise<void> {
+    const file = await open(this.journal, "a", 0o600);
+    try {
+      await file.write(lines.map((l) => `${l}\n`).join(""));
+      await file.sync();
+      this.fsyncs += 1;
+    } finally {
+      await file.close();
     }
   }
 
