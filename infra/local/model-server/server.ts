@@ -46,7 +46,11 @@ export interface ReceivedRequest {
 
 export interface ModelServerOptions {
   port?: number;
-  /** Fixed latency added to every answer (the worker benchmark uses it). @default 0 */
+  /**
+   * Latency of every answer: it leaves this long after its request arrived, the server's own work (parsing,
+   * tokenizing, building the answer) included, as a provider's latency includes its compute (the benchmarks use
+   * it). @default 0
+   */
   delayMs?: number;
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. @default undefined (any key accepted) */
   apiKey?: string;
@@ -182,12 +186,34 @@ function sentSchema(format: Record<string, unknown>, isChat: boolean): unknown {
   return rest;
 }
 
+/**
+ * o200k tokens of the fixed parts of prompts (system prompts, response schemas), kept for the texts seen last: every
+ * call of a use case sends the same ones, and tokenizing them again per call is most of the server's own work.
+ */
+class PrefixTokens {
+  private readonly seen = new Map<string, number[]>();
+  constructor(private readonly kept = 64) {}
+  of(text: string): number[] {
+    let tokens = this.seen.get(text);
+    if (tokens) {
+      // Most recently used last: the first entry is the one to drop.
+      this.seen.delete(text);
+    } else {
+      tokens = encode(text);
+      if (this.seen.size >= this.kept) this.seen.delete(this.seen.keys().next().value as string);
+    }
+    this.seen.set(text, tokens);
+    return tokens;
+  }
+}
+
 function openAiError(status: number, message: string, type: string, code: string | null) {
   return { status, body: { error: { message, type, param: null, code } } };
 }
 
 export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
   let delayMs = options.delayMs ?? 0;
+  const prefixTokens = new PrefixTokens();
   const faults: (ModelFault & { count: number })[] = [];
   const fresh = (): ModelStats => ({
     requests: 0,
@@ -247,6 +273,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const arrived = performance.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const raw = (await readBody(req)).toString("utf8");
     const parse = (): Record<string, unknown> => (raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
@@ -411,7 +438,6 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return;
     }
     const wait = (fault?.kind === "slow" ? fault.delayMs : 0) + delayMs;
-    if (wait > 0) await sleep(wait);
 
     const refusal = fault?.kind === "refusal" ? "I'm sorry, but I can't help with that request." : null;
     const text = refusal ? "" : answer(schema, format?.type === "json_object", userText, fault);
@@ -420,14 +446,14 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     stats.images += images.images.length;
     // The prompt as o200k tokens in the order a provider's cache sees it: system, response schema, the rest.
     const isSystem = (m: Message) => m.role === "system" || m.role === "developer";
-    const systemTokens = encode(
+    const systemTokens = prefixTokens.of(
       messages
         .filter(isSystem)
         .map((m) => contentText(m.content))
         .join("\n"),
     );
     const schemaTokens =
-      format?.type === "json_schema" ? encode(JSON.stringify(sentSchema(format, isChat))) : [];
+      format?.type === "json_schema" ? prefixTokens.of(JSON.stringify(sentSchema(format, isChat))) : [];
     const sequence = [
       ...systemTokens,
       ...schemaTokens,
@@ -440,6 +466,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     stats.completion_tokens += completionTokens;
     stats.cached_tokens += cachedTokens;
     stats.prefix_tokens_max = Math.max(stats.prefix_tokens_max, systemTokens.length + schemaTokens.length);
+    // The answer leaves `wait` after the request arrived, whatever the work above took.
+    const left = wait - (performance.now() - arrived);
+    if (left > 0) await sleep(left);
     const created = Math.floor(Date.now() / 1000);
 
     if (isChat) {

@@ -170,7 +170,7 @@ describe("model server: fault injection", () => {
     expect(inspect.requests).toBe(3);
   });
 
-  it("adds a fixed delay to every answer when configured (the worker benchmark's model latency)", async () => {
+  it("answers no sooner than the configured delay after the request arrived (the benchmarks' model latency)", async () => {
     server.setDelay(150);
 
     const started = Date.now();
