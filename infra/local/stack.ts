@@ -75,6 +75,8 @@ export { type DeadLetter, LOCAL_QUEUES } from "./queues.js";
 
 const STAGE = DEFAULT_STAGE;
 const CONNECTION = "default";
+/** How long an idle connection to DynamoDB Local is kept: well under the 30 s after which DynamoDB Local closes it. */
+const DYNAMODB_LOCAL_IDLE_MS = 5_000;
 
 export interface LocalStackOptions {
   sandbox?: Partial<SandboxOptions>;
@@ -327,7 +329,9 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         endpoint: dynamodb.url,
         region: env.AWS_REGION,
         credentials,
-        httpAgent: new Agent({ keepAlive: false }),
+        // Kept-alive connections, each closed after 5 s idle: DynamoDB Local closes a connection idle for 30 s, and
+        // a request written to one it is closing stalls until the client's timeout.
+        httpAgent: new Agent({ keepAlive: true, timeout: DYNAMODB_LOCAL_IDLE_MS }),
       });
       started.push({ close: () => ddb.destroy() });
       meter.attach(ddb, "dynamodb");
