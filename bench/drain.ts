@@ -10,10 +10,8 @@ import { randomUUID } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { encode } from "gpt-tokenizer";
-import { BATCH_MARGIN_SECONDS } from "../infra/config/worker-limits.js";
 import type { MeterSnapshot } from "../infra/local/meter.js";
 import type { ModelStats } from "../infra/local/model-server/server.js";
-import { LOCAL_QUEUES } from "../infra/local/queues.js";
 import { FREE_PORTS, type LocalEnv, LocalEnvSchema, startLocalStack } from "../infra/local/stack.js";
 import { SqsQueue } from "../shared/adapters/sqs/sqs-queue.js";
 import { DEFAULT_CONNECTION } from "../shared/config/stage.js";
@@ -116,22 +114,6 @@ async function drainOnStack(options: DrainOptions): Promise<DrainResult & { note
       TOKEN_BUDGET_PER_DAY: "1000000000",
       MODEL_CONCURRENCY: String(options.modelConcurrency),
       ZOHO_CONCURRENCY: String(options.zohoConcurrency),
-      // The model answers in modelDelayMs: a timeout that lets the whole batch fit the queue's visibility and the
-      // lease by the deployed formula (the default 25 s refuses a batch over 20), and at least 4x the delay.
-      MODEL_TIMEOUT_MS: String(
-        Math.max(
-          options.modelDelayMs * 4,
-          // Whole seconds, as batchSecondsBound (infra/config/worker-limits.ts) counts them.
-          1000 *
-            Math.min(
-              25,
-              Math.floor(
-                (LOCAL_QUEUES.visibilityTimeoutSeconds - BATCH_MARGIN_SECONDS) /
-                  (2 * Math.ceil(options.batchSize / options.modelConcurrency)),
-              ),
-            ),
-        ),
-      ),
     },
   });
   let rssMax = process.memoryUsage().rss;

@@ -4,8 +4,9 @@
  * local queue's visibility timeout with the same formula.
  */
 
-/** Margin over the model calls of a batch: Zoho reads and writes, job-store calls, the cold start. */
-export const BATCH_MARGIN_SECONDS = 30;
+import { batchTime, minTimeoutSeconds } from "../../shared/domain/batch-time.js";
+
+export { BATCH_MARGIN_SECONDS } from "../../shared/domain/batch-time.js";
 /** Lambda's longest function timeout. */
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 /** Zoho concurrency kept for the tool endpoint and the token refresher, which share the org's limit with the worker. */
@@ -28,18 +29,6 @@ export interface WorkerBatchSettings {
   zohoConcurrencyLimit: number;
 }
 
-/**
- * The longest a full batch can take, in seconds: its units' model calls run `modelConcurrency` at once, each call may
- * be followed by its one repair, each up to the model timeout; plus {@link BATCH_MARGIN_SECONDS}.
- */
-export function batchSecondsBound(s: {
-  batchSize: number;
-  modelConcurrency: number;
-  modelTimeoutSeconds: number;
-}): number {
-  return Math.ceil(s.batchSize / s.modelConcurrency) * 2 * s.modelTimeoutSeconds + BATCH_MARGIN_SECONDS;
-}
-
 /** One line per broken bound, in the operator's terms (config keys under `worker`); empty when all hold. */
 export function workerBatchProblems(s: WorkerBatchSettings): string[] {
   const problems: string[] = [];
@@ -47,11 +36,12 @@ export function workerBatchProblems(s: WorkerBatchSettings): string[] {
     problems.push(
       `worker.batchSize ${s.batchSize} needs worker.batchingWindowSeconds of at least 1 (Lambda takes more than ${MAX_BATCH_WITHOUT_WINDOW} SQS records only with a batching window)`,
     );
-  const need = batchSecondsBound(s);
-  const formula = `ceil(${s.batchSize} / ${s.modelConcurrency}) x 2 x ${s.modelTimeoutSeconds} s + ${BATCH_MARGIN_SECONDS} s = ${need} s`;
-  if (need > MAX_FUNCTION_TIMEOUT_SECONDS)
+  // A batch fits its timeout when every call at the model timeout does, or when the ask cutoff ends it in time.
+  const need = minTimeoutSeconds(s);
+  const { formula } = batchTime(s);
+  if (s.timeoutSeconds < need && need > MAX_FUNCTION_TIMEOUT_SECONDS)
     problems.push(
-      `a full batch can take ${formula}, more than Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS} s: lower worker.batchSize (or raise worker.modelConcurrency, lower worker.modelTimeoutSeconds)`,
+      `a full batch can take ${formula}, more than Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS} s: lower worker.batchSize or worker.modelTimeoutSeconds (or raise worker.modelConcurrency)`,
     );
   else if (s.timeoutSeconds < need)
     problems.push(

@@ -4,8 +4,8 @@
  */
 import * as z from "zod";
 import { DEFAULT_MODEL, type WorkerEnv } from "../../shared/config/worker-env.js";
+import { batchTime } from "../../shared/domain/batch-time.js";
 import { ZOHO_DCS } from "../../shared/domain/zoho-dc.js";
-import { batchSecondsBound } from "../config/worker-limits.js";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
@@ -32,11 +32,14 @@ export const LocalEnvSchema = z.looseObject({
    */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
   /**
-   * Records per invocation (1-10,000, as Lambda's for a standard queue). 20, the deployed default: local runs and the
-   * benchmarks exercise the same batch shape (a batch's reads coalesce into one `ids=` call per module), and a full
-   * batch, ceil(20 / 5) x 2 x 25 s (MODEL_TIMEOUT_MS) + 30 s = 230 s, ends within the local queue's 360 s visibility.
+   * Records per invocation (1-10,000, as Lambda's for a standard queue). 75, fifteen rounds of the model bound: each
+   * invocation pays a claim and reads before its first model call and writes after its last (about 0.3 s here,
+   * where two invocations share one machine with every emulator), and at 20 a record, as deployed, that cost a
+   * webhook burst a quarter of its model time. A batch's reads still coalesce into one `ids=` call per module and
+   * wave. The batch fits the local queue's 360 s visibility and lease by the ask cutoff: no model call starts after
+   * 220 s, so a batch ends within 220 + 2 x 25 s (MODEL_TIMEOUT_MS) + 30 s = 300 s, whatever its size.
    */
-  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(20),
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(75),
   /**
    * How long a poller keeps gathering after a batch's first message (the event source's batching window). Half a
    * second: a bulk run fills whole batches, a single webhook waits at most 0.5 s (deployed windows are whole seconds).
@@ -86,10 +89,12 @@ export function checkLocalBatch(
   worker: Pick<WorkerEnv, "MODEL_CONCURRENCY" | "MODEL_TIMEOUT_MS" | "LEASE_SECONDS">,
   visibilitySeconds: number,
 ): void {
-  const need = batchSecondsBound({
+  // The function's timeout is the lease less 60 s, as the deployed stack sets them (infra/constructs/worker.ts).
+  const { seconds: need } = batchTime({
     batchSize: env.WORKER_BATCH_SIZE,
     modelConcurrency: worker.MODEL_CONCURRENCY,
     modelTimeoutSeconds: Math.ceil(worker.MODEL_TIMEOUT_MS / 1000),
+    timeoutSeconds: worker.LEASE_SECONDS - 60,
   });
   const bound = Math.min(visibilitySeconds, worker.LEASE_SECONDS);
   if (need > bound)

@@ -242,13 +242,14 @@ describe("the worker's event source settings", () => {
     ],
     [
       "a timeout shorter than a full batch",
-      { batchSize: 20, modelConcurrency: 5, modelTimeoutSeconds: 30, timeoutSeconds: 269 },
-      /^✖ worker\.timeoutSeconds 269 is shorter than a full batch can take \(ceil\(20 \/ 5\) x 2 x 30 s \+ 30 s = 270 s\): raise it to at least 270 or lower worker\.batchSize → at worker$/,
+      // Every call at 30 s would take 270 s; the ask cutoff of a 179 s function (at 90 s) ends it by 180 s.
+      { batchSize: 20, modelConcurrency: 5, modelTimeoutSeconds: 30, timeoutSeconds: 179 },
+      /^✖ worker\.timeoutSeconds 179 is shorter than a full batch can take \(the ask cutoff at 90 s \+ 2 x 30 s \+ 30 s = 180 s\): raise it to at least 180 or lower worker\.batchSize → at worker$/,
     ],
     [
       "a full batch longer than Lambda's 900 s",
-      { batchSize: 100, modelConcurrency: 5, modelTimeoutSeconds: 30, timeoutSeconds: 900 },
-      /^✖ a full batch can take ceil\(100 \/ 5\) x 2 x 30 s \+ 30 s = 1230 s, more than Lambda's 900 s: lower worker\.batchSize/,
+      { batchSize: 20, modelConcurrency: 5, modelTimeoutSeconds: 240, timeoutSeconds: 900 },
+      /^✖ a full batch can take the ask cutoff at 450 s \+ 2 x 240 s \+ 30 s = 960 s, more than Lambda's 900 s: lower worker\.batchSize or worker\.modelTimeoutSeconds/,
     ],
     [
       "more Zoho calls than the org's concurrency less 2",
@@ -428,13 +429,13 @@ describe("infra/app.ts as the cdk CLI runs it", () => {
   it("refuses a worker batch that breaks a bound: its line, exit 1, no template", () => {
     const { status, stderr, stdout } = runApp({
       stage: "staging",
-      worker: '{"batchSize":40,"timeoutSeconds":200}',
+      worker: '{"batchSize":40,"timeoutSeconds":150}',
     });
     expect(status).toBe(1);
     expect(stdout).toBe("");
     expect(stderr.trim().split("\n")).toEqual([
       "invalid deploy configuration (defaults + -c worker):",
-      "  ✖ worker.timeoutSeconds 200 is shorter than a full batch can take (ceil(40 / 5) x 2 x 30 s + 30 s = 510 s): raise it to at least 510 or lower worker.batchSize → at worker",
+      "  ✖ worker.timeoutSeconds 150 is shorter than a full batch can take (the ask cutoff at 75 s + 2 x 30 s + 30 s = 165 s): raise it to at least 180 or lower worker.batchSize → at worker",
     ]);
   });
 });

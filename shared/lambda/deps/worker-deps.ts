@@ -17,6 +17,7 @@ import { createSqsClient } from "../../adapters/sqs/sqs-client.js";
 import { WorkQueueControl } from "../../adapters/sqs/work-queue-control.js";
 import type { RetryPolicy } from "../../adapters/zoho/retry-policy.js";
 import { fieldMapOf, tokenBudget, type WorkerEnv, WorkerEnvSchema } from "../../config/worker-env.js";
+import { askCutoffMs } from "../../domain/batch-time.js";
 import { priceOf } from "../../domain/model-prices.js";
 import { ConfigError } from "../../errors.js";
 import { type AppLogger, createLogger } from "../../observability/logger.js";
@@ -119,7 +120,7 @@ export function createWorkerDeps(
       leaseMs: env.LEASE_SECONDS * 1000,
       // The function's timeout is the lease less 60 s (the stack sets both): no model call starts after it less a
       // call and its repair and 30 s for the writes, and never before half of it.
-      askCutoffMs: askCutoffMs(env.LEASE_SECONDS, env.MODEL_TIMEOUT_MS),
+      askCutoffMs: askCutoffMs(env.LEASE_SECONDS - 60, env.MODEL_TIMEOUT_MS),
       retryBaseMs: env.RETRY_BASE_MS,
       modelConcurrency: env.MODEL_CONCURRENCY,
       ...(env.WAVE_SIZE ? { waveSize: env.WAVE_SIZE } : {}),
@@ -175,10 +176,4 @@ export function getWorkerHandler(): SqsBatchHandler {
     { settings: process.env },
   ).handle;
   return handle;
-}
-
-/** When a batch stops starting model calls: the function's timeout less a call, its repair and 30 s of writes. */
-export function askCutoffMs(leaseSeconds: number, modelTimeoutMs: number): number {
-  const timeoutMs = (leaseSeconds - 60) * 1000;
-  return Math.max(timeoutMs / 2, timeoutMs - 2 * modelTimeoutMs - 30_000);
 }
