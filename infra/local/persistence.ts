@@ -15,7 +15,7 @@
  * Every file is written to a temporary name and renamed, so a crash leaves the previous or the next copy.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, rename } from "node:fs/promises";
 import { deserialize, serialize } from "node:v8";
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { FauxqsServer } from "fauxqs";
@@ -37,6 +37,19 @@ export function atomicWrite(file: string, data: string | Uint8Array): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/** {@link atomicWrite} off the event loop: the write and its fsync run on libuv's threads. */
+export async function atomicWriteAsync(file: string, data: Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const handle = await open(tmp, "w", 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
 }
 
 // ---------------------------------------------------------------- the Zoho sandbox
@@ -100,35 +113,60 @@ export function restoreSandbox(sandbox: ZohoSandbox, bytes: Buffer, profile: str
   return true;
 }
 
-/** Writes the sandbox's snapshot whenever it changed, at most every {@link SNAPSHOT_INTERVAL_MS}. */
+/**
+ * Writes the sandbox's snapshot whenever it changed, at most every {@link SNAPSHOT_INTERVAL_MS}. The org is
+ * serialised on the event loop (one consistent copy); the file is written and fsynced off it, one write at a time (a
+ * tick that comes while one is running is skipped: the next one takes the newer state).
+ */
 export function persistSandbox(
   sandbox: ZohoSandbox,
   file: string,
   profile: string,
   onError: (error: unknown) => void,
-): { flush(): void; stop(): void } {
+): { flush(): void; stop(): Promise<void> } {
   let last: Buffer | undefined;
   let failed = false;
+  let writing: Promise<void> | undefined;
+  const fail = (error: unknown) => {
+    // Something in the sandbox's state cannot be serialised or written: say so once, keep running in memory.
+    if (!failed) onError(error);
+    failed = true;
+  };
+  const changed = (): Buffer | undefined => {
+    const bytes = snapshotSandbox(sandbox, profile);
+    return last?.equals(bytes) ? undefined : bytes;
+  };
   const flush = () => {
-    if (failed) return;
+    if (failed || writing) return;
     try {
-      const bytes = snapshotSandbox(sandbox, profile);
-      if (last?.equals(bytes)) return;
-      atomicWrite(file, bytes);
-      last = bytes;
+      const bytes = changed();
+      if (!bytes) return;
+      writing = atomicWriteAsync(file, bytes)
+        .then(() => {
+          last = bytes;
+        }, fail)
+        .finally(() => {
+          writing = undefined;
+        });
     } catch (error) {
-      // Something in the sandbox's state cannot be serialised: say so once, keep running in memory.
-      failed = true;
-      onError(error);
+      fail(error);
     }
   };
   const timer = setInterval(flush, SNAPSHOT_INTERVAL_MS);
   timer.unref();
   return {
     flush,
-    stop: () => {
+    // The last state, written before the process goes on to exit.
+    stop: async () => {
       clearInterval(timer);
-      flush();
+      await writing;
+      if (failed) return;
+      try {
+        const bytes = changed();
+        if (bytes) atomicWrite(file, bytes);
+      } catch (error) {
+        fail(error);
+      }
     },
   };
 }
@@ -189,6 +227,8 @@ export class JournaledQueue implements Queue {
   /** The append being gathered: it is written once the one before it has been fsynced. */
   private gathering: { lines: string[]; written: Promise<void> } | undefined;
   private lastWrite: Promise<unknown> = Promise.resolve();
+  /** Lines whose send started since a snapshot was taken, one set per compaction in progress. */
+  private readonly trackers = new Set<Set<string>>();
   /** fsyncs done (the group commit's effect, for tests). */
   fsyncs = 0;
 
@@ -199,7 +239,10 @@ export class JournaledQueue implements Queue {
 
   async send(messages: WorkMessage[]): Promise<{ messageIds: string[] }> {
     const lines = messages.map((m) => JSON.stringify(m));
-    for (const l of lines) this.pending.add(l);
+    for (const l of lines) {
+      this.pending.add(l);
+      for (const t of this.trackers) t.add(l);
+    }
     try {
       await this.append(lines);
       return await this.inner.send(messages);
@@ -241,31 +284,82 @@ export class JournaledQueue implements Queue {
   compact(): void {
     atomicWrite(this.journal, [...this.pending].map((l) => `${l}\n`).join(""));
   }
+
+  /**
+   * A compaction for a snapshot taken now and written later: call it in the same tick as the snapshot is read, and
+   * `write()` once the snapshot is durable. The journal then keeps what was pending now and every message sent
+   * since; the write runs in turn with the appends, so none lands in the file it replaces.
+   */
+  compaction(): { write(): Promise<void>; cancel(): void } {
+    const keep = new Set(this.pending);
+    const since = new Set<string>();
+    this.trackers.add(since);
+    return {
+      write: () => {
+        const written = this.lastWrite.then(() => {
+          this.trackers.delete(since);
+          const lines = [...keep, ...[...since].filter((l) => !keep.has(l))];
+          return atomicWriteAsync(this.journal, Buffer.from(lines.map((l) => `${l}\n`).join("")));
+        });
+        this.lastWrite = written.catch(() => {});
+        return written;
+      },
+      cancel: () => {
+        this.trackers.delete(since);
+      },
+    };
+  }
 }
 
-/** Writes the queues' snapshot whenever it changed, and compacts the journal in the same tick. */
+/**
+ * Writes the queues' snapshot whenever it changed, and then compacts the journal. The queues are read on the event
+ * loop (one consistent copy); the snapshot and the journal are written off it, one flush at a time, the journal only
+ * once the snapshot is durable (see `JournaledQueue.compaction`).
+ */
 export function persistQueues(
   server: FauxqsServer,
   names: { work: string; deadLetter: string },
   file: string,
   journal: JournaledQueue,
-): { flush(): void; stop(): void } {
+  onError: (error: unknown) => void = () => {},
+): { flush(): void; stop(): Promise<void> } {
   let last = "";
+  let writing: Promise<void> | undefined;
   const flush = () => {
-    // Synchronous from reading the queues to compacting the journal: no send can slip in between.
+    if (writing) return;
     const text = JSON.stringify(queueContents(server, names));
     if (text === last) return;
-    atomicWrite(file, text);
-    journal.compact();
-    last = text;
+    // Same tick as the read: what is pending now, or sent from now on, stays in the journal.
+    const compaction = journal.compaction();
+    writing = atomicWriteAsync(file, Buffer.from(text))
+      .then(
+        async () => {
+          await compaction.write();
+          last = text;
+        },
+        (error) => {
+          compaction.cancel();
+          throw error;
+        },
+      )
+      // A failed write leaves the previous snapshot and the whole journal: nothing is lost, the next tick tries again.
+      .catch(onError)
+      .finally(() => {
+        writing = undefined;
+      });
   };
   const timer = setInterval(flush, SNAPSHOT_INTERVAL_MS);
   timer.unref();
   return {
     flush,
-    stop: () => {
+    // The last state, written before the process goes on to exit (the ingest has stopped taking webhooks).
+    stop: async () => {
       clearInterval(timer);
-      flush();
+      await writing;
+      const text = JSON.stringify(queueContents(server, names));
+      if (text === last) return;
+      atomicWrite(file, text);
+      journal.compact();
     },
   };
 }

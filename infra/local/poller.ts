@@ -118,34 +118,53 @@ export function startPoller(options: PollerOptions): Poller {
         }),
       )
     ).Messages ?? [];
-  /** One batch as the event source gathers it: empty when the first long poll found nothing. */
+  /**
+   * One batch as the event source gathers it: empty when the first long poll found nothing. While the queue answers
+   * full receives, the rest of the batch is asked for at once (the event source polls with several pollers).
+   */
   const gather = async (gen: number): Promise<Message[]> => {
     const batch = await receive(batchSize, options.waitTimeSeconds ?? 1);
     if (batch.length === 0) return batch;
     const deadline = Date.now() + windowMs;
+    let full = batch.length === Math.min(SQS_MAX_PER_CALL, batchSize);
     while (batch.length < batchSize && running && gen === generation) {
       const left = deadline - Date.now();
       if (left <= 0) break;
+      const wanted = batchSize - batch.length;
+      if (full) {
+        const sizes = Array.from({ length: Math.ceil(wanted / SQS_MAX_PER_CALL) }, (_, i) =>
+          Math.min(SQS_MAX_PER_CALL, wanted - i * SQS_MAX_PER_CALL),
+        );
+        const got = await Promise.all(sizes.map((n) => receive(n, 0)));
+        for (const g of got) batch.push(...g);
+        full = got.every((g, i) => g.length === sizes[i]);
+        continue;
+      }
       // Long-poll whole seconds while the window allows; its last part is short polls, a beat apart.
-      const got = await receive(batchSize - batch.length, Math.floor(left / 1000));
+      const got = await receive(wanted, Math.floor(left / 1000));
       batch.push(...got);
       if (got.length === 0 && left < 1000) await sleep(Math.min(left, SHORT_POLL_PAUSE_MS));
     }
     return batch;
   };
+  /** Deletes what the invocation did not report as failed, 10 a call (the SQS maximum), the calls at once. */
   const acknowledge = async (messages: readonly Message[]) => {
-    for (let i = 0; i < messages.length; i += SQS_MAX_PER_CALL) {
-      const chunk = messages.slice(i, i + SQS_MAX_PER_CALL);
-      const result = await options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? "" })),
-        }),
-      );
-      // An undeleted message reappears and its job's record says it is done: the worker skips it (idempotency).
-      if (result.Failed?.length)
-        options.onError?.(new Error(`${result.Failed.length} acknowledged messages were not deleted`));
-    }
+    const chunks: Message[][] = [];
+    for (let i = 0; i < messages.length; i += SQS_MAX_PER_CALL)
+      chunks.push(messages.slice(i, i + SQS_MAX_PER_CALL));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const result = await options.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? "" })),
+          }),
+        );
+        // An undeleted message reappears and its job's record says it is done: the worker skips it (idempotency).
+        if (result.Failed?.length)
+          options.onError?.(new Error(`${result.Failed.length} acknowledged messages were not deleted`));
+      }),
+    );
   };
   const loop = async (gen: number) => {
     while (running && gen === generation) {

@@ -280,6 +280,8 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
         { work: LOCAL_QUEUES.work, deadLetter: LOCAL_QUEUES.deadLetter },
         files.queues,
         journal,
+        (error) =>
+          say(`state     the queues' snapshot could not be written (${(error as Error).message}); retrying`),
       );
       started.push({ close: () => persister.stop() });
     }

@@ -70,6 +70,27 @@ describe("the local ingest's write-ahead journal", () => {
     expect(await linesOf(file)).toEqual([]);
   });
 
+  it("a compaction written after its snapshot keeps what was pending then and everything sent since", async () => {
+    const sent: string[] = [];
+    const queue = {
+      send: async (m: WorkMessage[]) => {
+        sent.push(...m.map((x) => (x as unknown as { jobId: string }).jobId));
+        return { messageIds: [] };
+      },
+    } as unknown as Queue;
+    const journal = new JournaledQueue(queue, file);
+    await journal.send([message(1)]);
+    // The snapshot is taken now (it holds job-1); job-2 and job-3 are sent while it is being written.
+    const compaction = journal.compaction();
+    await Promise.all([journal.send([message(2)]), journal.send([message(3)])]);
+    await compaction.write();
+    expect((await linesOf(file)).sort()).toEqual(["job-2", "job-3"]);
+    // Appends after the compaction land in the new file.
+    await journal.send([message(4)]);
+    expect((await linesOf(file)).sort()).toEqual(["job-2", "job-3", "job-4"]);
+    expect(sent).toEqual(["job-1", "job-2", "job-3", "job-4"]);
+  });
+
   it("a send whose append fails is refused and never reaches the queue", async () => {
     const sent: WorkMessage[] = [];
     const queue = {
