@@ -21,7 +21,7 @@ const SETTINGS: Record<string, { lambda: Lambda; value: string; parsed: unknown 
   },
   OPENAI_SECRET_NAME: { lambda: "worker", value: "local/openai", parsed: "local/openai" },
   OPENAI_BASE_URL: { lambda: "worker", value: "http://127.0.0.1:9/v1", parsed: "http://127.0.0.1:9/v1" },
-  MODEL_TIMEOUT_MS: { lambda: "worker", value: "12345", parsed: 12345 },
+  MODEL_TIMEOUT_MS: { lambda: "worker", value: "11345", parsed: 11345 },
   MODEL_CONCURRENCY: { lambda: "worker", value: "6", parsed: 6 },
   ZOHO_CONCURRENCY: { lambda: "worker", value: "3", parsed: 3 },
   WAVE_SIZE: { lambda: "worker", value: "40", parsed: 40 },
