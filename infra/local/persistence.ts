@@ -132,15 +132,11 @@ export function persistSandbox(
     if (!failed) onError(error);
     failed = true;
   };
-  const changed = (): Buffer | undefined => {
-    const bytes = snapshotSandbox(sandbox, profile);
-    return last?.equals(bytes) ? undefined : bytes;
-  };
   const flush = () => {
     if (failed || writing) return;
     try {
-      const bytes = changed();
-      if (!bytes) return;
+      const bytes = snapshotSandbox(sandbox, profile);
+      if (last?.equals(bytes)) return;
       writing = atomicWriteAsync(file, bytes)
         .then(() => {
           last = bytes;
@@ -156,17 +152,12 @@ export function persistSandbox(
   timer.unref();
   return {
     flush,
-    // The last state, written before the process goes on to exit.
+    // The last state, written (through the same path as every tick) before the process goes on to exit.
     stop: async () => {
       clearInterval(timer);
       await writing;
-      if (failed) return;
-      try {
-        const bytes = changed();
-        if (bytes) atomicWrite(file, bytes);
-      } catch (error) {
-        fail(error);
-      }
+      flush();
+      await writing;
     },
   };
 }
@@ -280,11 +271,6 @@ export class JournaledQueue implements Queue {
     }
   }
 
-  /** Rewrites the journal with the messages whose send has not finished (the snapshot holds the others). */
-  compact(): void {
-    atomicWrite(this.journal, [...this.pending].map((l) => `${l}\n`).join(""));
-  }
-
   /**
    * A compaction for a snapshot taken now and written later: call it in the same tick as the snapshot is read, and
    * `write()` once the snapshot is durable. The journal then keeps what was pending now and every message sent
@@ -352,14 +338,12 @@ export function persistQueues(
   timer.unref();
   return {
     flush,
-    // The last state, written before the process goes on to exit (the ingest has stopped taking webhooks).
+    // The last state, written (through the same path as every tick) before the process goes on to exit.
     stop: async () => {
       clearInterval(timer);
       await writing;
-      const text = JSON.stringify(queueContents(server, names));
-      if (text === last) return;
-      atomicWrite(file, text);
-      journal.compact();
+      flush();
+      await writing;
     },
   };
 }

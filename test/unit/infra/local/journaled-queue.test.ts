@@ -60,13 +60,13 @@ describe("the local ingest's write-ahead journal", () => {
     while (gated.seenAtSend.length < 5) await new Promise((r) => setTimeout(r, 5));
     // Five sends wait in the queue; five more start, and the snapshot compacts before their appends are written.
     const second = Array.from({ length: 5 }, (_, i) => journal.send([message(5 + i)]));
-    journal.compact();
+    await journal.compaction().write();
     expect((await linesOf(file)).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `job-${i}`).sort());
     while (gated.seenAtSend.length < 10) await new Promise((r) => setTimeout(r, 5));
     gated.releaseAll();
     await Promise.all([...first, ...second]);
     // Sent: the next compaction leaves them to the snapshot.
-    journal.compact();
+    await journal.compaction().write();
     expect(await linesOf(file)).toEqual([]);
   });
 
