@@ -5,6 +5,7 @@
 
 /** Data centres the sandbox serves; each has its own accounts server, API domain and Desk host (path-prefixed). */
 import { ZOHO_DCS, type ZohoDc } from "../../../shared/domain/zoho-dc.js";
+import { CREATOR_DEFAULTS, type CreatorOptions } from "./creator/options.js";
 
 /** The product's list of Zoho data centres: the sandbox serves every one the mediator knows. */
 export const DATA_CENTRES = ZOHO_DCS;
@@ -14,7 +15,8 @@ export type DataCentre = ZohoDc;
 export const SANDBOX_PROFILES = ["demo", "alt"] as const;
 export type SandboxProfile = (typeof SANDBOX_PROFILES)[number];
 
-export interface SandboxOptions {
+/** The Creator v2.1 settings (`creator*`, each UNCONFIRMED behaviour documented there) are in creator/options.ts. */
+export interface SandboxOptions extends CreatorOptions {
   /** Which org to seed: `demo` (Zylker) or `alt` (another org with its own custom fields and values). @default "demo" */
   profile: SandboxProfile;
   /** @default 0 (a free port) */
@@ -102,6 +104,54 @@ export interface SandboxOptions {
    * `$se_module: "Leads"`); the notes (§2.9) say "Contact/Lead" (UNCONFIRMED). @default ["Contacts"]
    */
   taskWhoModules: ("Contacts" | "Leads")[];
+  /**
+   * Zoho Books v3 (books/, notes §2): code for a missing or non-numeric `organization_id` (UNCONFIRMED: 2 and 14
+   * are both reported). @default 2
+   */
+  booksInvalidOrgCode: number;
+  /** HTTP status of code 6041, an org the token's user is not in (UNCONFIRMED: not documented). @default 400 */
+  booksOrgNotAssociatedStatus: number;
+  /** Accept the org in an `X-com-zoho-books-organizationid` header, without a query one (UNCONFIRMED). @default true */
+  booksOrgIdHeader: boolean;
+  /**
+   * Code of a bad Books token or a missing scope, "You are not authorized to perform this operation" (UNCONFIRMED).
+   * @default 57
+   */
+  booksAuthErrorCode: number;
+  /** HTTP status of a missing Books scope (UNCONFIRMED; a bad token is always 401). @default 401 */
+  booksScopeErrorStatus: 401 | 403;
+  /** Accept `Authorization: Bearer <token>` as well as `Zoho-oauthtoken <token>` (UNCONFIRMED). @default false */
+  booksAcceptBearer: boolean;
+  /** Code of a refused Books value (bad dropdown value, too long, ...), with HTTP 400 (UNCONFIRMED). @default 2 */
+  booksValidationErrorCode: number;
+  /**
+   * `PUT /invoices/{id}` refuses a body without `line_items`: the OAS marks it required; whether Books accepts a
+   * partial body is UNCONFIRMED. @default true
+   */
+  booksInvoiceUpdateRequiresLineItems: boolean;
+  /** Books' system comments cannot be edited or deleted (UNCONFIRMED, S-EASYSOFT). @default true */
+  booksSystemCommentsImmutable: boolean;
+  /**
+   * Books calls per org per day, the plan's (official: Free 1000, Standard 2000, Professional 5000, Premium and up
+   * 10000); beyond it 429 code 45 (the code is UNCONFIRMED). @default 2000
+   */
+  booksDailyLimit: number;
+  /** Books calls per org per minute; beyond it 429 code 44 (UNCONFIRMED: 100 and code 44). @default 100 */
+  booksPerMinuteLimit: number;
+  /** Books calls in progress per org; beyond it 429 code 1070 (UNCONFIRMED: Free 5, paid 10). @default 10 */
+  booksConcurrencyLimit: number;
+  /** Books sends `X-Rate-Limit-Limit`, `-Remaining`, `-Reset` (UNCONFIRMED, seen in 2019). @default false */
+  booksRateLimitHeaders: boolean;
+  /**
+   * Honour an inbound `X-ZOHO-Skip-Webhook-Trigger: true` by running no workflow webhooks for that write
+   * (UNCONFIRMED: seen in client code, its effect on Books unknown). @default false
+   */
+  booksHonourSkipWebhookHeader: boolean;
+  /**
+   * Write Books' `customfield_id`/`field_id` as bare JSON numbers, as the OAS types them (int64), so lossy parsing
+   * shows (checklist item 30; real payloads send strings, UNCONFIRMED). @default false
+   */
+  booksNumericIds: boolean;
   /** Seed the demo org (leads, contacts, accounts, deals, tickets). @default true */
   seed: boolean;
   /** Base URL of the mediator's webhook routes; when set, the demo org's workflow rules and Desk webhook call it. */
@@ -144,5 +194,21 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   attachmentListRequiresFields: false,
   attachmentListEmptyStatus: 204,
   taskWhoModules: ["Contacts"],
+  booksInvalidOrgCode: 2,
+  booksOrgNotAssociatedStatus: 400,
+  booksOrgIdHeader: true,
+  booksAuthErrorCode: 57,
+  booksScopeErrorStatus: 401,
+  booksAcceptBearer: false,
+  booksValidationErrorCode: 2,
+  booksInvoiceUpdateRequiresLineItems: true,
+  booksSystemCommentsImmutable: true,
+  booksDailyLimit: 2000,
+  booksPerMinuteLimit: 100,
+  booksConcurrencyLimit: 10,
+  booksRateLimitHeaders: false,
+  booksHonourSkipWebhookHeader: false,
+  booksNumericIds: false,
+  ...CREATOR_DEFAULTS,
   seed: true,
 };

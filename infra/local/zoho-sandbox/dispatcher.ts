@@ -5,11 +5,15 @@
  *
  *   accounts server   {url}/accounts/{dc}/...
  *   CRM api_domain    {url}/api/{dc}/crm/...
+ *   Books             {url}/api/{dc}/books/...   (the same API domain, books/routes.ts)
+ *   Creator           {url}/api/{dc}/creator/... and /api/{dc}/api/v2.1/...   (creator/routes.ts)
  *   Desk              {url}/desk/{dc}/...
  *   control           {url}/_sandbox/...
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBody, sendJson } from "../http.js";
+import { booksRoute } from "./books/routes.js";
+import { creatorRoute, isCreatorPath } from "./creator/routes.js";
 import { accountsRoute } from "./routes/accounts.js";
 import { control } from "./routes/control.js";
 import { crmRoute } from "./routes/crm.js";
@@ -45,7 +49,7 @@ export function createDispatcher(
     }
     const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const [root, dc, ...rest] = segments;
-    let service: "accounts" | "crm" | "desk" | "control";
+    let service: "accounts" | "crm" | "desk" | "books" | "creator" | "control";
     let reply: Reply | undefined;
     let clientId: string | undefined;
     if (root === "_sandbox") {
@@ -57,6 +61,12 @@ export function createDispatcher(
     } else if (root === "api" && isDc(dc) && rest[0] === "crm") {
       service = "crm";
       ({ reply, clientId } = await crmRoute(gw, req, dc, rest.slice(1), query, raw));
+    } else if (root === "api" && isDc(dc) && rest[0] === "books") {
+      service = "books";
+      ({ reply, clientId } = await booksRoute(gw, req, dc, rest.slice(1), query, raw));
+    } else if (root === "api" && isDc(dc) && isCreatorPath(rest)) {
+      service = "creator";
+      ({ reply, clientId } = await creatorRoute(gw, req, dc, rest, query, raw));
     } else if (root === "desk" && isDc(dc)) {
       service = "desk";
       ({ reply, clientId } = await deskRoute(gw, req, dc, rest, query, raw));

@@ -6,6 +6,8 @@
 import { LEAD_TRIGGER_FIELDS } from "../../../shared/use-cases/lead-enrichment/work.js";
 import type { Accounts, OAuthClient } from "./accounts.js";
 import type { Automation } from "./automation.js";
+import { BOOKS_SCOPES } from "./books/seed.js";
+import { CREATOR_SCOPES } from "./creator/seed-apps.js";
 import type { Crm } from "./crm.js";
 import type { Desk } from "./desk.js";
 import { LEAD_NOTES, PEOPLE, TICKETS } from "./seed-data.js";
@@ -23,6 +25,8 @@ export const DEMO_SCOPES = [
   "Desk.basic.READ",
   "Desk.settings.ALL",
   "Desk.events.ALL",
+  ...BOOKS_SCOPES,
+  ...CREATOR_SCOPES,
 ];
 
 /**

@@ -7,6 +7,7 @@
  *   accounts server   {url}/accounts/{dc}     e.g. POST {url}/accounts/us/oauth/v2/token
  *   CRM api_domain    {url}/api/{dc}          e.g. GET  {url}/api/us/crm/v8/Leads?fields=Email
  *   Desk              {url}/desk/{dc}         e.g. GET  {url}/desk/us/api/v1/tickets/{id}
+ *   Creator v2.1      {url}/api/{dc}          e.g. GET  {url}/api/us/creator/v2.1/data/zylker/service-desk/report/...
  *   control           {url}/_sandbox/...      faults, clock, inspection, UI-style edits (loopback only)
  *
  * This file builds the state and the public handle; dispatcher.ts takes requests apart by service, and each
@@ -18,7 +19,9 @@
 import { listen, type RunningServer } from "../http.js";
 import { Accounts } from "./accounts.js";
 import { Automation } from "./automation.js";
+import { buildBooks, mainBooksOrgId } from "./books/seed.js";
 import { type DataCentre, DEFAULT_OPTIONS, type SandboxOptions, type SandboxProfile } from "./config.js";
+import { buildCreator } from "./creator/store.js";
 import { Crm } from "./crm.js";
 import { Desk } from "./desk.js";
 import { createDispatcher } from "./dispatcher.js";
@@ -48,6 +51,10 @@ export interface ZohoSandbox extends RunningServer {
     dc: DataCentre;
     scopes: string[];
     orgId: string;
+    /** The Books organization the demo client's user belongs to (the `organization_id` of Books calls). */
+    booksOrgId: string;
+    /** The Creator account owner the seeded apps live under (the connection's `creator.owner`). */
+    creatorOwner: string;
     accountsUrl: string;
     apiDomain: string;
     deskUrl: string;
@@ -85,9 +92,23 @@ function build(options: SandboxOptions, baseUrl: string): State {
   crm.onWrite = (event) => automation.onWrite(event);
   const desk = new Desk(ctx, seed);
   const demoClient = seedDemoOrg(ctx, accounts, crm, desk, automation);
+  const books = buildBooks(ctx, crm.users);
+  const creator = buildCreator(ctx, options.profile);
   // Seeding is not traffic: start the inspection log clean.
   ctx.inspector = new Inspector();
-  return { ctx, accounts, crm, desk, automation, demoClient, faults: [], credits: [], inflight: new Map() };
+  return {
+    ctx,
+    accounts,
+    crm,
+    desk,
+    automation,
+    books,
+    creator,
+    demoClient,
+    faults: [],
+    credits: [],
+    inflight: new Map(),
+  };
 }
 
 export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}): Promise<ZohoSandbox> {
@@ -118,6 +139,8 @@ export async function startZohoSandbox(overrides: Partial<SandboxOptions> = {}):
       dc: state.demoClient.dc,
       scopes: DEMO_SCOPES,
       orgId: state.desk.orgId,
+      booksOrgId: mainBooksOrgId(state.ctx),
+      creatorOwner: state.creator.apps[0]?.owner ?? "",
       accountsUrl: state.accounts.accountsUrl(state.demoClient.dc),
       apiDomain: state.accounts.apiDomain(state.demoClient.dc),
       deskUrl: state.accounts.deskUrl(state.demoClient.dc),

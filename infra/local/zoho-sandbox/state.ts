@@ -4,7 +4,9 @@
  */
 import type { Accounts, OAuthClient } from "./accounts.js";
 import type { Automation } from "./automation.js";
+import type { Books } from "./books/store.js";
 import type { SandboxOptions } from "./config.js";
+import type { Creator } from "./creator/store.js";
 import type { Crm } from "./crm.js";
 import type { Desk } from "./desk.js";
 
@@ -42,19 +44,21 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   status: number;
-  service: "accounts" | "crm" | "desk" | "control";
+  service: "accounts" | "crm" | "desk" | "books" | "creator" | "control";
   client_id?: string;
   duration_ms: number;
 }
 
 export interface WriteLogEntry {
   time: string;
-  service: "crm" | "desk";
+  service: "crm" | "desk" | "books" | "creator";
   module: string;
   operation: string;
   ids: string[];
   /** The `trigger` key as sent (`null` when absent). */
   trigger: string[] | null;
+  /** Creator: the `skip_workflow` list as sent (`null` when absent). */
+  skip_workflow?: string[] | null;
   source: "api" | "ui";
   client_id?: string;
   /** Field names written per record, in input order. */
@@ -63,7 +67,7 @@ export interface WriteLogEntry {
 
 export interface WebhookLogEntry {
   time: string;
-  kind: "crm-workflow" | "crm-notification" | "desk";
+  kind: "crm-workflow" | "crm-notification" | "desk" | "books-workflow" | "creator-workflow";
   rule?: string;
   url: string;
   status?: number;
@@ -72,6 +76,14 @@ export interface WebhookLogEntry {
   duration_ms: number;
   attempts: number;
   body: string;
+  /**
+   * Books and Creator deliveries: the entity's module (Creator: `owner/app/form`) and id, the event, and the fields
+   * the write changed.
+   */
+  module?: string;
+  record_id?: string;
+  event?: string;
+  changed_fields?: string[];
 }
 
 export interface AutomationLogEntry {
@@ -82,6 +94,8 @@ export interface AutomationLogEntry {
   ran: string[];
   rules_fired: string[];
   trigger: string[] | null;
+  /** Creator: the write's `skip_workflow` (`null` when absent). */
+  skip_workflow?: string[] | null;
   source: "api" | "ui";
 }
 
@@ -100,6 +114,8 @@ export class Inspector {
   counts = { requests: 0, status: {} as Record<string, number>, refreshes: 0, throttled_refreshes: 0 };
   tokens = { access_minted: 0, refresh_minted: 0 };
   concurrency = { current: 0, peak: 0 };
+  /** Creator writes (calls) by their `skip_workflow` value, and workflow hooks fired and suppressed. */
+  creator = { writes: 0, skip_workflow: {} as Record<string, number>, hooks_fired: 0, hooks_skipped: 0 };
 
   request(entry: RequestLogEntry): void {
     this.counts.requests += 1;
@@ -130,6 +146,7 @@ export class Inspector {
       webhooks_fired: this.webhooks.filter((w) => w.ok),
       webhook_failures: this.webhooks.filter((w) => !w.ok),
       automations: this.automations,
+      creator: this.creator,
     };
   }
 }
@@ -182,9 +199,12 @@ export function track(ctx: SandboxContext, work: Promise<unknown>): void {
 
 /** A queued fault: the next `count` matching calls answer `kind` instead of being served. */
 export interface SandboxFault {
-  target: "accounts" | "crm" | "desk" | "any";
-  kind: 401 | 429 | 500 | "hang";
+  target: "accounts" | "crm" | "desk" | "books" | "creator" | "any";
+  /** `"daily-limit"`: Creator's HTTP 200 code 4000 (other services answer it as a 500). */
+  kind: 401 | 429 | 500 | "hang" | "daily-limit";
   count?: number;
+  /** Books 429s: which limit answers (44 per minute, the default; 45 per day; 1070 concurrency). */
+  code?: 44 | 45 | 1070;
   /** For `hang`: how long to hold the request before closing it; default until the client gives up. */
   hangMs?: number;
 }
@@ -196,6 +216,8 @@ export interface State {
   crm: Crm;
   desk: Desk;
   automation: Automation;
+  books: Books;
+  creator: Creator;
   demoClient: OAuthClient;
   faults: (SandboxFault & { count: number })[];
   credits: { time: number; cost: number }[];

@@ -1,13 +1,13 @@
 /**
- * Outbound webhook delivery shared by CRM workflow rules, Notifications API callbacks and Desk webhooks: one POST
- * (or GET) with the configured timeout and retries (Zoho documents none), recorded in the inspection log.
+ * Outbound webhook delivery shared by CRM and Books workflow rules, Notifications API callbacks and Desk webhooks:
+ * one POST (or GET) with the configured timeout and retries (Zoho documents none), recorded in the inspection log.
  */
 import type { SandboxContext, WebhookLogEntry } from "./state.js";
 
 /** Posts JSON or form bodies and records the outcome; `okStatuses` says which answers count as delivered. */
 export async function deliver(
   ctx: SandboxContext,
-  entry: Pick<WebhookLogEntry, "kind" | "rule" | "url">,
+  entry: Pick<WebhookLogEntry, "kind" | "rule" | "url" | "module" | "record_id" | "event" | "changed_fields">,
   init: { method: string; headers: Record<string, string>; body?: string },
   okStatuses: (status: number) => boolean = (s) => s >= 200 && s < 300,
 ): Promise<number | undefined> {

@@ -5,7 +5,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { WorkflowRule } from "../automation.js";
+import { registerBooksControls } from "../books/control.js";
 import { type DataCentre, SANDBOX_PROFILES, type SandboxOptions, type SandboxProfile } from "../config.js";
+import { registerCreatorControls } from "../creator/controls.js";
 import { Router } from "../router.js";
 import { DEMO_SCOPES } from "../seed.js";
 import type { ZohoSandbox } from "../server.js";
@@ -97,6 +99,8 @@ const ROUTES = new Router<ControlRoute>()
     return json(200, { ok: true });
   });
 registerUiControls(ROUTES);
+registerBooksControls(ROUTES);
+registerCreatorControls(ROUTES);
 
 export async function control(
   gw: Gateway,
