@@ -28,7 +28,14 @@ export type ErrorKind =
   | "must-wait"
   | "llm-output";
 
-export type Upstream = "zoho-accounts" | "zoho-crm" | "zoho-desk" | "openai" | "aws";
+export type Upstream =
+  | "zoho-accounts"
+  | "zoho-crm"
+  | "zoho-desk"
+  | "zoho-creator"
+  | "zoho-books"
+  | "openai"
+  | "aws";
 
 /**
  * What an HTTP sender is told. 4xx: the request is at fault and sending it again cannot help; 429 and 503 (with
@@ -193,6 +200,19 @@ export class NotFoundError extends UpstreamError {
   readonly kind = "not-found";
   readonly retryable = false;
   readonly httpStatus = 404;
+  constructor(
+    upstream: Upstream,
+    message: string,
+    options: { cause?: unknown; status?: number; code?: string } = {},
+  ) {
+    super(upstream, message, options);
+    this.code = options.code;
+  }
+  /**
+   * What the upstream said is missing, when it said (Creator `3190` a record, `2894` a report; Books `1002`): lets
+   * an adapter answer "no such record" as null while a misnamed report or app still fails loudly.
+   */
+  readonly code: string | undefined;
 }
 
 /**

@@ -28,6 +28,10 @@ function triggersOf(d: UseCaseDescriptor): string {
       return `${methods} ${code(r.path)} (Notification API: ${(d.triggers.crmNotification?.modules ?? []).map(code).join(", ")})`;
     if (r.source === "desk-webhook")
       return `${methods} ${code(r.path)} (Desk: ${(d.triggers.deskWebhook?.events ?? []).map(code).join(", ")})`;
+    if (r.source === "creator-workflow")
+      return `${methods} ${code(r.path)} (Creator workflow's invokeUrl; report ${code(d.triggers.creatorWorkflow?.report ?? "")})`;
+    if (r.source === "books-webhook")
+      return `${methods} ${code(r.path)} (Books workflow rule's webhook; ${code(d.triggers.booksWebhook?.entity ?? "")})`;
     return `${methods} ${code(r.path)} (Flow, n8n, Deluge, code)`;
   });
   return routes.join("<br>");

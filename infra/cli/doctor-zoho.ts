@@ -27,13 +27,15 @@ export function doctorZohoFor(deps: {
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       retry: { serverErrorRetries: 1, rateLimitRetries: 1 },
     });
-    const { crm, desk } = createZohoPorts(http);
+    const { crm, desk, creator, books } = createZohoPorts(http);
     return {
       token: () => tokens.get(),
       refreshes: () => coordinator.requests,
       admin: createZohoAdmin(http),
       crm,
       desk,
+      creator,
+      books,
     };
   };
 }

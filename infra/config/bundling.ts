@@ -12,3 +12,11 @@ export const WORKER_ONLY_MODULES = [
   "pdfjs-dist/*",
   "@napi-rs/canvas",
 ] as const;
+
+/**
+ * The esbuild `define` that bundles a stage's use-case definitions into the ingest and the worker: the JSON text,
+ * as a JavaScript string literal (`shared/use-cases/defined/bundled.ts` reads and checks it).
+ */
+export const definitionsDefine = (definitions: readonly unknown[]): Record<string, string> => ({
+  __USE_CASE_DEFINITIONS__: JSON.stringify(JSON.stringify(definitions)),
+});

@@ -152,6 +152,12 @@ export const StageSchema = z.strictObject({
       zohoConcurrencyLimit: 10,
     }),
   /**
+   * Use cases defined by configuration (JSON or YAML files, paths from the repository root, e.g.
+   * `config/use-cases/examples/creator-service-triage.yaml`): read and checked at synth, bundled into the ingest and
+   * the worker. `-c useCaseFiles='["config/use-cases/deal-risk.yaml"]'`.
+   */
+  useCaseFiles: z.array(z.string().min(1)).default([]),
+  /**
    * More worker settings, as the worker's environment (shared/config/worker-env.ts), e.g. `DESK_FROM_ADDRESS`,
    * `LEAD_FIELD_MAP`, `TOKEN_BUDGET_PER_DAY`: `-c workerSettings='{"DESK_FROM_ADDRESS":"support@acme.com"}'`. Checked at
    * synth against the worker's own schema, so a typo fails `cdk synth`, not the first event.

@@ -7,9 +7,10 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { webhookSecretName } from "../../shared/domain/zoho-connection.js";
+import type { UseCaseDefinition } from "../../shared/use-cases/defined/definition.js";
 import { hookRoutes } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
-import { WORKER_ONLY_MODULES } from "../config/bundling.js";
+import { definitionsDefine, WORKER_ONLY_MODULES } from "../config/bundling.js";
 import { FUNCTION_MEMORY_MB } from "./function-memory.js";
 import { NodeFunction } from "./node-function.js";
 
@@ -25,6 +26,8 @@ export interface WebhookEndpointProps {
    * unknown use case is a 404 at API Gateway before any function runs.
    */
   useCases: readonly UseCaseDescriptor[];
+  /** The use-case definitions among them, bundled into the function (`shared/use-cases/defined/bundled.ts`). */
+  definitions?: readonly UseCaseDefinition[];
   /** Loop guard: CRM user(s) the mediator writes as, the CRM fields it writes, Desk agent(s) it acts as. @default none */
   loopGuard?: { crmUsers?: string[]; crmFields?: string[]; deskActors?: string[] };
   logRetention?: RetentionDays;
@@ -92,7 +95,10 @@ export class WebhookEndpoint extends Construct {
 
     this.function = new NodeFunction(this, "Ingest", {
       // The worker's heavy packages stay out of the ingest bundle (the ingest never runs a use case's work).
-      bundling: { externalModules: ["@aws-sdk/*", ...WORKER_ONLY_MODULES] },
+      bundling: {
+        externalModules: ["@aws-sdk/*", ...WORKER_ONLY_MODULES],
+        define: definitionsDefine(props.definitions ?? []),
+      },
       entry: "functions/ingest/handler.ts",
       serviceName: "ingest",
       // Zoho gives webhooks 5-10 seconds; the ingest needs milliseconds.

@@ -13,8 +13,10 @@ import { DEFAULT_MODEL, fieldMapFromSetting, WorkerEnvSchema } from "../../share
 import { DEFAULT_MAX_RECEIVE_COUNT } from "../../shared/domain/queue-limits.js";
 import { defaultWaveSize } from "../../shared/domain/waves.js";
 import { connectionSecretName, modelKeySecretName } from "../../shared/domain/zoho-connection.js";
+import type { UseCaseDefinition } from "../../shared/use-cases/defined/definition.js";
 import { mappedUseCases } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
+import { definitionsDefine } from "../config/bundling.js";
 import { workerBatchProblems } from "../config/worker-limits.js";
 import { FUNCTION_MEMORY_MB } from "./function-memory.js";
 import { NodeFunction } from "./node-function.js";
@@ -28,6 +30,8 @@ export interface WorkerProps {
   connections: string[];
   /** The use cases deployed: each with a field mapping gets a MappingIncomplete alarm. */
   useCases: readonly UseCaseDescriptor[];
+  /** The use-case definitions among them, bundled into the function (`shared/use-cases/defined/bundled.ts`). */
+  definitions?: readonly UseCaseDefinition[];
   /**
    * The worker's timeout; the queue's visibility must be at least 6 times it. It must cover a full batch
    * (infra/config/worker-limits.ts): the construct refuses one that does not.
@@ -122,6 +126,7 @@ export class Worker extends Construct {
     if (problems.length) throw new Error(`worker event source settings do not hold: ${problems.join("; ")}`);
     this.function = new NodeFunction(this, "Function", {
       entry: "functions/worker/handler.ts",
+      bundling: { define: definitionsDefine(props.definitions ?? []) },
       serviceName: "worker",
       timeout: props.timeout,
       memorySize: FUNCTION_MEMORY_MB.worker,

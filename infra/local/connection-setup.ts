@@ -71,12 +71,22 @@ export async function ensureZohoConnection(
         accountsServer: demo.accountsUrl,
         apiDomain: demo.apiDomain,
         desk: stored.desk ? { ...stored.desk, base: demo.deskUrl } : null,
+        // A connection saved before Books was served gets the org's Books organization.
+        books: stored.books ?? { organizationId: demo.booksOrgId },
+        creator: stored.creator ?? { owner: demo.creatorOwner },
       };
       if (JSON.stringify(moved) !== JSON.stringify(stored))
         await connection.store.put(connection.secretName, serializeConnection(moved));
     }
-  } else if (sandbox) await connection.connect({ deskSourceId: LOCAL_DESK_SOURCE_ID });
-  else if (env.ZOHO_GRANT_CODE) {
+  } else if (sandbox) {
+    // The sandbox org's Creator account and Books organization too: one connection carries every product.
+    const demo = sandbox.demo();
+    await connection.connect({
+      deskSourceId: LOCAL_DESK_SOURCE_ID,
+      creatorOwner: demo.creatorOwner,
+      booksOrganizationId: demo.booksOrgId,
+    });
+  } else if (env.ZOHO_GRANT_CODE) {
     await connection.connect({
       clientId: env.ZOHO_CLIENT_ID as string,
       clientSecret: env.ZOHO_CLIENT_SECRET as string,

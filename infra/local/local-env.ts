@@ -48,6 +48,11 @@ export const LocalEnvSchema = z.looseObject({
   REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(600),
   /** How often the notification channels are checked (the deployed schedule is hourly). */
   NOTIFICATION_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
+  /**
+   * Use cases defined by configuration the local stack serves besides the built-in ones: comma-separated
+   * definition files (JSON or YAML), paths from the repository root; empty for none.
+   */
+  USE_CASE_FILES: z.string().default(""),
   /** The Zoho sandbox's seed profile: the demo org, or a second org with other fields and values. */
   ZOHO_SANDBOX_PROFILE: z.enum(["demo", "alt"]).default("demo"),
   /** A real model: an API key (and optionally another OpenAI-compatible base URL and model). */

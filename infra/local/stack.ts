@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createDynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
@@ -25,14 +25,18 @@ import {
   connectionSecretName,
   webhookSecretName as webhookSecretNameOf,
 } from "../../shared/domain/zoho-connection.js";
+import { BOOKS_PAYLOAD_KEYS } from "../../shared/ingest/routes/books-webhook.js";
 import type { ApiGatewayV2Result } from "../../shared/lambda/api-gateway.js";
 import type { WorkerExtras } from "../../shared/lambda/deps/worker-deps.js";
 import type { ProgressEvent } from "../../shared/pipeline/progress.js";
 import { type Clock, systemClock } from "../../shared/ports/clock.js";
 import type { ToolDefinition } from "../../shared/tools/definition.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
+import type { UseCaseDefinition } from "../../shared/use-cases/defined/definition.js";
+import { definedUseCase } from "../../shared/use-cases/defined/index.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { ChannelOutcome } from "../../shared/use-cases/manage-notification-channels.js";
+import { definitionPaths, loadDefinitionFiles } from "../config/use-case-files.js";
 import { ensureWebhookSecret, ensureZohoConnection } from "./connection-setup.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb.js";
 import {
@@ -67,8 +71,66 @@ import { StatusFeed } from "./status/feed.js";
 import { makeReplayJob, makeUsageReader } from "./status/sources.js";
 import { ensureDemoKey, type LocalTools, localTools, localToolsEnv } from "./tools.js";
 import { createLocalZohoConnection, type LocalZohoConnection } from "./zoho-connection.js";
+import { connectBooksHook } from "./zoho-sandbox/books/rules.js";
 import type { SandboxOptions } from "./zoho-sandbox/config.js";
+import { addHook } from "./zoho-sandbox/creator/workflow.js";
 import { startZohoSandbox, type ZohoSandbox } from "./zoho-sandbox/server.js";
+
+/** Where `USE_CASE_FILES` paths start. */
+const REPO_ROOT = resolve(import.meta.dirname, "../..");
+
+/**
+ * The sandbox's Books workflow rules (and Creator workflows) that call the use cases of the catalog, as an admin
+ * sets them up from the README: replaced on every start, since a restored org points at the last run's URL.
+ */
+function connectProductHooks(
+  sandbox: ZohoSandbox,
+  useCases: readonly UseCaseDescriptor[],
+  baseUrl: string,
+  token: string,
+): void {
+  const { books, creator } = sandbox.state;
+  for (const d of useCases) {
+    const flow = d.triggers.creatorWorkflow;
+    if (flow) {
+      const path = `/v1/hooks/creator/${d.name}`;
+      for (const stale of creator.hooks.filter((h) => h.url.endsWith(path)))
+        creator.hooks.splice(creator.hooks.indexOf(stale), 1);
+      const app = creator.app(sandbox.demo().creatorOwner, flow.app);
+      const form = app?.reports.find((r) => r.link_name === flow.report)?.form;
+      // A definition for another org's app (the demo example on the alt org) has nothing to hook here.
+      if (!app || !form) continue;
+      const hook = addHook(sandbox.state.ctx, creator, {
+        owner: app.owner,
+        app: app.link_name,
+        form,
+        report: flow.report,
+        base_url: baseUrl,
+        use_case: d.name,
+        token,
+      });
+      if (typeof hook === "string")
+        throw new Error(`the sandbox refused the Creator hook of ${d.name}: ${hook}`);
+    }
+    const trigger = d.triggers.booksWebhook;
+    if (!trigger) continue;
+    const path = `/v1/hooks/books/${d.name}`;
+    for (const stale of books.rules.filter((r) => r.webhook.url.endsWith(path)))
+      books.rules.splice(books.rules.indexOf(stale), 1);
+    const rule = connectBooksHook(books, {
+      baseUrl,
+      useCase: d.name,
+      token,
+      module: BOOKS_PAYLOAD_KEYS[trigger.entity].key,
+    });
+    if ("error" in rule) throw new Error(`the sandbox refused the Books rule of ${d.name}: ${rule.error}`);
+  }
+}
+
+const withDefinitions = (
+  catalog: readonly UseCaseDescriptor[],
+  definitions: readonly UseCaseDefinition[],
+): readonly UseCaseDescriptor[] => [...catalog, ...definitions.map(definedUseCase)];
 
 export { FREE_PORTS, type LocalEnv, LocalEnvSchema } from "./local-env.js";
 export { type DeadLetter, LOCAL_QUEUES } from "./queues.js";
@@ -115,6 +177,8 @@ export interface LocalStack {
   api?: RunningServer;
   queues: { workUrl: string; deadLetterUrl: string };
   webhookToken: string;
+  /** The use cases served besides the built-in ones (defined by configuration, or a test's own). */
+  definedUseCases: readonly UseCaseDescriptor[];
   connection?: LocalZohoConnection;
   hooks: { crm: string; desk: string; flow: string };
   /** Every Lambda's configuration as its own parser read it. */
@@ -197,7 +261,9 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
     if (dynamodb) started.push(dynamodb);
 
     // Every Lambda setting from the environment, through each Lambda's own parser (see settings.ts).
-    const useCases = options.useCases ?? USE_CASE_CATALOG;
+    const useCases =
+      options.useCases ??
+      withDefinitions(USE_CASE_CATALOG, loadDefinitionFiles(definitionPaths(env.USE_CASE_FILES), REPO_ROOT));
     const workerDefaults = { MODEL: env.MODEL, MAX_RECEIVE_COUNT: String(LOCAL_QUEUES.maxReceiveCount) };
     const maxReceiveCount = WorkerEnvSchema.shape.MAX_RECEIVE_COUNT.parse(
       lambdaEnv(WorkerEnvSchema, env, { defaults: workerDefaults, over: options.worker, wiring: {} })
@@ -321,6 +387,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       const stale = rules.filter((r) => r.webhook.url.includes("/v1/hooks/crm/lead-enrichment"));
       for (const r of stale) rules.splice(rules.indexOf(r), 1);
       sandbox.connectHooks(api.url, webhookToken);
+      connectProductHooks(sandbox, useCases, api.url, webhookToken);
     }
 
     // The worker and its event source, when DynamoDB (idempotency, budgets) is available.
@@ -495,6 +562,7 @@ export async function startLocalStack(env: LocalEnv, options: LocalStackOptions 
       api,
       queues,
       webhookToken,
+      definedUseCases: useCases.filter((d) => !USE_CASE_CATALOG.includes(d)),
       connection,
       hooks,
       ...(tools ? { tools } : {}),

@@ -13,6 +13,15 @@ process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
 const { LocalEnvSchema, startLocalStack } = await import("./stack.js");
 const { localStackState, removeLocalState, writeLocalState } = await import("./state-file.js");
 
+// The shipped Creator and Books examples (use cases defined by configuration) run on the sandbox's demo org, whose
+// apps and fields they name; with another org or profile, USE_CASE_FILES names the definitions to serve.
+const EXAMPLE_USE_CASES = [
+  "config/use-cases/examples/creator-service-triage.yaml",
+  "config/use-cases/examples/books-overdue-follow-up.yaml",
+];
+if (!process.env.ZOHO_CLIENT_ID && (process.env.ZOHO_SANDBOX_PROFILE ?? "demo") === "demo")
+  process.env.USE_CASE_FILES ??= EXAMPLE_USE_CASES.join(",");
+
 // A bad setting (ZOHO_DC=mars) is one line per problem, never a ZodError dump.
 const parsed = LocalEnvSchema.safeParse(process.env);
 if (!parsed.success) {
@@ -41,12 +50,17 @@ const lines = [
   `    CRM webhook      POST ${stack.hooks.crm}   header X-Mediator-Token: ${stack.webhookToken}`,
   `    Desk webhook     POST ${stack.hooks.desk}`,
   `    Flow / custom    POST ${stack.hooks.flow}   header X-Mediator-Token: ${stack.webhookToken}`,
+  ...stack.definedUseCases.map(
+    (d) =>
+      `    ${d.service === "creator" ? "Creator" : d.service === "books" ? "Books  " : "CRM    "} hook     POST ${stack.api?.url}/v1/hooks/${d.service}/${d.name}   (defined by configuration)`,
+  ),
   stack.sandbox
     ? [
         `  Zoho sandbox      ${stack.sandbox.url}   (its workflow rule and Desk webhook call the URLs above)`,
         `    accounts (OAuth) ${demo?.accountsUrl}`,
         `    CRM api_domain   ${demo?.apiDomain}`,
         `    Desk             ${demo?.deskUrl}   (orgId ${demo?.orgId})`,
+        `    Creator / Books  owner ${demo?.creatorOwner}, Books organization ${demo?.booksOrgId} (on the api_domain)`,
         `    inspect          ${stack.sandbox.url}/_sandbox/inspect`,
       ].join("\n")
     : "  Zoho              a real org (ZOHO_* settings)",

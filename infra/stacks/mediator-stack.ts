@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
@@ -6,9 +7,11 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { stageResources } from "../../shared/config/resource-names.js";
 import { USE_CASE_CATALOG } from "../../shared/use-cases/catalog.js";
+import { definedUseCase } from "../../shared/use-cases/defined/index.js";
 import { hookRoutes, mediatorWrittenCrmFields } from "../../shared/use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../shared/use-cases/descriptor.js";
 import type { Stage } from "../config/stages.js";
+import { loadDefinitionFiles } from "../config/use-case-files.js";
 import { Monitoring } from "../constructs/monitoring.js";
 import { NodeFunction } from "../constructs/node-function.js";
 import { NotificationChannels } from "../constructs/notification-channels.js";
@@ -17,6 +20,9 @@ import { WebhookEndpoint } from "../constructs/webhook-endpoint.js";
 import { WorkQueue } from "../constructs/work-queue.js";
 import { Worker } from "../constructs/worker.js";
 import { ZohoConnections } from "../constructs/zoho-connections.js";
+
+/** Where `useCaseFiles` paths start. */
+const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
 /** The refresher's settings as the construct's props, so its schedule check sees them. */
 function refresherProps(settings: Record<string, string>): { refreshAhead?: Duration; guardMax?: number } {
@@ -68,7 +74,10 @@ export class MediatorStack extends Stack {
   constructor(scope: Construct, id: string, props: MediatorStackProps) {
     super(scope, id, props);
     const { stage } = props;
-    const useCases = props.useCases ?? USE_CASE_CATALOG;
+    // Use cases defined by configuration (the stage's `useCaseFiles`): routed and alarmed like the built-in ones,
+    // and bundled into the ingest and the worker, which build the same descriptors from them.
+    const definitions = loadDefinitionFiles(stage.useCaseFiles, REPO_ROOT);
+    const useCases = [...(props.useCases ?? USE_CASE_CATALOG), ...definitions.map(definedUseCase)];
     // The worker's timeout covers a full batch (stage.worker); the work queue's visibility derives from it.
     const timeout = Duration.seconds(stage.worker.timeoutSeconds);
 
@@ -113,6 +122,7 @@ export class MediatorStack extends Stack {
       queue: this.work.queue,
       connections: stage.connections,
       useCases,
+      definitions,
       loopGuard: {
         ...stage.loopGuard,
         crmFields: stage.loopGuard.crmFields ?? mediatorWrittenCrmFields(useCases),
@@ -128,6 +138,7 @@ export class MediatorStack extends Stack {
       zoho: this.zoho,
       connections: stage.connections,
       useCases,
+      definitions,
       timeout,
       maxConcurrency: stage.worker.maxConcurrency,
       batchSize: stage.worker.batchSize,

@@ -4,6 +4,7 @@
  * decide whether a use case can run for a connection; `doctor` prints it; `fields create` turns the missing CRM
  * targets into Create Custom Field requests.
  */
+import type { ZohoProduct } from "./zoho-products.js";
 
 /** Zoho CRM field data types that `fields create` can make (Create Custom Field API, `data_type`). */
 export type CreatableFieldType =
@@ -58,7 +59,7 @@ export interface TargetCheck {
 
 export interface MappingCheck {
   useCase: string;
-  service: "crm" | "desk";
+  service: ZohoProduct;
   module: string;
   targets: TargetCheck[];
   /** True when no required target is missing, of the wrong type or read-only: the use case can run. */

@@ -8,6 +8,7 @@
 import * as z from "zod";
 import type { CreatableFieldType, CustomFieldSpec, MappingCheck, TargetCheck } from "./field-mapping.js";
 import type { ZohoField } from "./zoho-field.js";
+import type { ZohoProduct } from "./zoho-products.js";
 
 /** One output a use case wants to write, declared by intent; the mapping binds it to the org's field. */
 export interface OutputTarget {
@@ -39,7 +40,8 @@ export interface OutputTarget {
 
 /** A use case's targets in one module. */
 export interface UseCaseMapping {
-  service: "crm" | "desk";
+  /** Creator's module is `<app>/<form>` (the form's field metadata); Books' the entity (`invoices`). */
+  service: ZohoProduct;
   module: string;
   targets: readonly OutputTarget[];
   /**
@@ -81,6 +83,23 @@ export function describeField(field: ZohoField): string {
 /** The label that makes Zoho derive `apiName` (Zoho turns a label's spaces into underscores). */
 const labelFor = (apiName: string) => apiName.replace(/_/g, " ");
 
+/** Where an admin adds a missing target field, in each product's own words. */
+function addFieldFix(mapping: UseCaseMapping, target: OutputTarget): string {
+  const type = target.accepts[0];
+  switch (mapping.service) {
+    case "crm":
+      return `add the field ${target.field} to ${mapping.module} in Zoho CRM's setup`;
+    case "desk":
+      return `add the custom field ${target.field} (${type}) to ${mapping.module} in Zoho Desk's setup`;
+    case "creator": {
+      const [app, form] = mapping.module.split("/");
+      return `add the field ${target.field} (${type}) to the form ${form} of the Creator app ${app}, or map the output to a field it has in the use-case definition`;
+    }
+    case "books":
+      return `add the custom field ${target.field} (${type}) to ${mapping.module} in Zoho Books (Settings > Preferences > ${mapping.module} > Field Customization), or map the output to a field it has in the use-case definition`;
+  }
+}
+
 /** Binds a use case's targets to one org's fields. */
 export function bindMapping(useCase: string, mapping: UseCaseMapping, fields: ZohoField[]): Binding {
   const byName = new Map(fields.map((f) => [f.name, f]));
@@ -105,11 +124,9 @@ export function bindMapping(useCase: string, mapping: UseCaseMapping, fields: Zo
     const field = byName.get(target.field);
     if (!field) {
       const make =
-        mapping.service === "crm"
-          ? create
-            ? `create it with \`npx zoho-gpt-mediator fields create ${useCase}\` (${create.dataType}${create.length ? `(${create.length})` : ""})`
-            : `add the field ${target.field} to ${mapping.module} in Zoho CRM's setup`
-          : `add the custom field ${target.field} (${target.accepts[0]}) to ${mapping.module} in Zoho Desk's setup`;
+        mapping.service === "crm" && create
+          ? `create it with \`npx zoho-gpt-mediator fields create ${useCase}\` (${create.dataType}${create.length ? `(${create.length})` : ""})`
+          : addFieldFix(mapping, target);
       return {
         ...base,
         status: "missing" as const,
@@ -223,6 +240,10 @@ export interface CheckMappingsDeps {
   registry: Partial<Record<string, { name: string; mapping?: UseCaseMapping } | undefined>>;
   crmFields(module: string): Promise<ZohoField[]>;
   deskFields(module: string): Promise<ZohoField[]>;
+  /** A Creator form's fields (`<app>/<form>`); absent: Creator use cases are not checked. */
+  creatorFields?(module: string): Promise<ZohoField[]>;
+  /** A Books entity's custom fields; absent: Books use cases are not checked. */
+  booksFields?(entity: string): Promise<ZohoField[]>;
 }
 
 /** Each enabled use case's mapping against the org's live fields: what the worker runs on and `doctor` prints. */
@@ -231,8 +252,14 @@ export async function checkMappings(deps: CheckMappingsDeps): Promise<MappingChe
   for (const useCase of Object.values(deps.registry)) {
     if (!useCase?.mapping) continue;
     const m = useCase.mapping;
-    const fields = m.service === "crm" ? await deps.crmFields(m.module) : await deps.deskFields(m.module);
-    out.push(bindMapping(useCase.name, m, fields).check);
+    const read = {
+      crm: deps.crmFields,
+      desk: deps.deskFields,
+      creator: deps.creatorFields,
+      books: deps.booksFields,
+    }[m.service];
+    if (!read) continue;
+    out.push(bindMapping(useCase.name, m, await read(m.module)).check);
   }
   return out;
 }

@@ -4,6 +4,8 @@
  * the Zoho ports. `proposed` values of null mean "no change". Adding a kind of write: add it here, to the stored
  * plan's schema (`shared/schemas/stored-plan.ts`), and give it a writer in `shared/pipeline/write/`.
  */
+import type { BooksEntity } from "./zoho-products.js";
+
 /** A record id, or the id a `crm-create` earlier in the same plan (its index) created. */
 export type RecordRef = string | { fromStep: number };
 
@@ -74,6 +76,48 @@ export type PlannedWrite =
       departmentId?: string | null | undefined;
       /** Resolved by the pipeline before anything is written (configuration or the org's reply address). */
       fromEmailAddress?: string | undefined;
+    }
+  | {
+      /**
+       * An update of one Creator record by ID through its report, `skip_workflow: ["form_workflow", "schedules"]`,
+       * guarded against the form's field metadata (`app/form`).
+       */
+      kind: "creator-update";
+      app: string;
+      form: string;
+      report: string;
+      id: string;
+      proposed: Record<string, unknown>;
+      allowList: readonly string[];
+      droppable?: readonly string[] | undefined;
+    }
+  | {
+      /**
+       * The audit trail of a Creator write: a record added to the app's audit form (`skip_workflow: ["all"]`), its
+       * text the audit text after `content` (quoted outputs, may be empty). `fields` names the form's fields.
+       */
+      kind: "creator-audit";
+      app: string;
+      form: string;
+      fields: { recordId: string; useCase: string; text: string };
+      recordId: string;
+      content: string;
+    }
+  | {
+      /** Custom fields of one Books entity, through its custom-fields endpoint (Books runs its rules on it). */
+      kind: "books-update";
+      entity: BooksEntity;
+      id: string;
+      proposed: Record<string, unknown>;
+      allowList: readonly string[];
+      droppable?: readonly string[] | undefined;
+    }
+  | {
+      /** The audit trail of a Books write: a comment on the entity, `content` (may be empty) then the audit text. */
+      kind: "books-comment";
+      entity: BooksEntity;
+      id: string;
+      content: string;
     };
 
 export type WriteKind = PlannedWrite["kind"];

@@ -13,7 +13,7 @@ export const ZohoConnectionSchema = z.object({
   dc: z.enum(ZOHO_DCS),
   /** Accounts server the token calls go to (the user's DC). */
   accountsServer: z.url(),
-  /** CRM API domain: the `api_domain` Zoho returned with the last token. */
+  /** API domain of CRM, Creator and Books: the `api_domain` Zoho returned with the last token. */
   apiDomain: z.url(),
   /** Desk, when this connection is used for Desk: its API base and the `orgId` header value. */
   desk: z
@@ -24,6 +24,22 @@ export const ZohoConnectionSchema = z.object({
       sourceId: z.string().min(1).nullable(),
     })
     .nullable(),
+  /**
+   * Creator, when this connection is used for Creator: the account owner its apps live under (the `<owner>` of
+   * `/creator/v2.1/data/<owner>/<app>/...`) and the environment its calls use (absent or null: production). Optional,
+   * so secrets written before Creator was supported still parse.
+   */
+  creator: z
+    .object({
+      owner: z.string().min(1),
+      environment: z.enum(["development", "stage"]).nullish(),
+    })
+    .nullish(),
+  /**
+   * Books, when this connection is used for Books: the organization every call names (`organization_id`). Optional,
+   * so secrets written before Books was supported still parse; Books calls without it fail with UpstreamScopeError.
+   */
+  books: z.object({ organizationId: z.string().regex(/^\d{1,19}$/) }).nullish(),
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
   refreshToken: z.string().min(1),

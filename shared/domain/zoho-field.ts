@@ -1,6 +1,7 @@
 /**
- * A Zoho field as the mediator needs it, from CRM `settings/fields` or Desk `organizationFields`, whatever the wire
- * shape: the adapters in `shared/adapters/zoho/` translate Zoho's answers into this.
+ * A Zoho field as the mediator needs it, from CRM `settings/fields`, Desk `organizationFields`, Creator's form
+ * fields (meta API) or Books `settings/fields`, whatever the wire shape: the adapters in `shared/adapters/zoho/`
+ * translate Zoho's answers into this.
  */
 export interface ZohoField {
   name: string;
@@ -20,7 +21,10 @@ export interface ZohoField {
     | "other";
   length?: number;
   readOnly: boolean;
-  /** The org requires a value on create (CRM `system_mandatory`; Desk `isMandatory`). */
+  /**
+   * The org requires a value on create (CRM `system_mandatory`; Desk `isMandatory`; Creator `mandatory`; Books
+   * `is_mandatory`).
+   */
   mandatory?: boolean;
   picklist?: string[];
 }

@@ -48,7 +48,7 @@ export function authenticate(
     return checkNotificationToken(typeof t === "string" ? t : undefined, secrets);
   }
   if (route === "desk") return checkToken(deskToken(req), secrets);
-  const token = headerToken(req, route === "crm" ? "CRM" : "flow");
+  const token = headerToken(req, { crm: "CRM", creator: "Creator", books: "Books", flow: "flow" }[route]);
   const signature = req.headers[SIGNATURE_HEADER];
   if (route === "flow" && signature !== undefined)
     return checkSignature(

@@ -101,5 +101,5 @@ export function batchedReads(ports: ZohoPorts): ZohoPorts {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { crm, desk: ports.desk };
+  return { ...ports, crm };
 }

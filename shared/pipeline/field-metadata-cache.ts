@@ -5,11 +5,31 @@
  * write naming one of its fields.
  */
 import type { ZohoField } from "../domain/zoho-field.js";
+import type { BooksEntity, ZohoProduct } from "../domain/zoho-products.js";
 import { UpstreamRejectedError } from "../errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ZohoPorts } from "../ports/zoho.js";
 
-export type FieldService = "crm" | "desk";
+export type FieldService = ZohoProduct;
+
+/**
+ * One module's live fields through its product's port: a CRM module, a Desk module, a Creator `app/form`, a Books
+ * entity.
+ */
+export function readFields(zoho: ZohoPorts, service: FieldService, module: string): Promise<ZohoField[]> {
+  switch (service) {
+    case "crm":
+      return zoho.crm.fields(module);
+    case "desk":
+      return zoho.desk.fields(module);
+    case "creator": {
+      const slash = module.indexOf("/");
+      return zoho.creator.fields({ app: module.slice(0, slash) }, module.slice(slash + 1));
+    }
+    case "books":
+      return zoho.books.fields(module as BooksEntity);
+  }
+}
 
 export class FieldMetadataCache {
   private readonly cache = new Map<string, { at: number; fields: ZohoField[] }>();
@@ -39,7 +59,7 @@ export class FieldMetadataCache {
     // Units of a batch load at once: they share one read of a module instead of each missing the cache.
     const pending = this.reading.get(key);
     if (pending) return pending;
-    const read = (service === "crm" ? zoho.crm.fields(module) : zoho.desk.fields(module)).then((fields) => {
+    const read = readFields(zoho, service, module).then((fields) => {
       this.cache.set(key, { at: this.clock.now(), fields });
       return fields;
     });

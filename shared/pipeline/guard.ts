@@ -3,12 +3,12 @@
  * allow-list before anything is written. All or nothing, except values the use case may drop (named in the audit
  * trail). A Desk reply gets its from address here, so a missing one stops the unit before any write.
  */
-import type { PlannedWrite, RecordRef } from "../domain/planned-write.js";
+import type { PlannedWrite, RecordRef, WriteOf } from "../domain/planned-write.js";
 import { guardPartial } from "../domain/write-guard.js";
 import type { ZohoPorts } from "../ports/zoho.js";
 import type { AuditTarget } from "../use-cases/descriptor.js";
 import type { DeskFromAddress } from "./desk-from-address.js";
-import type { FieldMetadataCache } from "./field-metadata-cache.js";
+import type { FieldMetadataCache, FieldService } from "./field-metadata-cache.js";
 
 /** Zoho's longest note, comment and reply text. */
 export const MAX_CONTENT_LENGTH = 32_000;
@@ -32,6 +32,22 @@ function refProblem(
   return id.fromStep < at && target?.kind === "crm-create"
     ? undefined
     : `${kind}: step ${id.fromStep} is not an earlier crm-create of the plan`;
+}
+
+/** The metadata an update is guarded against: its product and module (Creator `app/form`, Books entity). */
+function fieldsOf(
+  write: WriteOf<"crm-update" | "desk-ticket-update" | "creator-update" | "books-update">,
+): [FieldService, string] {
+  switch (write.kind) {
+    case "crm-update":
+      return ["crm", write.module];
+    case "desk-ticket-update":
+      return ["desk", "tickets"];
+    case "creator-update":
+      return ["creator", `${write.app}/${write.form}`];
+    case "books-update":
+      return ["books", write.entity];
+  }
 }
 
 export type Guarded =
@@ -96,11 +112,15 @@ export async function guardWrites(
         else writes.push(write);
         break;
       case "crm-update":
-      case "desk-ticket-update": {
-        const fields =
-          write.kind === "crm-update"
-            ? await deps.metadata.fields(zoho, connection, "crm", write.module)
-            : await deps.metadata.fields(zoho, connection, "desk", "tickets");
+      case "desk-ticket-update":
+      case "creator-update":
+      case "books-update": {
+        if ((write.kind === "creator-update" || write.kind === "books-update") && !ZOHO_ID.test(write.id)) {
+          problems.push(`${write.kind}: the record id is not a Zoho id`);
+          break;
+        }
+        const [service, module] = fieldsOf(write);
+        const fields = await deps.metadata.fields(zoho, connection, service, module);
         const result = guardPartial(write.proposed, fields, write.allowList, write.droppable);
         if (!result.ok) problems.push(...result.problems.map((p) => `${p.field}: ${p.reason}`));
         else {
@@ -131,6 +151,13 @@ export async function guardWrites(
           writes.push({ ...write, fromEmailAddress: from });
         }
         break;
+      case "creator-audit":
+      case "books-comment":
+        // The quoted outputs may be empty (the audit text follows them): only their length is bounded here.
+        if (write.content.length > MAX_CONTENT_LENGTH / 2)
+          problems.push(`${write.kind}: quoted outputs over ${MAX_CONTENT_LENGTH / 2} characters`);
+        else writes.push(write);
+        break;
       default:
         if (contentFits(write.kind, write.content)) writes.push(write);
     }
@@ -153,7 +180,9 @@ export async function leaveQuarantineNote(
         { module: target.module, recordId: target.id, title: "AI write quarantined", content: text },
       ]);
     else if (target.service === "desk") await zoho.desk.addPrivateComment(target.ticketId, text);
-    // `none`: no record exists yet to leave a note on (the dead letter carries the reason).
+    else if (target.service === "books" && target.entity !== "contacts")
+      await zoho.books.addComment(target.entity, target.id, text);
+    // `none`: no record exists yet to leave a note on; Creator has no comments (the dead letter carries the reason).
   } catch (error) {
     onError(error);
   }

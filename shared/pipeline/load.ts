@@ -35,6 +35,8 @@ export async function loadUnit(
   const ctx: WorkContext = {
     crm: zoho.crm,
     desk: zoho.desk,
+    creator: zoho.creator,
+    books: zoho.books,
     connection: message.connection,
     now: new Date(now),
     triggerFresh: isTriggerFresh(message, delivery, now),

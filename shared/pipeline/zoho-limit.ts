@@ -34,6 +34,8 @@ function limitedPort<T extends object>(port: T, limit: LimitFunction): T {
 export const limitedZoho = (ports: ZohoPorts, limit: LimitFunction): ZohoPorts => ({
   crm: limitedPort(ports.crm, limit),
   desk: limitedPort(ports.desk, limit),
+  creator: limitedPort(ports.creator, limit),
+  books: limitedPort(ports.books, limit),
 });
 
 /** Zoho calls of one invocation at once unless `ZOHO_CONCURRENCY` says otherwise (the worker's setting's default). */

@@ -53,4 +53,9 @@ export interface ZohoTokenCheck {
     deskBase: string,
     accessToken: string,
   ): Promise<{ status: number; code?: string; ids: string[] }>;
+  /** Books `GET /organizations` with the token: Books' status and code, and the organization ids it answered. */
+  booksOrganizations(
+    apiDomain: string,
+    accessToken: string,
+  ): Promise<{ status: number; code?: string; ids: string[] }>;
 }

@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import type { PlannedWrite } from "../domain/planned-write.js";
+import { BOOKS_ENTITIES } from "../domain/zoho-products.js";
 
 const RecordRefSchema = z.union([z.string(), z.object({ fromStep: z.number().int().nonnegative() })]);
 
@@ -62,6 +63,38 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
     to: z.string().nullable(),
     departmentId: z.string().nullable().optional(),
     fromEmailAddress: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal("creator-update"),
+    app: z.string(),
+    form: z.string(),
+    report: z.string(),
+    id: z.string(),
+    proposed: z.record(z.string(), z.unknown()),
+    allowList: z.array(z.string()),
+    droppable: z.array(z.string()).optional(),
+  }),
+  z.object({
+    kind: z.literal("creator-audit"),
+    app: z.string(),
+    form: z.string(),
+    fields: z.object({ recordId: z.string(), useCase: z.string(), text: z.string() }),
+    recordId: z.string(),
+    content: z.string(),
+  }),
+  z.object({
+    kind: z.literal("books-update"),
+    entity: z.enum(BOOKS_ENTITIES),
+    id: z.string(),
+    proposed: z.record(z.string(), z.unknown()),
+    allowList: z.array(z.string()),
+    droppable: z.array(z.string()).optional(),
+  }),
+  z.object({
+    kind: z.literal("books-comment"),
+    entity: z.enum(BOOKS_ENTITIES),
+    id: z.string(),
+    content: z.string(),
   }),
 ]);
 

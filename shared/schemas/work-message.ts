@@ -19,6 +19,8 @@ export const TRIGGER_SOURCES = [
   "crm-notification",
   "desk-webhook",
   "flow",
+  "creator-workflow",
+  "books-webhook",
   "backfill",
 ] as const;
 

@@ -4,6 +4,8 @@
  */
 
 import type { ZohoPorts } from "../ports/zoho.js";
+import type { ZohoBooks } from "../ports/zoho-books.js";
+import type { ZohoCreator } from "../ports/zoho-creator.js";
 import type { ZohoCrm } from "../ports/zoho-crm.js";
 import type { ZohoDesk } from "../ports/zoho-desk.js";
 
@@ -29,14 +31,19 @@ function counting<T extends object>(port: T, count: () => void): T {
   });
 }
 
-/** Wraps `zoho`'s CRM and Desk ports; the wrapped methods behave exactly as the originals. */
+/** Wraps every port of `zoho`; the wrapped methods behave exactly as the originals. */
 export function countingPorts(zoho: ZohoPorts): CountingPorts {
   let n = 0;
   const count = () => {
     n += 1;
   };
   return {
-    zoho: { crm: counting<ZohoCrm>(zoho.crm, count), desk: counting<ZohoDesk>(zoho.desk, count) },
+    zoho: {
+      crm: counting<ZohoCrm>(zoho.crm, count),
+      desk: counting<ZohoDesk>(zoho.desk, count),
+      creator: counting<ZohoCreator>(zoho.creator, count),
+      books: counting<ZohoBooks>(zoho.books, count),
+    },
     calls: () => n,
   };
 }

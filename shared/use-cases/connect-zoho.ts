@@ -35,6 +35,11 @@ export interface ConnectZohoInput {
   deskBase?: string;
   deskOrgId?: string;
   deskSourceId?: string;
+  /** Creator: the account owner whose apps the use cases name, and the environment (absent: production). */
+  creatorOwner?: string;
+  creatorEnvironment?: "development" | "stage";
+  /** Books: the organization every call names, checked against the token's organizations. */
+  booksOrganizationId?: string;
 }
 
 export interface ConnectionSummary {
@@ -46,6 +51,8 @@ export interface ConnectionSummary {
   accountsServer: string;
   apiDomain: string;
   desk: { base: string; orgId: string } | null;
+  creator: { owner: string; environment: string | null } | null;
+  books: { organizationId: string } | null;
   scopes: string[];
   accessTokenExpiresAt: string;
   verified: string[];
@@ -160,6 +167,29 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
       verified.push(`desk: org ${input.deskOrgId} found`);
     }
 
+    let books: ZohoConnection["books"] = null;
+    if (input.booksOrganizationId) {
+      const orgs = await deps.tokenCheck.booksOrganizations(grant.apiDomain, grant.accessToken);
+      if (orgs.status < 200 || orgs.status > 299)
+        throw new UpstreamRejectedError(
+          "zoho-books",
+          `Zoho Books refused the new token at ${grant.apiDomain} (${orgs.code ?? orgs.status}); grant ZohoBooks scopes`,
+          orgs.code,
+          undefined,
+          { status: orgs.status },
+        );
+      if (!orgs.ids.includes(input.booksOrganizationId))
+        throw new ConfigError(
+          `Books organization ${input.booksOrganizationId} is not one of this token's organizations (${orgs.ids.join(", ") || "none"})`,
+        );
+      books = { organizationId: input.booksOrganizationId };
+      verified.push(`books: organization ${input.booksOrganizationId} found`);
+    }
+    // Creator has no cheap owner check a token can make: doctor reads each Creator use case's form to prove it.
+    const creator: ZohoConnection["creator"] = input.creatorOwner
+      ? { owner: input.creatorOwner, environment: input.creatorEnvironment ?? null }
+      : null;
+
     const now = deps.clock.now();
     // The validating refresh counts against Zoho's 10 per 10 minutes for this refresh token, and so do the ones
     // already logged for it: the refresh guard must see them all.
@@ -173,6 +203,8 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
       accountsServer,
       apiDomain: grant.apiDomain,
       desk,
+      creator,
+      books,
       clientId: input.clientId,
       clientSecret: input.clientSecret,
       refreshToken,
@@ -195,6 +227,8 @@ export function makeConnectZoho(deps: ConnectZohoDeps) {
       accountsServer,
       apiDomain: grant.apiDomain,
       desk: desk ? { base: desk.base, orgId: desk.orgId } : null,
+      creator: creator ? { owner: creator.owner, environment: creator.environment ?? null } : null,
+      books,
       scopes: grant.scopes,
       accessTokenExpiresAt: new Date(connection.accessTokenExpiresAt ?? now).toISOString(),
       verified,

@@ -54,7 +54,13 @@ export interface HookRoute {
   path: string;
   methods: readonly ("GET" | "POST")[];
   /** The kind of sender, as the work message's `source` names it. */
-  source: "crm-workflow" | "crm-notification" | "desk-webhook" | "flow";
+  source:
+    | "crm-workflow"
+    | "crm-notification"
+    | "desk-webhook"
+    | "flow"
+    | "creator-workflow"
+    | "books-webhook";
   /** The use cases whose units the route makes. */
   useCases: readonly string[];
 }
@@ -97,7 +103,8 @@ export function checkCatalog(catalog: readonly UseCaseDescriptor[]): void {
 /**
  * The trigger routes of a catalog: `POST /v1/hooks/crm/<name>` per CRM workflow use case, `POST
  * /v1/hooks/crm/notifications` when any takes Notification API callbacks, `GET`+`POST /v1/hooks/desk` when any takes
- * Desk events, `POST /v1/hooks/flow/<name>` per flow use case. Checks the catalog first.
+ * Desk events, `POST /v1/hooks/creator/<name>` and `POST /v1/hooks/books/<name>` per Creator and Books use case,
+ * `POST /v1/hooks/flow/<name>` per flow use case. Checks the catalog first.
  */
 export function hookRoutes(catalog: readonly UseCaseDescriptor[]): HookRoute[] {
   checkCatalog(catalog);
@@ -124,6 +131,20 @@ export function hookRoutes(catalog: readonly UseCaseDescriptor[]): HookRoute[] {
       methods: ["GET", "POST"],
       source: "desk-webhook",
       useCases: desk,
+    });
+  for (const name of having("creatorWorkflow"))
+    routes.push({
+      path: `${HOOKS_PREFIX}/creator/${name}`,
+      methods: ["POST"],
+      source: "creator-workflow",
+      useCases: [name],
+    });
+  for (const name of having("booksWebhook"))
+    routes.push({
+      path: `${HOOKS_PREFIX}/books/${name}`,
+      methods: ["POST"],
+      source: "books-webhook",
+      useCases: [name],
     });
   for (const name of having("flow"))
     routes.push({

@@ -11,7 +11,10 @@ import type * as z from "zod";
 import type { Binding, UseCaseMapping } from "../domain/output-targets.js";
 import type { PlannedWrite } from "../domain/planned-write.js";
 import type { ZohoField } from "../domain/zoho-field.js";
+import type { BooksEntity, ZohoProduct } from "../domain/zoho-products.js";
 import type { AppLogger } from "../observability/logger.js";
+import type { ZohoBooks } from "../ports/zoho-books.js";
+import type { ZohoCreator } from "../ports/zoho-creator.js";
 import type { ZohoCrm } from "../ports/zoho-crm.js";
 import type { ZohoDesk } from "../ports/zoho-desk.js";
 import type { WorkMessage } from "../schemas/work-message.js";
@@ -43,6 +46,18 @@ export interface UseCaseTriggers {
    */
   deskWebhook?: { events: readonly string[] };
   /**
+   * `POST /v1/hooks/creator/<name>`: a Creator form workflow's Deluge `invokeUrl` for one record of `app`, read and
+   * updated through `report` (body `{ id, modified_time?, app?, report? }`; an `app` or `report` other than these
+   * is refused). The unit's input is `{ id, modifiedTime? }`.
+   */
+  creatorWorkflow?: { app: string; report: string };
+  /**
+   * `POST /v1/hooks/books/<name>`: a Books workflow rule's webhook with its default payload (`{"<entity>": {...}}`)
+   * for one entity. `writes`: the custom fields the use case writes; Books runs rules on API writes, so a delivery
+   * whose entity shows the mediator's own last write as its last change is dropped (see `shared/domain/loop-guard.ts`).
+   */
+  booksWebhook?: { entity: BooksEntity; writes: readonly string[] };
+  /**
    * `POST /v1/hooks/flow/<name>`: Zoho Flow, n8n, Deluge `invokeUrl`, custom code; the body must fit `schema`.
    * `dedupBy`: the event's own identity in the input (an e-mail's Message-ID), the dedup key when the caller sent
    * no `Idempotency-Key` (else the body's digest).
@@ -57,10 +72,12 @@ export interface UseCaseTriggers {
 export interface WorkContext {
   crm: ZohoCrm;
   desk: ZohoDesk;
+  creator: ZohoCreator;
+  books: ZohoBooks;
   connection: string;
   now: Date;
   /** Live field metadata (cached by the pipeline), e.g. to offer the model exactly Zoho's picklist values. */
-  fields(service: "crm" | "desk", module: string): Promise<ZohoField[]>;
+  fields(service: ZohoProduct, module: string): Promise<ZohoField[]>;
   /** The use case's targets bound to this org's live fields (when it declares a `mapping`). */
   binding?: Binding;
   /**
@@ -77,6 +94,10 @@ export interface WorkContext {
 export type AuditTarget =
   | { service: "crm"; module: string; id: string }
   | { service: "desk"; ticketId: string }
+  /** A Creator record (its audit trail is a record in the app's audit form, planned as a write). */
+  | { service: "creator"; app: string; report: string; id: string }
+  /** A Books entity (its audit trail is a comment, planned as a write). */
+  | { service: "books"; entity: BooksEntity; id: string }
   /**
    * The unit's record is not known before writing (an e-mail from an unknown sender): the write cap counts `key`
    * (e.g. `email:<address>`) and no quarantine note is left. A `crm-create` in the plan carries the audit note.
@@ -160,8 +181,8 @@ export interface UseCaseDescriptor {
   name: string;
   /** One line for the README's table of use cases. */
   title: string;
-  /** The Zoho service it writes to. */
-  service: "crm" | "desk";
+  /** The Zoho product it writes to. */
+  service: ZohoProduct;
   triggers: UseCaseTriggers;
   /**
    * Its output targets with their default fields, in the module they live in (`Leads`, Desk `tickets`), and the

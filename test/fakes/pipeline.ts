@@ -19,6 +19,8 @@ import { MemoryJobStore, MemoryLedger } from "../helpers/fakes/memory-job-store.
 import { FakeClock } from "./clock.js";
 import { FakeLlm } from "./llm.js";
 import { FakeMetrics } from "./metrics.js";
+import { FakeZohoBooks } from "./zoho-books.js";
+import { FakeZohoCreator } from "./zoho-creator.js";
 import { FakeZohoCrm } from "./zoho-crm.js";
 import { FakeZohoDesk } from "./zoho-desk.js";
 
@@ -66,6 +68,8 @@ export class PipelineHarness {
   readonly clock = new FakeClock();
   readonly crm = new FakeZohoCrm();
   readonly desk = new FakeZohoDesk();
+  readonly creator = new FakeZohoCreator();
+  readonly books = new FakeZohoBooks();
   readonly jobs = new MemoryJobStore(() => this.clock.now());
   readonly ledger = new MemoryLedger();
   readonly metrics = new FakeMetrics();
@@ -98,7 +102,7 @@ export class PipelineHarness {
       metadata: this.metadata,
       zohoFor: (connection) => {
         if (!this.connections.has(connection)) throw new Error(`no connection ${connection}`);
-        return { crm: this.crm, desk: this.desk };
+        return { crm: this.crm, desk: this.desk, creator: this.creator, books: this.books };
       },
       clock: this.clock,
       logger: createLogger("test"),

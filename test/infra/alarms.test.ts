@@ -253,7 +253,14 @@ async function workerPaths(): Promise<void> {
   });
   for (const useCase of buildRegistry(USE_CASE_CATALOG).values())
     if (useCase.mapping)
-      await binder.bind(useCase, "default", { crm: empty.crm, desk: empty.desk }).catch(() => undefined);
+      await binder
+        .bind(useCase, "default", {
+          crm: empty.crm,
+          desk: empty.desk,
+          creator: empty.creator,
+          books: empty.books,
+        })
+        .catch(() => undefined);
 }
 
 /** The worker's Zoho client: calls, a 429, and a credits reading, per connection. */

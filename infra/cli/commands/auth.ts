@@ -33,6 +33,9 @@ interface AuthOptions {
   deskUrl?: string;
   deskOrgId?: string;
   deskSourceId?: string;
+  creatorOwner?: string;
+  creatorEnvironment?: string;
+  booksOrgId?: string;
 }
 
 export const authCommand: RegisterCommand = (program, ctx) => {
@@ -64,7 +67,10 @@ export const authCommand: RegisterCommand = (program, ctx) => {
     .option(
       "--desk-source-id <uuid>",
       "the Desk webhook's ignoreSourceId, sent on the mediator's Desk writes",
-    );
+    )
+    .option("--creator-owner <name>", "Creator account owner whose apps the use cases name (enables Creator)")
+    .option("--creator-environment <env>", "Creator environment: development|stage (default: production)")
+    .option("--books-org-id <id>", "Books organization_id (enables and verifies Books)");
   command.action(
     action(ctx, async () => {
       const o = command.opts<AuthOptions>();
@@ -81,6 +87,12 @@ export const authCommand: RegisterCommand = (program, ctx) => {
         !code && !refreshToken && "--code (or --refresh-token)",
       ].filter(Boolean);
       if (missing.length) throw new UsageError(`auth: missing ${missing.join(", ")}`);
+      if (o.creatorEnvironment !== undefined && !["development", "stage"].includes(o.creatorEnvironment))
+        throw new UsageError(
+          `auth: --creator-environment is development or stage, not "${o.creatorEnvironment}"`,
+        );
+      if (o.booksOrgId !== undefined && !/^\d{1,19}$/.test(o.booksOrgId))
+        throw new UsageError("auth: --books-org-id is the organization's numeric id");
       if (o.dc !== undefined && !(ZOHO_DCS as readonly string[]).includes(o.dc))
         throw new UsageError(`auth: unknown data centre "${o.dc}" (one of ${ZOHO_DCS.join(", ")})`);
       const target = targetOf(ctx, o);
@@ -108,6 +120,11 @@ export const authCommand: RegisterCommand = (program, ctx) => {
           ...(o.deskUrl ? { deskBase: o.deskUrl } : {}),
           ...(o.deskOrgId ? { deskOrgId: o.deskOrgId } : {}),
           ...(o.deskSourceId ? { deskSourceId: o.deskSourceId } : {}),
+          ...(o.creatorOwner ? { creatorOwner: o.creatorOwner } : {}),
+          ...(o.creatorEnvironment
+            ? { creatorEnvironment: o.creatorEnvironment as "development" | "stage" }
+            : {}),
+          ...(o.booksOrgId ? { booksOrganizationId: o.booksOrgId } : {}),
         });
         io.out(JSON.stringify({ stored: summary }, null, 2));
         return EXIT.ok;

@@ -1,7 +1,9 @@
 /**
  * Zoho's field metadata wire shapes, parsed into the mediator's `ZohoField`: CRM `settings/fields` (`api_name`,
- * `data_type`, `pick_list_values[].actual_value`) and Desk `organizationFields` (`apiName`, `type`,
- * `allowedValues`). Also the field a refused write names, for dropping stale cached metadata.
+ * `data_type`, `pick_list_values[].actual_value`), Desk `organizationFields` (`apiName`, `type`,
+ * `allowedValues`), Creator `meta/.../form/<form>/fields` (`link_name`, numeric `type`, `max_char`, `choices`) and
+ * Books `settings/fields` (`api_name`, `data_type`, `value_length`, `values[]`). Also the field a refused write
+ * names, for dropping stale cached metadata.
  */
 import * as z from "zod";
 import type { ZohoField } from "../../domain/zoho-field.js";
@@ -73,6 +75,145 @@ export const DESK_TYPES: Readonly<Record<string, ZohoField["type"]>> = {
   Picklist: "picklist",
   Multiselect: "multiselectpicklist",
 };
+
+/**
+ * Creator's field `type` codes (Get Fields, v2.1) -> the mediator's field type; any other code (18 Image, 29 Name,
+ * the codes past 18 not documented) is `other`. A lookup reports 12-15 after its display type: without `choices`
+ * it gets no picklist, so the write guard refuses every value for it.
+ */
+export const CREATOR_TYPES: Readonly<Record<number, ZohoField["type"]>> = {
+  1: "text", // Single Line
+  2: "textarea", // Multi Line
+  3: "email",
+  4: "textarea", // Rich Text
+  5: "integer", // Number
+  6: "double", // Decimal
+  7: "double", // Percent
+  8: "double", // Currency
+  9: "other", // Auto Number: read-only
+  10: "date",
+  11: "datetime",
+  12: "picklist", // Drop Down
+  13: "picklist", // Radio
+  14: "multiselectpicklist", // Multi Select
+  15: "multiselectpicklist", // Checkbox
+  16: "boolean", // Decision Box
+  17: "website", // URL
+};
+
+const hasChoices = (type: ZohoField["type"]) => type === "picklist" || type === "multiselectpicklist";
+
+/** Creator types no API write may set. */
+const CREATOR_READ_ONLY_TYPES: ReadonlySet<number> = new Set([9]);
+
+/**
+ * A Creator choice: a plain string, or an object naming its value (the shape of `choices` is UNCONFIRMED; the
+ * display value is what a write sends).
+ */
+const CreatorChoiceSchema = z.union([
+  z.string(),
+  z
+    .looseObject({ display_value: z.string().nullish(), value: z.string().nullish() })
+    .transform((c) => c.display_value ?? c.value ?? undefined),
+]);
+const CreatorFieldSchema = z.looseObject({
+  link_name: z.string(),
+  type: z.number(),
+  max_char: z.number().nullish(),
+  mandatory: z.boolean().nullish(),
+  choices: z.array(CreatorChoiceSchema).nullish(),
+});
+const CreatorFieldsSchema = z.object({ fields: z.array(CreatorFieldSchema) });
+
+/** Creator `meta/<owner>/<app>/form/<form>/fields` answer -> fields, named by link name. */
+export function parseCreatorFields(body: unknown): ZohoField[] {
+  return CreatorFieldsSchema.parse(body).fields.map((f) => {
+    const type = CREATOR_TYPES[f.type] ?? "other";
+    const picklist = hasChoices(type)
+      ? f.choices?.filter((c): c is string => typeof c === "string")
+      : undefined;
+    return {
+      name: f.link_name,
+      type,
+      ...(typeof f.max_char === "number" ? { length: f.max_char } : {}),
+      readOnly: CREATOR_READ_ONLY_TYPES.has(f.type),
+      ...(f.mandatory ? { mandatory: true } : {}),
+      ...(picklist ? { picklist } : {}),
+    };
+  });
+}
+
+/**
+ * Books custom field `data_type` -> the mediator's field type; anything else (lookup, image, attachment) is `other`.
+ * Autonumber and formula fields are computed by Books: `other` and read-only.
+ */
+export const BOOKS_TYPES: Readonly<Record<string, ZohoField["type"]>> = {
+  string: "text",
+  multiline: "textarea",
+  large_text: "textarea",
+  textarea: "textarea",
+  email: "email",
+  url: "website",
+  phone: "phone",
+  number: "integer",
+  decimal: "double",
+  amount: "double",
+  percent: "double",
+  date: "date",
+  datetime: "datetime",
+  date_time: "datetime",
+  check_box: "boolean",
+  dropdown: "picklist",
+  multiselect: "multiselectpicklist",
+};
+
+const BOOKS_COMPUTED_TYPES: ReadonlySet<string> = new Set(["autonumber", "formula"]);
+
+/** A Books dropdown option: `{name, order, is_active}` (Create Custom Field), or a plain string. */
+const BooksValueSchema = z.union([
+  z.string(),
+  z.looseObject({ name: z.string(), is_active: z.boolean().nullish() }),
+]);
+const BooksFieldSchema = z.looseObject({
+  api_name: z.string().nullish(),
+  data_type: z.string().nullish(),
+  value_length: z.number().nullish(),
+  max_length: z.number().nullish(),
+  is_active: z.boolean().nullish(),
+  is_mandatory: z.boolean().nullish(),
+  values: z.array(BooksValueSchema).nullish(),
+});
+const BooksFieldsSchema = z.object({ fields: z.array(z.unknown()) });
+
+/**
+ * Books `settings/fields?entity=` answer -> fields, named by `api_name`. Entries without an api name or a data type
+ * are skipped (tolerant of shape drift); an inactive field is read-only; a dropdown's picklist is its active values.
+ */
+export function parseBooksFields(body: unknown): ZohoField[] {
+  const out: ZohoField[] = [];
+  for (const raw of BooksFieldsSchema.parse(body).fields) {
+    const parsed = BooksFieldSchema.safeParse(raw);
+    if (!parsed.success || !parsed.data.api_name || !parsed.data.data_type) continue;
+    const f = parsed.data;
+    const dataType = f.data_type as string;
+    const length = f.value_length ?? f.max_length;
+    const type = (Object.hasOwn(BOOKS_TYPES, dataType) ? BOOKS_TYPES[dataType] : undefined) ?? "other";
+    const picklist = hasChoices(type)
+      ? f.values
+          ?.filter((v) => typeof v === "string" || v.is_active !== false)
+          .map((v) => (typeof v === "string" ? v : v.name))
+      : undefined;
+    out.push({
+      name: f.api_name as string,
+      type,
+      ...(typeof length === "number" ? { length } : {}),
+      readOnly: f.is_active === false || BOOKS_COMPUTED_TYPES.has(dataType),
+      ...(f.is_mandatory ? { mandatory: true } : {}),
+      ...(picklist ? { picklist } : {}),
+    });
+  }
+  return out;
+}
 
 /** Desk `organizationFields` answer -> fields. */
 export function parseDeskFields(body: unknown): ZohoField[] {

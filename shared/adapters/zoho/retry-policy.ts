@@ -11,6 +11,11 @@
  * | 5xx                         | reads only, `serverErrorRetries` times (a write may have happened) | UpstreamUnavailableError |
  * | timeout / network           | reads only, same budget as 5xx               | UpstreamTimeoutError / UpstreamUnavailableError |
  * | 404, or 4xx with a code     | no                                            | NotFoundError / UpstreamRejectedError |
+ *
+ * Creator and Books put their meaning in a numeric body code; creator-answers.ts and books-answers.ts map each code
+ * onto a row above: Creator 1030 is the INVALID_TOKEN row, 2945/1130/403 the scope row, the daily limit (HTTP 200,
+ * code 4000) and 2955 the 429 row; Books 44/45/1070 the 429 row, 401 (code 57) the AUTHENTICATION_FAILURE row (no
+ * refresh), a wrong organization (6041, "organization_id") the scope row.
  */
 export interface RetryPolicy {
   /** @default 2 */

@@ -1,5 +1,5 @@
 /**
- * What the CRM and Desk adapters share about Zoho's answers: id checks for ids that go into later URLs, the
+ * What the Zoho adapters share about Zoho's answers: id checks for ids that go into later URLs, the
  * per-item results of a batch write, the batch limit, and naming the field of a refusal.
  */
 import * as z from "zod";
@@ -26,6 +26,16 @@ export function checkedId(value: unknown, upstream: Upstream, what: string): str
       "INVALID_ID",
       undefined,
     );
+  return id;
+}
+
+/**
+ * A caller's id that goes into a URL (Creator, Books): 1-19 digits, else ValidationError naming `what`, and nothing
+ * is sent. The client would encode any value safely; this keeps a wrong value from becoming a confusing 404.
+ */
+export function requireId(id: string, what: string): string {
+  if (!ZOHO_ID.test(id))
+    throw new ValidationError(`${what} must be 1-19 digits`, [{ path: what, message: "1-19 digits" }]);
   return id;
 }
 
@@ -98,4 +108,24 @@ export async function namingField<T>(call: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The one written field Zoho's refusal texts name (Creator, Books: their messages name fields, their answers carry
+ * no field key): a field quoted in a text (`'AI_Score' has exceeded its maximum digits.`), else one appearing as a
+ * whole word (`Invalid value passed for cf_ai_score.`). Undefined unless exactly one written field matches, so a
+ * name is never guessed.
+ */
+export function writtenFieldNamed(texts: readonly string[], written: readonly string[]): string | undefined {
+  const quoted = written.filter((name) =>
+    texts.some((t) => t.includes(`'${name}'`) || t.includes(`"${name}"`)),
+  );
+  if (quoted.length === 1) return quoted[0];
+  const bare = written.filter((name) => {
+    const word = new RegExp(`(^|[^\\w])${escapeRegExp(name)}($|[^\\w])`);
+    return texts.some((t) => word.test(t));
+  });
+  return bare.length === 1 ? bare[0] : undefined;
 }

@@ -1,9 +1,13 @@
 /**
- * The one HTTP client for Zoho CRM and Desk. It adds `Authorization: Zoho-oauthtoken`, the Desk `orgId` (and
- * source id) headers, explicit timeouts and a concurrency cap; translates every failure into a typed AppError
- * (retry-policy.ts says which are retried here); surfaces `X-API-CREDITS-REMAINING`; treats 204 as "no data";
- * and parses bodies losslessly so 19-digit ids stay exact strings.
+ * The one HTTP client for Zoho CRM, Desk, Creator and Books. It adds `Authorization: Zoho-oauthtoken`, the Desk
+ * `orgId` (and source id) headers, Creator's `environment` and `record_cursor` headers, Books' `organization_id`
+ * query parameter, explicit timeouts and a concurrency cap; translates every failure into a typed AppError (each
+ * product's answers are classified in zoho-answers.ts, creator-answers.ts and books-answers.ts; retry-policy.ts
+ * says which are retried here); surfaces `X-API-CREDITS-REMAINING` and Creator's `record_cursor`; treats 204 as
+ * "no data"; and parses bodies losslessly so 19-digit ids stay exact strings.
  */
+
+import type { ZohoConnection } from "../../domain/zoho-connection.js";
 import {
   NotFoundError,
   UpstreamAuthError,
@@ -15,12 +19,15 @@ import {
 } from "../../errors.js";
 import { parseJsonLossless } from "../../json/safe-json.js";
 import { readBinary } from "./binary-body.js";
+import { classifyBooksAnswer } from "./books-answers.js";
+import { classifyCreatorAnswer } from "./creator-answers.js";
 import { backoffMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 import type { TokenProvider } from "./token-provider.js";
-import type { ZohoRequest, ZohoResponse, ZohoService } from "./zoho-http-types.js";
+import { classifyCrmDeskAnswer, type Verdict, type ZohoAnswer } from "./zoho-answers.js";
+import type { ZohoRequest, ZohoResponse, ZohoService, ZohoUpstream } from "./zoho-http-types.js";
 
 export type { ZohoBinary } from "./binary-body.js";
-export type { ZohoRequest, ZohoResponse, ZohoService } from "./zoho-http-types.js";
+export type { ZohoRequest, ZohoResponse, ZohoService, ZohoUpstream } from "./zoho-http-types.js";
 
 export interface ZohoHttpClientOptions {
   tokens: TokenProvider;
@@ -38,28 +45,41 @@ export interface ZohoHttpClientOptions {
 }
 
 /**
- * A request whose URL would leave the service root it was built for (`/crm/` on the CRM api domain, `/api/` on
- * the Desk base), or whose path holds a dot segment or an unencodable segment. Never sent; never retried: the
- * same path is refused every time. Typically a caller-supplied module or id that was not validated upstream.
+ * A request whose URL would leave the service root it was built for (`/crm/`, `/creator/v2.1/` or `/books/v3/` on
+ * the api domain, `/api/` on the Desk base), or whose path holds a dot segment or an unencodable segment. Never
+ * sent; never retried: the same path is refused every time. Typically a caller-supplied module or id that was not
+ * validated upstream.
  */
 export class ZohoUrlRefusedError extends UpstreamRejectedError {
-  constructor(upstream: "zoho-crm" | "zoho-desk", reason: string) {
+  constructor(upstream: ZohoUpstream, reason: string) {
     super(upstream, `refused to call Zoho: ${reason}`, "URL_OUTSIDE_SERVICE_ROOT", undefined);
   }
 }
 
 /** Path prefix every request of a service must stay under. */
-const SERVICE_ROOTS = new Map<ZohoService, string>([
-  ["crm", "/crm/"],
-  ["desk", "/api/"],
-]);
+const SERVICE_ROOTS: Readonly<Record<ZohoService, string>> = {
+  crm: "/crm/",
+  desk: "/api/",
+  creator: "/creator/v2.1/",
+  books: "/books/v3/",
+};
+
+const UPSTREAMS: Readonly<Record<ZohoService, ZohoUpstream>> = {
+  crm: "zoho-crm",
+  desk: "zoho-desk",
+  creator: "zoho-creator",
+  books: "zoho-books",
+};
+
+/** The one Books call that takes no `organization_id`: it is how the organization ids are found. */
+const BOOKS_ORGANIZATIONS_PATH = "/books/v3/organizations";
 
 /**
  * Re-encodes every path segment: each is decoded then percent-encoded, so an unencoded space or `?` in a value
  * cannot change the URL's shape, and a `%2F` stays inside its segment. Dot segments (also percent-encoded ones),
  * backslashes and malformed escapes are refused.
  */
-export function encodePath(path: string, upstream: "zoho-crm" | "zoho-desk"): string {
+export function encodePath(path: string, upstream: ZohoUpstream): string {
   if (!path.startsWith("/")) throw new ZohoUrlRefusedError(upstream, "path must start with /");
   return path
     .split("/")
@@ -78,18 +98,17 @@ export function encodePath(path: string, upstream: "zoho-crm" | "zoho-desk"): st
     .join("/");
 }
 
-type ErrorBody = {
-  code?: string;
-  errorCode?: string;
-  message?: string;
-  details?: unknown;
-  errors?: unknown;
-  data?: unknown;
-  fields?: unknown;
-};
-
-const upstreamOf = (service: ZohoService) =>
-  (service === "crm" ? "zoho-crm" : "zoho-desk") as "zoho-crm" | "zoho-desk";
+/** The verdict on one answer, by the product that gave it. */
+function classify(answer: ZohoAnswer): Verdict {
+  switch (answer.req.service) {
+    case "creator":
+      return classifyCreatorAnswer(answer);
+    case "books":
+      return classifyBooksAnswer(answer);
+    default:
+      return classifyCrmDeskAnswer(answer);
+  }
+}
 
 export class ZohoHttpClient {
   private readonly fetchFn: typeof fetch;
@@ -108,6 +127,14 @@ export class ZohoHttpClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.maxConcurrent = options.maxConcurrent ?? 5;
+  }
+
+  /**
+   * The connection the calls go out with, for what an adapter must put in a path from it (the Creator owner a use
+   * case leaves to the connection). Read with the current token, so it costs no call while the token lasts.
+   */
+  async connection(): Promise<ZohoConnection> {
+    return (await this.options.tokens.get()).connection;
   }
 
   async request<T = unknown>(req: ZohoRequest): Promise<ZohoResponse<T>> {
@@ -134,25 +161,16 @@ export class ZohoHttpClient {
   }
 
   private async attempt<T>(req: ZohoRequest): Promise<ZohoResponse<T>> {
-    const upstream = upstreamOf(req.service);
+    const upstream = UPSTREAMS[req.service];
     const idempotent = req.idempotent ?? req.method === "GET";
+    const what = `${req.method} ${req.path}`;
     let refreshed = false;
     let rateLimited = 0;
     let failed = 0;
     for (;;) {
       const { token, connection } = await this.options.tokens.get();
-      if (req.service === "desk" && !connection.desk)
-        throw new UpstreamScopeError(upstream, `connection "${connection.name}" has no Desk org configured`);
-      const url = this.url(req, connection.apiDomain, connection.desk?.base);
-      const headers: Record<string, string> = {
-        authorization: `Zoho-oauthtoken ${token}`,
-        accept: "application/json",
-      };
-      if (req.body !== undefined) headers["content-type"] = "application/json";
-      if (req.service === "desk" && connection.desk) {
-        headers.orgId = connection.desk.orgId;
-        if (connection.desk.sourceId) headers.sourceId = connection.desk.sourceId;
-      }
+      const url = this.url(req, connection);
+      const headers = this.headers(req, token, connection);
 
       let res: Response;
       try {
@@ -168,7 +186,6 @@ export class ZohoHttpClient {
           await this.sleep(backoffMs(this.policy, failed++));
           continue;
         }
-        const what = `${req.method} ${req.path}`;
         throw timedOut
           ? new UpstreamTimeoutError(upstream, `${what} got no answer within ${this.timeoutMs} ms`, {
               cause: error,
@@ -177,16 +194,10 @@ export class ZohoHttpClient {
       }
 
       this.options.onResponse?.(res.status);
-      const credits = res.headers.get("x-api-credits-remaining");
-      const creditsRemaining = credits !== null && /^\d+$/.test(credits) ? Number(credits) : undefined;
-      if (creditsRemaining !== undefined) {
-        this.creditsRemaining = creditsRemaining;
-        this.options.onCredits?.(creditsRemaining);
-      }
-      const withCredits = (r: ZohoResponse<T>): ZohoResponse<T> =>
-        creditsRemaining !== undefined ? { ...r, creditsRemaining } : r;
+      const meta = this.responseMeta(req, res);
+      const withMeta = (r: ZohoResponse<T>): ZohoResponse<T> => ({ ...r, ...meta });
       if (req.binary && res.ok && res.status !== 204)
-        return withCredits({ status: res.status, data: (await readBinary(res, req.binary.maxBytes)) as T });
+        return withMeta({ status: res.status, data: (await readBinary(res, req.binary.maxBytes)) as T });
       const text = await res.text();
       let body: unknown;
       try {
@@ -195,85 +206,125 @@ export class ZohoHttpClient {
         body = undefined;
       }
 
-      if (res.status === 204) return withCredits({ status: 204, data: undefined });
-      if (res.ok) return withCredits({ status: res.status, data: body as T });
-
-      const err = (body && typeof body === "object" ? body : {}) as ErrorBody;
-      const code = err.code ?? err.errorCode;
-      // CRM record writes answer 400 with a per-record data[] when every record failed, and settings writes (Create
-      // Custom Field) with a per-field fields[]: that is a result, not an error.
-      if (
-        req.service === "crm" &&
-        res.status === 400 &&
-        (Array.isArray(err.data) || Array.isArray(err.fields))
-      )
-        return withCredits({ status: 400, data: body as T });
-
-      if (code === "OAUTH_SCOPE_MISMATCH" || code === "SCOPE_MISMATCH" || code === "OAUTH_ORG_MISMATCH") {
-        throw new UpstreamScopeError(upstream, `Zoho refused ${req.method} ${req.path}: ${code}`, {
-          status: res.status,
-        });
+      const { status } = res;
+      const verdict = classify({ req, status, body, connection });
+      switch (verdict.kind) {
+        case "result":
+          return withMeta({ status, data: status === 204 ? undefined : (body as T) });
+        case "refresh-token":
+        case "auth":
+          if (verdict.kind === "refresh-token" && !refreshed) {
+            refreshed = true;
+            await this.options.tokens.invalidate(token);
+            continue;
+          }
+          throw new UpstreamAuthError(
+            upstream,
+            `Zoho refused the access token for ${what} (${verdict.code ?? status})`,
+            { status },
+          );
+        case "scope":
+          throw new UpstreamScopeError(upstream, verdict.message, { status });
+        case "rate-limit":
+          if (rateLimited < this.policy.rateLimitRetries) {
+            await this.sleep(backoffMs(this.policy, rateLimited++));
+            continue;
+          }
+          throw new UpstreamRateLimitError(
+            upstream,
+            `Zoho rate limit on ${what} (${verdict.code ?? status})`,
+            {
+              status,
+              retryAfterMs: this.policy.rateLimitRetryAfterMs,
+            },
+          );
+        case "server":
+          if (idempotent && failed < this.policy.serverErrorRetries) {
+            await this.sleep(backoffMs(this.policy, failed++));
+            continue;
+          }
+          throw new UpstreamUnavailableError(upstream, `Zoho answered ${status} to ${what}`, { status });
+        case "not-found":
+          throw new NotFoundError(upstream, `Zoho has no ${req.path} (${verdict.code ?? status})`, {
+            status,
+            ...(verdict.code !== undefined ? { code: verdict.code } : {}),
+          });
+        case "rejected":
+          throw new UpstreamRejectedError(
+            upstream,
+            `Zoho rejected ${what}: ${verdict.code ?? status}`,
+            verdict.code,
+            verdict.details,
+            { status },
+          );
       }
-      if (res.status === 401) {
-        if ((code === "INVALID_TOKEN" || code === "INVALID_OAUTH") && !refreshed) {
-          refreshed = true;
-          await this.options.tokens.invalidate(token);
-          continue;
-        }
-        throw new UpstreamAuthError(
-          upstream,
-          `Zoho refused the access token for ${req.method} ${req.path} (${code ?? res.status})`,
-          { status: 401 },
-        );
-      }
-      if (res.status === 429) {
-        if (rateLimited < this.policy.rateLimitRetries) {
-          await this.sleep(backoffMs(this.policy, rateLimited++));
-          continue;
-        }
-        throw new UpstreamRateLimitError(
-          upstream,
-          `Zoho rate limit on ${req.method} ${req.path} (${code ?? "429"})`,
-          { status: 429, retryAfterMs: this.policy.rateLimitRetryAfterMs },
-        );
-      }
-      if (res.status >= 500) {
-        if (idempotent && failed < this.policy.serverErrorRetries) {
-          await this.sleep(backoffMs(this.policy, failed++));
-          continue;
-        }
-        throw new UpstreamUnavailableError(
-          upstream,
-          `Zoho answered ${res.status} to ${req.method} ${req.path}`,
-          { status: res.status },
-        );
-      }
-      if (res.status === 404)
-        throw new NotFoundError(upstream, `Zoho has no ${req.path} (${code ?? 404})`, { status: 404 });
-      throw new UpstreamRejectedError(
-        upstream,
-        `Zoho rejected ${req.method} ${req.path}: ${code ?? res.status}`,
-        code,
-        err.details ?? err.errors,
-        { status: res.status },
-      );
     }
+  }
+
+  /** Auth and the per-product headers. Creator wants `accept: application/json` exactly (anything else is a 400). */
+  private headers(req: ZohoRequest, token: string, connection: ZohoConnection): Record<string, string> {
+    const headers: Record<string, string> = {
+      authorization: `Zoho-oauthtoken ${token}`,
+      accept: "application/json",
+    };
+    if (req.body !== undefined) headers["content-type"] = "application/json";
+    if (req.service === "desk" && connection.desk) {
+      headers.orgId = connection.desk.orgId;
+      if (connection.desk.sourceId) headers.sourceId = connection.desk.sourceId;
+    }
+    if (req.service === "creator") {
+      // Left out, Creator acts on production: a connection set to a development or stage environment must never
+      // fall through to production because a caller left the app's environment unset.
+      const environment = req.creator?.environment ?? connection.creator?.environment;
+      if (environment) headers.environment = environment;
+      if (req.creator?.recordCursor) headers.record_cursor = req.creator.recordCursor;
+    }
+    return headers;
+  }
+
+  /** What every answer tells beside its body: API credits (CRM), the next page's cursor (Creator). */
+  private responseMeta(
+    req: ZohoRequest,
+    res: Response,
+  ): Pick<ZohoResponse<unknown>, "creditsRemaining" | "recordCursor"> {
+    const meta: Pick<ZohoResponse<unknown>, "creditsRemaining" | "recordCursor"> = {};
+    const credits = res.headers.get("x-api-credits-remaining");
+    if (credits !== null && /^\d+$/.test(credits)) {
+      meta.creditsRemaining = Number(credits);
+      this.creditsRemaining = meta.creditsRemaining;
+      this.options.onCredits?.(meta.creditsRemaining);
+    }
+    const cursor = req.service === "creator" ? res.headers.get("record_cursor") : null;
+    if (cursor) meta.recordCursor = cursor;
+    return meta;
   }
 
   /**
    * The final URL, every path segment encoded; refused (ZohoUrlRefusedError) unless it stays on the service's
    * origin and under its root, so no caller-chosen value can point the org's token elsewhere.
    */
-  private url(req: ZohoRequest, apiDomain: string, deskBase: string | undefined): string {
-    const upstream = upstreamOf(req.service);
-    const base = new URL(req.service === "crm" ? apiDomain : (deskBase ?? ""));
+  private url(req: ZohoRequest, connection: ZohoConnection): string {
+    const upstream = UPSTREAMS[req.service];
+    if (req.service === "desk" && !connection.desk)
+      throw new UpstreamScopeError(upstream, `connection "${connection.name}" has no Desk org configured`);
+    const base = new URL(req.service === "desk" ? (connection.desk?.base ?? "") : connection.apiDomain);
     const basePath = base.pathname.replace(/\/+$/, "");
-    const root = `${basePath}${SERVICE_ROOTS.get(req.service) ?? "/"}`;
+    const root = `${basePath}${SERVICE_ROOTS[req.service]}`;
     const url = new URL(`${base.origin}${basePath}${encodePath(req.path, upstream)}`);
     for (const [k, v] of Object.entries(req.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
     if (url.origin !== base.origin || !url.pathname.startsWith(root))
       throw new ZohoUrlRefusedError(upstream, `${req.method} path leaves the ${req.service} service root`);
+    // Books needs the organization on every call but the one that lists organizations; set last, so a caller's
+    // query can never name another organization.
+    if (req.service === "books" && !(req.method === "GET" && req.path === BOOKS_ORGANIZATIONS_PATH)) {
+      if (!connection.books)
+        throw new UpstreamScopeError(
+          upstream,
+          `connection "${connection.name}" has no Books organization configured`,
+        );
+      url.searchParams.set("organization_id", connection.books.organizationId);
+    }
     return url.toString();
   }
 }

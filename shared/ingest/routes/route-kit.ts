@@ -28,7 +28,7 @@ export interface IngestRoute {
   /** The kind of sender: decides the credential it must show. */
   source: WorkMessage["source"];
   /** Short name in logs and the per-caller limit key. */
-  label: "crm" | "notifications" | "desk" | "flow";
+  label: "crm" | "notifications" | "desk" | "flow" | "creator" | "books";
   methods: readonly string[];
   /** 202 for accepted work; 200 where the sender counts nothing else as delivered (Desk, Notification API). */
   status: 200 | 202;

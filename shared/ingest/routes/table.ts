@@ -4,6 +4,8 @@
  */
 import { HOOKS_PREFIX, type HookRoute, hookRoutes } from "../../use-cases/derive.js";
 import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
+import { booksWebhookRoute } from "./books-webhook.js";
+import { creatorWorkflowRoute } from "./creator-workflow.js";
 import { crmNotificationRoute } from "./crm-notification.js";
 import { crmWorkflowRoute } from "./crm-workflow.js";
 import { deskRoute } from "./desk.js";
@@ -39,6 +41,18 @@ function routeFor(route: HookRoute, catalog: readonly UseCaseDescriptor[]): Inge
       const units = deskRoute(claims(catalog, (d) => d.triggers.deskWebhook?.events ?? []));
       // Desk counts only 200 OK as delivered.
       return { ...shape(route, "desk", 200), units: (req, ctx) => units(req, ctx.loopGuard) };
+    }
+    case "creator-workflow": {
+      const trigger = triggers?.creatorWorkflow;
+      if (!trigger) throw new Error(`${useCase} has no Creator workflow trigger`);
+      const units = creatorWorkflowRoute(useCase, trigger.app, trigger.report);
+      return { ...shape(route, "creator", 202), units: (req) => units(req) };
+    }
+    case "books-webhook": {
+      const trigger = triggers?.booksWebhook;
+      if (!trigger) throw new Error(`${useCase} has no Books webhook trigger`);
+      const units = booksWebhookRoute(useCase, trigger.entity, trigger.writes);
+      return { ...shape(route, "books", 202), units: (req) => units(req) };
     }
     case "flow": {
       const trigger = triggers?.flow;

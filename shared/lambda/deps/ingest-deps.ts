@@ -22,6 +22,8 @@ import { type Clock, systemClock } from "../../ports/clock.js";
 import type { Metrics } from "../../ports/metrics.js";
 import type { Queue } from "../../ports/queue.js";
 import type { SecretStore } from "../../ports/secret-store.js";
+import { USE_CASE_CATALOG } from "../../use-cases/catalog.js";
+import { withBundledDefinitions } from "../../use-cases/defined/bundled.js";
 import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
 
 export const ingestLogger = createLogger("ingest");
@@ -57,7 +59,7 @@ export interface IngestClients {
 }
 
 export interface IngestExtras {
-  /** The use cases this deployment routes. @default USE_CASE_CATALOG */
+  /** The use cases this deployment routes. @default USE_CASE_CATALOG and the definitions bundled at synth */
   catalog?: readonly UseCaseDescriptor[];
   clock?: Clock;
   logger?: AppLogger;
@@ -94,8 +96,9 @@ export function createIngestDeps(
     ...(env.INGEST_RATE_TABLE && clients.dynamodb
       ? { sharedCounter: new DynamoRateCounter(clients.dynamodb, env.INGEST_RATE_TABLE) }
       : {}),
-    // The catalog's routing reads `catalog` (see shared/use-cases/descriptor.ts); absent, the default catalog.
-    ...(extras.catalog ? { catalog: extras.catalog } : {}),
+    // The catalog's routing reads `catalog` (see shared/use-cases/descriptor.ts); absent, the built-in use cases and
+    // the definitions bundled at synth.
+    catalog: extras.catalog ?? withBundledDefinitions(USE_CASE_CATALOG),
     ...(extras.metrics ? { metrics: extras.metrics } : {}),
   };
 }

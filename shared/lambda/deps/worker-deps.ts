@@ -31,6 +31,8 @@ import type { Metrics } from "../../ports/metrics.js";
 import type { RefreshCoordinator } from "../../ports/refresh-coordinator.js";
 import type { SecretStore } from "../../ports/secret-store.js";
 import type { ZohoPorts } from "../../ports/zoho.js";
+import { USE_CASE_CATALOG } from "../../use-cases/catalog.js";
+import { withBundledDefinitions } from "../../use-cases/defined/bundled.js";
 import type { UseCaseDescriptor } from "../../use-cases/descriptor.js";
 import { makeSqsBatchHandler, type SqsBatchHandler } from "../sqs-batch.js";
 import { zohoPortsByConnection } from "./zoho-ports-by-connection.js";
@@ -60,7 +62,7 @@ export interface WorkerExtras {
   sleep?: (ms: number) => Promise<void>;
   /** Zoho client retry policy over the defaults (tests shorten the waits). */
   zohoRetry?: Partial<RetryPolicy>;
-  /** The use cases this deployment runs. @default USE_CASE_CATALOG */
+  /** The use cases this deployment runs. @default USE_CASE_CATALOG and the definitions bundled at synth */
   catalog?: readonly UseCaseDescriptor[];
   /**
    * The deployment's raw settings, for a use case's field map variable the worker's schema does not name (a use
@@ -91,7 +93,7 @@ export function createWorkerDeps(
   });
   const budget = tokenBudget(env.TOKEN_BUDGET_PER_DAY);
   const pipeline = makePipeline({
-    ...(extras.catalog ? { catalog: extras.catalog } : {}),
+    catalog: extras.catalog ?? withBundledDefinitions(USE_CASE_CATALOG),
     fieldMapOf: (descriptor) => fieldMapOf(env, descriptor, extras.settings),
     ...(extras.settings ? { settings: extras.settings } : {}),
     llm: clients.llm,

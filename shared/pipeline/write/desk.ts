@@ -5,33 +5,19 @@
  * again; the batch's units write their steps side by side.
  */
 import type { WriteOf } from "../../domain/planned-write.js";
-import { withLogKeys } from "../../observability/log-context.js";
 import { auditText } from "../audit.js";
 import { MAX_CONTENT_LENGTH } from "../guard.js";
-import { messageLogKeys } from "../log-scope.js";
 import type { Unit } from "../unit.js";
-import { saveProgress, type WriteStage } from "./stage.js";
+import { writeInRounds } from "./rounds.js";
+import type { WriteStage } from "./stage.js";
 
 const isDeskWrite = (w: { kind: string }) => w.kind.startsWith("desk-");
 
 export const hasDeskWrites = (unit: Unit): boolean => unit.plan.writes.some(isDeskWrite);
 
-/**
- * Every unit's Desk steps, in rounds: each round runs the next step of every unit still writing (all at once, within
- * the invocation's Zoho bound), then stores the round's progress with one `savePlans`, so each unit's step is saved
- * as done before its next one runs.
- */
-export async function writeDeskUnits(stage: WriteStage, units: readonly Unit[]): Promise<void> {
-  let live = units.filter((u) => hasDeskWrites(u) && !stage.decisions.has(u.record.messageId));
-  while (live.length > 0) {
-    const moved = await Promise.all(
-      live.map((unit) => withLogKeys(messageLogKeys(unit.message), () => writeNextDeskStep(stage, unit))),
-    );
-    const progressed = live.filter((_, i) => moved[i]);
-    await saveProgress(stage, progressed);
-    live = progressed.filter((u) => !stage.decisions.has(u.record.messageId));
-  }
-}
+/** Every unit's Desk steps, each unit's in order (`writeInRounds`). */
+export const writeDeskUnits = (stage: WriteStage, units: readonly Unit[]): Promise<void> =>
+  writeInRounds(stage, units, hasDeskWrites, writeNextDeskStep);
 
 /** The unit's next Desk step: true when written (and marked done), false when none is left or it failed (decided). */
 async function writeNextDeskStep(stage: WriteStage, unit: Unit): Promise<boolean> {

@@ -5,6 +5,8 @@
  */
 import { bindMapping } from "../../domain/output-targets.js";
 import type { Ledger } from "../../ports/ledger.js";
+import type { ZohoBooks } from "../../ports/zoho-books.js";
+import type { ZohoCreator } from "../../ports/zoho-creator.js";
 import type { ZohoCrm } from "../../ports/zoho-crm.js";
 import type { ZohoDesk } from "../../ports/zoho-desk.js";
 import type { WorkMessage } from "../../schemas/work-message.js";
@@ -51,8 +53,10 @@ export async function measureTokensPerRecord(
   const loaded = await work.load(
     {
       crm: deps.crm,
-      // A CRM use case's load never reads Desk.
+      // A CRM use case's load never reads Desk, Creator or Books.
       desk: undefined as unknown as ZohoDesk,
+      creator: undefined as unknown as ZohoCreator,
+      books: undefined as unknown as ZohoBooks,
       connection,
       now: new Date(deps.now()),
       fields: (_service, module) => fieldsOf(module),

@@ -4,6 +4,7 @@ import type { ZohoConnection } from "../../domain/zoho-connection.js";
 import type { ZohoField } from "../../domain/zoho-field.js";
 import { UpstreamScopeError } from "../../errors.js";
 import { CLI, messageOf } from "./fixes.js";
+import { productReaders } from "./product-checks.js";
 import type { CheckContext, DoctorCheck, DoctorDeps, DoctorZoho } from "./types.js";
 
 export async function checkMapping(
@@ -30,9 +31,13 @@ export async function checkMapping(
     read.set(key, hit);
     return hit;
   };
+  // Creator and Books: each product's access is checked (and reported) on its first read.
+  const products = productReaders(ctx, conn, zoho);
   let results: MappingCheck[];
   try {
     results = await deps.checkMappings({
+      creatorFields: products.creatorFields,
+      booksFields: products.booksFields,
       crmFields: (module) => once(`crm|${module}`, () => zoho.crm.fields(module)),
       // Without a Desk org the Desk use cases do not run; their checks are dropped below.
       deskFields: (module) =>
@@ -51,7 +56,10 @@ export async function checkMapping(
     });
     return;
   }
-  for (const check of results.filter((c) => c.service === "crm" || conn.desk)) {
+  const reported = (c: MappingCheck) =>
+    c.service === "crm" ||
+    (c.service === "desk" ? conn.desk !== null && conn.desk !== undefined : products.usable(c));
+  for (const check of results.filter(reported)) {
     const problems = check.targets.filter((t) => t.status !== "ok");
     const bound = check.targets.filter((t) => t.status === "ok");
     add({

@@ -5,6 +5,8 @@ import type { ZohoField } from "../../domain/zoho-field.js";
 import type { Clock } from "../../ports/clock.js";
 import type { SecretStore } from "../../ports/secret-store.js";
 import type { ZohoAdmin } from "../../ports/zoho-admin.js";
+import type { ZohoBooks } from "../../ports/zoho-books.js";
+import type { ZohoCreator } from "../../ports/zoho-creator.js";
 import type { ZohoCrm } from "../../ports/zoho-crm.js";
 import type { ZohoDesk } from "../../ports/zoho-desk.js";
 
@@ -37,6 +39,8 @@ export interface DoctorReport {
 export type MappingCheckFn = (deps: {
   crmFields(module: string): Promise<ZohoField[]>;
   deskFields(module: string): Promise<ZohoField[]>;
+  creatorFields?(module: string): Promise<ZohoField[]>;
+  booksFields?(entity: string): Promise<ZohoField[]>;
 }) => Promise<MappingCheck[]>;
 
 /** One connection's Zoho, as doctor needs it; the caller builds it (token provider, HTTP client, adapters). */
@@ -51,6 +55,8 @@ export interface DoctorZoho {
   admin: Pick<ZohoAdmin, "crmModules" | "deskOrganizations">;
   crm: Pick<ZohoCrm, "fields">;
   desk: Pick<ZohoDesk, "fields" | "replyAddresses">;
+  creator: Pick<ZohoCreator, "fields">;
+  books: Pick<ZohoBooks, "organizations" | "fields">;
 }
 
 export interface DoctorDeps {

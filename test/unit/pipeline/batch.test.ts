@@ -224,7 +224,12 @@ describe("the invocation's bound on model calls", () => {
 
 describe("the invocation's bound on Zoho calls", () => {
   function trackedZoho(meter: { now: number; max: number }): (connection: string) => ZohoPorts {
-    const ports = { crm: inFlight(h.crm, meter), desk: inFlight(h.desk, meter) };
+    const ports = {
+      crm: inFlight(h.crm, meter),
+      desk: inFlight(h.desk, meter),
+      creator: inFlight(h.creator, meter),
+      books: inFlight(h.books, meter),
+    };
     return () => ports;
   }
   function tickets(n: number): string[] {
@@ -279,7 +284,7 @@ describe("a mixed batch: each unit's decision as before", () => {
     const twice = leadMessage(leadId(2));
     const zohoFor = (connection: string) => {
       if (connection === "broken") throw new ConnectionBrokenError("broken", "invalid_code");
-      return { crm: h.crm, desk: h.desk };
+      return { crm: h.crm, desk: h.desk, creator: h.creator, books: h.books };
     };
 
     const out = await h.pipeline({ llm, zohoFor })([

@@ -4,6 +4,8 @@ import { NotFoundError, UpstreamUnavailableError } from "../../../shared/errors.
 import { batchedReads } from "../../../shared/pipeline/batched-reads.js";
 import type { ZohoPorts } from "../../../shared/ports/zoho.js";
 import type { CrmRecord, ZohoCrm } from "../../../shared/ports/zoho-crm.js";
+import { FakeZohoBooks } from "../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../fakes/zoho-creator.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 
 type Call = { method: string; module: string; ids: string[]; fields?: readonly string[] | undefined };
@@ -34,7 +36,12 @@ function crmWith(table: Record<string, string[]>, fail?: Error) {
       return this.label === "the adapter" ? 42 : undefined;
     },
   };
-  const ports: ZohoPorts = { crm: crm as unknown as ZohoCrm, desk: new FakeZohoDesk() };
+  const ports: ZohoPorts = {
+    crm: crm as unknown as ZohoCrm,
+    desk: new FakeZohoDesk(),
+    creator: new FakeZohoCreator(),
+    books: new FakeZohoBooks(),
+  };
   return { crm, ports };
 }
 

@@ -25,6 +25,8 @@ import { LEAD_MAPPING } from "../../../shared/use-cases/lead-enrichment/targets.
 import { leadEnrichmentWork } from "../../../shared/use-cases/lead-enrichment/work.js";
 import { TICKET_MAPPING } from "../../../shared/use-cases/ticket-triage/targets.js";
 import { ticketTriageWork } from "../../../shared/use-cases/ticket-triage/work.js";
+import { FakeZohoBooks } from "../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../fakes/zoho-creator.js";
 import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 import {
@@ -320,7 +322,12 @@ describe("the pipeline's binder", () => {
     let now = 0;
     let fields = initial;
     const crm = new FakeZohoCrm();
-    const zoho = { crm, desk: new FakeZohoDesk() };
+    const zoho = {
+      crm,
+      desk: new FakeZohoDesk(),
+      creator: new FakeZohoCreator(),
+      books: new FakeZohoBooks(),
+    };
     const reads = () => crm.calls.filter((c) => c.method === "fields").length;
     crm.fields = async (module: string) => {
       crm.calls.push({ method: "fields", args: [module] });

@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { UpstreamRejectedError } from "../../../shared/errors.js";
 import { FieldMetadataCache } from "../../../shared/pipeline/field-metadata-cache.js";
+import { FakeZohoBooks } from "../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../fakes/zoho-creator.js";
 import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 
 describe("metadata cache", () => {
   const fake = () => {
     const crm = new FakeZohoCrm();
-    const zoho = { crm, desk: new FakeZohoDesk() };
+    const zoho = {
+      crm,
+      desk: new FakeZohoDesk(),
+      creator: new FakeZohoCreator(),
+      books: new FakeZohoBooks(),
+    };
     return { zoho, calls: () => crm.calls.filter((c) => c.method === "fields").length };
   };
 
@@ -58,7 +65,12 @@ describe("metadata cache", () => {
 describe("dropping fields Zoho named in a refusal", () => {
   it("drops the module's cached fields on an ItemResult or UpstreamRejectedError naming a field, not otherwise", async () => {
     const crm = new FakeZohoCrm();
-    const zoho = { crm, desk: new FakeZohoDesk() };
+    const zoho = {
+      crm,
+      desk: new FakeZohoDesk(),
+      creator: new FakeZohoCreator(),
+      books: new FakeZohoBooks(),
+    };
     const metadata = new FieldMetadataCache({ now: () => 0 });
     const reads = () => crm.calls.filter((c) => c.method === "fields").length;
     await metadata.fields(zoho, "a", "crm", "Leads");

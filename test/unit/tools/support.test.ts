@@ -5,6 +5,8 @@ import { countingPorts } from "../../../shared/tools/counting.js";
 import { newCallId, newProposalId } from "../../../shared/tools/ids.js";
 import { argsDigest } from "../../../shared/tools/invoke.js";
 import { boundedValue, trimRecord } from "../../../shared/tools/records.js";
+import { FakeZohoBooks } from "../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../fakes/zoho-creator.js";
 import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 
@@ -23,7 +25,7 @@ describe("countingPorts", () => {
     const crm = new FakeZohoCrm();
     crm.credits = 10;
     const desk = new FakeZohoDesk();
-    const counting = countingPorts({ crm, desk });
+    const counting = countingPorts({ crm, desk, creator: new FakeZohoCreator(), books: new FakeZohoBooks() });
     crm.failNext("getRecord", new UpstreamUnavailableError("zoho-crm", "502"));
 
     await counting.zoho.crm.fields("Leads");

@@ -15,6 +15,8 @@ import { type InvokeDeps, invokeTool } from "../../../shared/tools/invoke.js";
 import { memoryAgentStore } from "../../fakes/agent-store.js";
 import { FakeClock } from "../../fakes/clock.js";
 import { FakeMetrics } from "../../fakes/metrics.js";
+import { FakeZohoBooks } from "../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../fakes/zoho-creator.js";
 import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 import { MemoryJobStore } from "../../helpers/fakes/memory-job-store.js";
@@ -80,7 +82,7 @@ export function toolsWorld(options: { tools?: readonly ToolDefinition[] } = {}) 
     tools: options.tools ?? TOOL_CATALOG,
     ...store,
     jobs,
-    zohoFor: () => ({ crm, desk }),
+    zohoFor: () => ({ crm, desk, creator: new FakeZohoCreator(), books: new FakeZohoBooks() }),
     metadata: new FieldMetadataCache(clock),
     clock,
     logger: createLogger("tools-test"),

@@ -126,6 +126,8 @@ describe("backfill estimate", () => {
       {
         crm: crmWith([]),
         desk: undefined as never,
+        creator: undefined as never,
+        books: undefined as never,
         connection: "default",
         now: new Date(NOW),
         fields: async () => [],

@@ -18,6 +18,8 @@ import {
   documentExtractionWork,
   type LoadedDocument,
 } from "../../../shared/use-cases/document-extraction/work.js";
+import { FakeZohoBooks } from "../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../fakes/zoho-creator.js";
 import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 import {
@@ -68,6 +70,8 @@ beforeEach(() => {
   ctx = {
     crm,
     desk: new FakeZohoDesk(),
+    creator: new FakeZohoCreator(),
+    books: new FakeZohoBooks(),
     connection: "default",
     now: new Date("2026-11-30T12:00:00Z"),
     fields: (_s, module) => crm.fields(module),

@@ -13,6 +13,8 @@ import {
   EmailTriageOutputSchema,
   emailTriageWork,
 } from "../../../shared/use-cases/email-triage/work.js";
+import { FakeZohoBooks } from "../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../fakes/zoho-creator.js";
 import { FakeZohoCrm } from "../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../fakes/zoho-desk.js";
 
@@ -42,6 +44,8 @@ function world(opts: { desk?: boolean; leadSourceHasEmail?: boolean } = {}) {
   const ctx: WorkContext = {
     crm,
     desk,
+    creator: new FakeZohoCreator(),
+    books: new FakeZohoBooks(),
     connection: "default",
     now: new Date("2026-11-30T10:00:00Z"),
     async fields(service, module) {

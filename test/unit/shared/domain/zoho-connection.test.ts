@@ -4,6 +4,7 @@ import {
   connectionSecretName,
   modelKeySecretName,
   parseConnection,
+  serializeConnection,
   webhookSecretName,
 } from "../../../../shared/domain/zoho-connection.js";
 import { ConfigError } from "../../../../shared/errors.js";
@@ -50,6 +51,42 @@ describe("connection secret", () => {
       'Zoho connection secret "zoho-gpt-mediator/dev/zoho/default" is malformed: invalid or missing field(s) "dc", "clientSecret", "refreshToken"',
     );
     expect(error?.message).not.toContain("mars");
+  });
+
+  it("parses a secret written before Creator and Books (no creator, no books keys), and one with both", () => {
+    const old = parseConnection(JSON.stringify(valid), "s");
+    const both = parseConnection(
+      JSON.stringify({
+        ...valid,
+        creator: { owner: "acme", environment: "stage" },
+        books: { organizationId: "8754310000010306009" },
+      }),
+      "s",
+    );
+    const nulls = parseConnection(
+      JSON.stringify({ ...valid, creator: { owner: "acme", environment: null }, books: null }),
+      "s",
+    );
+
+    expect(old.creator).toBeUndefined();
+    expect(old.books).toBeUndefined();
+    expect(both.creator).toEqual({ owner: "acme", environment: "stage" });
+    expect(both.books).toEqual({ organizationId: "8754310000010306009" });
+    expect(nulls.books).toBeNull();
+    expect(nulls.creator?.environment).toBeNull();
+    expect(JSON.parse(serializeConnection(both)).books).toEqual({ organizationId: "8754310000010306009" });
+  });
+
+  it("refuses a Books organization id that is not digits and a Creator environment Creator does not have", () => {
+    const bad = {
+      ...valid,
+      creator: { owner: "acme", environment: "production" },
+      books: { organizationId: "org-1" },
+    };
+
+    expect(() => parseConnection(JSON.stringify(bad), "s")).toThrow(
+      /invalid or missing field\(s\) "creator.environment", "books.organizationId"/,
+    );
   });
 
   it("says a non-JSON secret (what CDK creates before auth runs) needs the auth command", () => {

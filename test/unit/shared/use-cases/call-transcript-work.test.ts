@@ -18,6 +18,8 @@ import {
 import { DEAL_MAPPING } from "../../../../shared/use-cases/call-transcript/targets.js";
 import { callTranscriptWork } from "../../../../shared/use-cases/call-transcript/work.js";
 import type { ModelAsk, WorkContext } from "../../../../shared/use-cases/descriptor.js";
+import { FakeZohoBooks } from "../../../fakes/zoho-books.js";
+import { FakeZohoCreator } from "../../../fakes/zoho-creator.js";
 import { FakeZohoCrm } from "../../../fakes/zoho-crm.js";
 import { FakeZohoDesk } from "../../../fakes/zoho-desk.js";
 import { CLOSING_QUOTE, FIXTURE } from "../../../fixtures/transcripts/generate.js";
@@ -45,6 +47,8 @@ function context(stage = "Needs Analysis") {
   const ctx: WorkContext = {
     crm,
     desk: new FakeZohoDesk(),
+    creator: new FakeZohoCreator(),
+    books: new FakeZohoBooks(),
     connection: "default",
     now: new Date("2026-11-30T10:00:00Z"),
     fields: async () => DEAL_FIELDS,

@@ -31,7 +31,11 @@ function client(desk: string | null = "https://desk.zoho.com") {
   return { urls, http: new ZohoHttpClient({ tokens, fetch: fetchFn, sleep: async () => {} }) };
 }
 
-const get = (service: "crm" | "desk", path: string): ZohoRequest => ({ service, method: "GET", path });
+const get = (service: ZohoRequest["service"], path: string): ZohoRequest => ({
+  service,
+  method: "GET",
+  path,
+});
 
 describe("Zoho client URL building", () => {
   it("sends ordinary paths unchanged, query parameters encoded", async () => {
@@ -56,6 +60,12 @@ describe("Zoho client URL building", () => {
     ["desk", "/crm/v8/Leads"],
     ["crm", "/crm/v8/Leads/%zz"],
     ["crm", "crm/v8/Leads"],
+    ["creator", "/crm/v8/Leads"],
+    ["creator", "/creator/v2/data/acme/app/report/r"],
+    ["creator", "/creator/v2.1/%2e%2e/%2e%2e/crm/v8/Leads"],
+    ["books", "/books/v4/invoices"],
+    ["books", "/books/v3/../../crm/v8/Leads"],
+    ["crm", "/books/v3/invoices"],
   ] as const)("refuses %s %s without sending it, as a typed non-retryable error", async (service, path) => {
     const { http, urls } = client();
 

@@ -1,0 +1,56 @@
+/**
+ * The Creator writers, per unit and in the plan's order: the record's update by ID (the port always sends
+ * `skip_workflow: ["form_workflow", "schedules"]`, so the write never re-fires the form's workflow that called the
+ * mediator), then its audit record in the app's audit form (`skip_workflow: ["all"]`). Each step is saved as done
+ * before the next.
+ */
+import { auditText } from "../audit.js";
+import { MAX_CONTENT_LENGTH } from "../guard.js";
+import type { Unit } from "../unit.js";
+import { nextStep, settleStep, writeInRounds } from "./rounds.js";
+import type { WriteStage } from "./stage.js";
+
+const isCreatorKind = (kind: string) => kind.startsWith("creator-");
+
+export const hasCreatorWrites = (unit: Unit): boolean => unit.plan.writes.some((w) => isCreatorKind(w.kind));
+
+export const writeCreatorUnits = (stage: WriteStage, units: readonly Unit[]): Promise<void> =>
+  writeInRounds(stage, units, hasCreatorWrites, writeNextCreatorStep);
+
+async function writeNextCreatorStep(stage: WriteStage, unit: Unit): Promise<boolean> {
+  const index = nextStep(unit, isCreatorKind);
+  const write = unit.plan.writes[index];
+  if (!write) return false;
+  const creator = unit.zoho.creator;
+  try {
+    if (write.kind === "creator-update") {
+      const result = await creator.updateRecord({ app: write.app }, write.report, write.id, write.proposed);
+      return await settleStep(stage, unit, index, result, {
+        what: `update of ${write.report} ${write.id}`,
+        service: "creator",
+        module: `${write.app}/${write.form}`,
+      });
+    }
+    if (write.kind === "creator-audit") {
+      const fields = unit.plan.writes.flatMap((w) =>
+        w.kind === "creator-update" ? Object.keys(w.proposed) : [],
+      );
+      const audit = auditText(unit.message.useCase, unit.plan.audit, fields);
+      const text = [write.content, audit].filter(Boolean).join("\n\n").slice(0, MAX_CONTENT_LENGTH);
+      const result = await creator.addRecord({ app: write.app }, write.form, {
+        [write.fields.recordId]: write.recordId,
+        [write.fields.useCase]: unit.message.useCase,
+        [write.fields.text]: text,
+      });
+      return await settleStep(stage, unit, index, result, {
+        what: `audit record in ${write.form}`,
+        service: "creator",
+        module: `${write.app}/${write.form}`,
+      });
+    }
+    return false;
+  } catch (error) {
+    stage.decisions.set(unit.record.messageId, await stage.decide(unit, error));
+    return false;
+  }
+}
