@@ -32,7 +32,9 @@ import {
 /** Books' success code. */
 export const BOOKS_OK = 0;
 
-const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([44, 45, 1070]);
+const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([44, 1070]);
+/** The organization's daily call limit (by plan). */
+const DAILY_LIMIT_CODE = 45;
 
 export function classifyBooksAnswer({ req, status, body, connection }: ZohoAnswer): Verdict {
   const err = errorBody(body);
@@ -40,6 +42,7 @@ export function classifyBooksAnswer({ req, status, body, connection }: ZohoAnswe
   const text = codeText(err.code);
   const message = typeof err.message === "string" ? err.message : "";
 
+  if (code === DAILY_LIMIT_CODE) return { kind: "daily-limit", code: text };
   if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code)))
     return { kind: "rate-limit", code: text };
   if (code === 6041 || (status === 400 && /organization_id/i.test(message)))

@@ -35,7 +35,9 @@ export const CREATOR_OK = 3000;
 /** Codes that say the thing asked for is not there (the adapter tells a record, 3190/3100, from the rest). */
 export const CREATOR_NOT_FOUND_CODES: ReadonlySet<number> = new Set([3190, 3100, 1040, 2892, 2893, 2894]);
 
-const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([4000, 2955]);
+const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([2955]);
+/** The daily Developer API limit, answered as HTTP 200. */
+const DAILY_LIMIT_CODE = 4000;
 
 export function classifyCreatorAnswer({ req, status, body }: ZohoAnswer): Verdict {
   const err = errorBody(body);
@@ -43,6 +45,7 @@ export function classifyCreatorAnswer({ req, status, body }: ZohoAnswer): Verdic
   const text = codeText(err.code);
   const what = `Zoho Creator refused ${req.method} ${req.path} (code ${text ?? status})`;
 
+  if (code === DAILY_LIMIT_CODE) return { kind: "daily-limit", code: text };
   if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code)))
     return { kind: "rate-limit", code: text };
   if (code === 1030) return { kind: "refresh-token", code: text };

@@ -108,7 +108,12 @@ export class ZohoCreatorHttp implements ZohoCreator {
         ...this.base(app, options.cursor),
         method: "GET",
         path,
-        query: { criteria: options.criteria || undefined, max_records: options.maxRecords },
+        // Every field: without field_config a report answers its quick view only.
+        query: {
+          criteria: options.criteria || undefined,
+          max_records: options.maxRecords,
+          field_config: "all",
+        },
       });
     } catch (error) {
       // 3100: no record matches the criteria (or none is left after the cursor): an empty page, not an error.

@@ -25,8 +25,13 @@ export type Verdict =
   | { kind: "auth"; code: string | undefined }
   /** Configuration (a scope, a permission, an organization): UpstreamScopeError with this message. */
   | { kind: "scope"; message: string }
-  /** A rate, daily or concurrency limit: retried per the policy, then UpstreamRateLimitError. */
+  /** A rate or concurrency limit: retried per the policy, then UpstreamRateLimitError. */
   | { kind: "rate-limit"; code: string | undefined }
+  /**
+   * The account's or organization's calls for the day are spent (Creator 4000, Books 45): no retry helps today, so
+   * WorkMustWaitError: the event waits on the queue (deferred, not dead-lettered) until calls are available again.
+   */
+  | { kind: "daily-limit"; code: string | undefined }
   /** Zoho failed: reads retried per the policy, then UpstreamUnavailableError. */
   | { kind: "server"; code: string | undefined }
   /** NotFoundError carrying the code, so an adapter can tell a missing record from a misnamed container. */

@@ -16,6 +16,7 @@ import {
   UpstreamScopeError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
+  WorkMustWaitError,
 } from "../../errors.js";
 import { parseJsonLossless } from "../../json/safe-json.js";
 import { readBinary } from "./binary-body.js";
@@ -237,6 +238,11 @@ export class ZohoHttpClient {
               status,
               retryAfterMs: this.policy.rateLimitRetryAfterMs,
             },
+          );
+        case "daily-limit":
+          throw new WorkMustWaitError(
+            `Zoho's daily API limit is reached on ${what} (${verdict.code ?? status}): the event waits for calls to be available again`,
+            { retryAfterMs: this.policy.dailyLimitWaitMs },
           );
         case "server":
           if (idempotent && failed < this.policy.serverErrorRetries) {

@@ -13,6 +13,7 @@ import {
   UpstreamRejectedError,
   UpstreamScopeError,
   ValidationError,
+  WorkMustWaitError,
 } from "../../../../../shared/errors.js";
 import { type ScriptedAnswer, scriptedZoho } from "../../../../helpers/zoho-fetch.js";
 
@@ -293,7 +294,19 @@ describe("Books codes in the error taxonomy", () => {
     expect(requests).toHaveLength(1);
   });
 
-  it.each([44, 45, 1070])(
+  it("treats the daily limit (429, code 45) as work that must wait: no retry today, the event is deferred", async () => {
+    const { books, requests } = withBooks([fail(429, 45), fail(429, 45)]);
+
+    const error = await books
+      .updateCustomFields("invoices", INVOICE, { cf_ai_score: 1 })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(WorkMustWaitError);
+    expect(error).toMatchObject({ retryable: true, retryAfterMs: 15 * 60_000 });
+    expect(requests).toHaveLength(1);
+  });
+
+  it.each([44, 1070])(
     "retries a 429 with code %i (no Retry-After) per the policy, then raises UpstreamRateLimitError",
     async (code) => {
       const limit = fail(429, code);

@@ -15,6 +15,7 @@ import {
   UpstreamScopeError,
   UpstreamUnavailableError,
   ValidationError,
+  WorkMustWaitError,
 } from "../../../../../shared/errors.js";
 import type { CreatorApp } from "../../../../../shared/ports/zoho-creator.js";
 import { type ScriptedAnswer, scriptedZoho } from "../../../../helpers/zoho-fetch.js";
@@ -139,7 +140,7 @@ describe("Creator reads", () => {
     });
     expect(second).toEqual({ records: [{ ID: "3888833000000000003" }] });
     expect(requests[0]?.url.toString()).toBe(
-      `${BASE}/data/acme/order_desk/report/All_Orders?criteria=%28Status+%3D%3D+%22Open%22%29&max_records=500`,
+      `${BASE}/data/acme/order_desk/report/All_Orders?criteria=%28Status+%3D%3D+%22Open%22%29&max_records=500&field_config=all`,
     );
     expect(requests[0]?.headers.record_cursor).toBeUndefined();
     expect(requests[1]?.headers.record_cursor).toBe("c0ffee12");
@@ -348,17 +349,17 @@ describe("Creator field metadata", () => {
 });
 
 describe("Creator codes in the error taxonomy", () => {
-  it("treats the daily limit (HTTP 200, code 4000) as a rate limit: retried per the policy, then UpstreamRateLimitError", async () => {
+  it("treats the daily limit (HTTP 200, code 4000) as work that must wait: no retry today, the event is deferred", async () => {
     const limit = fail(200, 4000, "Account's Developer API limit has been reached.");
     const { creator, requests, sleeps } = withCreator([limit, limit, limit]);
 
     const error = await creator.getRecord(APP, "All_Orders", ID).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(UpstreamRateLimitError);
-    expect(error).toMatchObject({ upstream: "zoho-creator", retryable: true, retryAfterMs: 30_000 });
+    expect(error).toBeInstanceOf(WorkMustWaitError);
+    expect(error).toMatchObject({ retryable: true, retryAfterMs: 15 * 60_000 });
     expect((error as Error).message).toContain("4000");
-    expect(requests).toHaveLength(3);
-    expect(sleeps).toHaveLength(2);
+    expect(requests).toHaveLength(1);
+    expect(sleeps).toHaveLength(0);
   });
 
   it("retries a per-minute 429 (code 2955, no Retry-After) and succeeds, writes included (nothing was done)", async () => {
