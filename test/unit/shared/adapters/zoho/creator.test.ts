@@ -10,7 +10,6 @@ import type { ZohoConnection } from "../../../../../shared/domain/zoho-connectio
 import {
   NotFoundError,
   UpstreamAuthError,
-  UpstreamRateLimitError,
   UpstreamRejectedError,
   UpstreamScopeError,
   UpstreamUnavailableError,
