@@ -94,14 +94,15 @@ export type PlannedWrite =
   | {
       /**
        * The audit trail of a Creator write: a record added to the app's audit form (`skip_workflow: ["all"]`), its
-       * text the audit text after `content` (quoted outputs, may be empty). `fields` names the form's fields.
+       * text the values the plan's update wrote to the `quote` fields (as guarded), then the audit text. `fields`
+       * names the audit form's fields.
        */
       kind: "creator-audit";
       app: string;
       form: string;
       fields: { recordId: string; useCase: string; text: string };
       recordId: string;
-      content: string;
+      quote: readonly string[];
     }
   | {
       /** Custom fields of one Books entity, through its custom-fields endpoint (Books runs its rules on it). */
@@ -113,11 +114,14 @@ export type PlannedWrite =
       droppable?: readonly string[] | undefined;
     }
   | {
-      /** The audit trail of a Books write: a comment on the entity, `content` (may be empty) then the audit text. */
+      /**
+       * The audit trail of a Books write: a comment on the entity, the values the plan's update wrote to the `quote`
+       * fields (as guarded), then the audit text.
+       */
       kind: "books-comment";
       entity: BooksEntity;
       id: string;
-      content: string;
+      quote: readonly string[];
     };
 
 export type WriteKind = PlannedWrite["kind"];

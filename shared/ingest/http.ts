@@ -4,7 +4,7 @@
  */
 import { ValidationError } from "../errors.js";
 import { parseJsonLossless } from "../json/safe-json.js";
-import { checkPayloadBounds } from "./payload-bounds.js";
+import { checkPayloadBounds, type PayloadBounds } from "./payload-bounds.js";
 
 export interface HttpRequest {
   method: string;
@@ -40,9 +40,14 @@ export const json = (
  * (the Zoho client's parser): a bare 19-digit id written by an unquoted merge field stays its exact digit string.
  * The result has passed the payload bounds (depth, size, characters the queue can carry, no `__proto__` key).
  */
-export function parseBody(req: HttpRequest, maxBytes: number, allowForm: boolean): unknown {
+export function parseBody(
+  req: HttpRequest,
+  maxBytes: number,
+  allowForm: boolean,
+  bounds?: PayloadBounds,
+): unknown {
   const value = parseRaw(req, maxBytes, allowForm);
-  checkPayloadBounds(value);
+  checkPayloadBounds(value, bounds);
   return value;
 }
 

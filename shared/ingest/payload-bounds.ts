@@ -29,18 +29,28 @@ export function uncarriableChar(text: string): string | undefined {
 const where = (path: (string | number)[]) =>
   path.length === 0 ? "(body)" : path.map((p) => String(p).slice(0, 64)).join(".");
 
+/** Bounds other than the defaults, for a body of which little is carried on (a Books webhook's whole entity). */
+export interface PayloadBounds {
+  /** @default MAX_NODES */
+  maxNodes?: number;
+  /** Whether string values go on the queue, so must be characters it can carry. @default true */
+  carried?: boolean;
+}
+
 /**
  * Checks a parsed body against the bounds; throws a ValidationError (400/413/422) naming the first problem.
  * Iterative, so no input can exhaust the stack here.
  */
-export function checkPayloadBounds(value: unknown): void {
+export function checkPayloadBounds(value: unknown, bounds: PayloadBounds = {}): void {
+  const maxNodes = bounds.maxNodes ?? MAX_NODES;
+  const carried = bounds.carried ?? true;
   const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
   let nodes = 0;
   while (stack.length > 0) {
     const { v, path } = stack.pop() as { v: unknown; path: (string | number)[] };
     nodes += 1;
-    if (nodes + stack.length > MAX_NODES)
-      throw new ValidationError(`request body has more than ${MAX_NODES} values`, [], { httpStatus: 413 });
+    if (nodes + stack.length > maxNodes)
+      throw new ValidationError(`request body has more than ${maxNodes} values`, [], { httpStatus: 413 });
     if (path.length > MAX_DEPTH)
       throw new ValidationError(
         `request body is nested deeper than ${MAX_DEPTH} levels`,
@@ -48,7 +58,7 @@ export function checkPayloadBounds(value: unknown): void {
         { httpStatus: 422 },
       );
     if (typeof v === "string") {
-      const bad = uncarriableChar(v);
+      const bad = carried ? uncarriableChar(v) : undefined;
       if (bad)
         throw new ValidationError(
           `value at ${where(path)} contains ${bad}, a character the queue cannot carry`,
@@ -61,8 +71,8 @@ export function checkPayloadBounds(value: unknown): void {
           { httpStatus: 422 },
         );
     } else if (Array.isArray(v)) {
-      if (nodes + stack.length + v.length > MAX_NODES)
-        throw new ValidationError(`request body has more than ${MAX_NODES} values`, [], { httpStatus: 413 });
+      if (nodes + stack.length + v.length > maxNodes)
+        throw new ValidationError(`request body has more than ${maxNodes} values`, [], { httpStatus: 413 });
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
     } else if (v !== null && typeof v === "object") {
       for (const key of Object.keys(v)) {

@@ -153,10 +153,8 @@ export async function guardWrites(
         break;
       case "creator-audit":
       case "books-comment":
-        // The quoted outputs may be empty (the audit text follows them): only their length is bounded here.
-        if (write.content.length > MAX_CONTENT_LENGTH / 2)
-          problems.push(`${write.kind}: quoted outputs over ${MAX_CONTENT_LENGTH / 2} characters`);
-        else writes.push(write);
+        // Its text is built when written, from what the guarded update wrote: nothing of the model's here.
+        writes.push(write);
         break;
       default:
         if (contentFits(write.kind, write.content)) writes.push(write);

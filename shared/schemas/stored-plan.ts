@@ -80,7 +80,7 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
     form: z.string(),
     fields: z.object({ recordId: z.string(), useCase: z.string(), text: z.string() }),
     recordId: z.string(),
-    content: z.string(),
+    quote: z.array(z.string()),
   }),
   z.object({
     kind: z.literal("books-update"),
@@ -94,7 +94,7 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
     kind: z.literal("books-comment"),
     entity: z.enum(BOOKS_ENTITIES),
     id: z.string(),
-    content: z.string(),
+    quote: z.array(z.string()),
   }),
 ]);
 

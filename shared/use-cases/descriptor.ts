@@ -33,6 +33,8 @@ export interface UseCaseTriggers {
      * them instead of reading the record while the trigger is fresh (`WorkContext.triggerFresh`).
      */
     triggerFields?: readonly string[];
+    /** The only module the use case works on (a defined use case's): a webhook naming another gets a 422. */
+    onlyModule?: boolean;
   };
   /**
    * `POST /v1/hooks/crm/notifications`: Notification API callbacks of these modules become units of this use
@@ -53,8 +55,9 @@ export interface UseCaseTriggers {
   creatorWorkflow?: { app: string; report: string };
   /**
    * `POST /v1/hooks/books/<name>`: a Books workflow rule's webhook with its default payload (`{"<entity>": {...}}`)
-   * for one entity. `writes`: the custom fields the use case writes; Books runs rules on API writes, so a delivery
-   * whose entity shows the mediator's own last write as its last change is dropped (see `shared/domain/loop-guard.ts`).
+   * for one entity. `writes`: the custom fields the use case writes. Books runs rules on API writes: a delivery whose
+   * only changes are these fields gets the dedup key of the event that caused the write (`shared/ingest/routes/
+   * books-webhook.ts`), so the worker claims it as a duplicate.
    */
   booksWebhook?: { entity: BooksEntity; writes: readonly string[] };
   /**

@@ -91,6 +91,8 @@ export const authCommand: RegisterCommand = (program, ctx) => {
         throw new UsageError(
           `auth: --creator-environment is development or stage, not "${o.creatorEnvironment}"`,
         );
+      if (o.creatorOwner !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(o.creatorOwner))
+        throw new UsageError("auth: --creator-owner is the account owner's name as in the app URL");
       if (o.booksOrgId !== undefined && !/^\d{1,19}$/.test(o.booksOrgId))
         throw new UsageError("auth: --books-org-id is the organization's numeric id");
       if (o.dc !== undefined && !(ZOHO_DCS as readonly string[]).includes(o.dc))

@@ -50,7 +50,13 @@ export function classifyBooksAnswer({ req, status, body, connection }: ZohoAnswe
       kind: "scope",
       message: `Zoho Books refused ${req.method} ${req.path} for organization ${connection.books?.organizationId ?? "(none)"} (code ${text ?? status}): set connection "${connection.name}"'s books.organizationId to an organization its token's user belongs to (GET /books/v3/organizations lists them)`,
     };
-  if (status === 401) return { kind: "auth", code: text };
+  // Code 57 answers a refused token and a missing scope or role alike, and the token provider refreshes ahead of
+  // expiry: retrying cannot help, and refreshing on every failing event would spend Zoho's 10 refreshes per 10 min.
+  if (status === 401)
+    return {
+      kind: "scope",
+      message: `Zoho Books refused ${req.method} ${req.path} (code ${text ?? status}): the token lacks the ZohoBooks scope this call needs, or the user's Books role does not allow it; re-run auth with the scope (doctor lists them)`,
+    };
   if (status === 404 || code === 1002) return { kind: "not-found", code: text };
   if (status >= 200 && status < 300) return RESULT;
   if (status >= 500) return { kind: "server", code: text };

@@ -12,9 +12,8 @@
 import { createHash } from "node:crypto";
 import * as z from "zod";
 import type { BooksEntity } from "../../domain/zoho-products.js";
-import { ZohoIdSchema } from "../../schemas/work-message.js";
+import { ZohoIdInputSchema } from "../../schemas/work-message.js";
 import { type HttpRequest, parseBody } from "../http.js";
-import { MAX_BODY_BYTES } from "../inputs.js";
 import { type RouteResult, validate } from "./route-kit.js";
 
 /** The payload's key and id field of each entity (Books names them in the singular). */
@@ -25,6 +24,13 @@ export const BOOKS_PAYLOAD_KEYS: Record<BooksEntity, { key: string; id: string }
   salesorders: { key: "salesorder", id: "salesorder_id" },
 };
 
+/**
+ * A default payload is the whole entity (an invoice with its line items), of which only the id and a digest go on
+ * the queue: a larger body and more values than other routes take, and any characters in its values.
+ */
+export const BOOKS_MAX_BODY_BYTES = 1024 * 1024;
+const BOOKS_BOUNDS = { maxNodes: 100_000, carried: false };
+
 /** What Books changes on any write, never part of an event's identity. */
 export const BOOKS_VOLATILE_KEYS = [
   "last_modified_time",
@@ -32,8 +38,6 @@ export const BOOKS_VOLATILE_KEYS = [
   "last_modified_by",
   "updated_time",
 ];
-
-const IdSchema = z.union([ZohoIdSchema, z.number().int().nonnegative().transform(String).pipe(ZohoIdSchema)]);
 
 /** Whether `key` is one of the written fields or a copy Books derives from one (`cf_x_formatted`, ...). */
 const derivedFrom = (key: string, written: ReadonlySet<string>) =>
@@ -76,13 +80,14 @@ function digest(value: unknown): string {
 /** The units of one Books use case's route: its entity, and the custom fields it writes. */
 export function booksWebhookRoute(useCase: string, entity: BooksEntity, writes: readonly string[]) {
   const { key, id } = BOOKS_PAYLOAD_KEYS[entity];
-  const schema = z.looseObject({ [key]: z.looseObject({ [id]: IdSchema }) });
+  const schema = z.looseObject({ [key]: z.looseObject({ [id]: ZohoIdInputSchema }) });
   const written = new Set(writes);
   return (req: HttpRequest): RouteResult => {
-    const body = validate(schema, parseBody(req, MAX_BODY_BYTES, false), "Books webhook") as Record<
-      string,
-      Record<string, unknown>
-    >;
+    const body = validate(
+      schema,
+      parseBody(req, BOOKS_MAX_BODY_BYTES, false, BOOKS_BOUNDS),
+      "Books webhook",
+    ) as Record<string, Record<string, unknown>>;
     const record = body[key] as Record<string, unknown>;
     const recordId = String(record[id]);
     return {

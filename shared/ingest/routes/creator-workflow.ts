@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { bodyDigest } from "../../domain/dedup-key.js";
 import { ValidationError } from "../../errors.js";
-import { ZohoIdSchema } from "../../schemas/work-message.js";
+import { ZohoIdInputSchema } from "../../schemas/work-message.js";
 import { type HttpRequest, parseBody } from "../http.js";
 import { MAX_BODY_BYTES } from "../inputs.js";
 import { type RouteResult, validate } from "./route-kit.js";
@@ -15,7 +15,7 @@ const LinkName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,99}$/);
 
 export const CreatorTriggerSchema = z.strictObject({
   /** The record's ID (Creator's are 19 digits: the snippet sends it as text). */
-  id: z.union([ZohoIdSchema, z.number().int().nonnegative().transform(String).pipe(ZohoIdSchema)]),
+  id: ZohoIdInputSchema,
   /** The record's `Modified_Time` as the app formats it: with the id, the event's identity. */
   modified_time: z.string().min(1).max(64).optional(),
   owner: z.string().min(1).max(100).optional(),

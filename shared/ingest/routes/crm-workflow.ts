@@ -36,6 +36,7 @@ export function crmWorkflowRoute(
   useCase: string,
   defaultModule: string,
   triggerFields: readonly string[] = [],
+  onlyModule = false,
 ) {
   const schema = crmRecordTriggerSchema(defaultModule);
   const fieldNames = new Set(triggerFields);
@@ -43,6 +44,12 @@ export function crmWorkflowRoute(
     const params = validate(schema, parseBody(req, MAX_BODY_BYTES, true), "CRM webhook");
     if (isOwnCrmWorkflowTrigger(params, loopGuard)) return { units: [], ignored: 1 };
     const { id, module, modified_time, ...rest } = params;
+    if (onlyModule && module !== defaultModule)
+      throw new ValidationError(
+        `${useCase} works on ${defaultModule} only`,
+        [{ path: "module", message: `must be ${defaultModule}` }],
+        { httpStatus: 422 },
+      );
     const { fields, params: custom } = splitTriggerFields(rest, fieldNames);
     if (Object.keys(custom).length > MAX_PARAMS)
       throw new ValidationError(

@@ -27,7 +27,12 @@ function routeFor(route: HookRoute, catalog: readonly UseCaseDescriptor[]): Inge
     case "crm-workflow": {
       const trigger = triggers?.crmWorkflow;
       if (!trigger) throw new Error(`${useCase} has no CRM workflow trigger`);
-      const units = crmWorkflowRoute(useCase, trigger.defaultModule, trigger.triggerFields);
+      const units = crmWorkflowRoute(
+        useCase,
+        trigger.defaultModule,
+        trigger.triggerFields,
+        trigger.onlyModule ?? false,
+      );
       return { ...shape(route, "crm", 202), units: (req, ctx) => units(req, ctx.loopGuard) };
     }
     case "crm-notification": {

@@ -1,12 +1,10 @@
 /**
- * The Books writers, per unit and in the plan's order: the entity's custom fields (Books runs its workflow rules
- * on API writes: the loop guard is structural, see `shared/domain/loop-guard.ts`), then the comment that carries
- * the audit text. Each step is saved as done before the next.
+ * The Books writers, per unit and in the plan's order: the entity's custom fields (Books runs its workflow rules on
+ * API writes: the loop guard is the route's dedup key, `shared/ingest/routes/books-webhook.ts`), then the comment
+ * that carries the audit text. Each step is saved as done before the next.
  */
-import { auditText } from "../audit.js";
-import { MAX_CONTENT_LENGTH } from "../guard.js";
 import type { Unit } from "../unit.js";
-import { nextStep, settleStep, writeInRounds } from "./rounds.js";
+import { auditWithQuotes, nextStep, settleStep, writeInRounds } from "./rounds.js";
 import type { WriteStage } from "./stage.js";
 
 const isBooksKind = (kind: string) => kind.startsWith("books-");
@@ -31,11 +29,7 @@ async function writeNextBooksStep(stage: WriteStage, unit: Unit): Promise<boolea
       });
     }
     if (write.kind === "books-comment") {
-      const fields = unit.plan.writes.flatMap((w) =>
-        w.kind === "books-update" ? Object.keys(w.proposed) : [],
-      );
-      const audit = auditText(unit.message.useCase, unit.plan.audit, fields);
-      const text = [write.content, audit].filter(Boolean).join("\n\n").slice(0, MAX_CONTENT_LENGTH);
+      const text = auditWithQuotes(unit, "books-update", write.quote);
       const result = await books.addComment(write.entity, write.id, text);
       return await settleStep(stage, unit, index, result, {
         what: `comment on ${write.entity} ${write.id}`,

@@ -4,10 +4,8 @@
  * mediator), then its audit record in the app's audit form (`skip_workflow: ["all"]`). Each step is saved as done
  * before the next.
  */
-import { auditText } from "../audit.js";
-import { MAX_CONTENT_LENGTH } from "../guard.js";
 import type { Unit } from "../unit.js";
-import { nextStep, settleStep, writeInRounds } from "./rounds.js";
+import { auditWithQuotes, nextStep, settleStep, writeInRounds } from "./rounds.js";
 import type { WriteStage } from "./stage.js";
 
 const isCreatorKind = (kind: string) => kind.startsWith("creator-");
@@ -32,11 +30,7 @@ async function writeNextCreatorStep(stage: WriteStage, unit: Unit): Promise<bool
       });
     }
     if (write.kind === "creator-audit") {
-      const fields = unit.plan.writes.flatMap((w) =>
-        w.kind === "creator-update" ? Object.keys(w.proposed) : [],
-      );
-      const audit = auditText(unit.message.useCase, unit.plan.audit, fields);
-      const text = [write.content, audit].filter(Boolean).join("\n\n").slice(0, MAX_CONTENT_LENGTH);
+      const text = auditWithQuotes(unit, "creator-update", write.quote);
       const result = await creator.addRecord({ app: write.app }, write.form, {
         [write.fields.recordId]: write.recordId,
         [write.fields.useCase]: unit.message.useCase,

@@ -5,8 +5,9 @@
  */
 import { withLogKeys } from "../../observability/log-context.js";
 import type { ItemResult } from "../../ports/zoho-crm.js";
-import { describeRefusal } from "../audit.js";
+import { auditText, describeRefusal } from "../audit.js";
 import type { FieldService } from "../field-metadata-cache.js";
+import { MAX_CONTENT_LENGTH } from "../guard.js";
 import { messageLogKeys } from "../log-scope.js";
 import type { Unit } from "../unit.js";
 import { saveProgress, type WriteStage } from "./stage.js";
@@ -55,4 +56,23 @@ export async function settleStep(
   const reason = `Zoho rejected the ${refused.what}: ${describeRefusal(result)}`;
   stage.decisions.set(unit.record.messageId, await stage.quarantine(unit, reason));
   return false;
+}
+
+/**
+ * The audit trail's text of a Creator or Books plan: the values its update wrote (as the guard let them through) to
+ * the `quote` fields, then the audit text (model, prompt version, job, fields changed).
+ */
+export function auditWithQuotes(
+  unit: Unit,
+  updateKind: "creator-update" | "books-update",
+  quote: readonly string[],
+) {
+  const written = unit.plan.writes.flatMap((w) => (w.kind === updateKind ? [w.proposed] : []));
+  const values = Object.assign({}, ...written) as Record<string, unknown>;
+  const quoted = quote
+    .filter((f) => Object.hasOwn(values, f))
+    .map((f) => `${f}:\n${String(values[f])}`)
+    .join("\n\n");
+  const audit = auditText(unit.message.useCase, unit.plan.audit, Object.keys(values));
+  return [quoted, audit].filter(Boolean).join("\n\n").slice(0, MAX_CONTENT_LENGTH);
 }

@@ -140,9 +140,18 @@ export const UseCaseDefinitionSchema = z
         message:
           "Books contacts have no comments API: the audit trail needs an invoice, estimate or sales order",
       });
-    for (const [i, o] of d.outputs.entries())
+    for (const [i, o] of d.outputs.entries()) {
       if (o.min !== undefined && o.max !== undefined && o.min > o.max)
         ctx.addIssue({ code: "custom", path: ["outputs", i], message: "min is above max" });
+      // Creator takes dates only in each app's own date format, which this release does not read: refused here
+      // rather than by Creator after every model call.
+      if (d.target.product === "creator" && o.accepts.some((t) => t === "date" || t === "datetime"))
+        ctx.addIssue({
+          code: "custom",
+          path: ["outputs", i, "accepts"],
+          message: "Creator date and date-time fields are not written by this release (app-formatted dates)",
+        });
+    }
   });
 export type UseCaseDefinition = z.infer<typeof UseCaseDefinitionSchema>;
 

@@ -3,7 +3,7 @@
  * built-in one, so its routes, work messages, registry entry, mapping checks (`doctor`) and docs derive the same way.
  */
 import * as z from "zod";
-import { ModuleNameSchema, ZohoIdInputSchema } from "../../schemas/work-message.js";
+import { ZohoIdInputSchema } from "../../schemas/work-message.js";
 import type { UseCaseDescriptor, UseCaseTriggers } from "../descriptor.js";
 import type { UseCaseDefinition } from "./definition.js";
 import { definedWork, definitionMapping } from "./work.js";
@@ -15,8 +15,8 @@ function triggersOf(d: UseCaseDefinition): UseCaseTriggers {
   switch (t.product) {
     case "crm":
       return {
-        crmWorkflow: { defaultModule: t.module },
-        flow: { schema: z.object({ module: ModuleNameSchema.default(t.module), id: ZohoIdInputSchema }) },
+        crmWorkflow: { defaultModule: t.module, onlyModule: true },
+        flow: { schema: z.object({ module: z.literal(t.module).default(t.module), id: ZohoIdInputSchema }) },
       };
     case "creator":
       return { creatorWorkflow: { app: t.app, report: t.report } };

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as z from "zod";
 import { type Binding, droppableFields, type UseCaseMapping } from "../../domain/output-targets.js";
 import type { PlannedWrite } from "../../domain/planned-write.js";
-import { NotFoundError } from "../../errors.js";
+import { NotFoundError, ValidationError } from "../../errors.js";
 import { DATA_RULES, dataBlock } from "../../prompts/data-block.js";
 import { outputShape, perBinding } from "../../prompts/output-shape.js";
 import { ZohoIdSchema } from "../../schemas/work-message.js";
@@ -79,7 +79,7 @@ async function readRecord(
   const t = d.target;
   switch (t.product) {
     case "crm":
-      return ctx.crm.getRecord(input.module ?? t.module, input.id, fields);
+      return ctx.crm.getRecord(t.module, input.id, fields);
     case "creator": {
       const record = await ctx.creator.getRecord({ app: t.app }, t.report, input.id);
       return record && pick(record, fields);
@@ -95,14 +95,6 @@ async function readRecord(
 
 const pick = (record: Record<string, unknown>, fields: readonly string[]) =>
   Object.fromEntries(fields.filter((f) => Object.hasOwn(record, f)).map((f) => [f, record[f]]));
-
-/** Quoted outputs for the audit trail: `Field: value` lines of the outputs marked `inAudit` that are written. */
-function quoted(d: UseCaseDefinition, proposed: Record<string, unknown>, binding: Binding): string {
-  return binding.bound
-    .filter((b) => d.outputs.find((o) => o.key === b.target.key)?.inAudit && b.field.name in proposed)
-    .map((b) => `${b.target.key}:\n${String(proposed[b.field.name])}`)
-    .join("\n\n");
-}
 
 export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, LoadedRecord> {
   const mapping = definitionMapping(d);
@@ -129,6 +121,9 @@ export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, Loa
       const fields = [...new Set([...d.read, ...targets])].filter(known);
       const record = await readRecord(d, ctx, input, fields);
       if (!record) throw new NotFoundError(upstreamOf(product), `${module} ${input.id} does not exist`);
+      // A CRM workflow names its module: one other than the definition's is the wrong rule calling this use case.
+      if (d.target.product === "crm" && input.module !== undefined && input.module !== d.target.module)
+        throw new ValidationError(`${d.name} works on ${d.target.module}, not ${input.module}`);
       return { id: input.id, record, binding };
     },
 
@@ -136,7 +131,9 @@ export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, Loa
 
     prompt(loaded) {
       const data = Object.fromEntries(
-        d.read.filter((f) => !isEmpty(loaded.record[f])).map((f) => [f, loaded.record[f]]),
+        d.read
+          .filter((f) => Object.hasOwn(loaded.record, f) && !isEmpty(loaded.record[f]))
+          .map((f) => [f, loaded.record[f]]),
       );
       return { system, user: dataBlock(`${module} record`, data) };
     },
@@ -151,7 +148,9 @@ export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, Loa
     plan(output, loaded): PlannedWrite[] {
       const proposed: Record<string, unknown> = {};
       for (const b of loaded.binding.bound) {
-        if (fillEmpty && !isEmpty(loaded.record[b.field.name])) continue;
+        // Fill only what is known to be empty: a Creator answer may leave out fields its report does not show.
+        const unknown = product === "creator" && !Object.hasOwn(loaded.record, b.field.name);
+        if (fillEmpty && (unknown || !isEmpty(loaded.record[b.field.name]))) continue;
         const value = output[b.target.key];
         if (value !== undefined && value !== null) proposed[b.field.name] = value;
       }
@@ -159,7 +158,13 @@ export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, Loa
       if (Object.keys(proposed).length === 0) return [];
       const allowList = loaded.binding.bound.map((b) => b.field.name);
       const droppable = droppableFields(loaded.binding, mapping);
-      const quote = quoted(d, proposed, loaded.binding);
+      // The outputs quoted in the audit trail: CRM's note carries them as planned; Creator and Books quote the values
+      // as the guard let them through, when the audit is written.
+      const inAudit = loaded.binding.bound.filter(
+        (b) => d.outputs.find((o) => o.key === b.target.key)?.inAudit && b.field.name in proposed,
+      );
+      const quote = inAudit.map((b) => `${b.target.key}:\n${String(proposed[b.field.name])}`).join("\n\n");
+      const quotedFields = inAudit.map((b) => b.field.name);
       const t = d.target;
       switch (t.product) {
         case "crm":
@@ -197,7 +202,7 @@ export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, Loa
                     form: audit.form,
                     fields: audit.fields,
                     recordId: loaded.id,
-                    content: quote,
+                    quote: quotedFields,
                   },
                 ]
               : []),
@@ -205,7 +210,7 @@ export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, Loa
         case "books":
           return [
             { kind: "books-update", entity: t.entity, id: loaded.id, proposed, allowList, droppable },
-            { kind: "books-comment", entity: t.entity, id: loaded.id, content: quote },
+            { kind: "books-comment", entity: t.entity, id: loaded.id, quote: quotedFields },
           ];
       }
     },

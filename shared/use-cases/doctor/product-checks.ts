@@ -19,17 +19,15 @@ export const CREATOR_SCOPE_NEEDS: readonly ScopeNeed[] = [
   { anyOf: ["ZohoCreator.form.CREATE"], why: "the audit record in the audit form" },
 ];
 
-export const BOOKS_SCOPE_NEEDS: readonly ScopeNeed[] = [
+/** What a Books use case on `entity` needs (contacts have no comments: no CREATE). */
+export const booksScopeNeeds = (entity: string): ScopeNeed[] => [
   { anyOf: ["ZohoBooks.settings.READ"], why: "organizations and custom field metadata" },
-  { anyOf: ["ZohoBooks.invoices.READ"], why: "read the invoice being followed up" },
-  { anyOf: ["ZohoBooks.invoices.UPDATE"], why: "write its custom fields" },
-  { anyOf: ["ZohoBooks.invoices.CREATE"], why: "the audit comment (a comment is created)" },
+  { anyOf: [`ZohoBooks.${entity}.READ`], why: `read the ${entity} record` },
+  { anyOf: [`ZohoBooks.${entity}.UPDATE`], why: "write its custom fields" },
+  ...(entity === "contacts"
+    ? []
+    : [{ anyOf: [`ZohoBooks.${entity}.CREATE`], why: "the audit comment (a comment is created)" }]),
 ];
-
-/** The scope list to generate a grant code with for Creator and Books, besides CRM's and Desk's. */
-export const CREATOR_BOOKS_SCOPES = [...CREATOR_SCOPE_NEEDS, ...BOOKS_SCOPE_NEEDS]
-  .map((n) => n.anyOf[0])
-  .join(",");
 
 /**
  * The mapping check's field reads of Creator forms and Books entities, each product's access checked (and reported)
@@ -41,6 +39,7 @@ export function productReaders(ctx: CheckContext, conn: ZohoConnection, zoho: Do
   let books: Promise<boolean> | undefined;
   let creatorOwnerReported = false;
   let creatorScopesChecked = false;
+  const booksScopesChecked = new Set<string>();
   const reachable = new Map<string, boolean>();
   return {
     creatorFields(module: string): Promise<ZohoField[]> {
@@ -66,6 +65,9 @@ export function productReaders(ctx: CheckContext, conn: ZohoConnection, zoho: Do
     async booksFields(entity: string): Promise<ZohoField[]> {
       books ??= checkBooks(ctx, conn, zoho);
       const ok = await books;
+      if (ok && !booksScopesChecked.has(entity))
+        scopeCheck(ctx, conn, `books:${entity}`, booksScopeNeeds(entity));
+      booksScopesChecked.add(entity);
       reachable.set(`books|${entity}`, ok);
       return ok ? zoho.books.fields(entity as BooksEntity) : [];
     },
@@ -152,7 +154,6 @@ async function checkBooks(ctx: CheckContext, conn: ZohoConnection, zoho: DoctorZ
     });
     return false;
   }
-  scopeCheck(ctx, conn, "books", BOOKS_SCOPE_NEEDS);
   try {
     const orgs = await zoho.books.organizations();
     const found = orgs.some((o) => o.id === organizationId);
@@ -177,10 +178,7 @@ async function checkBooks(ctx: CheckContext, conn: ZohoConnection, zoho: DoctorZ
       detail: messageOf(error, "Books did not answer"),
       fix:
         error instanceof UpstreamScopeError
-          ? ctx.scopeFix(
-              BOOKS_SCOPE_NEEDS.map((n) => n.anyOf[0] as string),
-              conn.clientId,
-            )
+          ? ctx.scopeFix(["ZohoBooks.settings.READ"], conn.clientId)
           : "check the connection's DC (Books must be in the same DC as the token); run doctor again",
     });
     return false;

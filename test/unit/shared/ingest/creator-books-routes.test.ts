@@ -113,6 +113,23 @@ describe("POST /v1/hooks/books/<use case>", () => {
     );
   });
 
+  it("takes a large invoice (many line items, a control character in its notes): only its id and digest are queued", () => {
+    const big = {
+      ...invoice,
+      notes: "Paid in part.\u0007 See attachment.",
+      line_items: Array.from({ length: 3_000 }, (_, i) => ({
+        line_item_id: String(i),
+        name: `Item ${i}`,
+        rate: i,
+      })),
+    };
+
+    const { units } = route(req(JSON.stringify({ invoice: big })));
+
+    expect(units).toHaveLength(1);
+    expect(units[0]?.input).toEqual({ id: "2991628000000132174" });
+  });
+
   it("refuses a payload without the entity or its id, with a 422", () => {
     expect(status(() => route(req('{"contact":{"contact_id":"1"}}')))).toBe(422);
     expect(status(() => route(req('{"invoice":{"invoice_id":"x1"}}')))).toBe(422);

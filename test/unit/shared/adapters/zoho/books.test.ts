@@ -8,7 +8,6 @@ import { ZohoBooksHttp } from "../../../../../shared/adapters/zoho/books.js";
 import type { ZohoConnection } from "../../../../../shared/domain/zoho-connection.js";
 import {
   NotFoundError,
-  UpstreamAuthError,
   UpstreamRateLimitError,
   UpstreamRejectedError,
   UpstreamScopeError,
@@ -281,15 +280,15 @@ describe("Books field metadata", () => {
 });
 
 describe("Books codes in the error taxonomy", () => {
-  it("raises UpstreamAuthError for 401 code 57, without spending a token refresh", async () => {
+  it("raises UpstreamScopeError (not retryable) for 401 code 57, without spending a token refresh", async () => {
     const { books, invalidated, requests } = withBooks([
       fail(401, 57, "You are not authorized to perform this operation"),
     ]);
 
     const error = await books.getEntity("invoices", INVOICE).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(UpstreamAuthError);
-    expect(error).toMatchObject({ upstream: "zoho-books", status: 401 });
+    expect(error).toBeInstanceOf(UpstreamScopeError);
+    expect(error).toMatchObject({ upstream: "zoho-books", status: 401, retryable: false });
     expect(invalidated).toEqual([]);
     expect(requests).toHaveLength(1);
   });
