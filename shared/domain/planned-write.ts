@@ -100,6 +100,8 @@ export type PlannedWrite =
       kind: "creator-audit";
       app: string;
       form: string;
+      /** The audit form's report, searched by a resumed plan for the record an earlier attempt added. */
+      report: string;
       fields: { recordId: string; useCase: string; text: string };
       recordId: string;
       quote: readonly string[];

@@ -45,6 +45,11 @@ export interface ZohoBooks {
    * the comment's when Books answers one (sales orders), else the entity's (invoices and estimates answer none).
    */
   addComment(entity: BooksEntity, id: string, text: string): Promise<ItemResult>;
+  /**
+   * The texts of an invoice's, estimate's or sales order's comments (system ones included): how a resumed plan
+   * finds the audit comment an earlier attempt posted but did not record. Contacts: none.
+   */
+  listComments(entity: BooksEntity, id: string): Promise<string[]>;
   /** The entity's custom fields (`settings/fields?entity=`), in the mediator's terms, named by api name. */
   fields(entity: BooksEntity): Promise<ZohoField[]>;
 }

@@ -78,6 +78,7 @@ const PlannedWriteSchema = z.discriminatedUnion("kind", [
     kind: z.literal("creator-audit"),
     app: z.string(),
     form: z.string(),
+    report: z.string(),
     fields: z.object({ recordId: z.string(), useCase: z.string(), text: z.string() }),
     recordId: z.string(),
     quote: z.array(z.string()),

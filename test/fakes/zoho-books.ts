@@ -116,6 +116,11 @@ export class FakeZohoBooks implements ZohoBooks {
     return { ok: true, id };
   }
 
+  async listComments(entity: BooksEntity, id: string): Promise<string[]> {
+    this.call("listComments", entity, id);
+    return this.comments.filter((c) => c.entity === entity && c.id === id).map((c) => c.text);
+  }
+
   async fields(entity: BooksEntity): Promise<ZohoField[]> {
     this.call("fields", entity);
     return [...(this.entityFields.get(entity) ?? [])];

@@ -144,6 +144,23 @@ export class ZohoBooksHttp implements ZohoBooks {
     );
   }
 
+  async listComments(entity: BooksEntity, id: string): Promise<string[]> {
+    if (entityOf(entity) === "contacts") return [];
+    const res = await this.http.request({
+      service: "books",
+      method: "GET",
+      path: `/books/v3/${entity}/${requireId(id, "id")}/comments`,
+    });
+    const list = (res.data as { comments?: unknown } | undefined)?.comments;
+    return Array.isArray(list)
+      ? list.flatMap((c) =>
+          c && typeof c === "object" && typeof (c as { description?: unknown }).description === "string"
+            ? [(c as { description: string }).description]
+            : [],
+        )
+      : [];
+  }
+
   async fields(entity: BooksEntity): Promise<ZohoField[]> {
     const res = await this.http.request({
       service: "books",

@@ -4,7 +4,7 @@
  * that carries the audit text. Each step is saved as done before the next.
  */
 import type { Unit } from "../unit.js";
-import { auditWithQuotes, nextStep, settleStep, writeInRounds } from "./rounds.js";
+import { auditWithQuotes, hasJobLine, nextStep, settleStep, writeInRounds } from "./rounds.js";
 import type { WriteStage } from "./stage.js";
 
 const isBooksKind = (kind: string) => kind.startsWith("books-");
@@ -29,6 +29,14 @@ async function writeNextBooksStep(stage: WriteStage, unit: Unit): Promise<boolea
       });
     }
     if (write.kind === "books-comment") {
+      // A resumed plan's earlier attempt may have posted the comment without recording it: its job line says so.
+      if (
+        unit.resumed &&
+        (await books.listComments(write.entity, write.id)).some((c) => hasJobLine(c, unit))
+      ) {
+        unit.plan.done.push(index);
+        return true;
+      }
       const text = auditWithQuotes(unit, "books-update", write.quote);
       const result = await books.addComment(write.entity, write.id, text);
       return await settleStep(stage, unit, index, result, {

@@ -5,7 +5,7 @@
  * before the next.
  */
 import type { Unit } from "../unit.js";
-import { auditWithQuotes, nextStep, settleStep, writeInRounds } from "./rounds.js";
+import { auditWithQuotes, hasJobLine, nextStep, settleStep, writeInRounds } from "./rounds.js";
 import type { WriteStage } from "./stage.js";
 
 const isCreatorKind = (kind: string) => kind.startsWith("creator-");
@@ -30,6 +30,15 @@ async function writeNextCreatorStep(stage: WriteStage, unit: Unit): Promise<bool
       });
     }
     if (write.kind === "creator-audit") {
+      // A resumed plan's earlier attempt may have added the record without recording it: its job line says so.
+      if (unit.resumed) {
+        const criteria = `(${write.fields.recordId} == "${write.recordId}")`;
+        const { records } = await creator.listRecords({ app: write.app }, write.report, { criteria });
+        if (records.some((r) => hasJobLine(String(r[write.fields.text] ?? ""), unit))) {
+          unit.plan.done.push(index);
+          return true;
+        }
+      }
       const text = auditWithQuotes(unit, "creator-update", write.quote);
       const result = await creator.addRecord({ app: write.app }, write.form, {
         [write.fields.recordId]: write.recordId,

@@ -76,3 +76,7 @@ export function auditWithQuotes(
   const audit = auditText(unit.message.useCase, unit.plan.audit, Object.keys(values));
   return [quoted, audit].filter(Boolean).join("\n\n").slice(0, MAX_CONTENT_LENGTH);
 }
+
+/** Whether an audit text is this unit's job's (its `job:` line, as `auditText` writes it). */
+export const hasJobLine = (text: string, unit: Unit): boolean =>
+  text.split("\n").includes(`job: ${unit.plan.audit.jobId}`);

@@ -79,6 +79,8 @@ const AuditSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("form"),
     form: LinkName,
+    /** The audit form's report: where a resumed plan looks for the record an earlier attempt added. */
+    report: LinkName.default("All_AI_Audit_Logs"),
     /** The audit form's fields: the record's ID, the use case, the audit text. */
     fields: z
       .strictObject({ recordId: FieldName, useCase: FieldName, text: FieldName })
@@ -162,6 +164,7 @@ export function auditOf(d: UseCaseDefinition): NonNullable<UseCaseDefinition["au
     return {
       kind: "form",
       form: "AI_Audit_Log",
+      report: "All_AI_Audit_Logs",
       fields: { recordId: "Record_ID", useCase: "Use_Case", text: "Summary" },
     };
   return d.target.product === "books" ? { kind: "comment" } : { kind: "note" };

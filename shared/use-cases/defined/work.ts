@@ -200,6 +200,7 @@ export function definedWork(d: UseCaseDefinition): UseCaseWork<DefinedInput, Loa
                     kind: "creator-audit" as const,
                     app: t.app,
                     form: audit.form,
+                    report: audit.report,
                     fields: audit.fields,
                     recordId: loaded.id,
                     quote: quotedFields,
