@@ -5,11 +5,13 @@
  * counting ports, its writes through `carryOut`, (8) the call is audited and counted. Never throws: every
  * failure is a ToolOutcome the protocols turn into a tool error or an HTTP answer.
  */
+
 import { createHash } from "node:crypto";
 import type { ApiKeyRecord } from "../domain/api-key.js";
 import { hasScope, keyIdOf, keyMatches, mayReadModule, mayWriteModule } from "../domain/api-key.js";
 import { CREDITS_WAIT_MS, creditsLow } from "../domain/budgets.js";
 import { AccessDeniedError, ApiKeyError, ValidationError, WorkMustWaitError } from "../errors.js";
+import { canonical } from "../json/canonical.js";
 import { DeskFromAddress } from "../pipeline/desk-from-address.js";
 import type { ApiKeyStore, ToolCallRecord, ToolWrite } from "../ports/agent-store.js";
 import { alwaysProposes } from "./catalog.js";
@@ -74,16 +76,6 @@ export async function authenticate(
 
 /** SHA-256 of the arguments' canonical JSON (keys sorted): the call log keeps this, never the arguments. */
 export function argsDigest(args: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
   let text: string;
   try {
     text = JSON.stringify(canonical(args)) ?? "null";

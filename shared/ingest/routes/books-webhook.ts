@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import * as z from "zod";
 import type { BooksEntity } from "../../domain/zoho-products.js";
+import { canonical } from "../../json/canonical.js";
 import { ZohoIdInputSchema } from "../../schemas/work-message.js";
 import { type HttpRequest, parseBody } from "../http.js";
 import { type RouteResult, validate } from "./route-kit.js";
@@ -61,16 +62,6 @@ export function echoInsensitive(entity: Record<string, unknown>, written: Readon
 
 /** A stable digest of a JSON value (object keys sorted). */
 function digest(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
   return createHash("sha256")
     .update(JSON.stringify(canonical(value)))
     .digest("hex")
